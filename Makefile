@@ -1,0 +1,56 @@
+# Vigie — the two commands of the README are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the test suite needs: a browser for the page tests, gettext to
+# check the compiled translations, psql/createdb for CI's PostgreSQL run.
+TEST_DEB := chromium gettext postgresql-client
+
+.PHONY: demo test lint typecheck migrations-check messages messages-check pytest install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { scripts/system-deps.sh python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.base-installed: $(BIN)/python requirements/base.txt pyproject.toml
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.base-installed
+install-dev: $(VENV)/.dev-installed
+
+demo: install
+	$(BIN)/vigie demo
+
+test: install-dev
+	scripts/system-deps.sh $(TEST_DEB)
+	$(MAKE) --no-print-directory lint typecheck migrations-check messages-check pytest
+
+lint:
+	$(BIN)/ruff format --check vigie tests bench
+	$(BIN)/ruff check vigie tests bench
+
+typecheck:
+	$(BIN)/mypy vigie
+
+migrations-check:
+	VIGIE_VAR_DIR=$$(mktemp -d) $(BIN)/vigie makemigrations --check --dry-run
+
+# Source strings are English; French is the default language of every page.
+messages:
+	cd vigie && ../$(BIN)/vigie makemessages -l fr --no-obsolete --no-location
+	cd vigie && ../$(BIN)/vigie compilemessages
+
+messages-check:
+	$(BIN)/python scripts/check_messages.py
+
+pytest:
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,86 @@
+"""Personas and helpers shared by every test."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vigie.accounts.models import User
+from vigie.accounts.permissions import Role
+from vigie.audit.actor import Actor
+
+STRONG_PASSWORD = "Correct-Horse-Battery-9"
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., User]:
+    """Create an account with a role, its undertakings recorded, and TOTP if asked."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = Role.NONE, *, totp: bool | None = None, username: str = "") -> User:
+        n = next(counter)
+        user = User.objects.create_user(
+            username=username or f"{role}-{n}",
+            email=f"{role}-{n}@semi.example",
+            password=STRONG_PASSWORD,
+            role=role,
+            confidentiality_signed_at=dt.date(2026, 1, 5),
+            gdpr_training_at=dt.date(2026, 1, 6),
+        )
+        if totp if totp is not None else user.requires_totp:
+            TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def signed_in(client: Client) -> Callable[[User], Client]:
+    """A client signed in as ``user``, second factor passed when the user has one."""
+
+    def sign_in(user: User) -> Client:
+        client.force_login(user)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def admin(make_staff: Callable[..., User]) -> User:
+    return make_staff(Role.ADMIN, username="admin")
+
+
+@pytest.fixture
+def privacy_lead(make_staff: Callable[..., User]) -> User:
+    return make_staff(Role.PRIVACY_LEAD, username="privacy_lead")
+
+
+@pytest.fixture
+def technician(make_staff: Callable[..., User]) -> User:
+    return make_staff(Role.TECHNICIAN, username="technician")
+
+
+@pytest.fixture
+def auditor(make_staff: Callable[..., User]) -> User:
+    return make_staff(Role.AUDITOR, username="auditor")
+
+
+@pytest.fixture
+def outsider(make_staff: Callable[..., User]) -> User:
+    """An account that exists but holds no role."""
+    return make_staff(Role.NONE, username="outsider")
+
+
+@pytest.fixture
+def cli_actor() -> Actor:
+    return Actor.cli("test")

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vigie.accounts.permissions import Permission, Role
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        error_messages={"invalid": _("Enter the 6-digit code.")},
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class StaffCreateForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
+    confidentiality_signed_at = forms.DateField(
+        label=_("Confidentiality undertaking signed on"), required=False, widget=DateInput
+    )
+    gdpr_training_at = forms.DateField(
+        label=_("GDPR training completed on"), required=False, widget=DateInput
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.NONE)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class UndertakingsForm(forms.Form):
+    confidentiality_signed_at = forms.DateField(
+        label=_("Confidentiality undertaking signed on"), required=False, widget=DateInput
+    )
+    gdpr_training_at = forms.DateField(
+        label=_("GDPR training completed on"), required=False, widget=DateInput
+    )
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name of the software using the key"), max_length=100)
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=[(p.value, p.value) for p in Permission],
+        widget=forms.CheckboxSelectMultiple,
+    )

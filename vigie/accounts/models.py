@@ -1,0 +1,97 @@
+"""Staff accounts, their role, their R28 undertakings, their sessions and API keys."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigie.accounts.permissions import (
+    ROLES_REQUIRING_TOTP,
+    Permission,
+    Role,
+    permissions_of,
+)
+
+
+class User(AbstractUser):
+    """A staff member: one individual account per person, never shared (R27)."""
+
+    first_name = models.CharField(
+        _("first name"), max_length=150, blank=True, help_text="Category: staff identity."
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=150, blank=True, help_text="Category: staff identity."
+    )
+    email = models.EmailField(_("e-mail address"), blank=True, help_text="Category: staff contact.")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.NONE)
+    confidentiality_signed_at = models.DateField(
+        _("confidentiality undertaking signed on"),
+        null=True,
+        blank=True,
+        help_text="Category: staff HR record (R28, Art. 28(3)(b)).",
+    )
+    gdpr_training_at = models.DateField(
+        _("GDPR training completed on"),
+        null=True,
+        blank=True,
+        help_text="Category: staff HR record (R28, Art. 39(1)(b)).",
+    )
+    deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
+
+    def has_vigie_permission(self, permission: Permission) -> bool:
+        return self.is_active and permission in permissions_of(self.role)
+
+    @property
+    def requires_totp(self) -> bool:
+        return self.role in ROLES_REQUIRING_TOTP
+
+    @property
+    def vigie_permissions(self) -> frozenset[Permission]:
+        return permissions_of(self.role) if self.is_active else frozenset()
+
+
+class StaffSession(models.Model):
+    """Which session belongs to whom, so that deactivation can end them all at once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class ApiKey(models.Model):
+    """A credential for other software. Only a SHA-256 of the secret is stored.
+
+    The secret is 256 random bits, so a fast hash is enough (no dictionary to try);
+    the prefix lets the key be found in one indexed look-up and shown in lists.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_keys"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.owner.is_active
+
+    def grants(self, permission: Permission) -> bool:
+        """A key can do what its scopes say, never more than its owner's role allows."""
+        return (
+            self.is_usable
+            and permission.value in self.scopes
+            and permission in permissions_of(self.owner.role)
+        )

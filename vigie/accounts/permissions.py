@@ -1,0 +1,110 @@
+"""Permissions and roles (R28): who may do what in the back-office and the API.
+
+Permissions are one enum of structured names ``domain:object:verb``. Each role is a
+fixed set of them. A permission marked as reaching personal data can only be held
+by an account whose confidentiality undertaking and GDPR training are recorded
+(Art. 29, 32(4)). Every back-office view and API route declares one permission, or
+is declared public; a test walks the URL conf to make sure of it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Permission(StrEnum):
+    # The back-office shell itself: any active staff account with a role.
+    BACKOFFICE_VIEW = "backoffice:home:view"
+    # Staff accounts and API keys.
+    ACCOUNTS_USER_VIEW = "accounts:user:view"
+    ACCOUNTS_USER_MANAGE = "accounts:user:manage"
+    ACCOUNTS_APIKEY_MANAGE = "accounts:apikey:manage"
+    # The audit log and its verification.
+    AUDIT_LOG_VIEW = "audit:log:view"
+    AUDIT_LOG_VERIFY = "audit:log:verify"
+    # Used by API keys to prove who they are (the "whoami" route).
+    API_IDENTITY_VIEW = "api:identity:view"
+
+
+#: Permissions that show or change personal data (a staff member's account is
+#: personal data too). Holding one requires the R28 undertakings.
+PERSONAL_DATA_PERMISSIONS: frozenset[Permission] = frozenset(
+    {
+        Permission.ACCOUNTS_USER_VIEW,
+        Permission.ACCOUNTS_USER_MANAGE,
+        Permission.AUDIT_LOG_VIEW,
+    }
+)
+
+
+class Role(models.TextChoices):
+    NONE = "none", _("No role")
+    ADMIN = "admin", _("Administrator")
+    PRIVACY_LEAD = "privacy_lead", _("Privacy lead")
+    SALES = "sales", _("Sales")
+    TECHNICIAN = "technician", _("Technician")
+    ACCOUNTING = "accounting", _("Accounting")
+    ARCHIVE_LEGAL = "archive_legal", _("Archive and legal")
+    AUDITOR = "auditor", _("Auditor (read-only)")
+
+
+_EVERY_STAFF = {Permission.BACKOFFICE_VIEW, Permission.API_IDENTITY_VIEW}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.NONE: frozenset(),
+    Role.ADMIN: frozenset(
+        _EVERY_STAFF
+        | {
+            Permission.ACCOUNTS_USER_VIEW,
+            Permission.ACCOUNTS_USER_MANAGE,
+            Permission.ACCOUNTS_APIKEY_MANAGE,
+            Permission.AUDIT_LOG_VIEW,
+            Permission.AUDIT_LOG_VERIFY,
+        }
+    ),
+    Role.PRIVACY_LEAD: frozenset(
+        _EVERY_STAFF
+        | {
+            Permission.ACCOUNTS_USER_VIEW,
+            Permission.ACCOUNTS_APIKEY_MANAGE,
+            Permission.AUDIT_LOG_VIEW,
+            Permission.AUDIT_LOG_VERIFY,
+        }
+    ),
+    Role.SALES: frozenset(_EVERY_STAFF),
+    Role.TECHNICIAN: frozenset(_EVERY_STAFF),
+    Role.ACCOUNTING: frozenset(_EVERY_STAFF),
+    Role.ARCHIVE_LEGAL: frozenset(_EVERY_STAFF),
+    Role.AUDITOR: frozenset(
+        _EVERY_STAFF | {Permission.AUDIT_LOG_VIEW, Permission.AUDIT_LOG_VERIFY}
+    ),
+}
+
+#: R27: these roles must pass a second factor (TOTP) before reaching anything.
+ROLES_REQUIRING_TOTP: frozenset[str] = frozenset({Role.ADMIN, Role.PRIVACY_LEAD})
+
+#: Roles whose work is on personal data by nature, even before later domains add
+#: their permissions (sales: prospects and clients; technician: tickets; …).
+_ROLES_ON_PERSONAL_DATA: frozenset[str] = frozenset(
+    {
+        Role.ADMIN,
+        Role.PRIVACY_LEAD,
+        Role.SALES,
+        Role.TECHNICIAN,
+        Role.ACCOUNTING,
+        Role.ARCHIVE_LEGAL,
+        Role.AUDITOR,
+    }
+)
+
+
+def permissions_of(role: str) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def role_reaches_personal_data(role: str) -> bool:
+    """Return True when granting ``role`` needs the R28 undertakings first."""
+    return role in _ROLES_ON_PERSONAL_DATA or bool(permissions_of(role) & PERSONAL_DATA_PERMISSIONS)

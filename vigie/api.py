@@ -1,0 +1,78 @@
+"""The JSON API under ``/api/v1/``: each app's router, one error format for every 4xx.
+
+Every error body is ``{"error": {"code": "...", "message": "...", "details": [...]}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from vigie.accounts.access import public
+from vigie.accounts.api import router as accounts_router
+
+api = NinjaAPI(
+    title="Vigie API",
+    version="1",
+    description="Vigie's API for other software. Authenticate with an API key: "
+    "`Authorization: Bearer vigie_…` or `X-API-Key: vigie_…`.",
+    urls_namespace="api",
+    docs_url=None,
+)
+api.add_router("/", accounts_router)
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid_request",
+    429: "too_many_requests",
+}
+
+
+def error_body(status: int, message: str, details: list[Any] | None = None) -> dict[str, Any]:
+    return {
+        "error": {"code": _CODES.get(status, "error"), "message": message, "details": details or []}
+    }
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {"loc": list(err.get("loc", [])), "msg": str(err.get("msg", ""))} for err in exc.errors
+    ]
+    return api.create_response(request, error_body(422, "Invalid request.", details), status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request, error_body(401, "A valid API key is required."), status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, error_body(exc.status_code, str(exc.message)), status=exc.status_code
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body(404, "Not found."), status=404)
+
+
+@public
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Unknown paths under /api/v1/ answer in the API's error format too."""
+    return JsonResponse(error_body(404, "No such API route."), status=404)

@@ -1,0 +1,29 @@
+"""Audit event names: one enum of structured values ``domain:object:verb``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    # Staff accounts (R27, R28).
+    USER_CREATE = "accounts:user:create"
+    USER_ROLE_CHANGE = "accounts:user:role_change"
+    USER_UNDERTAKINGS = "accounts:user:undertakings"
+    USER_PASSWORD_CHANGE = "accounts:user:password_change"  # noqa: S105 (a name)
+    USER_DEACTIVATE = "accounts:user:deactivate"
+    USER_LOGIN = "accounts:user:login"
+    USER_LOGOUT = "accounts:user:logout"
+    TOTP_ENROL = "accounts:totp:enrol"
+    APIKEY_CREATE = "accounts:apikey:create"
+    APIKEY_REVOKE = "accounts:apikey:revoke"
+    # The log itself.
+    AUDIT_PURGE = "audit:log:purge"
+    AUDIT_VERIFY = "audit:log:verify"
+    # Reads of personal data (R29): kept 6 months, then purged.
+    PERSONAL_DATA_READ = "personal_data:read"
+    AUDIT_LOG_READ = "audit:log:read"
+
+
+#: Read events go to their own chain, the one the 6-month purge may shorten.
+READ_ACTIONS: frozenset[str] = frozenset({Action.PERSONAL_DATA_READ, Action.AUDIT_LOG_READ})

@@ -1,0 +1,107 @@
+"""The append-only, hash-chained audit log (R29, Art. 5(2) accountability).
+
+Two chains: ``change`` (every change, kept) and ``read`` (reads of personal data,
+purged after 6 months). Each event stores the HMAC of its canonical content and of
+the previous event's HMAC; the head row of each chain holds the latest link and
+is locked while an event is appended, so concurrent writers cannot fork a chain.
+A purge deletes a prefix of the read chain and leaves a signed checkpoint naming
+the last deleted link, from which verification starts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Chain(models.TextChoices):
+    CHANGE = "change", "change"
+    READ = "read", "read"
+
+
+class AppendOnlyError(RuntimeError):
+    """Somebody tried to change or delete an audit record through the ORM."""
+
+
+class _AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit records are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit records are append-only; read events expire by the purge")
+
+
+class Event(models.Model):
+    chain = models.CharField(max_length=8, choices=Chain.choices)
+    seq = models.BigIntegerField()
+    occurred_at = models.DateTimeField()
+    # Who: "user", "api_key", "system" or "cli", and an identifier, never a name.
+    actor_type = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    # What: a reference ("accounts.user", "17"), never the personal data itself.
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = _AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq"),
+        ]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.chain}/{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit records are append-only")
+
+
+class ChainHead(models.Model):
+    """The latest link of one chain, signed, and the row locked while appending."""
+
+    chain = models.CharField(max_length=8, choices=Chain.choices, primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+
+
+class Checkpoint(models.Model):
+    """Signed record of a purge: the chain resumes after ``seq`` whose link was ``hash``."""
+
+    chain = models.CharField(max_length=8, choices=Chain.choices)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    cutoff = models.DateTimeField()
+    purged_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    mac = models.CharField(max_length=64)
+
+    objects = _AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_checkpoint_chain_seq"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit checkpoints are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit checkpoints are append-only")

@@ -1,0 +1,266 @@
+"""Record, verify and purge the audit log (R29, Art. 5(2)).
+
+``record_event`` is the only way in. It joins the caller's transaction, so an
+event exists exactly when the change it describes was committed. It stores who,
+when, what and on which object, never the personal data itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from vigie.audit import chain as hashing
+from vigie.audit.actions import READ_ACTIONS, Action
+from vigie.audit.actor import Actor
+from vigie.audit.models import Chain, ChainHead, Checkpoint, Event
+
+security_log = logging.getLogger("vigie.security")
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    type: str
+    id: str = ""
+
+
+def object_ref(obj: models.Model | ObjectRef | None) -> ObjectRef:
+    if obj is None:
+        return ObjectRef("")
+    if isinstance(obj, ObjectRef):
+        return obj
+    return ObjectRef(obj._meta.label_lower, str(obj.pk))
+
+
+def record_event(
+    actor: Actor,
+    action: Action | str,
+    obj: models.Model | ObjectRef | None = None,
+    *,
+    ip: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Event:
+    """Append one event to its chain, inside the caller's transaction.
+
+    ``extra`` carries references and counts (field names, scopes, ids), never
+    personal data: the log must stay shareable with an auditor (CNIL 2021-122).
+    """
+    ref = object_ref(obj)
+    chain = Chain.READ if str(action) in READ_ACTIONS else Chain.CHANGE
+    with transaction.atomic():
+        # Lock the chain head: appenders queue here, so the chain never forks.
+        head = ChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            # First event ever on this chain; get_or_create settles a race between
+            # two first writers, then the row is locked like any other time.
+            ChainHead.objects.get_or_create(
+                chain=chain,
+                defaults={
+                    "seq": 0,
+                    "hash": hashing.GENESIS,
+                    "mac": hashing.head_mac(chain, 0, hashing.GENESIS),
+                },
+            )
+            head = ChainHead.objects.select_for_update().get(chain=chain)
+        fields: dict[str, Any] = {
+            "chain": chain.value,
+            "seq": head.seq + 1,
+            "occurred_at": timezone.now(),
+            "actor_type": actor.kind,
+            "actor_id": actor.id,
+            "action": str(action),
+            "object_type": ref.type,
+            "object_id": ref.id,
+            "ip": ip if ip is not None else actor.ip,
+            "extra": extra or {},
+            "prev_hash": head.hash,
+        }
+        event = Event(**fields, hash=hashing.event_hash(fields))
+        event.save()
+        head.seq, head.hash = event.seq, event.hash
+        head.mac = hashing.head_mac(chain, head.seq, head.hash)
+        head.save()
+    return event
+
+
+def record_read(
+    actor: Actor, obj: models.Model | ObjectRef, *, view: str, extra: dict[str, Any] | None = None
+) -> Event:
+    """Journal that ``actor`` was shown ``obj``'s personal data on ``view`` (R29)."""
+    return record_event(
+        actor, Action.PERSONAL_DATA_READ, obj, extra={"view": view, **(extra or {})}
+    )
+
+
+@dataclass(frozen=True)
+class Problem:
+    chain: str
+    event_id: int | None
+    seq: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"event #{self.event_id} ({self.chain} chain, seq {self.seq})"
+        if self.event_id is None:
+            where = f"{self.chain} chain" + (f" after seq {self.seq}" if self.seq else "")
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    checked: int
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def verify_chains(chains: Iterable[str] = (Chain.CHANGE, Chain.READ)) -> Verification:
+    """Walk each chain in order; report the first event that breaks it."""
+    checked = 0
+    for name in chains:
+        count, problem = _verify_chain(name)
+        checked += count
+        if problem is not None:
+            security_log.error("audit chain broken: %s", problem)
+            return Verification(checked, problem)
+    return Verification(checked, None)
+
+
+def _verify_chain(name: str) -> tuple[int, Problem | None]:
+    expected_seq, link = 1, hashing.GENESIS
+    for cp in Checkpoint.objects.filter(chain=name).order_by("seq"):
+        mac = hashing.checkpoint_mac(name, cp.seq, cp.hash, cp.cutoff, cp.purged_count)
+        if mac != cp.mac:
+            return 0, Problem(name, None, cp.seq, f"checkpoint #{cp.pk} has a bad signature")
+        expected_seq, link = cp.seq + 1, cp.hash
+
+    checked = 0
+    events = Event.objects.filter(chain=name).order_by("seq")
+    for event in events.iterator(chunk_size=2000):
+        problem = _check_event(event, expected_seq, link)
+        if problem is not None:
+            return checked, problem
+        checked += 1
+        expected_seq, link = event.seq + 1, event.hash
+
+    head = ChainHead.objects.filter(chain=name).first()
+    last_seq = expected_seq - 1
+    if head is None:
+        if last_seq > 0:
+            return checked, Problem(name, None, last_seq, "the chain head is missing")
+        return checked, None
+    if head.mac != hashing.head_mac(name, head.seq, head.hash):
+        return checked, Problem(name, None, head.seq, "the chain head has a bad signature")
+    if head.seq != last_seq or head.hash != link:
+        return checked, Problem(
+            name,
+            None,
+            last_seq,
+            f"the chain head is at seq {head.seq}: events {last_seq + 1}..{head.seq} are missing",
+        )
+    return checked, None
+
+
+def _check_event(event: Event, expected_seq: int, link: str) -> Problem | None:
+    def problem(message: str) -> Problem:
+        return Problem(event.chain, event.pk, event.seq, message)
+
+    if event.seq < expected_seq:
+        return problem("inserted before the last purge checkpoint")
+    if event.seq != expected_seq:
+        missing = (
+            f"{expected_seq}"
+            if event.seq == expected_seq + 1
+            else f"{expected_seq}..{event.seq - 1}"
+        )
+        return problem(f"previous event(s) missing (seq {missing} deleted)")
+    if event.prev_hash != link:
+        return problem("does not link to the previous event (inserted or re-ordered)")
+    fields = {
+        f: getattr(event, f)
+        for f in (
+            "chain",
+            "seq",
+            "occurred_at",
+            "actor_type",
+            "actor_id",
+            "action",
+            "object_type",
+            "object_id",
+            "ip",
+            "extra",
+            "prev_hash",
+        )
+    }
+    if hashing.event_hash(fields) != event.hash:
+        return problem("content does not match its hash (edited or forged)")
+    return None
+
+
+def purge_read_events(actor: Actor, *, now: datetime | None = None, batch_size: int = 5000) -> int:
+    """Delete read events older than the retention (R29: 6 months rolling).
+
+    Only a prefix of the read chain goes, one bounded batch per transaction; each
+    batch leaves a signed checkpoint naming its last deleted link, so ``verify``
+    keeps working and an interrupted purge can simply be run again.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AUDIT_READ_RETENTION_DAYS)
+    purged = 0
+    while True:
+        with transaction.atomic():
+            # The head row is locked for the whole batch: no append can slip in.
+            ChainHead.objects.select_for_update().filter(chain=Chain.READ).first()
+            batch = list(
+                Event.objects.filter(chain=Chain.READ, occurred_at__lt=cutoff)
+                .order_by("seq")
+                .values_list("seq", "hash")[:batch_size]
+            )
+            if not batch:
+                break
+            last_seq, last_hash = batch[-1]
+            checkpoint = Checkpoint(
+                chain=Chain.READ,
+                seq=last_seq,
+                hash=last_hash,
+                cutoff=cutoff,
+                purged_count=len(batch),
+                created_at=timezone.now(),
+            )
+            checkpoint.mac = hashing.checkpoint_mac(
+                Chain.READ, last_seq, last_hash, cutoff, len(batch)
+            )
+            checkpoint.save()
+            _delete_read_prefix(last_seq)
+            purged += len(batch)
+    if purged:
+        with transaction.atomic():
+            record_event(
+                actor,
+                Action.AUDIT_PURGE,
+                ObjectRef("audit.event"),
+                extra={"purged": purged, "cutoff": cutoff.isoformat()},
+            )
+    return purged
+
+
+def _delete_read_prefix(last_seq: int) -> None:
+    """Delete read events up to ``last_seq``, past the ORM guard and the DB trigger."""
+    table = connection.ops.quote_name(Event._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The trigger lets a delete through only with this flag, only on read
+            # events old enough; SET LOCAL ends with the transaction.
+            cursor.execute("SET LOCAL vigie.audit_purge = 'on'")
+        cursor.execute(
+            f"DELETE FROM {table} WHERE chain = %s AND seq <= %s",  # noqa: S608
+            [Chain.READ.value, last_seq],
+        )

@@ -1,0 +1,1 @@
+"""Domain-free helpers (environment settings, secret files, canonical hashing)."""

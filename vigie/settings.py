@@ -1,0 +1,273 @@
+"""Vigie's one settings module: every knob is a ``VIGIE_*`` environment variable.
+
+Defaults are the safe choice (no debug, secure cookies, HTTPS redirect); the demo
+relaxes only what plain ``http://127.0.0.1:8000`` needs. Each knob is documented in
+``docs/configuration.md`` and a test fails when one is not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from vigie.lib.env import env_bool, env_int, env_list, env_str
+from vigie.lib.secret_files import read_or_create_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+VAR_DIR = Path(
+    env_str(
+        "VIGIE_VAR_DIR",
+        str(BASE_DIR / "var"),
+        "Directory for the SQLite database, generated keys and other local state.",
+    )
+)
+
+DEBUG = env_bool("VIGIE_DEBUG", False, "Django debug mode. Never on in production.")
+
+SECRET_KEY = env_str(
+    "VIGIE_SECRET_KEY",
+    "",
+    "Django secret key. When empty, one is generated once into var/secret_key.",
+) or read_or_create_secret(VAR_DIR / "secret_key")
+
+AUDIT_KEY = env_str(
+    "VIGIE_AUDIT_KEY",
+    "",
+    "Key of the audit-log HMAC chain. When empty, generated once into var/audit_key. "
+    "Keep it outside the database: whoever holds it can rewrite the chain.",
+) or read_or_create_secret(VAR_DIR / "audit_key")
+
+ALLOWED_HOSTS = env_list(
+    "VIGIE_ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost"],
+    "Comma-separated host names this server answers for.",
+)
+
+HTTPS = env_bool(
+    "VIGIE_HTTPS",
+    True,
+    "Served over HTTPS: secure cookies, HSTS and http→https redirect. "
+    "Only the local demo turns it off.",
+)
+
+SITE_URL = env_str(
+    "VIGIE_SITE_URL",
+    "http://127.0.0.1:8000",
+    "Public base URL, used in links sent by e-mail and in the CLI's messages.",
+)
+
+SERVE_BIND = env_str("VIGIE_BIND", "127.0.0.1:8000", "Address and port `vigie serve` listens on.")
+SERVE_WORKERS = env_int(
+    "VIGIE_WEB_WORKERS", 2, "Web worker processes started by `vigie serve`.", minimum=1
+)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "vigie.accounts",
+    "vigie.audit",
+    "vigie.jobs",
+    "vigie.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "vigie.web.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "vigie.urls"
+WSGI_APPLICATION = "vigie.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "vigie.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str(
+            "VIGIE_DATABASE_URL",
+            f"sqlite:///{VAR_DIR / 'vigie.sqlite3'}",
+            "Database URL (sqlite:///path or postgres://user@host:port/name).",
+        ),
+        conn_max_age=env_int(
+            "VIGIE_DB_CONN_MAX_AGE", 60, "Seconds a database connection is kept open.", minimum=0
+        ),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web server and worker write to one file: WAL lets readers go on while one
+    # writes, IMMEDIATE takes the write lock at BEGIN so that read-then-write
+    # sequences (the audit chain head) cannot interleave, and the timeout makes
+    # a second writer wait instead of failing.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+# Argon2id first (R27); the others only to read hashes made elsewhere.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "vigie.accounts.validators.CnilPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:backoffice-home"
+
+# django-axes (R27): lock an account after 5 failures, whatever the source address
+# (and an address after 5 failures, whatever the account),
+# for a configurable cool-off.
+AXES_FAILURE_LIMIT = env_int(
+    "VIGIE_LOGIN_FAILURE_LIMIT", 5, "Failed logins before an account is locked.", minimum=1
+)
+AXES_COOLOFF_TIME = (
+    env_int(
+        "VIGIE_LOGIN_LOCKOUT_MINUTES",
+        15,
+        "Minutes an account stays locked after too many failures.",
+        minimum=1,
+    )
+    / 60
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_IPWARE_PROXY_COUNT = env_int(
+    "VIGIE_PROXY_COUNT",
+    0,
+    "Number of reverse proxies in front of Vigie whose X-Forwarded-For is trusted.",
+    minimum=0,
+)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+OTP_TOTP_ISSUER = "Vigie"
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = (
+    env_int("VIGIE_SESSION_HOURS", 8, "Hours a back-office session lasts.", minimum=1) * 3600
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if AXES_IPWARE_PROXY_COUNT else None
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "vigie" / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Paris"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise serves straight from the apps' static folders: no collectstatic step
+# is needed for `make demo`, and a production deployment may still run it.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "VIGIE_TASK_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            "Task backend (django-tasks dotted path). The default keeps jobs in the database, "
+            "enqueued in the same transaction as the change that causes them.",
+        ),
+        "QUEUES": ["default"],
+    }
+}
+
+AUDIT_READ_RETENTION_DAYS = env_int(
+    "VIGIE_AUDIT_READ_RETENTION_DAYS",
+    183,
+    "Days personal-data read events are kept before the purge (CNIL: 6 months to 1 year).",
+    minimum=183,
+    maximum=366,
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "vigie": {
+            "handlers": ["console"],
+            "level": env_str("VIGIE_LOG_LEVEL", "INFO", "Log level of Vigie's own messages."),
+        },
+        "vigie.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+SILENCED_SYSTEM_CHECKS: list[str] = []

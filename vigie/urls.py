@@ -1,0 +1,15 @@
+from django.urls import include, path, re_path
+
+from vigie.api import api, api_not_found
+
+urlpatterns = [
+    path("", include("vigie.web.urls")),
+    path("backoffice/", include("vigie.accounts.urls")),
+    path("backoffice/audit/", include("vigie.audit.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
+]
+
+handler403 = "vigie.web.views.error_403"
+handler404 = "vigie.web.views.error_404"
+handler500 = "vigie.web.views.error_500"
