@@ -24,6 +24,11 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 
+#: URL names under /api/v1/ declared public: the OpenAPI schema documents the API
+#: and holds no data; the root answers 404 in the error format (docs are off).
+#: Every other operation authenticates with ``api_key(...)``.
+PUBLIC_API_URL_NAMES = frozenset({"openapi-json", "api-root"})
+
 _CODES = {
     400: "bad_request",
     401: "unauthenticated",
@@ -76,3 +81,29 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Unknown paths under /api/v1/ answer in the API's error format too."""
     return JsonResponse(error_body(404, "No such API route."), status=404)
+
+
+class ApiErrorFormatMiddleware:
+    """Give every 4xx under /api/v1/ the error format, even those Django or ninja
+    produce before a handler runs (405 wrong method, 400 bad host, 413 too large)."""
+
+    prefix = "/api/v1/"
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith(self.prefix)
+            and 400 <= response.status_code < 500
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            status = response.status_code
+            message = {405: "Method not allowed."}.get(status, "Request refused.")
+            replacement = JsonResponse(error_body(status, message), status=status)
+            for header in ("Allow", "WWW-Authenticate", "Retry-After"):
+                if header in response:
+                    replacement[header] = response[header]
+            return replacement
+        return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-VIGIE_COMMANDS = {
+COMMANDS = {
     "serve": "serve the portal, back-office and API (gunicorn)",
     "worker": "run background jobs (django-tasks database worker) and the daily schedule",
     "demo": "migrate, create the demo staff accounts, then serve with a worker",
@@ -18,7 +18,7 @@ VIGIE_COMMANDS = {
 
 def usage() -> str:
     lines = ["usage: vigie COMMAND [options]", "", "Vigie commands:"]
-    lines += [f"  {name:<12} {text}" for name, text in VIGIE_COMMANDS.items()]
+    lines += [f"  {name:<12} {text}" for name, text in COMMANDS.items()]
     lines += [
         "",
         "`vigie COMMAND --help` explains one command; `vigie help --all` lists every",

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja.errors import HttpError
+from ninja import Schema
 from ninja.security import APIKeyHeader, HttpBearer
 
 from vigie.accounts.models import ApiKey
@@ -55,3 +56,19 @@ class ApiKeyHeaderAuth(APIKeyHeader):
 def api_key(permission: Permission) -> list[Any]:
     """The ``auth=`` value of a route that needs ``permission``."""
     return [ApiKeyBearer(permission), ApiKeyHeaderAuth(permission)]
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    details: list[Any]
+
+
+class ErrorOut(Schema):
+    """The body of every 4xx answer under /api/v1/."""
+
+    error: ErrorDetail
+
+
+#: Responses every authenticated route may give, for its ``response=`` mapping.
+AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut}

@@ -1,0 +1,29 @@
+"""Schemathesis against the real OpenAPI schema, through the real WSGI application."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from vigie.accounts.permissions import Permission, Role
+from vigie.accounts.services import create_api_key
+from vigie.audit.actor import Actor
+from vigie.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def api_token(make_staff) -> str:
+    owner = make_staff(Role.ADMIN)
+    _key, secret = create_api_key(
+        Actor.cli("test"), owner, name="fuzz", scopes=[p.value for p in Permission if p.value.startswith("api:")]
+    )
+    return secret
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_operation_conforms_to_its_schema(case, api_token) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"})

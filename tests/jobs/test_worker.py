@@ -1,0 +1,47 @@
+"""Jobs: enqueued in the change's transaction, run by `vigie worker`, scheduled once a day."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from tests.jobs.tasks import mark_done
+from vigie.audit.models import Event
+from vigie.jobs.models import DailyRun
+from vigie.jobs.services import enqueue_daily_jobs
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_job_enqueued_in_a_rolled_back_transaction_never_exists() -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        mark_done.enqueue("lost")
+        assert DBTaskResult.objects.count() == 1
+        raise RuntimeError("the change fails")
+    assert DBTaskResult.objects.count() == 0
+
+
+def test_the_worker_runs_a_committed_job() -> None:
+    with transaction.atomic():
+        result = mark_done.enqueue("kept")
+    call_command("worker", "--batch")
+    stored = DBTaskResult.objects.get(id=result.id)
+    assert stored.status == TaskResultStatus.SUCCESSFUL
+    assert Event.objects.filter(object_type="test.job", object_id="kept").count() == 1
+    # A second run finds nothing to do: the job is not executed twice.
+    call_command("worker", "--batch")
+    assert Event.objects.filter(object_type="test.job", object_id="kept").count() == 1
+
+
+def test_daily_jobs_are_enqueued_once_a_day_whatever_the_number_of_workers() -> None:
+    first = enqueue_daily_jobs()
+    second = enqueue_daily_jobs()
+    assert first == ["vigie.audit.tasks.purge_read_events_task"]
+    assert second == []
+    assert DailyRun.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+    call_command("worker", "--batch")
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
