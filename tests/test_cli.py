@@ -29,9 +29,18 @@ def test_createstaff_reads_the_password_and_records_the_role(db, monkeypatch) ->
     monkeypatch.setattr("sys.stdin", io.StringIO(STRONG_PASSWORD + "\n"))
     out = io.StringIO()
     call_command(
-        "createstaff", "claire", "--email", "claire@semi.example", "--role", "sales",
-        "--confidentiality-signed", "2026-11-02", "--gdpr-training", "2026-11-10",
-        "--password-stdin", stdout=out,
+        "createstaff",
+        "claire",
+        "--email",
+        "claire@semi.example",
+        "--role",
+        "sales",
+        "--confidentiality-signed",
+        "2026-11-02",
+        "--gdpr-training",
+        "2026-11-10",
+        "--password-stdin",
+        stdout=out,
     )
     user = User.objects.get(username="claire")
     assert user.role == "sales" and user.check_password(STRONG_PASSWORD)
@@ -46,7 +55,9 @@ def test_createstaff_reads_the_password_and_records_the_role(db, monkeypatch) ->
         (["--confidentiality-signed", "hier"], STRONG_PASSWORD, "is not a date"),
     ],
 )
-def test_createstaff_refuses_bad_input_and_writes_nothing(db, monkeypatch, args, password, message) -> None:
+def test_createstaff_refuses_bad_input_and_writes_nothing(
+    db, monkeypatch, args, password, message
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
     with pytest.raises(CommandError, match=message):
         call_command("createstaff", "bad", "--email", "b@semi.example", "--password-stdin", *args)
@@ -57,8 +68,16 @@ def test_apikey_create_prints_the_secret_once_and_revoke_works(db, make_staff) -
     owner = make_staff("sales", username="claire")
     out, err = io.StringIO(), io.StringIO()
     call_command(
-        "apikey", "create", "--owner", "claire", "--name", "crm", "--scope", "api:identity:view",
-        stdout=out, stderr=err,
+        "apikey",
+        "create",
+        "--owner",
+        "claire",
+        "--name",
+        "crm",
+        "--scope",
+        "api:identity:view",
+        stdout=out,
+        stderr=err,
     )
     secret = out.getvalue().strip()
     key = ApiKey.objects.get(owner=owner)
@@ -72,8 +91,12 @@ def test_apikey_create_prints_the_secret_once_and_revoke_works(db, make_staff) -
 def test_apikey_errors_are_clear(db, make_staff) -> None:
     make_staff("sales", username="claire")
     with pytest.raises(CommandError, match="no staff account named 'nobody'"):
-        call_command("apikey", "create", "--owner", "nobody", "--name", "x", "--scope", "api:identity:view")
-    with pytest.raises(CommandError, match="owner's role does not allow|ne permet pas"):
-        call_command("apikey", "create", "--owner", "claire", "--name", "x", "--scope", "audit:log:view")
+        call_command(
+            "apikey", "create", "--owner", "nobody", "--name", "x", "--scope", "api:identity:view"
+        )
+    with pytest.raises(CommandError, match=r"owner.s role does not allow|ne permet pas"):
+        call_command(
+            "apikey", "create", "--owner", "claire", "--name", "x", "--scope", "audit:log:view"
+        )
     with pytest.raises(CommandError, match="no API key with prefix"):
         call_command("apikey", "revoke", "deadbeef")

@@ -233,6 +233,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# WhiteNoise warns at start-up when STATIC_ROOT is missing, even though it serves
+# from the finders: create the (possibly empty) folder instead of hiding the warning.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # WhiteNoise serves straight from the apps' static folders: no collectstatic step
 # is needed for `make demo`, and a production deployment may still run it.
 WHITENOISE_USE_FINDERS = True

@@ -44,8 +44,12 @@ def test_the_auditor_verifies_the_chain_from_the_back_office(signed_in, auditor)
 
 def test_an_admin_creates_an_account_from_the_back_office(signed_in, admin) -> None:
     form = {
-        "username": "claire", "email": "claire@semi.example", "password": STRONG_PASSWORD,
-        "role": "technician", "confidentiality_signed_at": "2026-11-02", "gdpr_training_at": "2026-11-03",
+        "username": "claire",
+        "email": "claire@semi.example",
+        "password": STRONG_PASSWORD,
+        "role": "technician",
+        "confidentiality_signed_at": "2026-11-02",
+        "gdpr_training_at": "2026-11-03",
     }
     response = signed_in(admin).post(reverse("accounts:staff-create"), form)
     assert response.status_code == 302

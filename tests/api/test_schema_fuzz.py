@@ -18,7 +18,10 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 def api_token(make_staff) -> str:
     owner = make_staff(Role.ADMIN)
     _key, secret = create_api_key(
-        Actor.cli("test"), owner, name="fuzz", scopes=[p.value for p in Permission if p.value.startswith("api:")]
+        Actor.cli("test"),
+        owner,
+        name="fuzz",
+        scopes=[p.value for p in Permission if p.value.startswith("api:")],
     )
     return secret
 

@@ -2,7 +2,10 @@
 
 Playwright's sync API runs an asyncio event loop in the test thread, so Django
 would refuse ORM calls made from that thread (fixtures creating accounts, reading
-TOTP devices) unless told it is safe; it is, since nothing here is async.
+TOTP devices) unless told it is safe; it is, since nothing here is async. The
+variable is set for this package only and removed afterwards: left in the
+environment it would leak into other tests (``check --deploy`` in a subprocess
+reports it as async.E001).
 """
 
 from __future__ import annotations
@@ -11,12 +14,11 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,7 +43,20 @@ class BrowserPage:
     page_errors: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package", autouse=True)
+def _allow_orm_calls_beside_playwright() -> Iterator[None]:
+    previous = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = previous
+
+
+@pytest.fixture(scope="package")
 def chromium_browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} does not exist: the browser tests need the system Chromium")
@@ -67,10 +82,6 @@ def browser_page(chromium_browser: Browser, transactional_db: None) -> Iterator[
         if message.type != "error":
             return
         url = message.location.get("url", "")
-        # Chromium asks for /favicon.ico on its own; the app has none (404). That is
-        # not what these tests watch for (CSP violations, broken static files).
-        if urlsplit(url).path == "/favicon.ico":
-            return
         result.console_errors.append(f"{message.text} @ {url}")
 
     page.on("console", on_console)

@@ -27,7 +27,12 @@ def vigie(tmp_path: Path):
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "vigie", *args],
-            cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
         )
 
     run.db = tmp_path / "vigie.sqlite3"  # type: ignore[attr-defined]
@@ -57,7 +62,9 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
 
 def test_bad_input_exits_non_zero_with_a_message(vigie) -> None:
     assert vigie("migrate").returncode == 0
-    result = vigie("createstaff", "x", "--email", "x@semi.example", "--role", "chef", "--password-stdin")
+    result = vigie(
+        "createstaff", "x", "--email", "x@semi.example", "--role", "chef", "--password-stdin"
+    )
     assert result.returncode != 0
     assert "invalid choice: 'chef'" in result.stderr
     assert "Traceback" not in result.stderr

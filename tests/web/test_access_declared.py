@@ -100,9 +100,13 @@ PERMISSION_ROUTES = [
 ]
 
 
-@pytest.mark.parametrize(("route", "pattern"), PERMISSION_ROUTES, ids=[r for r, _ in PERMISSION_ROUTES])
+@pytest.mark.parametrize(
+    ("route", "pattern"), PERMISSION_ROUTES, ids=[r for r, _ in PERMISSION_ROUTES]
+)
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_a_staff_account_without_role_is_refused(signed_in, outsider, route, pattern, method) -> None:
+def test_a_staff_account_without_role_is_refused(
+    signed_in, outsider, route, pattern, method
+) -> None:
     response = getattr(signed_in(outsider), method)(_sample_url(route))
     assert response.status_code in (403, 405), response.status_code
 

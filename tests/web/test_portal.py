@@ -43,7 +43,7 @@ def test_pages_carry_a_content_security_policy(client: Client, db) -> None:
 
 def test_htmx_is_vendored_and_served(client: Client, db) -> None:
     body = client.get("/").content.decode()
-    assert '/static/vigie/htmx.min.js' in body
+    assert "/static/vigie/htmx.min.js" in body
     response = client.get("/static/vigie/htmx.min.js")
     assert response.status_code == 200
     assert b"htmx" in b"".join(response.streaming_content)

@@ -14,7 +14,12 @@ def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProce
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
     env.update({"DJANGO_SETTINGS_MODULE": "vigie.settings", **env_overrides})
     return subprocess.run(
-        [sys.executable, "-m", "vigie", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "vigie", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

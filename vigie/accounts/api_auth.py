@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.errors import HttpError
 from ninja import Schema
+from ninja.errors import HttpError
 from ninja.security import APIKeyHeader, HttpBearer
 
 from vigie.accounts.models import ApiKey

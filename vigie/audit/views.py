@@ -19,6 +19,9 @@ from vigie.audit.services import ObjectRef, record_event, verify_chains
 def log_view(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(Event.objects.order_by("-occurred_at", "-pk"), 50)
     page = paginator.get_page(request.GET.get("page"))
+    # Evaluate the page before journaling the read: otherwise the new event joins
+    # the query and pushes the oldest shown event off the page.
+    page.object_list = list(page.object_list)
     record_event(
         Actor.from_request(request),
         Action.AUDIT_LOG_READ,
