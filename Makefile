@@ -32,8 +32,8 @@ test: install-dev
 	$(MAKE) --no-print-directory lint typecheck migrations-check messages-check pytest
 
 lint:
-	$(BIN)/ruff format --check vigie tests bench
-	$(BIN)/ruff check vigie tests bench
+	$(BIN)/ruff format --check vigie tests scripts
+	$(BIN)/ruff check vigie tests scripts
 
 typecheck:
 	$(BIN)/mypy vigie
