@@ -13,6 +13,11 @@ from vigie.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
+# The WSGI handler closes the connection at the end of each request when it is in
+# a transaction (Django's test client prevents that; a bare WSGI call does not), so
+# these tests run in autocommit mode and the database is flushed afterwards.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
 def api_token(make_staff) -> str:
