@@ -50,7 +50,7 @@ messages-check:
 	$(BIN)/python scripts/check_messages.py
 
 pytest:
-	$(BIN)/pytest -n 2 -p no:cacheprovider
+	$(BIN)/pytest -n 2 -p no:cacheprovider --cov --cov-report=term:skip-covered
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

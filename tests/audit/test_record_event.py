@@ -60,3 +60,10 @@ def test_the_orm_refuses_to_edit_or_delete_an_event(db, cli_actor) -> None:
     with pytest.raises(AppendOnlyError):
         Event.objects.all().delete()
     assert Event.objects.get().action == "accounts:user:create"
+
+
+def test_an_attempt_to_edit_raises_a_security_alert(db, cli_actor, caplog) -> None:
+    event = record_event(cli_actor, Action.USER_CREATE, ObjectRef("accounts.user", "1"))
+    with caplog.at_level("CRITICAL", logger="vigie.security"), pytest.raises(AppendOnlyError):
+        event.delete()
+    assert "audit log tampering attempt refused" in caplog.text

@@ -10,6 +10,7 @@ the last deleted link, from which verification starts.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import models
@@ -20,8 +21,18 @@ class Chain(models.TextChoices):
     READ = "read", "read"
 
 
+security_log = logging.getLogger("vigie.security")
+
+
 class AppendOnlyError(RuntimeError):
-    """Somebody tried to change or delete an audit record through the ORM."""
+    """Somebody tried to change or delete an audit record through the ORM.
+
+    Raising it also logs an alert on ``vigie.security`` (R29: an attempt to edit a
+    log entry fails and raises an alert)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        security_log.critical("audit log tampering attempt refused: %s", message)
 
 
 class _AppendOnlyQuerySet(models.QuerySet):
