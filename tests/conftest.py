@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -84,3 +88,20 @@ def outsider(make_staff: Callable[..., User]) -> User:
 @pytest.fixture
 def cli_actor() -> Actor:
     return Actor.cli("test")
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_vigie(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run the real `vigie` command in its own process, with only the given VIGIE_* settings."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("VIGIE_", "DJANGO_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "vigie", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import run_vigie
 
 
 @pytest.fixture
 def vigie(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
-    env.update(
-        {
-            "VIGIE_VAR_DIR": str(tmp_path),
-            "VIGIE_DATABASE_URL": f"sqlite:///{tmp_path / 'vigie.sqlite3'}",
-            "DJANGO_SETTINGS_MODULE": "vigie.settings",
-        }
-    )
+    env = {
+        "VIGIE_VAR_DIR": str(tmp_path),
+        "VIGIE_DATABASE_URL": f"sqlite:///{tmp_path / 'vigie.sqlite3'}",
+    }
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "vigie", *args],
-            cwd=ROOT,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        return run_vigie(*args, env=env, stdin=stdin)
 
     run.db = tmp_path / "vigie.sqlite3"  # type: ignore[attr-defined]
-    run.var = tmp_path  # type: ignore[attr-defined]
     return run
 
 

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import run_vigie
 
 
-def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIE_")}
-    env.update({"DJANGO_SETTINGS_MODULE": "vigie.settings", **env_overrides})
-    return subprocess.run(
-        [sys.executable, "-m", "vigie", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return run_vigie(*args, env=env)
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:

@@ -43,7 +43,24 @@ class _AppendOnlyQuerySet(models.QuerySet):
         raise AppendOnlyError("audit records are append-only; read events expire by the purge")
 
 
-class Event(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row is written once: no save() of an existing row, no delete()."""
+
+    objects = _AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self._meta.label} rows are append-only")
+
+
+class Event(AppendOnlyModel):
     chain = models.CharField(max_length=8, choices=Chain.choices)
     seq = models.BigIntegerField()
     occurred_at = models.DateTimeField()
@@ -59,8 +76,6 @@ class Event(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
-    objects = _AppendOnlyQuerySet.as_manager()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq"),
@@ -73,14 +88,6 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.chain}/{self.seq} {self.action}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("audit records are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit records are append-only")
-
 
 class ChainHead(models.Model):
     """The latest link of one chain, signed, and the row locked while appending."""
@@ -91,7 +98,7 @@ class ChainHead(models.Model):
     mac = models.CharField(max_length=64)
 
 
-class Checkpoint(models.Model):
+class Checkpoint(AppendOnlyModel):
     """Signed record of a purge: the chain resumes after ``seq`` whose link was ``hash``."""
 
     chain = models.CharField(max_length=8, choices=Chain.choices)
@@ -102,17 +109,7 @@ class Checkpoint(models.Model):
     created_at = models.DateTimeField()
     mac = models.CharField(max_length=64)
 
-    objects = _AppendOnlyQuerySet.as_manager()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_checkpoint_chain_seq"),
         ]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("audit checkpoints are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("audit checkpoints are append-only")
