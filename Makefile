@@ -2,9 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Debian packages the test suite needs: a browser for the page tests, gettext to
-# check the compiled translations, psql/createdb for CI's PostgreSQL run.
-TEST_DEB := chromium gettext postgresql-client
+# Debian packages Vigie needs to run: Pango and a font for the PDF exports (weasyprint).
+RUN_DEB := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# And the test suite: a browser for the page tests, gettext to check the compiled
+# translations, pdftotext to read PDFs back, psql for CI's PostgreSQL run.
+TEST_DEB := $(RUN_DEB) chromium gettext poppler-utils postgresql-client
 
 .PHONY: demo test lint typecheck migrations-check messages messages-check pytest install install-dev clean
 
@@ -25,6 +27,7 @@ install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed
 
 demo: install
+	scripts/system-deps.sh $(RUN_DEB)
 	$(BIN)/vigie demo
 
 test: install-dev

@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "vigie.accounts",
     "vigie.audit",
     "vigie.jobs",
+    "vigie.register",
+    "vigie.policy",
     "vigie.web",
 ]
 

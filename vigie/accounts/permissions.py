@@ -25,6 +25,14 @@ class Permission(StrEnum):
     # The audit log and its verification.
     AUDIT_LOG_VIEW = "audit:log:view"
     AUDIT_LOG_VERIFY = "audit:log:verify"
+    # The register of processing (Art. 30): read, export, edit.
+    REGISTER_VIEW = "register:register:view"
+    REGISTER_EXPORT = "register:register:export"
+    REGISTER_EDIT = "register:register:edit"
+    # The privacy policy: read drafts and diffs, write drafts, publish.
+    POLICY_VIEW = "policy:version:view"
+    POLICY_EDIT = "policy:version:edit"
+    POLICY_PUBLISH = "policy:version:publish"
     # Used by API keys to prove who they are (the "whoami" route).
     API_IDENTITY_VIEW = "api:identity:view"
 
@@ -63,11 +71,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.ACCOUNTS_APIKEY_MANAGE,
             Permission.AUDIT_LOG_VIEW,
             Permission.AUDIT_LOG_VERIFY,
+            Permission.REGISTER_VIEW,
+            Permission.POLICY_VIEW,
         }
     ),
     Role.PRIVACY_LEAD: frozenset(
         _EVERY_STAFF
         | {
+            Permission.REGISTER_VIEW,
+            Permission.REGISTER_EXPORT,
+            Permission.REGISTER_EDIT,
+            Permission.POLICY_VIEW,
+            Permission.POLICY_EDIT,
+            Permission.POLICY_PUBLISH,
             Permission.ACCOUNTS_USER_VIEW,
             Permission.ACCOUNTS_APIKEY_MANAGE,
             Permission.AUDIT_LOG_VIEW,
@@ -79,7 +95,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.ACCOUNTING: frozenset(_EVERY_STAFF),
     Role.ARCHIVE_LEGAL: frozenset(_EVERY_STAFF),
     Role.AUDITOR: frozenset(
-        _EVERY_STAFF | {Permission.AUDIT_LOG_VIEW, Permission.AUDIT_LOG_VERIFY}
+        _EVERY_STAFF
+        | {
+            Permission.AUDIT_LOG_VIEW,
+            Permission.AUDIT_LOG_VERIFY,
+            Permission.REGISTER_VIEW,
+            Permission.REGISTER_EXPORT,
+            Permission.POLICY_VIEW,
+        }
     ),
 }
 

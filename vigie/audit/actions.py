@@ -17,6 +17,11 @@ class Action(StrEnum):
     TOTP_ENROL = "accounts:totp:enrol"
     APIKEY_CREATE = "accounts:apikey:create"
     APIKEY_REVOKE = "accounts:apikey:revoke"
+    # The register of processing (R3) and the privacy policy (R74).
+    REGISTER_CHANGE = "register:register:change"
+    REGISTER_EXPORT = "register:register:export"
+    POLICY_DRAFT = "policy:version:draft"
+    POLICY_PUBLISH = "policy:version:publish"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"
     AUDIT_VERIFY = "audit:log:verify"

@@ -1,0 +1,131 @@
+"""Register validation: every error names its path (issue 3, R1, R26)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vigie.register.document import validate_document
+
+
+def _errors(doc) -> list[str]:
+    return [str(e) for e in validate_document(doc)]
+
+
+def test_the_minimal_register_is_valid(register_doc) -> None:
+    assert _errors(register_doc) == []
+
+
+def test_an_unknown_category_is_named_with_its_path(register_doc) -> None:
+    register_doc["activities"][1]["data_categories"] = ["identity-contact", "facturation"]
+    assert _errors(register_doc) == [
+        "activities[1].data_categories[1]: unknown category 'facturation'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda d: d["activities"][0].update(purposes=[]),
+            "activities[0].purposes: required (Art. 30(1)(b))",
+        ),
+        (lambda d: d["activities"][0].update(recipients=""), "activities[0].recipients: required"),
+        (
+            lambda d: d["activities"][0].update(recipients="N/A:"),
+            "activities[0].recipients: required",
+        ),
+        (
+            lambda d: d["activities"][0]["name"].update(en=""),
+            "activities[0].name.en: required text",
+        ),
+        (
+            lambda d: d["activities"][0]["purposes"][0].update(legal_basis="because"),
+            "activities[0].purposes[0].legal_basis: 'because' is not one of",
+        ),
+        (
+            lambda d: d["activities"][0]["purposes"][1].pop("legitimate_interest"),
+            "activities[0].purposes[1].legitimate_interest: required text",
+        ),
+        (
+            lambda d: d["data_categories"][0]["retention"].update(active_duration="3 ans"),
+            "data_categories[0].retention.active_duration: '3 ans' is not an ISO 8601 period",
+        ),
+        (
+            lambda d: d["data_categories"][0]["retention"].update(final_action="keep"),
+            "data_categories[0].retention.final_action: 'keep' is not one of",
+        ),
+        (
+            lambda d: d["data_categories"][1].update(key="identity-contact"),
+            "data_categories[1].key: duplicate key 'identity-contact'",
+        ),
+        (
+            lambda d: d["data_categories"][1].update(key="Facturation"),
+            "data_categories[1].key: required: lowercase",
+        ),
+        (lambda d: d["controller"].update(email=""), "controller.email: required text"),
+        (lambda d: d["controller"].pop("dpo"), "controller.dpo: required"),
+        (
+            lambda d: d["controller"]["supervisory_authority"].pop("address"),
+            "controller.supervisory_authority.address: required text",
+        ),
+        (
+            lambda d: d["activities"][0].pop("automated_decision"),
+            "activities[0].automated_decision: required",
+        ),
+        (
+            lambda d: d["activities"][0].update(security_measures=["locks"]),
+            "activities[0].security_measures[0]: unknown security measure 'locks'",
+        ),
+        (
+            lambda d: d["processor_register"][0].update(processing=[]),
+            "processor_register[0].processing: required (Art. 30(2)(b))",
+        ),
+        (
+            lambda d: d["processor_register"][0]["client"].update(name=""),
+            "processor_register[0].client.name: required text",
+        ),
+        (lambda d: d.update(activities=[]), "activities: required: a non-empty list"),
+        (lambda d: d.update(extra={}), "extra: unknown section"),
+        (
+            lambda d: d["recipients"][0].update(country="France"),
+            "recipients[0].country: required: an ISO 3166-1",
+        ),
+    ],
+)
+def test_each_problem_is_reported_at_its_path(register_doc, mutate, expected: str) -> None:
+    mutate(register_doc)
+    errors = _errors(register_doc)
+    assert any(e.startswith(expected) for e in errors), errors
+
+
+def test_a_recipient_outside_the_eea_without_safeguard_is_refused(register_doc) -> None:
+    register_doc["recipients"][0]["country"] = "US"
+    errors = _errors(register_doc)
+    assert len(errors) == 1
+    assert errors[0].startswith("recipients[0].transfer_safeguard: US is outside the EEA")
+
+
+def test_a_recipient_outside_the_eea_with_a_safeguard_is_accepted(register_doc) -> None:
+    register_doc["recipients"][0].update(
+        country="US", transfer_safeguard="SCC: décision (UE) 2021/914, module 3"
+    )
+    assert _errors(register_doc) == []
+
+
+@pytest.mark.parametrize("country", ["DE", "NO", "CH", "GB", "JP"])
+def test_eea_and_adequate_countries_need_no_safeguard(register_doc, country: str) -> None:
+    register_doc["recipients"][0]["country"] = country
+    assert _errors(register_doc) == []
+
+
+def test_a_transfer_listed_on_an_activity_is_guarded_too(register_doc) -> None:
+    register_doc["activities"][0]["transfers"] = [{"recipient": "datacenter", "country": "IN"}]
+    assert _errors(register_doc) == [
+        "activities[0].transfers[0].safeguard: a transfer to IN needs a safeguard (Art. 46)"
+    ]
+
+
+def test_a_document_that_is_not_a_mapping_is_refused() -> None:
+    assert _errors(["not", "a", "register"]) == [
+        "(document): expected a mapping with controller, activities, …"
+    ]

@@ -1,0 +1,129 @@
+"""The register in the back-office: privacy lead edits, auditor reads, others are refused."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+from django.urls import reverse
+
+from tests.register.conftest import MINIMAL
+from vigie.audit.models import Event
+from vigie.register.models import Revision
+from vigie.register.services import apply_document, current_document
+
+
+@pytest.fixture
+def loaded(db, cli_actor) -> None:
+    apply_document(cli_actor, copy.deepcopy(MINIMAL))
+
+
+def _retention_form(**overrides: str) -> dict[str, str]:
+    form = {
+        "start_event_fr": "Fin de la relation",
+        "start_event_en": "End of the relationship",
+        "active_duration": "P5Y",
+        "active_text_fr": "Relation + 5 ans",
+        "active_text_en": "Relationship + 5 years",
+        "archive_duration": "",
+        "archive_text_fr": "N/A: pas d'archive",
+        "archive_text_en": "",
+        "final_action": "delete",
+        "legal_reference": "Art. 5(1)(e) RGPD",
+        "source": "proposed default",
+        "reason": "revue annuelle",
+    }
+    form.update(overrides)
+    return form
+
+
+def test_the_auditor_reads_the_register_but_cannot_edit(loaded, signed_in, auditor) -> None:
+    client = signed_in(auditor)
+    page = client.get(reverse("register:home"))
+    assert page.status_code == 200
+    assert "Gestion des clients" in page.content.decode()
+    url = reverse("register:edit-retention", args=["identity-contact"])
+    assert client.get(url).status_code == 403
+    assert client.post(url, _retention_form()).status_code == 403
+    assert Revision.objects.count() == 1
+
+
+def test_the_privacy_lead_edits_a_retention_rule(loaded, signed_in, privacy_lead) -> None:
+    client = signed_in(privacy_lead)
+    url = reverse("register:edit-retention", args=["identity-contact"])
+    assert client.get(url).status_code == 200
+    response = client.post(url, _retention_form())
+    assert response.status_code == 302
+    rule = current_document()["data_categories"][0]["retention"]
+    assert rule["active_duration"] == "P5Y"
+    assert rule["archive_text"] == "N/A: pas d'archive"
+    revision = Revision.objects.get(number=2)
+    assert (revision.author_type, revision.author_id, revision.reason) == (
+        "user",
+        str(privacy_lead.pk),
+        "revue annuelle",
+    )
+
+
+def test_a_bad_duration_is_a_form_error_naming_the_field(loaded, signed_in, privacy_lead) -> None:
+    url = reverse("register:edit-retention", args=["identity-contact"])
+    response = signed_in(privacy_lead).post(url, _retention_form(active_duration="5 ans"))
+    assert response.status_code == 400
+    assert "data_categories[0].retention.active_duration" in response.content.decode()
+    assert Revision.objects.count() == 1
+
+
+def test_a_recipient_moved_outside_the_eea_without_safeguard_is_refused(
+    loaded, signed_in, privacy_lead
+) -> None:
+    recipient = copy.deepcopy(MINIMAL["recipients"][0])
+    recipient["country"] = "US"
+    url = reverse("register:edit-entry", args=["recipients", "datacenter"])
+    form = {"content": yaml.safe_dump(recipient, allow_unicode=True), "reason": "nouvel hébergeur"}
+    response = signed_in(privacy_lead).post(url, form)
+    assert response.status_code == 400
+    assert "US is outside the EEA without an adequacy decision" in response.content.decode()
+    assert Revision.objects.count() == 1
+    recipient["transfer_safeguard"] = "SCC: décision (UE) 2021/914"
+    form["content"] = yaml.safe_dump(recipient, allow_unicode=True)
+    assert signed_in(privacy_lead).post(url, form).status_code == 302
+    assert current_document()["recipients"][0]["country"] == "US"
+
+
+def test_an_emptied_mandatory_field_is_refused_with_its_name(
+    loaded, signed_in, privacy_lead
+) -> None:
+    activity = copy.deepcopy(MINIMAL["activities"][0])
+    activity["recipients"] = []
+    url = reverse("register:edit-entry", args=["activities", "client-management"])
+    form = {"content": yaml.safe_dump(activity, allow_unicode=True), "reason": "x"}
+    response = signed_in(privacy_lead).post(url, form)
+    assert response.status_code == 400
+    assert "activities[0].recipients: required" in response.content.decode()
+
+
+def test_downloads_are_audited_with_their_scope(loaded, signed_in, auditor) -> None:
+    response = signed_in(auditor).get(
+        reverse("register:export"), {"format": "csv", "role": "controller"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="registre-')
+    event = Event.objects.get(action="register:register:export")
+    assert event.extra == {"format": "csv", "as_of": None, "role": "controller", "lang": "fr"}
+    assert event.actor_id == str(auditor.pk)
+
+
+def test_bad_export_parameters_are_a_400(loaded, signed_in, auditor) -> None:
+    client = signed_in(auditor)
+    assert client.get(reverse("register:export"), {"format": "docx"}).status_code == 400
+    assert (
+        client.get(reverse("register:export"), {"format": "csv", "as_of": "hier"}).status_code
+        == 400
+    )
+    old = client.get(reverse("register:export"), {"format": "csv", "as_of": "2001-01-01"})
+    assert old.status_code == 404
+
+
+def test_a_technician_cannot_see_the_register(loaded, signed_in, technician) -> None:
+    assert signed_in(technician).get(reverse("register:home")).status_code == 403

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegisterConfig(AppConfig):
+    name = "vigie.register"
+    label = "register"
+    verbose_name = "Registre des traitements"

@@ -1,0 +1,68 @@
+"""The register in the database: immutable revisions of the whole document (R3).
+
+Every change (a file loaded, a field edited in the back-office) writes a new
+revision with its author, time and the list of changed paths; the register "as at
+date D" is the last revision made before the end of D. The data categories are
+also projected into their own table, with their retention rule, for the domains
+that act on them (sources, retention).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from vigie.audit.models import AppendOnlyModel
+
+
+class Revision(AppendOnlyModel):
+    number = models.PositiveIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    author_type = models.CharField(max_length=16)
+    author_id = models.CharField(max_length=64, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    document = models.JSONField()
+    changes = models.JSONField(default=list, help_text="Paths changed since the previous revision.")
+
+    class Meta:
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"register r{self.number}"
+
+
+class DataCategory(models.Model):
+    """Projection of ``data_categories`` of the current revision, kept by key."""
+
+    key = models.SlugField(max_length=64, unique=True)
+    label_fr = models.CharField(max_length=200)
+    label_en = models.CharField(max_length=200)
+    active_duration = models.CharField(max_length=16, blank=True)
+    archive_duration = models.CharField(max_length=16, blank=True)
+    final_action = models.CharField(max_length=16)
+    legal_reference = models.CharField(max_length=300)
+    retention = models.JSONField(default=dict)
+    in_register = models.BooleanField(
+        default=True, help_text="False once the category left the register (kept for references)."
+    )
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @classmethod
+    def fields_from(cls, entry: dict[str, Any]) -> dict[str, Any]:
+        rule = entry["retention"]
+        return {
+            "label_fr": entry["label"]["fr"],
+            "label_en": entry["label"]["en"],
+            "active_duration": rule.get("active_duration") or "",
+            "archive_duration": rule.get("archive_duration") or "",
+            "final_action": rule["final_action"],
+            "legal_reference": rule["legal_reference"],
+            "retention": rule,
+            "in_register": True,
+        }
