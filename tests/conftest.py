@@ -8,8 +8,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -19,6 +22,15 @@ from vigie.accounts.permissions import Role
 from vigie.audit.actor import Actor
 
 STRONG_PASSWORD = "Correct-Horse-Battery-9"
+
+
+@receiver(connection_created)
+def _allow_test_flush(sender: object, connection: Any, **kwargs: Any) -> None:
+    """PostgreSQL refuses TRUNCATE on the audit tables unless the session says so;
+    the test suite empties its database between transactional tests."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET vigie.allow_truncate = 'on'")
 
 
 @pytest.fixture

@@ -102,3 +102,34 @@ def test_the_back_office_shows_a_new_key_once(signed_in, admin, make_staff) -> N
     assert f"vigie_{key.prefix}_" in response.content.decode()
     again = client.get(f"/backoffice/staff/{sales.pk}/").content.decode()
     assert f"vigie_{key.prefix}_" not in again
+
+
+def test_a_privacy_lead_cannot_mint_keys_for_someone_else(signed_in, privacy_lead, admin) -> None:
+    response = signed_in(privacy_lead).post(
+        f"/backoffice/staff/{admin.pk}/api-keys/", {"name": "x", "scopes": ["accounts:user:manage"]}
+    )
+    assert response.status_code == 403
+    assert not ApiKey.objects.exists()
+
+
+def test_nobody_grants_a_key_a_scope_they_do_not_hold(db, privacy_lead, admin) -> None:
+    from vigie.audit.actor import Actor
+
+    with pytest.raises(AccountError, match="accounts:user:manage"):
+        create_api_key(
+            Actor.for_user(privacy_lead), admin, name="x", scopes=[Permission.ACCOUNTS_USER_MANAGE]
+        )
+    key, _secret = create_api_key(
+        Actor.for_user(admin), admin, name="x", scopes=[Permission.ACCOUNTS_USER_MANAGE]
+    )
+    assert key.scopes == ["accounts:user:manage"]
+
+
+def test_showing_a_new_key_page_journals_the_read(signed_in, admin, make_staff) -> None:
+    from vigie.audit.models import Event
+
+    sales = make_staff(Role.SALES)
+    signed_in(admin).post(
+        f"/backoffice/staff/{sales.pk}/api-keys/", {"name": "crm", "scopes": ["api:identity:view"]}
+    )
+    assert Event.objects.filter(action="personal_data:read", object_id=str(sales.pk)).count() == 1

@@ -85,7 +85,7 @@ def test_an_admin_without_totp_cannot_reach_the_back_office(client: Client, make
     ]:
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"] == reverse("accounts:otp")
+        assert response["Location"].startswith(reverse("accounts:otp") + "?next=")
     # The second-factor step sends an admin without a device to its set-up.
     assert client.get(reverse("accounts:otp"))["Location"] == reverse("accounts:otp-setup")
 
@@ -109,7 +109,9 @@ def test_an_admin_sets_up_totp_then_reaches_the_back_office(client: Client, make
 
 def test_a_privacy_lead_with_totp_must_enter_a_valid_code(client: Client, privacy_lead) -> None:
     _post_login(client, privacy_lead.username, STRONG_PASSWORD)
-    assert client.get(reverse("web:backoffice-home"))["Location"] == reverse("accounts:otp")
+    assert client.get(reverse("web:backoffice-home"))["Location"].startswith(
+        reverse("accounts:otp")
+    )
     wrong = client.post(reverse("accounts:otp"), {"token": "123456"})
     assert wrong.status_code == 200
     assert client.get(reverse("web:backoffice-home")).status_code == 302
@@ -132,3 +134,51 @@ def test_sign_out_ends_the_session(client: Client, make_staff) -> None:
     _post_login(client, user.username, STRONG_PASSWORD)
     assert client.post(reverse("accounts:logout")).status_code == 302
     assert client.get(reverse("web:backoffice-home")).status_code == 302
+
+
+def test_the_second_factor_never_redirects_off_site(client: Client, privacy_lead) -> None:
+    _post_login(client, privacy_lead.username, STRONG_PASSWORD)
+    device = TOTPDevice.objects.get(user=privacy_lead)
+    targets = ["https://evil.example/phish", "//evil.example", "/backoffice/audit/"]
+    for step, target in enumerate(targets, start=1):
+        client.logout()
+        _post_login(client, privacy_lead.username, STRONG_PASSWORD)
+        # A code is accepted once: each try happens in a later 30-second window.
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=step)):
+            device.refresh_from_db()
+            response = client.post(
+                reverse("accounts:otp") + "?next=" + target, {"token": _current_code(device)}
+            )
+        expected = target if target.startswith("/backoffice/") else reverse("web:backoffice-home")
+        assert response["Location"] == expected
+
+
+def test_the_page_asked_for_is_reached_after_the_second_factor(
+    client: Client, privacy_lead
+) -> None:
+    _post_login(client, privacy_lead.username, STRONG_PASSWORD)
+    response = client.get(reverse("audit:log"))
+    assert response["Location"] == reverse("accounts:otp") + "?next=%2Fbackoffice%2Faudit%2F"
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(
+    client: Client, make_staff, settings
+) -> None:
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    victim = make_staff(Role.SALES)
+    for _ in range(5):
+        client.post(
+            LOGIN,
+            {"username": "someone-else", "password": "Wrong-password-123"},
+            HTTP_X_FORWARDED_FOR="203.0.113.66, 10.0.0.1",
+        )
+    # Another client behind the same proxy is not locked out by the first one's failures.
+    response = client.post(
+        LOGIN,
+        {"username": victim.username, "password": STRONG_PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.1",
+    )
+    assert response.status_code == 302
+    event = Event.objects.get(action="accounts:user:login")
+    assert event.ip == "198.51.100.7"

@@ -167,3 +167,18 @@ def test_a_technician_cannot_manage_accounts(signed_in, technician, make_staff) 
     other.refresh_from_db()
     assert other.is_active
     assert not ApiKey.objects.exists()
+
+
+def test_undertakings_cannot_be_dated_in_the_future(db, cli_actor) -> None:
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    with pytest.raises(AccountError, match=r"future|futur"):
+        create_staff(
+            cli_actor,
+            username="early",
+            email="e@semi.example",
+            password=STRONG_PASSWORD,
+            role=Role.SALES,
+            confidentiality_signed_at=tomorrow,
+            gdpr_training_at=tomorrow,
+        )
+    assert not User.objects.filter(username="early").exists()

@@ -132,7 +132,8 @@ def test_verify_passes_after_the_six_month_purge(db, cli_actor) -> None:
     # Run again: nothing left to purge, nothing changes, still intact.
     assert purge_read_events(cli_actor) == 0
     assert verify_chains().ok
-    assert Event.objects.filter(action="audit:log:purge").count() == 1
+    # One purge event per batch, written with the batch it describes.
+    assert Event.objects.filter(action="audit:log:purge").count() == 3
 
 
 def test_tampering_is_still_caught_after_a_purge(db, cli_actor) -> None:
@@ -189,3 +190,77 @@ def test_postgresql_refuses_update_and_delete_even_in_raw_sql(db, cli_actor) -> 
             cursor.execute("SET LOCAL vigie.audit_purge = 'on'")
             cursor.execute("DELETE FROM audit_event WHERE id = %s", [target.pk])
     assert Event.objects.count() == 2
+
+
+def test_verify_passes_on_ipv6_addresses_written_in_any_case(db, cli_actor) -> None:
+    from vigie.audit.actor import Actor
+
+    record_event(
+        Actor("user", "1", "2001:DB8:0:0::1"), Action.USER_LOGIN, ObjectRef("accounts.user", "1")
+    )
+    assert Event.objects.get().ip == "2001:db8::1"
+    assert verify_chains().ok
+
+
+def test_floats_are_refused_in_extra_because_jsonb_may_rewrite_them(db, cli_actor) -> None:
+    with pytest.raises(TypeError, match="floats"):
+        record_event(cli_actor, Action.USER_LOGIN, ObjectRef("x", "1"), extra={"n": 1e16})
+    record_event(
+        cli_actor, Action.USER_LOGIN, ObjectRef("x", "1"), extra={"n": 10**16, 3: "int key"}
+    )
+    assert verify_chains().ok
+
+
+def test_a_purge_with_a_local_time_cutoff_still_verifies(db, cli_actor) -> None:
+    from zoneinfo import ZoneInfo
+
+    _read_events_200_days_ago(cli_actor, 2)
+    now_in_paris = timezone.now().astimezone(ZoneInfo("Europe/Paris"))
+    assert purge_read_events(cli_actor, now=now_in_paris) == 2
+    assert verify_chains().ok
+
+
+def test_an_event_on_an_unknown_chain_cannot_be_inserted(db, cli_actor) -> None:
+    from django.db import IntegrityError
+
+    record_event(cli_actor, Action.USER_LOGIN, ObjectRef("x", "1"))
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO audit_event (chain, seq, occurred_at, actor_type, actor_id, action, "
+            "object_type, object_id, ip, extra, prev_hash, hash) "
+            "VALUES ('bogus', 1, %s, 'user', '1', 'x', 'x', '1', NULL, '{}', 'x', 'x')",
+            [timezone.now()],
+        )
+
+
+def test_the_purge_only_removes_a_prefix_even_if_the_clock_went_back(db, cli_actor) -> None:
+    [old] = _read_events_200_days_ago(cli_actor, 1)
+    recent = record_read(cli_actor, ObjectRef("accounts.user", "2"), view="test")
+    # A machine with a clock set back writes an "old" event after a recent one.
+    with time_machine.travel(timezone.now() - dt.timedelta(days=300), tick=False):
+        backdated = record_read(cli_actor, ObjectRef("accounts.user", "3"), view="test")
+    assert purge_read_events(cli_actor) == 1
+    remaining = set(Event.objects.filter(chain=Chain.READ).values_list("pk", flat=True))
+    assert remaining == {recent.pk, backdated.pk}
+    assert old.pk not in remaining
+    assert verify_chains().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_refuses_truncating_the_log(db, cli_actor) -> None:
+    record_event(cli_actor, Action.USER_CREATE, ObjectRef("accounts.user", "1"))
+    for table in ("audit_event", "audit_chainhead", "audit_checkpoint"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute("SET LOCAL vigie.allow_truncate = 'off'")
+            cursor.execute(f"TRUNCATE {table} CASCADE")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM audit_chainhead")
+    assert verify_chains().checked == 1

@@ -74,7 +74,7 @@ def test_the_english_export_uses_the_english_text(loaded, cli_actor) -> None:
 
 
 def test_the_csv_has_the_cnil_headings_in_french(loaded, cli_actor) -> None:
-    content, _name, ctype = export_register(cli_actor, fmt="csv")
+    content, _name, _ctype = export_register(cli_actor, fmt="csv")
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == CNIL_HEADINGS

@@ -16,6 +16,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from vigie.accounts.models import User
 from vigie.accounts.permissions import Permission
@@ -64,7 +66,10 @@ def requires(permission: Permission) -> Callable[[View], View]:
             if not isinstance(user, User) or not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if second_factor_pending(request):
-                return redirect("accounts:otp")
+                target = (
+                    reverse("accounts:otp") + "?" + urlencode({"next": request.get_full_path()})
+                )
+                return redirect(target)
             if not user.has_vigie_permission(permission):
                 raise PermissionDenied(permission.value)
             return view(request, *args, **kwargs)

@@ -50,6 +50,13 @@ def _check_role_allowed(user: User, role: str) -> None:
         )
 
 
+def _check_dates(*values: date | None) -> None:
+    # An undertaking or a training not yet done cannot open a role (R28).
+    today = timezone.localdate()
+    if any(value is not None and value > today for value in values):
+        raise AccountError(_("A date in the future cannot be recorded."))
+
+
 def create_staff(
     actor: Actor,
     *,
@@ -64,6 +71,7 @@ def create_staff(
 ) -> User:
     if not username.strip():
         raise AccountError(_("A username is required."))
+    _check_dates(confidentiality_signed_at, gdpr_training_at)
     if User.objects.filter(username=username).exists():
         raise AccountError(_("The username %(username)s is taken.") % {"username": username})
     user = User(
@@ -96,10 +104,7 @@ def record_undertakings(
     gdpr_training_at: date | None,
 ) -> User:
     """Record when the account signed its confidentiality undertaking and was trained."""
-    today = timezone.localdate()
-    for value in (confidentiality_signed_at, gdpr_training_at):
-        if value is not None and value > today:
-            raise AccountError(_("A date in the future cannot be recorded."))
+    _check_dates(confidentiality_signed_at, gdpr_training_at)
     with transaction.atomic():
         user.confidentiality_signed_at = confidentiality_signed_at
         user.gdpr_training_at = gdpr_training_at
@@ -179,10 +184,14 @@ def create_api_key(
     if unknown:
         raise AccountError(_("Unknown scope(s): %(scopes)s") % {"scopes": ", ".join(unknown)})
     allowed = {p.value for p in permissions_of(owner.role)}
+    if actor.user is not None:
+        # Nobody hands out, through a key, a power they do not hold themselves.
+        allowed &= {p.value for p in actor.user.vigie_permissions}
     beyond = sorted(set(scopes) - allowed)
     if beyond:
         raise AccountError(
-            _("The owner's role does not allow: %(scopes)s") % {"scopes": ", ".join(beyond)}
+            _("The owner's role, or yours, does not allow: %(scopes)s")
+            % {"scopes": ", ".join(beyond)}
         )
     if not owner.is_active:
         raise AccountError(_("A deactivated account cannot own an API key."))

@@ -10,8 +10,11 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -29,6 +32,15 @@ login_view = public(
 )
 
 
+def safe_next(request: HttpRequest) -> str:
+    """Where to go after sign-in: the ``next`` page if it is on this site, else home."""
+    target = request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if target and allowed else reverse("web:backoffice-home")
+
+
 @authenticated
 def otp_view(request: HttpRequest) -> HttpResponse:
     """Second step of sign-in: the TOTP code (R27), or its set-up on first use."""
@@ -42,7 +54,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         device = match_token(user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            return redirect(request.GET.get("next") or "web:backoffice-home")
+            return redirect(safe_next(request))
         form.add_error("token", _("This code is not valid."))
     return render(request, "accounts/otp.html", {"form": form})
 
@@ -99,13 +111,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @requires(Permission.ACCOUNTS_USER_VIEW)
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = get_object_or_404(User, pk=pk)
-    record_read(Actor.from_request(request), staff, view="accounts:staff-detail")
     return _render_detail(request, staff)
 
 
 def _render_detail(
     request: HttpRequest, staff: User, *, new_key: str | None = None, status: int = 200, **forms_
 ) -> HttpResponse:
+    # Every rendering shows the person's data, error re-renders included (R29).
+    record_read(Actor.from_request(request), staff, view="accounts:staff-detail")
     context = {
         "staff": staff,
         "api_keys": staff.api_keys.order_by("-created_at"),
@@ -188,6 +201,11 @@ def staff_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Permission.ACCOUNTS_APIKEY_MANAGE)
 def apikey_create(request: HttpRequest, pk: int) -> HttpResponse:
     staff = get_object_or_404(User, pk=pk)
+    # A key for someone else's account is an account-management act.
+    if staff.pk != request.user.pk and not request.user.has_vigie_permission(  # type: ignore[union-attr]
+        Permission.ACCOUNTS_USER_MANAGE
+    ):
+        raise PermissionDenied(Permission.ACCOUNTS_USER_MANAGE.value)
     form = forms.ApiKeyForm(request.POST)
     if form.is_valid():
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +28,7 @@ def canonical_event(fields: dict[str, Any]) -> str:
     content = {
         "chain": fields["chain"],
         "seq": int(fields["seq"]),
-        "occurred_at": fields["occurred_at"].isoformat(timespec="microseconds"),
+        "occurred_at": fields["occurred_at"].astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_type": fields["actor_type"],
         "actor_id": fields["actor_id"],
         "action": fields["action"],
@@ -50,4 +50,6 @@ def head_mac(chain: str, seq: int, link: str) -> str:
 
 
 def checkpoint_mac(chain: str, seq: int, link: str, cutoff: datetime, purged: int) -> str:
-    return _mac(f"checkpoint\n{chain}\n{seq}\n{link}\n{cutoff.isoformat()}\n{purged}")
+    # UTC with a fixed precision: the value reads back the same from any database.
+    moment = cutoff.astimezone(UTC).isoformat(timespec="microseconds")
+    return _mac(f"checkpoint\n{chain}\n{seq}\n{link}\n{moment}\n{purged}")

@@ -79,6 +79,9 @@ class Event(AppendOnlyModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq"),
+            models.CheckConstraint(
+                condition=models.Q(chain__in=["change", "read"]), name="audit_event_known_chain"
+            ),
         ]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),

@@ -7,6 +7,8 @@ when, what and on which object, never the personal data itself.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,6 +56,8 @@ def record_event(
     """
     ref = object_ref(obj)
     chain = Chain.READ if str(action) in READ_ACTIONS else Chain.CHANGE
+    address = _normal_ip(ip if ip is not None else actor.ip)
+    details = _normal_extra(extra or {})
     with transaction.atomic():
         # Lock the chain head: appenders queue here, so the chain never forks.
         head = ChainHead.objects.select_for_update().filter(chain=chain).first()
@@ -78,8 +82,8 @@ def record_event(
             "action": str(action),
             "object_type": ref.type,
             "object_id": ref.id,
-            "ip": ip if ip is not None else actor.ip,
-            "extra": extra or {},
+            "ip": address,
+            "extra": details,
             "prev_hash": head.hash,
         }
         event = Event(**fields, hash=hashing.event_hash(fields))
@@ -88,6 +92,38 @@ def record_event(
         head.mac = hashing.head_mac(chain, head.seq, head.hash)
         head.save()
     return event
+
+
+def _normal_ip(value: str | None) -> str | None:
+    """The form the database gives back (IPv6 compressed, lower case), so the hash holds."""
+    if not value:
+        return None
+    try:
+        return ipaddress.ip_address(value).compressed
+    except ValueError:
+        return None
+
+
+def _normal_extra(extra: dict[str, Any]) -> dict[str, Any]:
+    """``extra`` as it will read back from a JSON column: string keys, no floats.
+
+    Floats are refused because PostgreSQL's jsonb may give them back in another
+    form (1e16 → 10000000000000000), which would break the hash of an intact event.
+    """
+
+    def check(value: Any) -> None:
+        if isinstance(value, float):
+            raise TypeError("audit extra must not hold floats; use strings or integers")
+        if isinstance(value, dict):
+            for item in value.values():
+                check(item)
+        elif isinstance(value, list):
+            for item in value:
+                check(item)
+
+    check(extra)
+    normal: dict[str, Any] = json.loads(json.dumps(extra, default=str))
+    return normal
 
 
 def record_read(
@@ -126,6 +162,11 @@ class Verification:
 def verify_chains(chains: Iterable[str] = (Chain.CHANGE, Chain.READ)) -> Verification:
     """Walk each chain in order; report the first event that breaks it."""
     checked = 0
+    stray = Event.objects.exclude(chain__in=list(Chain.values)).order_by("pk").first()
+    if stray is not None:
+        problem = Problem(stray.chain, stray.pk, stray.seq, "belongs to no known chain (inserted)")
+        security_log.error("audit chain broken: %s", problem)
+        return Verification(0, problem)
     for name in chains:
         count, problem = _verify_chain(name)
         checked += count
@@ -219,11 +260,16 @@ def purge_read_events(actor: Actor, *, now: datetime | None = None, batch_size: 
         with transaction.atomic():
             # The head row is locked for the whole batch: no append can slip in.
             ChainHead.objects.select_for_update().filter(chain=Chain.READ).first()
-            batch = list(
-                Event.objects.filter(chain=Chain.READ, occurred_at__lt=cutoff)
-                .order_by("seq")
-                .values_list("seq", "hash")[:batch_size]
+            read_events = Event.objects.filter(chain=Chain.READ)
+            # A prefix of the chain, even if the clock once went backwards: stop
+            # before the first event that is still within retention.
+            first_kept = (
+                read_events.filter(occurred_at__gte=cutoff).order_by("seq").values("seq")[:1]
             )
+            candidates = read_events.order_by("seq")
+            if first_kept:
+                candidates = candidates.filter(seq__lt=first_kept[0]["seq"])
+            batch = list(candidates.values_list("seq", "hash")[:batch_size])
             if not batch:
                 break
             last_seq, last_hash = batch[-1]
@@ -240,15 +286,14 @@ def purge_read_events(actor: Actor, *, now: datetime | None = None, batch_size: 
             )
             checkpoint.save()
             _delete_read_prefix(last_seq)
-            purged += len(batch)
-    if purged:
-        with transaction.atomic():
+            # The purge leaves its own trace in the same transaction as the deletion.
             record_event(
                 actor,
                 Action.AUDIT_PURGE,
-                ObjectRef("audit.event"),
-                extra={"purged": purged, "cutoff": cutoff.isoformat()},
+                ObjectRef("audit.checkpoint", str(checkpoint.pk)),
+                extra={"purged": len(batch), "up_to_seq": last_seq, "cutoff": cutoff.isoformat()},
             )
+            purged += len(batch)
     return purged
 
 

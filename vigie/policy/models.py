@@ -72,16 +72,6 @@ class PolicyVersion(models.Model):
     def __str__(self) -> str:
         return f"policy v{self.number} ({self.status})"
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == Status.PUBLISHED
-
-    def body(self, lang: str) -> str:
-        return self.body_en if lang == "en" else self.body_fr
-
-    def change_summary(self, lang: str) -> str:
-        return self.change_summary_en if lang == "en" else self.change_summary_fr
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The stored row decides, not the instance: publishing is the one allowed
         # change (draft -> published); after that the row is frozen.
@@ -99,3 +89,13 @@ class PolicyVersion(models.Model):
                 f"policy v{self.number} is published and cannot be deleted"
             )
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def body(self, lang: str) -> str:
+        return self.body_en if lang == "en" else self.body_fr
+
+    def change_summary(self, lang: str) -> str:
+        return self.change_summary_en if lang == "en" else self.change_summary_fr

@@ -83,7 +83,9 @@ class PolicyText:
         collector.close()
         self.lines: list[str] = _lines("".join(collector.chunks))
         self.text = " ".join(self.lines)
-        self._sections = {key: " ".join(_lines("".join(v))) for key, v in collector.sections.items()}
+        self._sections = {
+            key: " ".join(_lines("".join(v))) for key, v in collector.sections.items()
+        }
 
     def has_section(self, section: str) -> bool:
         return section in self._sections

@@ -19,6 +19,20 @@ from vigie.register.exports import LEGAL_BASIS_LABELS
 from vigie.register.geography import EEA
 
 LANGUAGES = ("fr", "en")
+RECIPIENT_LABELS = {
+    "fr": {
+        "processor": "sous-traitant",
+        "independent_controller": "responsable de traitement distinct",
+        "joint_controller": "responsable conjoint du traitement",
+        "authority": "autorité",
+    },
+    "en": {
+        "processor": "processor",
+        "independent_controller": "separate controller",
+        "joint_controller": "joint controller",
+        "authority": "authority",
+    },
+}
 
 
 def _index(doc: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
@@ -60,9 +74,9 @@ def transfers(doc: dict[str, Any], lang: str) -> list[dict[str, str]]:
             recipient = recipients.get(transfer.get("recipient"), {})
             country = transfer.get("country") or recipient.get("country", "")
             safeguard = transfer.get("safeguard") or recipient.get("transfer_safeguard") or ""
-            key = (transfer.get("recipient", ""), country)
-            if key not in seen:
-                seen.add(key)
+            pair = (transfer.get("recipient", ""), country)
+            if pair not in seen:
+                seen.add(pair)
                 out.append(
                     {
                         "recipient": text(recipient.get("name"), lang),
@@ -143,15 +157,13 @@ def context(doc: dict[str, Any], lang: str) -> dict[str, Any]:
         "authority": controller.get("supervisory_authority") or {},
         "activities": activities,
         "interests": interests,
-        "consent_used": any(
-            p["basis"] == "consent" for a in activities for p in a["purposes"]
-        ),
+        "consent_used": any(p["basis"] == "consent" for a in activities for p in a["purposes"]),
         "processor_activities": [text(a["name"], lang) for a in processor_activities(doc)],
         "recipients": [
             {
                 "name": text(recipients[k]["name"], lang),
                 "purposes": text(recipients[k].get("purposes"), lang),
-                "category": recipients[k].get("category", ""),
+                "category": RECIPIENT_LABELS[lang].get(recipients[k].get("category", ""), ""),
                 "country": recipients[k].get("country", ""),
             }
             for k in recipient_keys(doc)

@@ -24,7 +24,9 @@ class RetentionForm(forms.Form):
     )
     archive_text_fr = forms.CharField(label=_("Archive period (French) or N/A: reason"))
     archive_text_en = forms.CharField(label=_("Archive period (English)"), required=False)
-    final_action = forms.ChoiceField(label=_("Final action"), choices=[(a, a) for a in FINAL_ACTIONS])
+    final_action = forms.ChoiceField(
+        label=_("Final action"), choices=[(a, a) for a in FINAL_ACTIONS]
+    )
     legal_reference = forms.CharField(label=_("Legal reference"))
     source = forms.CharField(label=_("Source (policy, proposed default or a legal reference)"))
     reason = forms.CharField(label=_("Reason for the change"), max_length=200)
@@ -40,7 +42,13 @@ class RetentionForm(forms.Form):
             for field in ("start_event", "active_text", "archive_text")
             for lang in ("fr", "en")
         }
-        for field in ("active_duration", "archive_duration", "final_action", "legal_reference", "source"):
+        for field in (
+            "active_duration",
+            "archive_duration",
+            "final_action",
+            "legal_reference",
+            "source",
+        ):
             initial[field] = rule.get(field) or ""
         return initial
 
@@ -64,7 +72,9 @@ class RetentionForm(forms.Form):
 class EntryYamlForm(forms.Form):
     """Any entry of the register, edited as YAML: the whole document is re-validated."""
 
-    content = forms.CharField(label=_("Entry (YAML)"), widget=forms.Textarea(attrs={"rows": 24, "cols": 100}))
+    content = forms.CharField(
+        label=_("Entry (YAML)"), widget=forms.Textarea(attrs={"rows": 24, "cols": 100})
+    )
     reason = forms.CharField(label=_("Reason for the change"), max_length=200)
 
 
@@ -72,7 +82,8 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(choices=[(f, f) for f in FORMATS])
     as_of = forms.DateField(required=False)
     role = forms.ChoiceField(
-        required=False, choices=[("", "—"), ("controller", "controller"), ("processor", "processor")]
+        required=False,
+        choices=[("", "—"), ("controller", "controller"), ("processor", "processor")],
     )
     lang = forms.ChoiceField(required=False, choices=[("fr", "fr"), ("en", "en")])
 

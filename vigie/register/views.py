@@ -79,7 +79,9 @@ def edit_retention(request: HttpRequest, key: str) -> HttpResponse:
             else:
                 messages.success(request, _("Retention rule saved."))
                 return redirect("register:home")
-    return render(request, "register/edit_retention.html", {"form": form, "entry": entry}, status=status)
+    return render(
+        request, "register/edit_retention.html", {"form": form, "entry": entry}, status=status
+    )
 
 
 @requires(Permission.REGISTER_EDIT)
