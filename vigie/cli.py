@@ -12,6 +12,8 @@ COMMANDS = {
     "createstaff": "create a staff account",
     "apikey": "create or revoke an API key (apikey create|revoke)",
     "audit": "verify or purge the audit log (audit verify|purge)",
+    "register": "load or export the register of processing (register load|export)",
+    "policy": "draft or publish a privacy-policy version (policy draft|publish)",
     "migrate": "create or update the database tables",
 }
 

@@ -59,7 +59,7 @@ def test_a_truncated_security_measure_list_fails() -> None:
     [
         ("Droit à la portabilité", "right-portability"),
         ("Droit à la limitation du traitement", "right-restriction"),
-        ("vous pouvez retirer votre consentement", "consent-withdrawal"),
+        ("retirer votre consentement", "consent-withdrawal"),
         ("dans un délai d'un mois", "answer-deadline"),
         ("après votre décès", "post-mortem"),
     ],
@@ -75,7 +75,7 @@ def test_each_right_and_the_deadline_are_checked_in_french(needle: str, item: st
     [
         ("Right to data portability", "right-portability"),
         ("Right to restriction of processing", "right-restriction"),
-        ("you may withdraw your consent", "consent-withdrawal"),
+        ("withdraw your consent", "consent-withdrawal"),
         ("within one month", "answer-deadline"),
         ("no automated decision", "automated-decision"),
     ],
@@ -84,6 +84,15 @@ def test_each_right_and_the_deadline_are_checked_in_english(needle: str, item: s
     fr, en, doc = bodies()
     assert needle in en
     assert failing(fr, en.replace(needle, "…"), doc) == {item: ["en"]}
+
+
+def test_an_automated_decision_must_be_named_when_the_register_has_one() -> None:
+    fr, en, doc = bodies()
+    doc["activities"][0]["automated_decision"] = True
+    assert failing(fr, en, doc) == {"automated-decision": ["fr", "en"]}
+    fr, en = render_body(doc, "fr"), render_body(doc, "en")
+    assert failing(fr, en, doc) == {}
+    assert "décision automatisée : Gestion des clients" in fr
 
 
 def test_a_legal_basis_missing_from_the_purposes_fails() -> None:

@@ -48,7 +48,8 @@ def test_it_has_the_cnil_complaint_block(lang: str) -> None:
         (
             "fr",
             [
-                "Identité et coordonnées | Relation + 3 ans | Aucun | Suppression | Art. 5(1)(e) RGPD",
+                "Identité et coordonnées | Relation + 3 ans | Aucun | Suppression "
+                "| Art. 5(1)(e) RGPD",
                 "Facturation | Jusqu'au paiement | 10 ans après la clôture de l'exercice "
                 "| Suppression | C. com. L123-22",
             ],

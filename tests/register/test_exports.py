@@ -120,3 +120,22 @@ def test_the_cli_writes_the_export_to_a_file(loaded, tmp_path) -> None:
     target = tmp_path / "r.json"
     call_command("register", "export", "--format", "json", "-o", str(target))
     jsonschema.validate(json.loads(target.read_text()), SCHEMA)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+def test_the_shipped_register_exports_a_pdf_naming_every_activity(db, cli_actor, tmp_path) -> None:
+    from vigie.register.services import load_file
+
+    load_file(
+        cli_actor, Path(__file__).resolve().parents[2] / "policies" / "semi-informatique.yaml"
+    )
+    data = json.loads(export_register(cli_actor, fmt="json")[0])
+    jsonschema.validate(data, SCHEMA)
+    assert len([a for a in data["activities"] if a["role"] == "controller"]) >= 14
+    pdf = tmp_path / "register.pdf"
+    pdf.write_bytes(export_register(cli_actor, fmt="pdf")[0])
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    # pdftotext may break a long name across lines: compare without line breaks.
+    flat = " ".join(out.stdout.split())
+    for activity in data["activities"]:
+        assert " ".join(activity["name"].split()) in flat, activity["name"]

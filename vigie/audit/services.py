@@ -164,9 +164,9 @@ def verify_chains(chains: Iterable[str] = (Chain.CHANGE, Chain.READ)) -> Verific
     checked = 0
     stray = Event.objects.exclude(chain__in=list(Chain.values)).order_by("pk").first()
     if stray is not None:
-        problem = Problem(stray.chain, stray.pk, stray.seq, "belongs to no known chain (inserted)")
-        security_log.error("audit chain broken: %s", problem)
-        return Verification(0, problem)
+        inserted = Problem(stray.chain, stray.pk, stray.seq, "belongs to no known chain (inserted)")
+        security_log.error("audit chain broken: %s", inserted)
+        return Verification(0, inserted)
     for name in chains:
         count, problem = _verify_chain(name)
         checked += count

@@ -129,6 +129,23 @@ def _security(page: PolicyText, doc: Doc, lang: str) -> bool:
     return bool(section) and _has(section, *needles)
 
 
+def _automated(page: PolicyText, doc: Doc, lang: str) -> bool:
+    """Art. 13(2)(f): the automated decisions, or the statement that there are none."""
+    section = page.section("automated-decisions")
+    automated = [
+        text(a.get("name"), lang)
+        for a in rendering.controller_activities(doc)
+        if a.get("automated_decision")
+    ]
+    if not automated:
+        return _has(
+            section, "no automated decision" if lang == "en" else "aucune décision automatisée"
+        )
+    return _has(
+        section, "automated decision" if lang == "en" else "décision automatisée", *automated
+    )
+
+
 def _complaint(page: PolicyText, doc: Doc, lang: str) -> bool:
     """Art. 13(2)(d), R79: the CNIL block, postal address, phone and online complaint."""
     authority = (doc.get("controller") or {}).get("supervisory_authority") or {}
@@ -181,7 +198,7 @@ ITEMS: list[Item] = [
         "automated-decision",
         "Décision automatisée (ou son absence)",
         "Automated decisions (or their absence)",
-        _phrase("automated-decisions", "décision automatisée", "automated decision"),
+        _automated,
     ),
     Item(
         "right-access",

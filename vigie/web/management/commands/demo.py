@@ -22,6 +22,7 @@ from vigie.audit.actor import Actor
 
 DEMO_ACCOUNTS = [
     ("demo-admin", Role.ADMIN, "Alice", "Martin"),
+    ("demo-privacy", Role.PRIVACY_LEAD, "Claire", "Moreau"),
     ("demo-sales", Role.SALES, "Bruno", "Lefebvre"),
 ]
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        self.ensure_register_and_policy()
         credentials = self.ensure_accounts(Path(settings.VAR_DIR) / "demo_credentials.json")
         self.print_logins(credentials)
         if options["no_serve"]:
@@ -54,6 +56,19 @@ class Command(BaseCommand):
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+
+    def ensure_register_and_policy(self) -> None:
+        """Load the company's register (idempotent) and publish policy v1 once."""
+        from vigie.policy.services import ensure_published_first_version
+        from vigie.register.services import load_file
+
+        actor = Actor.cli("demo")
+        revision = load_file(actor, Path(settings.BASE_DIR) / "policies" / "semi-informatique.yaml")
+        if revision is not None:
+            self.stdout.write(f"Register loaded: revision {revision.number}.")
+        version = ensure_published_first_version(actor)
+        if version is not None:
+            self.stdout.write(f"Privacy policy v{version.number} published.")
 
     def ensure_accounts(self, path: Path) -> dict[str, dict[str, str]]:
         """Create the demo accounts once; a second run reuses the same logins."""
