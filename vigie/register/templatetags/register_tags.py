@@ -23,3 +23,20 @@ def lang(value: Any, code: str) -> str:
 @register.filter
 def split(value: str) -> list[str]:
     return value.split()
+
+
+@register.filter
+def role_label(role: str, code: str) -> str:
+    from vigie.register.exports import ROLE_LABELS
+
+    return ROLE_LABELS.get(code, ROLE_LABELS["fr"]).get(role, role)
+
+
+@register.filter
+def basis_labels(purposes: list[dict[str, Any]], code: str) -> str:
+    """The distinct legal bases of an activity's purposes, in the page's language."""
+    from vigie.register.exports import LEGAL_BASIS_LABELS
+
+    labels = LEGAL_BASIS_LABELS.get(code, LEGAL_BASIS_LABELS["fr"])
+    seen = dict.fromkeys(p["legal_basis"] for p in purposes)
+    return ", ".join(labels.get(b, b) for b in seen)
