@@ -48,24 +48,27 @@ def test_it_has_the_cnil_complaint_block(lang: str) -> None:
         (
             "fr",
             [
-                "Identité et coordonnées | Relation + 3 ans | Aucun | Suppression "
-                "| Art. 5(1)(e) RGPD",
-                "Facturation | Jusqu'au paiement | 10 ans après la clôture de l'exercice "
-                "| Suppression | C. com. L123-22",
+                "Identité et coordonnées | Fin de la relation | Relation + 3 ans | Aucun "
+                "| Suppression | Art. 5(1)(e) RGPD",
+                "Facturation | Clôture de l'exercice | Jusqu'au paiement "
+                "| 10 ans après la clôture de l'exercice | Suppression | C. com. L123-22",
             ],
         ),
         (
             "en",
             [
-                "Identity and contact details | Relationship + 3 years | None | Deleted "
+                "Identity and contact details | EN Fin de la relation | Relationship + 3 years "
+                "| None | Deleted "
                 "| Art. 5(1)(e) RGPD",
-                "Billing | EN Jusqu'au paiement | EN 10 ans après la clôture de l'exercice "
-                "| Deleted | C. com. L123-22",
+                "Billing | EN Clôture de l'exercice | EN Jusqu'au paiement "
+                "| EN 10 ans après la clôture de l'exercice | Deleted | C. com. L123-22",
             ],
         ),
     ],
 )
-def test_it_has_one_retention_line_per_data_category(lang: str, rows: list[str]) -> None:
+def test_it_has_one_retention_line_per_data_category_with_every_column(
+    lang: str, rows: list[str]
+) -> None:
     html = render_body(copy.deepcopy(MINIMAL), lang)
     assert len(re.findall(r'<tr id="retention-', html)) == len(MINIMAL["data_categories"])
     lines = PolicyText(html).lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from vigie.register.document import validate_document
@@ -85,7 +87,7 @@ def test_an_unknown_category_is_named_with_its_path(register_doc) -> None:
             "processor_register[0].client.name: required text",
         ),
         (lambda d: d.update(activities=[]), "activities: required: a non-empty list"),
-        (lambda d: d.update(extra={}), "extra: unknown section"),
+        (lambda d: d.update(extra={}), "(document).extra: unknown field"),
         (
             lambda d: d["recipients"][0].update(country="France"),
             "recipients[0].country: required: an ISO 3166-1",
@@ -98,24 +100,107 @@ def test_each_problem_is_reported_at_its_path(register_doc, mutate, expected: st
     assert any(e.startswith(expected) for e in errors), errors
 
 
+def _move_datacenter(doc, country: str, safeguard: str | None = None) -> None:
+    doc["recipients"][0].update(country=country, transfer_safeguard=safeguard)
+    doc["activities"][0]["transfers"] = [{"recipient": "datacenter"}]
+    doc["processor_register"][0]["transfers"] = [{"recipient": "datacenter"}]
+
+
 def test_a_recipient_outside_the_eea_without_safeguard_is_refused(register_doc) -> None:
-    register_doc["recipients"][0]["country"] = "US"
+    _move_datacenter(register_doc, "US")
     errors = _errors(register_doc)
-    assert len(errors) == 1
     assert errors[0].startswith("recipients[0].transfer_safeguard: US is outside the EEA")
+    assert (
+        "activities[0].transfers[0].safeguard: a transfer to US needs a safeguard (Art. 46)"
+        in errors
+    )
 
 
 def test_a_recipient_outside_the_eea_with_a_safeguard_is_accepted(register_doc) -> None:
-    register_doc["recipients"][0].update(
-        country="US", transfer_safeguard="SCC: décision (UE) 2021/914, module 3"
-    )
+    _move_datacenter(register_doc, "US", "SCC: décision (UE) 2021/914, module 3")
     assert _errors(register_doc) == []
 
 
-@pytest.mark.parametrize("country", ["DE", "NO", "CH", "GB", "JP"])
-def test_eea_and_adequate_countries_need_no_safeguard(register_doc, country: str) -> None:
+@pytest.mark.parametrize("country", ["CH", "GB", "JP"])
+def test_adequate_countries_need_no_safeguard_but_are_still_transfers(
+    register_doc, country: str
+) -> None:
+    _move_datacenter(register_doc, country)
+    assert _errors(register_doc) == []
+
+
+@pytest.mark.parametrize("country", ["DE", "NO"])
+def test_eea_countries_are_not_transfers(register_doc, country: str) -> None:
     register_doc["recipients"][0]["country"] = country
     assert _errors(register_doc) == []
+    register_doc["activities"][0]["transfers"] = [{"recipient": "datacenter"}]
+    assert _errors(register_doc) == [
+        f"activities[0].transfers[0].country: {country} is in the EEA: this is not a transfer"
+    ]
+
+
+def test_a_recipient_abroad_cannot_hide_behind_no_transfer(register_doc) -> None:
+    register_doc["recipients"][0].update(country="US", transfer_safeguard="SCC: 2021/914")
+    errors = _errors(register_doc)
+    assert (
+        "activities[0].transfers: recipient 'datacenter' is in US, outside the EEA: "
+        "list the transfer instead of N/A"
+    ) in errors
+    assert any(
+        e.startswith("processor_register[0].transfers: recipient 'datacenter' is in US")
+        for e in errors
+    )
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda d: d["activities"][0].update(purposes=[{}]),
+            "activities[0].purposes[0].text: required",
+        ),
+        (
+            lambda d: d["data_categories"][0].update(retention={}),
+            "data_categories[0].retention.start_event: required",
+        ),
+        (lambda d: d.update(controller={}), "controller.name: required text"),
+        (
+            lambda d: d["activities"][0].update(transfers=[{}]),
+            "activities[0].transfers[0].recipient: unknown recipient None",
+        ),
+        (
+            lambda d: d["processor_register"][0].update(client={}),
+            "processor_register[0].client.name: required text",
+        ),
+        (
+            lambda d: d["activities"][0].update(data_categories=[{"a": 1}]),
+            "activities[0].data_categories[0]: unknown category {'a': 1}",
+        ),
+        (
+            lambda d: d["activities"][0].update(transfers=[{"recipient": ["x"]}]),
+            "activities[0].transfers[0].recipient: unknown recipient ['x']",
+        ),
+        (lambda d: d["recipients"][0].update(key=["x"]), "recipients[0].key: required"),
+        (
+            lambda d: d["activities"][0].update(reviewed=dt.date(2024, 1, 1)),
+            "activities[0].reviewed: datetime.date(2024, 1, 1) is not text",
+        ),
+        (lambda d: d["controller"].update(dpo={}), "controller.dpo.name: required text"),
+        (
+            lambda d: d["data_categories"][0]["label"].update(fr="x" * 201),
+            "data_categories[0].label.fr: too long",
+        ),
+        (lambda d: d["activities"][0].update(colour="blue"), "activities[0].colour: unknown field"),
+        (
+            lambda d: d["activities"][0].update(purposes=["texte"]),
+            "activities[0].purposes[0]: required: a mapping",
+        ),
+    ],
+)
+def test_malformed_values_are_errors_not_crashes(register_doc, mutate, expected: str) -> None:
+    mutate(register_doc)
+    errors = _errors(register_doc)
+    assert any(e.startswith(expected) for e in errors), errors
 
 
 def test_a_transfer_listed_on_an_activity_is_guarded_too(register_doc) -> None:

@@ -139,3 +139,23 @@ def test_the_shipped_register_exports_a_pdf_naming_every_activity(db, cli_actor,
     flat = " ".join(out.stdout.split())
     for activity in data["activities"]:
         assert " ".join(activity["name"].split()) in flat, activity["name"]
+
+
+def test_an_export_as_at_a_future_date_is_refused(loaded, cli_actor) -> None:
+    import datetime as dt
+
+    with pytest.raises(ExportError, match="in the future"):
+        export_register(cli_actor, fmt="json", as_of=dt.date(9999, 12, 31))
+
+
+def test_a_transfer_to_an_adequate_country_shows_the_adequacy_decision(db, cli_actor) -> None:
+    doc = copy.deepcopy(MINIMAL)
+    doc["recipients"][0]["country"] = "CH"
+    doc["activities"][0]["transfers"] = [{"recipient": "datacenter"}]
+    doc["processor_register"][0]["transfers"] = [{"recipient": "datacenter"}]
+    apply_document(cli_actor, doc)
+    data = json.loads(export_register(cli_actor, fmt="json")[0])
+    jsonschema.validate(data, SCHEMA)
+    assert data["activities"][0]["transfers"] == [
+        {"recipient": "Hébergeur", "country": "CH", "safeguard": "Décision 2000/518/CE (Suisse)"}
+    ]

@@ -78,17 +78,21 @@ def test_a_recipient_moved_outside_the_eea_without_safeguard_is_refused(
     loaded, signed_in, privacy_lead
 ) -> None:
     recipient = copy.deepcopy(MINIMAL["recipients"][0])
-    recipient["country"] = "US"
+    recipient["country"] = "IN"
     url = reverse("register:edit-entry", args=["recipients", "datacenter"])
     form = {"content": yaml.safe_dump(recipient, allow_unicode=True), "reason": "nouvel hébergeur"}
     response = signed_in(privacy_lead).post(url, form)
     assert response.status_code == 400
-    assert "US is outside the EEA without an adequacy decision" in response.content.decode()
+    assert "IN is outside the EEA without an adequacy decision" in response.content.decode()
     assert Revision.objects.count() == 1
+    # With a safeguard the recipient itself is fine, but the activities still say
+    # "no transfer": the register must not contradict itself (Art. 30(1)(e)).
     recipient["transfer_safeguard"] = "SCC: décision (UE) 2021/914"
     form["content"] = yaml.safe_dump(recipient, allow_unicode=True)
-    assert signed_in(privacy_lead).post(url, form).status_code == 302
-    assert current_document()["recipients"][0]["country"] == "US"
+    response = signed_in(privacy_lead).post(url, form)
+    assert response.status_code == 400
+    assert "list the transfer instead of N/A" in response.content.decode()
+    assert current_document()["recipients"][0]["country"] == "FR"
 
 
 def test_an_emptied_mandatory_field_is_refused_with_its_name(
@@ -127,3 +131,30 @@ def test_bad_export_parameters_are_a_400(loaded, signed_in, auditor) -> None:
 
 def test_a_technician_cannot_see_the_register(loaded, signed_in, technician) -> None:
     assert signed_in(technician).get(reverse("register:home")).status_code == 403
+
+
+def test_a_revision_page_shows_the_old_and_new_values(
+    loaded, signed_in, privacy_lead, auditor
+) -> None:
+    url = reverse("register:edit-retention", args=["identity-contact"])
+    signed_in(privacy_lead).post(url, _retention_form())
+    page = signed_in(auditor).get(reverse("register:revision", args=[2])).content.decode()
+    assert "data_categories[identity-contact].retention.active_duration" in page
+    assert "<td>P3Y</td><td>P5Y</td>" in page
+
+
+def test_opening_a_processor_line_journals_the_read(loaded, signed_in, privacy_lead) -> None:
+    url = reverse("register:edit-entry", args=["processor_register", "client-durand"])
+    assert signed_in(privacy_lead).get(url).status_code == 200
+    event = Event.objects.get(action="personal_data:read")
+    assert (event.object_type, event.object_id) == ("register.processor_line", "client-durand")
+
+
+def test_unknown_sections_and_keys_are_404(loaded, signed_in, privacy_lead) -> None:
+    client = signed_in(privacy_lead)
+    assert client.get(reverse("register:edit-entry", args=["nope", "x"])).status_code == 404
+    assert (
+        client.get(reverse("register:edit-entry", args=["activities", "nope"])).status_code == 404
+    )
+    assert client.get(reverse("register:edit-retention", args=["nope"])).status_code == 404
+    assert client.get(reverse("register:revision", args=[99])).status_code == 404

@@ -16,12 +16,29 @@ from vigie.policy import rendering
 from vigie.policy.plaintext import PolicyText, normalise
 from vigie.register.document import text
 from vigie.register.exports import LEGAL_BASIS_LABELS
+from vigie.register.geography import ADEQUACY
 
 if TYPE_CHECKING:
     from vigie.policy.models import PolicyVersion
 
 Doc = dict[str, Any]
 Predicate = Callable[[PolicyText, Doc, str], bool]
+
+# R79: the CNIL's details, the same in both languages.
+CNIL_BLOCK = (
+    "3 Place de Fontenoy",
+    "TSA 80715",
+    "75334 PARIS CEDEX 07",
+    "01 53 73 22 22",
+    "cnil.fr",
+)
+NO_TRANSFER = {"fr": "aucun transfert hors UE", "en": "no transfer outside the EEA"}
+ADEQUACY_PHRASE = {"fr": "décision d'adéquation", "en": "adequacy decision"}
+ARCHIVE_NONE = {"fr": "Aucun", "en": "None"}
+FINAL_ACTIONS = {
+    "fr": {"delete": "Suppression", "anonymise": "Anonymisation"},
+    "en": {"delete": "Deleted", "anonymise": "Anonymised"},
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,24 @@ def _has(haystack: str, *needles: str) -> bool:
 def _phrase(section: str, fr: str, en: str) -> Predicate:
     def check(page: PolicyText, doc: Doc, lang: str) -> bool:
         return _has(page.section(section), en if lang == "en" else fr)
+
+    return check
+
+
+def _right(element: str, fr: str, en: str) -> Predicate:
+    """One right, stated in its own list item (``id=element``) of the rights section.
+
+    The item is read alone: another right's item mentioning the same word (the
+    post-mortem item says "erasure") does not stand in for a missing one.
+    """
+
+    def check(page: PolicyText, doc: Doc, lang: str) -> bool:
+        item = page.section(element)
+        return (
+            bool(item.strip())
+            and _has(item, en if lang == "en" else fr)
+            and _has(page.section("rights"), item)
+        )
 
     return check
 
@@ -105,21 +140,54 @@ def _recipients(page: PolicyText, doc: Doc, lang: str) -> bool:
 
 
 def _transfers(page: PolicyText, doc: Doc, lang: str) -> bool:
-    """Art. 13(1)(f): each transfer outside the EEA with its country, or that there is none."""
+    """Art. 13(1)(f): each transfer outside the EEA with its country and safeguard, or none.
+
+    Each transfer is its own list item (``id=transfer-N``, in register order) naming
+    the recipient, the country and the safeguard (or the adequacy decision).
+    """
     section = page.section("transfers")
     found = rendering.transfers(doc, lang)
     if not found:
-        return _has(section, "no transfer outside the EEA" if lang == "en" else "aucun transfert")
-    needles = [value for t in found for value in (t["recipient"], t["country"])]
-    return _has(section, "transfer" if lang == "en" else "transfert", *needles)
+        return _has(section, NO_TRANSFER[lang])
+    if not _has(section, "transfer" if lang == "en" else "transfert"):
+        return False
+    for index, transfer in enumerate(found, start=1):
+        item = page.section(f"transfer-{index}")
+        country = transfer["country"]
+        safeguard = transfer["safeguard"] or (ADEQUACY_PHRASE[lang] if country in ADEQUACY else "")
+        if not (
+            _has(section, item)
+            and _has(item, transfer["recipient"], f"({country})" if country else "", safeguard)
+        ):
+            return False
+    return True
 
 
 def _retention(page: PolicyText, doc: Doc, lang: str) -> bool:
-    """Art. 13(2)(a), R7: a retention period for *every* data category."""
+    """Art. 13(2)(a), R7: the retention rule of *every* data category, every column of it.
+
+    Each category is a row (``id=retention-KEY``) whose cells have their own ids, so
+    a blank cell fails even when the same words appear in another row.
+    """
     section = page.section("retention")
-    rows = rendering.retention_rows(doc, lang)
-    needles = [value for row in rows for value in (row["label"], row["active"])]
-    return bool(section) and _has(section, *needles)
+    if not section:
+        return False
+    for row in rendering.retention_rows(doc, lang):
+        prefix = f"retention-{row['key']}"
+        cells = {
+            "label": row["label"],
+            "start": row["start_event"],
+            "active": row["active"],
+            # Without an archive the cell still says so ("Aucun" / "None").
+            "archive": row["archive"] or ARCHIVE_NONE[lang],
+            "end": FINAL_ACTIONS[lang].get(row["final_action"], FINAL_ACTIONS[lang]["delete"]),
+            "basis": row["legal_reference"],
+        }
+        if not _has(section, page.section(prefix)):
+            return False
+        if not all(_has(page.section(f"{prefix}-{cell}"), v) for cell, v in cells.items()):
+            return False
+    return True
 
 
 def _security(page: PolicyText, doc: Doc, lang: str) -> bool:
@@ -147,15 +215,12 @@ def _automated(page: PolicyText, doc: Doc, lang: str) -> bool:
 
 
 def _complaint(page: PolicyText, doc: Doc, lang: str) -> bool:
-    """Art. 13(2)(d), R79: the CNIL block, postal address, phone and online complaint."""
-    authority = (doc.get("controller") or {}).get("supervisory_authority") or {}
-    return _has(
-        page.section("complaint"),
-        authority.get("name", ""),
-        authority.get("address", ""),
-        authority.get("phone", ""),
-        authority.get("complaint_url", ""),
-    )
+    """Art. 13(2)(d), R79: the CNIL block, postal address, phone and online complaint.
+
+    The block is fixed (R79): it is checked against the CNIL's own details, not the
+    register's, so a wrong authority in the register cannot be published.
+    """
+    return _has(page.section("complaint"), *CNIL_BLOCK)
 
 
 ITEMS: list[Item] = [
@@ -204,49 +269,49 @@ ITEMS: list[Item] = [
         "right-access",
         "Droit d'accès",
         "Right of access",
-        _phrase("rights", "droit d'accès", "right of access"),
+        _right("right-access", "droit d'accès", "right of access"),
     ),
     Item(
         "right-rectification",
         "Droit de rectification",
         "Right to rectification",
-        _phrase("rights", "rectification", "rectification"),
+        _right("right-rectification", "rectification", "rectification"),
     ),
     Item(
         "right-erasure",
         "Droit à l'effacement",
         "Right to erasure",
-        _phrase("rights", "effacement", "erasure"),
+        _right("right-erasure", "effacement", "erasure"),
     ),
     Item(
         "right-restriction",
         "Droit à la limitation du traitement",
         "Right to restriction of processing",
-        _phrase("rights", "limitation", "restriction"),
+        _right("right-restriction", "limitation", "restriction"),
     ),
     Item(
         "right-objection",
         "Droit d'opposition",
         "Right to object",
-        _phrase("rights", "opposition", "right to object"),
+        _right("right-objection", "opposition", "right to object"),
     ),
     Item(
         "right-portability",
         "Droit à la portabilité",
         "Right to data portability",
-        _phrase("rights", "portabilité", "portability"),
+        _right("right-portability", "portabilité", "portability"),
     ),
     Item(
         "consent-withdrawal",
         "Droit de retirer son consentement",
         "Right to withdraw consent",
-        _phrase("rights", "retirer votre consentement", "withdraw your consent"),
+        _right("right-withdraw-consent", "retirer votre consentement", "withdraw your consent"),
     ),
     Item(
         "post-mortem",
         "Directives post mortem (loi Informatique et Libertés, art. 85)",
         "Post-mortem directives (French Data Protection Act, Art. 85)",
-        _phrase("rights", "après votre décès", "after your death"),
+        _right("right-post-mortem", "après votre décès", "after your death"),
     ),
     Item(
         "answer-deadline",

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vigie.policy.services import SUMMARY_MAX
+from vigie.policy.services import ON_PUBLICATION, SUMMARY_MAX, Effective
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def effective_moment(day: dt.date | None) -> dt.datetime | None:
-    """Midnight in Paris on ``day``; None (= on publication) for no day or today."""
-    if day is None or day == timezone.localdate(timezone=PARIS):
+def effective_moment(day: dt.date | None) -> Effective:
+    """The effective date asked for by picking ``day`` (Paris time).
+
+    No day: None, not given (publishing keeps the draft's date, or takes effect at
+    once). Today: ON_PUBLICATION, at once; midnight today has already passed.
+    A later day: midnight in Paris on that day.
+    """
+    if day is None:
         return None
+    if day == timezone.localdate(timezone=PARIS):
+        return ON_PUBLICATION
     return dt.datetime.combine(day, dt.time(), tzinfo=PARIS)
 
 
@@ -36,7 +44,7 @@ class _EffectiveDate(forms.Form):
             raise forms.ValidationError(_("The effective date cannot be in the past."))
         return day
 
-    def effective_at(self) -> dt.datetime | None:
+    def effective_at(self) -> Effective:
         return effective_moment(self.cleaned_data.get("effective_on"))
 
 
@@ -60,4 +68,9 @@ class DraftForm(_EffectiveDate):
 
 
 class PublishForm(_EffectiveDate):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].help_text = _(
+            "Leave blank to keep the draft's effective date; if it has none or it has "
+            "passed, the version takes effect on publication. Today means at once."
+        )

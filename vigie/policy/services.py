@@ -10,7 +10,9 @@ given moment.
 from __future__ import annotations
 
 import difflib
+import enum
 from datetime import datetime
+from typing import Literal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -25,8 +27,22 @@ from vigie.policy.plaintext import PolicyText
 from vigie.policy.rendering import render_body
 from vigie.register import services as register
 
+
+class _When(enum.Enum):
+    ON_PUBLICATION = "on publication"
+
+
+# "Today" picked as the effective date: in force from the very moment of publication.
+ON_PUBLICATION = _When.ON_PUBLICATION
+# An effective date as asked for: a moment, ON_PUBLICATION, or None (not given).
+Effective = datetime | Literal[_When.ON_PUBLICATION] | None
+
 FIRST_SUMMARY = {"fr": "Première version publiée", "en": "First published version"}
 SUMMARY_MAX = 2000
+# The largest version number a PositiveIntegerField holds on every database backend.
+NUMBER_MAX = 2**31 - 1
+# Longer digit strings are not version numbers (and int() refuses past 4300 digits).
+DIGITS_MAX = 50
 
 
 class PolicyError(ValueError):
@@ -46,8 +62,8 @@ class ChecklistRefusal(PolicyError):
         )
 
 
-def _check_effective(effective_at: datetime | None, now: datetime) -> None:
-    if effective_at is None:
+def _check_effective(effective_at: Effective, now: datetime) -> None:
+    if effective_at is None or effective_at is ON_PUBLICATION:
         return
     if timezone.is_naive(effective_at):
         raise PolicyError("the effective date needs a time zone")
@@ -66,9 +82,12 @@ def create_draft(
     change_summary_fr: str,
     change_summary_en: str,
     material: bool,
-    effective_at: datetime | None = None,
+    effective_at: Effective = None,
 ) -> PolicyVersion:
-    """Render a new draft from the current register; its number is taken now."""
+    """Render a new draft from the current register; its number is taken now.
+
+    ``effective_at`` None or ON_PUBLICATION: the draft takes effect when published.
+    """
     summaries = {"fr": change_summary_fr.strip(), "en": change_summary_en.strip()}
     for lang, summary in summaries.items():
         if not summary:
@@ -103,7 +122,7 @@ def create_draft(
                     author_type=actor.kind,
                     author_id=actor.id,
                     created_at=now,
-                    effective_at=effective_at,
+                    effective_at=None if effective_at is ON_PUBLICATION else effective_at,
                 )
                 version.save()
         except IntegrityError:
@@ -121,12 +140,30 @@ def create_draft(
     return version
 
 
+def _effective_on_publish(asked: Effective, drafted: datetime | None, now: datetime) -> datetime:
+    """When a version published at ``now`` takes effect; never before ``now`` (R75).
+
+    A moment asked for is used as is (refused if past); ON_PUBLICATION is ``now``;
+    nothing asked for keeps the draft's own date unless it has passed (or there is
+    none), and then the version takes effect on publication.
+    """
+    if asked is ON_PUBLICATION:
+        return now
+    if asked is not None:
+        _check_effective(asked, now)
+        return asked
+    if drafted is not None and drafted >= now:
+        return drafted
+    return now
+
+
 def publish(
-    actor: Actor, version: PolicyVersion, *, effective_at: datetime | None = None
+    actor: Actor, version: PolicyVersion, *, effective_at: Effective = None
 ) -> PolicyVersion:
     """Publish a draft after the R7 checklist (both languages); the row is then frozen.
 
-    The effective date defaults to the draft's, else to the publication time.
+    The effective date is ``effective_at`` (ON_PUBLICATION: now); when not given,
+    the draft's own date if it has not passed, else the publication time.
     """
     with transaction.atomic():
         locked = PolicyVersion.objects.select_for_update().filter(pk=version.pk).first()
@@ -155,11 +192,10 @@ def publish(
         if missing:
             raise ChecklistRefusal(locked, missing)
         now = timezone.now()
-        effective = effective_at or locked.effective_at
-        _check_effective(effective, now)
+        effective = _effective_on_publish(effective_at, locked.effective_at, now)
         locked.status = Status.PUBLISHED
         locked.published_at = now
-        locked.effective_at = effective or now
+        locked.effective_at = effective
         locked.publisher_type = actor.kind
         locked.publisher_id = actor.id
         locked.save()

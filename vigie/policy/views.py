@@ -193,9 +193,15 @@ def backoffice_publish(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def _version_number(value: str | None) -> int | None:
-    if value is None or not value.strip().lstrip("v").isdigit():
+    """``N`` or ``vN``; None unless made of ASCII digits (``str.isdigit`` accepts "²").
+
+    A number may be past the database column's range: the caller checks it against
+    ``services.NUMBER_MAX`` before any query.
+    """
+    digits = (value or "").strip().lstrip("v")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > services.DIGITS_MAX:
         return None
-    return int(value.strip().lstrip("v"))
+    return int(digits)
 
 
 @requires(Permission.POLICY_VIEW)
@@ -211,7 +217,9 @@ def backoffice_diff(request: HttpRequest) -> HttpResponse:
             context["error"] = _("Give two version numbers to compare, such as a=1 and b=2.")
             return render(request, "policy/backoffice/diff.html", context, status=400)
         return render(request, "policy/backoffice/diff.html", context)
-    found = {v.number: v for v in PolicyVersion.objects.filter(number__in=[a, b])}
+    # A number past the column's range cannot exist, and would overflow the query.
+    wanted = [n for n in (a, b) if n <= services.NUMBER_MAX]
+    found = {v.number: v for v in PolicyVersion.objects.filter(number__in=wanted)}
     unknown = [n for n in (a, b) if n not in found]
     if unknown:
         context["error"] = _("No version %(number)s.") % {"number": unknown[0]}

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from vigie.register.geography import needs_safeguard
+from vigie.register.geography import EEA, needs_safeguard
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
@@ -33,6 +33,8 @@ ROLES = ("controller", "processor")
 MEASURE_KINDS = ("technical", "organisational")
 FINAL_ACTIONS = ("delete", "anonymise")
 LANGUAGES = ("fr", "en")
+SHORT_TEXT = 200  # labels and names (also the projection's column size)
+LONG_TEXT = 4000
 
 
 @dataclass(frozen=True)
@@ -80,29 +82,46 @@ class _Checker:
     def error(self, path: str, message: str) -> None:
         self.errors.append(RegisterError(path, message))
 
-    def mapping(self, value: Any, path: str) -> dict[str, Any]:
+    def mapping(
+        self, value: Any, path: str, allowed: Iterable[str] | None = None
+    ) -> dict[str, Any] | None:
+        """``value`` if it is a mapping (unknown fields reported), else None and an error."""
         if not isinstance(value, dict):
-            self.error(path, "expected a mapping")
-            return {}
-        return value
-
-    def required(self, data: dict[str, Any], field: str, path: str) -> Any:
-        value = data.get(field)
-        if value is None or value == "" or value == [] or value == {}:
-            self.error(f"{path}.{field}", 'required (Art. 30): give a value or "N/A: reason"')
+            self.error(path, "required: a mapping")
             return None
+        if allowed is not None:
+            for field in sorted(set(value) - set(allowed), key=str):
+                self.error(f"{path}.{field}", "unknown field")
         return value
 
-    def string(self, data: dict[str, Any], field: str, path: str, *, optional: bool = False) -> str:
+    def string(
+        self,
+        data: dict[str, Any],
+        field: str,
+        path: str,
+        *,
+        optional: bool = False,
+        limit: int = LONG_TEXT,
+    ) -> str:
         value = data.get(field)
         if value is None and optional:
             return ""
         if not isinstance(value, str) or (not value.strip() and not optional):
             self.error(f"{path}.{field}", "required text" if not optional else "expected text")
             return ""
+        if len(value) > limit:
+            self.error(f"{path}.{field}", f"too long: at most {limit} characters")
         return value
 
-    def bilingual(self, data: Any, field: str | int, path: str, *, allow_na: bool = False) -> None:
+    def bilingual(
+        self,
+        data: Any,
+        field: str | int,
+        path: str,
+        *,
+        allow_na: bool = False,
+        limit: int = LONG_TEXT,
+    ) -> None:
         """``data[field]`` is {fr, en} text; ``field`` may be a list index."""
         value = data[field] if isinstance(field, int) else data.get(field)
         where = f"{path}[{field}]" if isinstance(field, int) else f"{path}.{field}"
@@ -112,22 +131,29 @@ class _Checker:
             self.error(where, "required text in French and English ({fr: …, en: …})")
             return
         for lang in LANGUAGES:
-            if not isinstance(value.get(lang), str) or not value[lang].strip():
+            text_value = value.get(lang)
+            if not isinstance(text_value, str) or not text_value.strip():
                 self.error(f"{where}.{lang}", "required text")
+            elif len(text_value) > limit:
+                self.error(f"{where}.{lang}", f"too long: at most {limit} characters")
         extra = set(value) - set(LANGUAGES)
         if extra:
-            self.error(where, f"unknown language(s): {', '.join(sorted(extra))}")
+            self.error(where, f"unknown language(s): {', '.join(sorted(map(str, extra)))}")
 
     def choice(self, data: dict[str, Any], field: str, path: str, choices: Iterable[str]) -> str:
         value = data.get(field)
         options = tuple(choices)
-        if value not in options:
+        if not isinstance(value, str) or value not in options:
             self.error(f"{path}.{field}", f"{value!r} is not one of: {', '.join(options)}")
             return ""
-        return str(value)
+        return value
 
     def keyed_list(
-        self, doc: dict[str, Any], field: str, item: Callable[[dict[str, Any], str], None]
+        self,
+        doc: dict[str, Any],
+        field: str,
+        item: Callable[[dict[str, Any], str], None],
+        allowed: Iterable[str],
     ) -> set[str]:
         items = doc.get(field)
         if not isinstance(items, list) or not items:
@@ -136,8 +162,7 @@ class _Checker:
         keys: set[str] = set()
         for index, entry in enumerate(items):
             path = f"{field}[{index}]"
-            if not isinstance(entry, dict):
-                self.error(path, "expected a mapping")
+            if self.mapping(entry, path, allowed) is None:
                 continue
             key = entry.get("key")
             if not isinstance(key, str) or not KEY.match(key):
@@ -158,20 +183,27 @@ class _Checker:
         noun: str,
         *,
         allow_all: bool = False,
-    ) -> None:
+    ) -> list[str]:
+        """The keys listed (validated), or [] for "N/A: …"; "all" gives every known key."""
         value = data.get(field)
-        if is_na(value) or (allow_all and value == "all"):
-            return
+        if is_na(value):
+            return []
+        if allow_all and value == "all":
+            return sorted(known)
         if not isinstance(value, list) or not value:
             hint = ', "all"' if allow_all else ""
             self.error(
                 f"{path}.{field}",
                 f'required: a non-empty list of {noun} keys{hint} or "N/A: reason"',
             )
-            return
+            return []
+        found = []
         for index, ref in enumerate(value):
-            if ref not in known:
+            if not isinstance(ref, str) or ref not in known:
                 self.error(f"{path}.{field}[{index}]", f"unknown {noun} {ref!r}")
+            else:
+                found.append(ref)
+        return found
 
     def duration(self, data: dict[str, Any], field: str, path: str) -> None:
         value = data.get(field)
@@ -184,77 +216,98 @@ class _Checker:
                 f"{path}.{field}", f"{value!r} is not an ISO 8601 period such as P6M or P10Y"
             )
 
+    def boolean(self, data: dict[str, Any], field: str, path: str, message: str) -> None:
+        if not isinstance(data.get(field), bool):
+            self.error(f"{path}.{field}", message)
+
+    def json_values(self, value: Any, path: str) -> None:
+        """Only what JSON can hold: a YAML date or set would not survive a revision."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    self.error(f"{path}.{key}", "field names must be text")
+                self.json_values(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self.json_values(item, f"{path}[{index}]")
+        elif not (value is None or isinstance(value, (str, bool, int))) or isinstance(value, float):
+            self.error(
+                path or "(document)", f"{value!r} is not text, a number, a list or a mapping"
+            )
+
 
 def validate_document(doc: Any) -> list[RegisterError]:
     """Return every problem of the register document, each with its YAML path."""
     c = _Checker()
     if not isinstance(doc, dict):
         return [RegisterError("(document)", "expected a mapping with controller, activities, …")]
-    known_fields = {
-        "version",
-        "controller",
-        "subject_categories",
-        "data_categories",
-        "recipients",
-        "security_measures",
-        "activities",
-        "processor_register",
-    }
-    for field in sorted(set(doc) - known_fields):
-        c.error(field, "unknown section")
+    c.json_values(doc, "")
+    if c.errors:
+        return c.errors
+    c.mapping(doc, "(document)", SECTIONS)
     if doc.get("version") != 1:
         c.error("version", "expected 1 (the format version)")
 
-    controller = c.mapping(doc.get("controller"), "controller")
-    if controller:
+    controller = c.mapping(doc.get("controller"), "controller", CONTROLLER_FIELDS)
+    if controller is not None:
         for field in ("name", "address", "email"):
-            c.string(controller, field, "controller")
-        if not (is_na(controller.get("dpo")) or isinstance(controller.get("dpo"), dict)):
-            c.error("controller.dpo", 'required: {name, email} or "N/A: reason" (Art. 30(1)(a))')
+            c.string(controller, field, "controller", limit=SHORT_TEXT)
+        for field in ("phone", "website"):
+            c.string(controller, field, "controller", optional=True, limit=SHORT_TEXT)
+        _person_or_na(c, controller, "dpo", "controller", required_email=True)
+        if "representative" in controller:
+            _person_or_na(c, controller, "representative", "controller", required_email=False)
         authority = c.mapping(
-            controller.get("supervisory_authority"), "controller.supervisory_authority"
+            controller.get("supervisory_authority"),
+            "controller.supervisory_authority",
+            AUTHORITY_FIELDS,
         )
-        for field in ("name", "address", "phone", "complaint_url"):
-            if authority:
-                c.string(authority, field, "controller.supervisory_authority")
+        if authority is not None:
+            for field in AUTHORITY_FIELDS:
+                c.string(authority, field, "controller.supervisory_authority", limit=SHORT_TEXT)
 
     def subject(entry: dict[str, Any], path: str) -> None:
-        c.bilingual(entry, "label", path)
+        c.bilingual(entry, "label", path, limit=SHORT_TEXT)
 
     def category(entry: dict[str, Any], path: str) -> None:
-        c.bilingual(entry, "label", path)
+        c.bilingual(entry, "label", path, limit=SHORT_TEXT)
         c.bilingual(entry, "description", path)
-        rule = c.mapping(entry.get("retention"), f"{path}.retention")
-        if not rule:
-            return
+        if "sensitive" in entry:
+            c.boolean(entry, "sensitive", path, "expected true or false (Art. 9 data)")
         rpath = f"{path}.retention"
+        rule = c.mapping(entry.get("retention"), rpath, RETENTION_FIELDS)
+        if rule is None:
+            return
         c.bilingual(rule, "start_event", rpath)
         c.bilingual(rule, "active_text", rpath)
         c.duration(rule, "active_duration", rpath)
         c.duration(rule, "archive_duration", rpath)
         c.bilingual(rule, "archive_text", rpath, allow_na=True)
         c.choice(rule, "final_action", rpath, FINAL_ACTIONS)
-        c.string(rule, "legal_reference", rpath)
-        c.string(rule, "source", rpath)
+        c.string(rule, "legal_reference", rpath, limit=300)
+        c.string(rule, "source", rpath, limit=SHORT_TEXT)
 
     def measure(entry: dict[str, Any], path: str) -> None:
         c.choice(entry, "kind", path, MEASURE_KINDS)
         c.bilingual(entry, "label", path)
-        c.string(entry, "source", path)
+        c.string(entry, "source", path, limit=SHORT_TEXT)
 
-    subjects = c.keyed_list(doc, "subject_categories", subject)
-    categories = c.keyed_list(doc, "data_categories", category)
-    measures = c.keyed_list(doc, "security_measures", measure)
+    subjects = c.keyed_list(doc, "subject_categories", subject, ("key", "label"))
+    categories = c.keyed_list(doc, "data_categories", category, CATEGORY_FIELDS)
+    measures = c.keyed_list(doc, "security_measures", measure, ("key", "kind", "label", "source"))
 
     def recipient(entry: dict[str, Any], path: str) -> None:
-        c.bilingual(entry, "name", path)
+        c.bilingual(entry, "name", path, limit=SHORT_TEXT)
         c.choice(entry, "category", path, RECIPIENT_CATEGORIES)
         c.bilingual(entry, "purposes", path)
         c.references(entry, "data_categories", path, categories, "category")
         country = entry.get("country")
+        safeguard = entry.get("transfer_safeguard")
+        if safeguard is not None and (not isinstance(safeguard, str) or not safeguard.strip()):
+            c.error(f"{path}.transfer_safeguard", "expected text (SCC, BCR, adequacy…) or null")
         if not isinstance(country, str) or not COUNTRY.match(country):
             c.error(f"{path}.country", "required: an ISO 3166-1 alpha-2 code such as FR")
-        elif needs_safeguard(country) and not entry.get("transfer_safeguard"):
+        elif needs_safeguard(country) and not safeguard:
             # R26 / Art. 44-46: outside the EEA and without adequacy, a safeguard is needed.
             c.error(
                 f"{path}.transfer_safeguard",
@@ -262,69 +315,108 @@ def validate_document(doc: Any) -> list[RegisterError]:
                 "safeguard (SCC, BCR, …) or the transfer is refused (Art. 46)",
             )
         for field in ("contract_reference", "privacy_contact", "source"):
-            c.string(entry, field, path)
+            c.string(entry, field, path, limit=SHORT_TEXT)
 
-    recipients = c.keyed_list(doc, "recipients", recipient)
-    recipient_country = {
-        r.get("key"): r.get("country") for r in doc.get("recipients") or [] if isinstance(r, dict)
+    recipients = c.keyed_list(doc, "recipients", recipient, RECIPIENT_FIELDS)
+    by_key = {
+        r["key"]: r
+        for r in doc.get("recipients") or []
+        if isinstance(r, dict) and isinstance(r.get("key"), str)
     }
 
-    def transfers(entry: dict[str, Any], path: str) -> None:
+    def transfers(entry: dict[str, Any], path: str, used: list[str]) -> None:
+        """Art. 30(1)(e): every recipient outside the EEA appears here, and only those."""
+        abroad = [
+            k
+            for k in used
+            if isinstance(by_key[k].get("country"), str) and by_key[k]["country"] not in EEA
+        ]
         value = entry.get("transfers")
         if is_na(value):
+            for key in abroad:
+                c.error(
+                    f"{path}.transfers",
+                    f"recipient {key!r} is in {by_key[key]['country']}, outside the EEA: "
+                    "list the transfer instead of N/A",
+                )
             return
         if not isinstance(value, list) or not value:
             c.error(f"{path}.transfers", 'required: a list of transfers or "N/A: reason"')
             return
+        listed = set()
         for index, transfer in enumerate(value):
             tpath = f"{path}.transfers[{index}]"
-            t = c.mapping(transfer, tpath)
-            if not t:
+            t = c.mapping(transfer, tpath, ("recipient", "country", "safeguard"))
+            if t is None:
                 continue
-            if t.get("recipient") not in recipients:
-                c.error(f"{tpath}.recipient", f"unknown recipient {t.get('recipient')!r}")
-            country = t.get("country") or recipient_country.get(t.get("recipient"))
+            ref = t.get("recipient")
+            if not isinstance(ref, str) or ref not in recipients:
+                c.error(f"{tpath}.recipient", f"unknown recipient {ref!r}")
+                continue
+            listed.add(ref)
+            country = t.get("country", by_key[ref].get("country"))
             if not isinstance(country, str) or not COUNTRY.match(country):
                 c.error(f"{tpath}.country", "required: an ISO 3166-1 alpha-2 code")
-            elif needs_safeguard(country) and not t.get("safeguard"):
+            elif country in EEA:
+                c.error(f"{tpath}.country", f"{country} is in the EEA: this is not a transfer")
+            elif needs_safeguard(country) and not (
+                t.get("safeguard") or by_key[ref].get("transfer_safeguard")
+            ):
                 c.error(
                     f"{tpath}.safeguard", f"a transfer to {country} needs a safeguard (Art. 46)"
+                )
+            if (
+                "safeguard" in t
+                and t["safeguard"] is not None
+                and not isinstance(t["safeguard"], str)
+            ):
+                c.error(f"{tpath}.safeguard", "expected text or null")
+        for key in abroad:
+            if key not in listed:
+                c.error(
+                    f"{path}.transfers", f"recipient {key!r} is outside the EEA: list its transfer"
                 )
 
     def activity(entry: dict[str, Any], path: str) -> None:
         c.choice(entry, "role", path, ROLES)
-        c.bilingual(entry, "name", path)
+        c.bilingual(entry, "name", path, limit=SHORT_TEXT)
         purposes = entry.get("purposes")
         if not isinstance(purposes, list) or not purposes:
             c.error(f"{path}.purposes", "required (Art. 30(1)(b)): at least one purpose")
         else:
             for index, purpose in enumerate(purposes):
                 ppath = f"{path}.purposes[{index}]"
-                p = c.mapping(purpose, ppath)
-                if not p:
+                p = c.mapping(purpose, ppath, PURPOSE_FIELDS)
+                if p is None:
                     continue
                 c.bilingual(p, "text", ppath)
                 basis = c.choice(p, "legal_basis", ppath, LEGAL_BASES)
                 if basis == "legitimate_interest":
                     c.bilingual(p, "legitimate_interest", ppath)
+                elif "legitimate_interest" in p:
+                    c.error(
+                        f"{ppath}.legitimate_interest", "only with legal_basis legitimate_interest"
+                    )
+                if "source" in p:
+                    c.string(p, "source", ppath, limit=SHORT_TEXT)
         c.references(entry, "subject_categories", path, subjects, "subject category")
         c.references(entry, "data_categories", path, categories, "category")
+        if is_na(entry.get("data_categories")):
+            c.error(f"{path}.data_categories", "required: the categories of data (Art. 30(1)(c))")
         c.bilingual(entry, "data_sources", path)
-        c.references(entry, "recipients", path, recipients, "recipient")
-        transfers(entry, path)
+        used = c.references(entry, "recipients", path, recipients, "recipient")
+        transfers(entry, path, used)
         c.references(entry, "security_measures", path, measures, "security measure", allow_all=True)
-        if not isinstance(entry.get("automated_decision"), bool):
-            c.error(f"{path}.automated_decision", "required: true or false (Art. 22)")
+        c.boolean(entry, "automated_decision", path, "required: true or false (Art. 22)")
 
-    c.keyed_list(doc, "activities", activity)
+    c.keyed_list(doc, "activities", activity, ACTIVITY_FIELDS)
 
     def processor_line(entry: dict[str, Any], path: str) -> None:
-        client = c.mapping(entry.get("client"), f"{path}.client")
-        if client:
-            c.string(client, "name", f"{path}.client")
-            c.string(client, "contact", f"{path}.client")
-            if not (is_na(client.get("dpo")) or isinstance(client.get("dpo"), (dict, str))):
-                c.error(f"{path}.client.dpo", 'required: the DPO or "N/A: reason"')
+        client = c.mapping(entry.get("client"), f"{path}.client", ("name", "contact", "dpo"))
+        if client is not None:
+            c.string(client, "name", f"{path}.client", limit=SHORT_TEXT)
+            c.string(client, "contact", f"{path}.client", limit=SHORT_TEXT)
+            _person_or_na(c, client, "dpo", f"{path}.client", required_email=False)
         processing = entry.get("processing")
         if not isinstance(processing, list) or not processing:
             c.error(
@@ -333,10 +425,95 @@ def validate_document(doc: Any) -> list[RegisterError]:
         else:
             for index in range(len(processing)):
                 c.bilingual(processing, index, f"{path}.processing")
-        c.references(entry, "sub_processors", path, recipients, "recipient")
-        transfers(entry, path)
+        used = c.references(entry, "sub_processors", path, recipients, "recipient")
+        transfers(entry, path, used)
         c.references(entry, "security_measures", path, measures, "security measure", allow_all=True)
 
     if doc.get("processor_register") is not None:
-        c.keyed_list(doc, "processor_register", processor_line)
+        c.keyed_list(doc, "processor_register", processor_line, PROCESSOR_FIELDS)
     return c.errors
+
+
+def _person_or_na(
+    c: _Checker, data: dict[str, Any], field: str, path: str, *, required_email: bool
+) -> None:
+    """A DPO or representative: {name, email} or "N/A: reason"."""
+    value = data.get(field)
+    if is_na(value):
+        return
+    fields = ("name", "email")
+    person = c.mapping(value, f"{path}.{field}", fields) if isinstance(value, dict) else None
+    if person is None:
+        if not isinstance(value, dict):
+            c.error(f"{path}.{field}", 'required: {name, email} or "N/A: reason" (Art. 30(1)(a))')
+        return
+    c.string(person, "name", f"{path}.{field}", limit=SHORT_TEXT)
+    c.string(person, "email", f"{path}.{field}", optional=not required_email, limit=SHORT_TEXT)
+
+
+SECTIONS = (
+    "version",
+    "controller",
+    "subject_categories",
+    "data_categories",
+    "recipients",
+    "security_measures",
+    "activities",
+    "processor_register",
+)
+CONTROLLER_FIELDS = (
+    "name",
+    "address",
+    "email",
+    "phone",
+    "website",
+    "dpo",
+    "representative",
+    "supervisory_authority",
+)
+AUTHORITY_FIELDS = ("name", "address", "phone", "complaint_url")
+CATEGORY_FIELDS = ("key", "label", "description", "sensitive", "retention")
+RETENTION_FIELDS = (
+    "start_event",
+    "active_duration",
+    "active_text",
+    "archive_duration",
+    "archive_text",
+    "final_action",
+    "legal_reference",
+    "source",
+)
+RECIPIENT_FIELDS = (
+    "key",
+    "name",
+    "category",
+    "purposes",
+    "data_categories",
+    "country",
+    "transfer_safeguard",
+    "contract_reference",
+    "privacy_contact",
+    "source",
+)
+PURPOSE_FIELDS = ("text", "legal_basis", "legitimate_interest", "source")
+ACTIVITY_FIELDS = (
+    "key",
+    "role",
+    "name",
+    "purposes",
+    "subject_categories",
+    "data_categories",
+    "data_sources",
+    "recipients",
+    "transfers",
+    "security_measures",
+    "automated_decision",
+)
+PROCESSOR_FIELDS = (
+    "key",
+    "client",
+    "processing",
+    "sub_processors",
+    "transfers",
+    "security_measures",
+)

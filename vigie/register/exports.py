@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from vigie.register.document import is_na, text
+from vigie.register.geography import ADEQUACY
 
 LEGAL_BASIS_LABELS = {
     "fr": {
@@ -83,14 +84,19 @@ def _transfers(doc: dict[str, Any], value: Any, lang: str) -> Any:
     if is_na(value):
         return value
     recipients = _index(doc, "recipients")
-    return [
-        {
-            "recipient": text(recipients[t["recipient"]]["name"], lang),
-            "country": t.get("country") or recipients[t["recipient"]]["country"],
-            "safeguard": t.get("safeguard") or recipients[t["recipient"]].get("transfer_safeguard"),
-        }
-        for t in value
-    ]
+    rows = []
+    for t in value:
+        recipient = recipients[t["recipient"]]
+        country = t.get("country") or recipient["country"]
+        # The same rule as the validator: the transfer's own safeguard, else the
+        # recipient's, else the Commission's adequacy decision for the country.
+        safeguard = (
+            t.get("safeguard") or recipient.get("transfer_safeguard") or ADEQUACY.get(country)
+        )
+        rows.append(
+            {"recipient": text(recipient["name"], lang), "country": country, "safeguard": safeguard}
+        )
+    return rows
 
 
 def as_json_data(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -185,6 +186,8 @@ def export_register(
 
     if fmt not in exports.FORMATS:
         raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(exports.FORMATS)}")
+    if as_of is not None and as_of > timezone.localdate():
+        raise ExportError(f"--as-of {as_of.isoformat()} is in the future")
     revision = revision_as_of(as_of) if as_of else current_revision()
     if revision is None:
         when = f"on {as_of.isoformat()}" if as_of else "yet"
@@ -219,3 +222,33 @@ def export_register(
             extra={"format": fmt, "as_of": meta["as_of"], "role": role, "lang": lang},
         )
     return content, f"{name}.{fmt}", ctype
+
+
+_TOKEN = re.compile(r"([^.\[\]]+)|\[([^\]]+)\]")
+
+
+def value_at(doc: Any, path: str) -> Any:
+    """The value at a path of ``changed_paths`` (keyed entries by key), or None."""
+    current = doc
+    for name, key in _TOKEN.findall(path):
+        if name:
+            current = current.get(name) if isinstance(current, dict) else None
+        elif isinstance(current, list):
+            current = next(
+                (e for e in current if isinstance(e, dict) and e.get("key") == key), None
+            )
+        else:
+            current = None
+        if current is None:
+            return None
+    return current
+
+
+def revision_changes(revision: Revision) -> list[tuple[str, Any, Any]]:
+    """(path, before, after) for each change of ``revision`` (R3: the diff)."""
+    previous = Revision.objects.filter(number__lt=revision.number).order_by("-number").first()
+    before = previous.document if previous else {}
+    return [
+        (path, value_at(before, path), value_at(revision.document, path))
+        for path in revision.changes
+    ]

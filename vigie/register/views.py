@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from vigie.accounts.access import requires
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
+from vigie.audit.services import ObjectRef, record_read
 from vigie.register import forms, services
 from vigie.register.document import InvalidRegister
 from vigie.register.models import Revision
@@ -49,7 +50,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @requires(Permission.REGISTER_VIEW)
 def revision_detail(request: HttpRequest, number: int) -> HttpResponse:
     revision = get_object_or_404(Revision, number=number)
-    return render(request, "register/revision.html", {"revision": revision})
+    context = {"revision": revision, "changes": services.revision_changes(revision)[:500]}
+    return render(request, "register/revision.html", context)
 
 
 @requires(Permission.REGISTER_EDIT)
@@ -93,6 +95,13 @@ def edit_entry(request: HttpRequest, section: str, key: str) -> HttpResponse:
     index = next((i for i, e in enumerate(entries) if e.get("key") == key), None)
     if index is None:
         raise Http404(key)
+    if section == "processor_register":
+        # A client line names its contact person and DPO: journal the read (R29).
+        record_read(
+            Actor.from_request(request),
+            ObjectRef("register.processor_line", key),
+            view="register:edit-entry",
+        )
     initial = {"content": yaml.safe_dump(entries[index], allow_unicode=True, sort_keys=False)}
     form = forms.EntryYamlForm(request.POST or None, initial=initial)
     status = 200

@@ -12,7 +12,7 @@ from vigie.policy.forms import PARIS, effective_moment
 from vigie.policy.models import PolicyVersion
 
 
-def _day(value: str | None) -> dt.datetime | None:
+def _day(value: str | None) -> services.Effective:
     if value is None:
         return None
     try:
@@ -70,9 +70,14 @@ class Command(BaseCommand):
 
     def publish(self, options: dict[str, Any]) -> None:
         raw = str(options["number"]).strip().lower().lstrip("v")
-        if not raw.isdigit():
+        if not raw.isascii() or not raw.isdigit() or len(raw) > services.DIGITS_MAX:
             raise CommandError(f"{options['number']!r} is not a version number")
-        version = PolicyVersion.objects.filter(number=int(raw)).first()
+        number = int(raw)
+        version = (
+            PolicyVersion.objects.filter(number=number).first()
+            if number <= services.NUMBER_MAX
+            else None
+        )
         if version is None:
             raise CommandError(f"no policy version {raw}")
         try:
