@@ -162,3 +162,36 @@ def test_the_detail_shows_the_english_text_on_request(signed_in, auditor, draft)
     draft()
     page = signed_in(auditor).get(reverse("policy:detail", args=[1]), {"text": "en"})
     assert "Right to data portability" in page.content.decode()
+
+
+HUGE = "99999999999999999999999"  # past any database integer
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "message"),
+    [
+        ({"a": "1", "b": HUGE}, 404, f"Pas de version {HUGE}."),
+        ({"a": HUGE, "b": "1"}, 404, f"Pas de version {HUGE}."),
+        ({"a": "1", "b": "2147483648"}, 404, "Pas de version 2147483648."),
+        ({"a": "1", "b": "9" * 5000}, 400, "Indiquez deux numéros de version"),
+        ({"a": "1", "b": "²"}, 400, "Indiquez deux numéros de version"),
+        ({"a": "1", "b": "١"}, 400, "Indiquez deux numéros de version"),
+    ],
+)
+def test_an_out_of_range_or_non_ascii_version_number_in_the_diff_is_a_4xx_with_a_message(
+    signed_in, auditor, draft, query, status, message
+) -> None:
+    draft()
+    response = signed_in(auditor).get(reverse("policy:diff"), query)
+    assert response.status_code == status
+    assert message in response.content.decode()
+
+
+def test_an_out_of_range_version_number_in_a_back_office_url_is_not_found(
+    signed_in, auditor, privacy_lead, draft
+) -> None:
+    draft()
+    assert signed_in(auditor).get(f"/backoffice/policy/v{HUGE}/").status_code == 404
+    response = signed_in(privacy_lead).post(f"/backoffice/policy/v{HUGE}/publish/")
+    assert response.status_code == 404
+    assert PolicyVersion.objects.get().status == Status.DRAFT

@@ -48,6 +48,9 @@ def test_draft_with_a_future_effective_date(register) -> None:
         (["draft", "--summary-fr", "a", "--summary-en", "b", "--effective", "2001-01-01"], "past"),
         (["publish", "abc"], "not a version number"),
         (["publish", "7"], "no policy version 7"),
+        (["publish", "99999999999999999999999"], "no policy version 99999999999999999999999"),
+        (["publish", "9" * 5000], "not a version number"),
+        (["publish", "²"], "not a version number"),
     ],
 )
 def test_bad_input_is_a_clear_error(register, args, message) -> None:

@@ -105,3 +105,15 @@ def test_the_page_shows_the_effective_date(client, cli_actor, draft) -> None:
     day = timezone.localtime(version.effective_at).day
     page = client.get("/politique-de-confidentialite/").content.decode()
     assert f"en vigueur depuis le {day} " in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/politique-de-confidentialite/v99999999999999999999999/",
+        "/en/privacy-policy/v99999999999999999999999/",
+    ],
+)
+def test_an_out_of_range_version_number_is_not_found(client, published, url: str) -> None:
+    published()
+    assert client.get(url).status_code == 404
