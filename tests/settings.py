@@ -11,8 +11,15 @@ import tempfile
 os.environ.setdefault("VIGIE_VAR_DIR", tempfile.mkdtemp(prefix="vigie-test-"))
 os.environ.setdefault("VIGIE_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("VIGIE_AUDIT_KEY", "test-audit-key")
+os.environ.setdefault("VIGIE_INDEX_KEY", "test-index-key")
 os.environ["VIGIE_HTTPS"] = "0"
 os.environ["VIGIE_DATABASE_URL"] = os.environ.get("VIGIE_TEST_DATABASE_URL") or "sqlite://:memory:"
+# The key store is a second database, on the same server as the main one in tests.
+os.environ["VIGIE_KEYS_DATABASE_URL"] = (
+    os.environ["VIGIE_TEST_DATABASE_URL"] + "_keys"
+    if os.environ.get("VIGIE_TEST_DATABASE_URL")
+    else "sqlite://:memory:"
+)
 
 from vigie.settings import *  # noqa: F403
 

@@ -14,6 +14,7 @@ COMMANDS = {
     "audit": "verify or purge the audit log (audit verify|purge)",
     "register": "load or export the register of processing (register load|export)",
     "policy": "draft or publish a privacy-policy version (policy draft|publish)",
+    "keys": "rotate the master key wrapping the per-person data keys (keys rotate)",
     "migrate": "create or update the database tables",
 }
 

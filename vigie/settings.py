@@ -40,6 +40,20 @@ AUDIT_KEY = env_str(
     "Keep it outside the database: whoever holds it can rewrite the chain.",
 ) or read_or_create_secret(VAR_DIR / "audit_key")
 
+MASTER_KEYS = env_list(
+    "VIGIE_MASTER_KEY",
+    [],
+    "Master key(s) wrapping the per-person data keys: base64 of 32 bytes, comma-separated, "
+    "current first. When empty, kept in var/master_keys (created at first use).",
+)
+
+INDEX_KEY = env_str(
+    "VIGIE_INDEX_KEY",
+    "",
+    "Key of the blind indexes (e-mail look-ups). When empty, generated once into "
+    "var/index_key. Changing it makes existing look-ups miss.",
+) or read_or_create_secret(VAR_DIR / "index_key")
+
 ALLOWED_HOSTS = env_list(
     "VIGIE_ALLOWED_HOSTS",
     ["127.0.0.1", "localhost"],
@@ -80,6 +94,7 @@ INSTALLED_APPS = [
     "vigie.jobs",
     "vigie.register",
     "vigie.policy",
+    "vigie.people",
     "vigie.web",
 ]
 
@@ -132,17 +147,29 @@ DATABASES = {
         ),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web server and worker write to one file: WAL lets readers go on while one
-    # writes, IMMEDIATE takes the write lock at BEGIN so that read-then-write
-    # sequences (the audit chain head) cannot interleave, and the timeout makes
-    # a second writer wait instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+# The key store: the per-person data keys, apart from the data (see vigie/people/routers.py).
+DATABASES["keys"] = dj_database_url.parse(
+    env_str(
+        "VIGIE_KEYS_DATABASE_URL",
+        f"sqlite:///{VAR_DIR / 'keys.sqlite3'}",
+        "Database of the per-person data keys, kept apart from VIGIE_DATABASE_URL and out of "
+        "its backups: destroying a key there makes that person unreadable in every copy.",
+    )
+)
+DATABASE_ROUTERS = ["vigie.people.routers.KeyStoreRouter"]
+
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        # Web server and worker write to one file: WAL lets readers go on while one
+        # writes, IMMEDIATE takes the write lock at BEGIN so that read-then-write
+        # sequences (the audit chain head) cannot interleave, and the timeout makes
+        # a second writer wait instead of failing.
+        _database["CONN_MAX_AGE"] = 0
+        _database["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

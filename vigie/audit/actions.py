@@ -22,6 +22,10 @@ class Action(StrEnum):
     REGISTER_EXPORT = "register:register:export"
     POLICY_DRAFT = "policy:version:draft"
     POLICY_PUBLISH = "policy:version:publish"
+    # People and their keys (R30).
+    PERSON_CREATE = "people:person:create"
+    PERSON_SHRED = "people:person:shred"
+    KEYS_ROTATE = "people:keys:rotate"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"
     AUDIT_VERIFY = "audit:log:verify"

@@ -45,6 +45,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("migrate", database="keys", interactive=False, verbosity=0)
         self.ensure_register_and_policy()
         credentials = self.ensure_accounts(Path(settings.VAR_DIR) / "demo_credentials.json")
         self.print_logins(credentials)
