@@ -33,6 +33,15 @@ class Permission(StrEnum):
     POLICY_VIEW = "policy:version:view"
     POLICY_EDIT = "policy:version:edit"
     POLICY_PUBLISH = "policy:version:publish"
+    # People, consents, audiences and e-mail (R8, R34-R44).
+    PEOPLE_VIEW = "people:person:view"
+    PEOPLE_CREATE = "people:person:create"
+    CONSENT_VIEW = "consent:consent:view"
+    CONSENT_RECORD = "consent:consent:record"
+    CONSENT_IMPORT = "consent:import:run"
+    AUDIENCE_CHECK = "consent:audience:check"
+    MAIL_VIEW = "mail:outbox:view"
+    MAIL_SEND = "mail:outbox:send"
     # Used by API keys to prove who they are (the "whoami" route).
     API_IDENTITY_VIEW = "api:identity:view"
 
@@ -41,6 +50,14 @@ class Permission(StrEnum):
 #: personal data too). Holding one requires the R28 undertakings.
 PERSONAL_DATA_PERMISSIONS: frozenset[Permission] = frozenset(
     {
+        Permission.PEOPLE_VIEW,
+        Permission.PEOPLE_CREATE,
+        Permission.CONSENT_VIEW,
+        Permission.CONSENT_RECORD,
+        Permission.CONSENT_IMPORT,
+        Permission.AUDIENCE_CHECK,
+        Permission.MAIL_VIEW,
+        Permission.MAIL_SEND,
         Permission.ACCOUNTS_USER_VIEW,
         Permission.ACCOUNTS_USER_MANAGE,
         Permission.AUDIT_LOG_VIEW,
@@ -60,6 +77,16 @@ class Role(models.TextChoices):
 
 
 _EVERY_STAFF = {Permission.BACKOFFICE_VIEW, Permission.API_IDENTITY_VIEW}
+_MARKETING = {
+    Permission.PEOPLE_VIEW,
+    Permission.PEOPLE_CREATE,
+    Permission.CONSENT_VIEW,
+    Permission.CONSENT_RECORD,
+    Permission.CONSENT_IMPORT,
+    Permission.AUDIENCE_CHECK,
+    Permission.MAIL_VIEW,
+    Permission.MAIL_SEND,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.NONE: frozenset(),
@@ -77,6 +104,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     ),
     Role.PRIVACY_LEAD: frozenset(
         _EVERY_STAFF
+        | _MARKETING
         | {
             Permission.REGISTER_VIEW,
             Permission.REGISTER_EXPORT,
@@ -90,7 +118,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.AUDIT_LOG_VERIFY,
         }
     ),
-    Role.SALES: frozenset(_EVERY_STAFF),
+    Role.SALES: frozenset(_EVERY_STAFF | _MARKETING),
     Role.TECHNICIAN: frozenset(_EVERY_STAFF),
     Role.ACCOUNTING: frozenset(_EVERY_STAFF),
     Role.ARCHIVE_LEGAL: frozenset(_EVERY_STAFF),
@@ -102,6 +130,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_VIEW,
             Permission.REGISTER_EXPORT,
             Permission.POLICY_VIEW,
+            Permission.CONSENT_VIEW,
         }
     ),
 }

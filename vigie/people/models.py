@@ -9,11 +9,87 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SubjectType(models.TextChoices):
+    """C5 of the requirements; one person may have several."""
+
+    CLIENT_CONTACT_B2B = "client_contact_B2B", _("Business client contact")
+    CLIENT_INDIVIDUAL_B2C = "client_individual_B2C", _("Individual client")
+    SUPPLIER_CONTACT = "supplier_contact", _("Supplier contact")
+    SUBCONTRACTOR_CONTACT = "subcontractor_contact", _("Subcontractor contact")
+    PROSPECT_B2B = "prospect_B2B", _("Business prospect")
+    PROSPECT_B2C = "prospect_B2C", _("Individual prospect")
+    NEWSLETTER_SUBSCRIBER = "newsletter_subscriber", _("Newsletter subscriber")
+    PARTNER_SOURCED_CONTACT = "partner_sourced_contact", _("Contact from a partner")
+    CLIENT_END_USER = "client_end_user", _("Client's end user (processor data)")
+
+
+B2C_TYPES = frozenset({SubjectType.CLIENT_INDIVIDUAL_B2C, SubjectType.PROSPECT_B2C})
+
+
+class Source(models.TextChoices):
+    """R8: where a record comes from."""
+
+    SUBJECT = "subject", _("The person")
+    CLIENT = "client", _("A client")
+    PARTNER = "partner", _("A partner")
+    PUBLIC_SOURCE = "public_source", _("A public source")
+    ENRICHMENT = "enrichment", _("An enrichment job")
+
+
+class OrganisationKind(models.TextChoices):
+    CLIENT_COMPANY = "client_company", _("Client company")
+    INDIVIDUAL_CLIENT = "individual_client", _("Individual client")
+    SUPPLIER = "supplier", _("Supplier")
+    SUBCONTRACTOR = "subcontractor", _("Subcontractor")
+    PARTNER = "partner", _("Partner")
+
+
+class Organisation(models.Model):
+    """A company SEMI deals with. Its name is not personal data (an individual
+    client's is: record them as a Person instead of naming the organisation)."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    siren = models.CharField(max_length=9, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Person(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    subject_types = models.JSONField(
+        default=list, help_text="Category: relationship (C5 subject types)."
+    )
+    # R8 provenance: source, date, and for partner data the proof of permission.
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.SUBJECT)
+    source_name = models.CharField(
+        max_length=200, blank=True, help_text="Category: provenance (partner or job name)."
+    )
+    collected_at = models.DateTimeField(help_text="Category: provenance.")
+    partner_permission_ref = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Category: provenance (proof of the partner's permission).",
+    )
+    # R9: indirectly obtained data (Art. 14): notice due within one month, and no
+    # marketing until it is sent.
+    art14_notice_due_at = models.DateTimeField(null=True, blank=True)
+    art14_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    # R36: B2B opt-out prospecting only if informed at collection and job-relevant.
+    informed_of_opt_out_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Category: marketing options (informed of the right to object).",
+    )
     email_index = models.CharField(
         max_length=64,
         blank=True,
@@ -38,6 +114,14 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"person {self.id}"
+
+    @property
+    def is_b2c(self) -> bool:
+        return bool(set(self.subject_types) & B2C_TYPES)
+
+    @property
+    def art14_notice_pending(self) -> bool:
+        return self.art14_notice_due_at is not None and self.art14_notice_sent_at is None
 
 
 class PersonKey(models.Model):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +18,8 @@ from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event, record_read
 from vigie.lib import crypto, keyring
-from vigie.people.models import Person, PersonKey
+from vigie.lib.legal_calendar import add_months
+from vigie.people.models import Organisation, Person, PersonKey, Source, SubjectType
 from vigie.people.routers import KEYS_DB
 
 
@@ -53,9 +55,44 @@ def email_index(address: str) -> str:
     return crypto.blind_index(keyring.index_key(), crypto.normalise_email(address))
 
 
+class InvalidPerson(ValueError):
+    """The person cannot be recorded as given; the message says why."""
+
+
 def create_person(
-    actor: Actor, *, email: str = "", first_name: str = "", last_name: str = "", phone: str = ""
+    actor: Actor,
+    *,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    subject_types: list[str] | None = None,
+    organisation: Organisation | None = None,
+    source: str = Source.SUBJECT,
+    source_name: str = "",
+    partner_permission_ref: str = "",
+    collected_at: datetime | None = None,
+    informed_of_opt_out: bool = False,
 ) -> Person:
+    """Record a person with their provenance (R8).
+
+    Data obtained from someone else than the person (partner, client, public source,
+    enrichment) schedules the Art. 14 notice, due one month after collection
+    (Art. 14(3)(a)); marketing waits until it is sent (R9).
+    """
+    types = list(dict.fromkeys(subject_types or []))
+    unknown = [t for t in types if t not in SubjectType.values]
+    if unknown:
+        raise InvalidPerson(f"unknown subject type(s): {', '.join(unknown)}")
+    if source not in Source.values:
+        raise InvalidPerson(f"unknown source {source!r}")
+    if source == Source.PARTNER and not (source_name and partner_permission_ref):
+        raise InvalidPerson(
+            "partner data needs the partner's name and the proof of its permission (R8)"
+        )
+    if email and "@" not in email:
+        raise InvalidPerson("not an e-mail address")
+    collected = collected_at or timezone.now()
     person_id = uuid.uuid4()
     key = crypto.new_data_key()
     master = keyring.current_master()
@@ -65,13 +102,24 @@ def create_person(
         master_key_id=master.id,
     )
     values = {"email": email, "first_name": first_name, "last_name": last_name, "phone": phone}
-    person = Person(id=person_id, email_index=email_index(email) if email else "")
+    person = Person(
+        id=person_id,
+        email_index=email_index(email) if email else "",
+        organisation=organisation,
+        subject_types=types,
+        source=source,
+        source_name=source_name,
+        partner_permission_ref=partner_permission_ref,
+        collected_at=collected,
+        art14_notice_due_at=None if source == Source.SUBJECT else add_months(collected, 1),
+        informed_of_opt_out_at=collected if informed_of_opt_out else None,
+    )
     for field, value in values.items():
         sealed = crypto.seal_text(key, value, _aad(person_id, field)) if value else None
         setattr(person, f"{field}_sealed", sealed)
     with transaction.atomic():
         person.save(force_insert=True)
-        record_event(actor, Action.PERSON_CREATE, person)
+        record_event(actor, Action.PERSON_CREATE, person, extra={"source": source, "types": types})
     return person
 
 
