@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "vigie.register",
     "vigie.policy",
     "vigie.people",
+    "vigie.consent",
+    "vigie.mail",
     "vigie.web",
 ]
 

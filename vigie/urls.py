@@ -8,6 +8,7 @@ urlpatterns = [
     path("backoffice/audit/", include("vigie.audit.urls")),
     path("backoffice/register/", include("vigie.register.urls")),
     path("", include("vigie.policy.urls")),
+    path("", include("vigie.consent.urls")),
     # The API root would be ninja's HTML 404 (docs are off): answer in the API's format.
     path("api/v1/", api_not_found, name="api-home"),
     path("api/v1/", api.urls),

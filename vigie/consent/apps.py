@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ConsentConfig(AppConfig):
+    name = "vigie.consent"
+    label = "consent"
+    verbose_name = "Consentements et désabonnements"
