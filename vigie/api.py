@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from vigie.accounts.access import public
 from vigie.accounts.api import router as accounts_router
+from vigie.people.api import router as people_router
 
 api = NinjaAPI(
     title="Vigie API",
@@ -23,6 +24,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 api.add_router("/", accounts_router)
+api.add_router("/", people_router)
 
 #: URL names under /api/v1/ declared public: the OpenAPI schema documents the API
 #: and holds no data; the root answers 404 in the error format (docs are off).

@@ -284,6 +284,38 @@ TASKS = {
     }
 }
 
+# E-mail (vigie.mail): SMTP delivery, sender, DKIM, one-click unsubscribe mailbox.
+SMTP_HOST = env_str("VIGIE_SMTP_HOST", "127.0.0.1", "SMTP server that delivers Vigie's e-mails.")
+SMTP_PORT = env_int("VIGIE_SMTP_PORT", 25, "Port of the SMTP server.", minimum=1, maximum=65535)
+SMTP_USER = env_str("VIGIE_SMTP_USER", "", "SMTP user name (empty: no authentication).")
+SMTP_PASSWORD = env_str("VIGIE_SMTP_PASSWORD", "", "SMTP password.")
+SMTP_STARTTLS = env_bool("VIGIE_SMTP_STARTTLS", False, "Use STARTTLS with the SMTP server.")
+SMTP_TIMEOUT = env_int("VIGIE_SMTP_TIMEOUT", 30, "Seconds before an SMTP attempt gives up.", minimum=1)
+MAIL_FROM = env_str(
+    "VIGIE_MAIL_FROM",
+    "SEMI INFORMATIQUE <info.rgpd@semi-informatique.com>",
+    "Sender of Vigie's e-mails.",
+)
+UNSUBSCRIBE_MAILTO = env_str(
+    "VIGIE_UNSUBSCRIBE_MAILTO",
+    "desabonnement@semi-informatique.com",
+    "Mailbox of the mailto: List-Unsubscribe link (RFC 8058 gives the https link first).",
+)
+DKIM_PRIVATE_KEY_PATH = env_str(
+    "VIGIE_DKIM_PRIVATE_KEY_PATH", "", "PEM private key for DKIM signatures (empty: no DKIM)."
+)
+DKIM_SELECTOR = env_str("VIGIE_DKIM_SELECTOR", "vigie", "DKIM selector (DNS: <selector>._domainkey).")
+DKIM_DOMAIN = env_str("VIGIE_DKIM_DOMAIN", "semi-informatique.com", "DKIM signing domain (d=).")
+PERSONAL_DOMAINS = env_list(
+    "VIGIE_PERSONAL_DOMAINS",
+    [
+        "gmail.com", "orange.fr", "free.fr", "hotmail.fr", "wanadoo.fr", "laposte.net",
+        "sfr.fr", "outlook.fr", "yahoo.fr", "icloud.com",
+    ],
+    "Domains of personal mailboxes: B2B opt-out prospecting never goes there without consent "
+    "(R36).",
+)
+
 AUDIT_READ_RETENTION_DAYS = env_int(
     "VIGIE_AUDIT_READ_RETENTION_DAYS",
     183,
