@@ -47,6 +47,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("migrate", database="keys", interactive=False, verbosity=0)
         self.ensure_register_and_policy()
+        self.ensure_people()
         credentials = self.ensure_accounts(Path(settings.VAR_DIR) / "demo_credentials.json")
         self.print_logins(credentials)
         if options["no_serve"]:
@@ -70,6 +71,14 @@ class Command(BaseCommand):
         version = ensure_published_first_version(actor)
         if version is not None:
             self.stdout.write(f"Privacy policy v{version.number} published.")
+
+    def ensure_people(self) -> None:
+        """A few hundred people with realistic shapes, created once."""
+        from vigie.people.demo import create_demo_people
+
+        people = create_demo_people()
+        if people:
+            self.stdout.write(f"Demo people created: {len(people)}.")
 
     def ensure_accounts(self, path: Path) -> dict[str, dict[str, str]]:
         """Create the demo accounts once; a second run reuses the same logins."""

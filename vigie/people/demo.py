@@ -1,0 +1,76 @@
+"""Demo people with realistic shapes (Faker fr_FR), created once by `vigie demo`."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from vigie.audit.actor import Actor
+from vigie.people.models import Organisation, OrganisationKind, Person, Source, SubjectType
+from vigie.people.services import create_person
+
+PERSONAL_DOMAINS = ["gmail.com", "orange.fr", "free.fr", "laposte.net"]
+
+
+def create_demo_people(count: int = 300, *, seed: int = 2026) -> list[Person]:
+    """Create ``count`` people once (nothing if people already exist); return them."""
+    if Person.objects.exists():
+        return []
+    from faker import Faker
+
+    fake = Faker("fr_FR")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    actor = Actor.cli("demo")
+    companies = [
+        Organisation.objects.create(name=fake.company(), kind=OrganisationKind.CLIENT_COMPANY)
+        for _ in range(25)
+    ]
+    partner = Organisation.objects.create(
+        name="Salon IT Sud (partenaire)", kind=OrganisationKind.PARTNER
+    )
+    people = []
+    now = timezone.now()
+    for n in range(count):
+        first, last = fake.first_name(), fake.last_name()
+        slug = f"{first}.{last}".lower().replace(" ", "-")
+        kind = rng.random()
+        collected = now - timedelta(days=rng.randint(1, 1500))
+        fields: dict = {
+            "first_name": first,
+            "last_name": last,
+            "phone": fake.phone_number(),
+            "collected_at": collected,
+        }
+        if kind < 0.45:
+            company = rng.choice(companies)
+            domain = company.name.lower().split()[0].strip(",.") + ".fr"
+            fields.update(
+                email=f"{slug}.{n}@{domain}",
+                organisation=company,
+                subject_types=[SubjectType.CLIENT_CONTACT_B2B],
+                informed_of_opt_out=True,
+            )
+        elif kind < 0.70:
+            fields.update(
+                email=f"{slug}.{n}@{rng.choice(PERSONAL_DOMAINS)}",
+                subject_types=[SubjectType.CLIENT_INDIVIDUAL_B2C],
+            )
+        elif kind < 0.85:
+            fields.update(
+                email=f"{slug}.{n}@{rng.choice(PERSONAL_DOMAINS)}",
+                subject_types=[SubjectType.PROSPECT_B2C, SubjectType.NEWSLETTER_SUBSCRIBER],
+            )
+        else:
+            fields.update(
+                email=f"{slug}.{n}@{fake.domain_name()}",
+                subject_types=[SubjectType.PARTNER_SOURCED_CONTACT, SubjectType.PROSPECT_B2B],
+                source=Source.PARTNER,
+                source_name=partner.name,
+                partner_permission_ref="Contrat de partenariat 2026-07, clause 4",
+                collected_at=now - timedelta(days=rng.randint(1, 40)),
+            )
+        people.append(create_person(actor, **fields))
+    return people
