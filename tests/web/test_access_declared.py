@@ -43,6 +43,7 @@ API_OPERATIONS = [
 
 def _sample_url(route: str) -> str:
     url = re.sub(r"<int:\w+>", "1", route)
+    url = re.sub(r"<uuid:\w+>", "00000000-0000-4000-8000-000000000000", url)
     url = re.sub(r"<(?:\w+:)?\w+>", "x", url)
     url = re.sub(r"\(\?P<\w+>[^)]*\)", "x", url)
     return "/" + url.lstrip("^").rstrip("$")

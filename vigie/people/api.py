@@ -6,8 +6,8 @@ import uuid
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, StrictBool, field_validator
 from ninja.errors import HttpError
+from pydantic import ConfigDict, StrictBool, field_validator
 
 from vigie.accounts.api_auth import AUTH_ERRORS, ErrorOut, api_key
 from vigie.accounts.permissions import Permission
