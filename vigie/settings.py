@@ -289,15 +289,39 @@ SMTP_HOST = env_str("VIGIE_SMTP_HOST", "127.0.0.1", "SMTP server that delivers V
 SMTP_PORT = env_int("VIGIE_SMTP_PORT", 25, "Port of the SMTP server.", minimum=1, maximum=65535)
 SMTP_USER = env_str("VIGIE_SMTP_USER", "", "SMTP user name (empty: no authentication).")
 SMTP_PASSWORD = env_str("VIGIE_SMTP_PASSWORD", "", "SMTP password.")
-SMTP_STARTTLS = env_bool("VIGIE_SMTP_STARTTLS", False, "Use STARTTLS with the SMTP server.")
-SMTP_TIMEOUT = env_int("VIGIE_SMTP_TIMEOUT", 30, "Seconds before an SMTP attempt gives up.", minimum=1)
+SMTP_TLS = env_str(
+    "VIGIE_SMTP_TLS", "none", "TLS with the SMTP server: none, starttls or ssl."
+).lower()
+if SMTP_TLS not in {"none", "starttls", "ssl"}:
+    from vigie.lib.env import ConfigurationError
+
+    raise ConfigurationError(f"VIGIE_SMTP_TLS={SMTP_TLS!r}: expected none, starttls or ssl")
+SMTP_TIMEOUT_SECONDS = env_int(
+    "VIGIE_SMTP_TIMEOUT_SECONDS", 30, "Seconds before an SMTP attempt gives up.", minimum=1
+)
+MAIL_MAX_ATTEMPTS = env_int(
+    "VIGIE_MAIL_MAX_ATTEMPTS", 8, "Delivery attempts before a message is marked failed.", minimum=1
+)
+MAIL_RETRY_BASE_SECONDS = env_int(
+    "VIGIE_MAIL_RETRY_BASE_SECONDS", 60, "First retry delay; it doubles at each attempt.", minimum=1
+)
+MAIL_RETRY_MAX_SECONDS = env_int(
+    "VIGIE_MAIL_RETRY_MAX_SECONDS", 21600, "Longest delay between two attempts.", minimum=1
+)
+MAIL_SENDING_TIMEOUT_SECONDS = env_int(
+    "VIGIE_MAIL_SENDING_TIMEOUT_SECONDS",
+    900,
+    "A message still 'sending' after this long is re-queued if no data was transferred, "
+    "else marked failed as possibly delivered (never sent twice).",
+    minimum=60,
+)
 MAIL_FROM = env_str(
     "VIGIE_MAIL_FROM",
     "SEMI INFORMATIQUE <info.rgpd@semi-informatique.com>",
     "Sender of Vigie's e-mails.",
 )
-UNSUBSCRIBE_MAILTO = env_str(
-    "VIGIE_UNSUBSCRIBE_MAILTO",
+MAIL_UNSUBSCRIBE_MAILBOX = env_str(
+    "VIGIE_MAIL_UNSUBSCRIBE_MAILBOX",
     "desabonnement@semi-informatique.com",
     "Mailbox of the mailto: List-Unsubscribe link (RFC 8058 gives the https link first).",
 )

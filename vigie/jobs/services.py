@@ -14,8 +14,9 @@ from vigie.jobs.models import DailyRun
 def daily_tasks() -> list[Task]:
     from vigie.accounts.tasks import clear_sign_in_traces_task
     from vigie.audit.tasks import purge_read_events_task
+    from vigie.mail.tasks import sweep_outbox_task
 
-    return [purge_read_events_task, clear_sign_in_traces_task]
+    return [purge_read_events_task, clear_sign_in_traces_task, sweep_outbox_task]
 
 
 def enqueue_daily_jobs() -> list[str]:

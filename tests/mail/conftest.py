@@ -1,0 +1,160 @@
+"""A real SMTP server (aiosmtpd) capturing what Vigie sends, a DKIM key made for the
+test, a person to write to, and a switchable audience rule."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.policy.conftest import draft, published, register  # noqa: F401 (fixtures)
+from vigie.audit.actor import Actor
+from vigie.mail import services
+from vigie.people.models import Person
+from vigie.people.services import create_person
+
+ADDRESS = "Jeanne.Dupont@Exemple.fr"
+SITE = "https://vigie.example"
+SELECTOR = "vigie2026"
+DOMAIN = "semi-informatique.com"
+
+
+@dataclass
+class Captured:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+
+
+@dataclass
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 that keeps every message it accepts."""
+
+    port: int
+    messages: list[Captured] = field(default_factory=list)
+    #: When set, RCPT TO is answered with this reply (e.g. a 550).
+    rcpt_reply: str | None = None
+    _controller: Any = None
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self.rcpt_reply:
+            return self.rcpt_reply.format(address=address)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(
+            Captured(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
+        )
+        return "250 2.0.0 Message accepted for delivery"
+
+    def start(self) -> None:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(autouse=True)
+def _mail_settings(settings: Any) -> None:
+    # Links are built with the real URL conf, plus a stand-in for the unsubscribe
+    # route until the consent domain declares it.
+    settings.ROOT_URLCONF = "tests.mail.urls"
+    # The deliberately bad templates of these tests live beside them.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [Path(__file__).parent / "templates"]}]
+    settings.SITE_URL = SITE
+    settings.MAIL_FROM = "SEMI INFORMATIQUE <ne-pas-repondre@semi-informatique.com>"
+    settings.DKIM_PRIVATE_KEY_PATH = ""
+    # Nothing listens here unless a test starts the server.
+    settings.SMTP_HOST = "127.0.0.1"
+    settings.SMTP_PORT = _free_port()
+    settings.SMTP_TLS = "none"
+    settings.SMTP_TIMEOUT_SECONDS = 5
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[SmtpSink]:
+    sink = SmtpSink(port=settings.SMTP_PORT)
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def dkim_dns(settings: Any, tmp_path: Path) -> Callable[..., bytes | None]:
+    """Configure a fresh RSA key; return a ``dnsfunc`` serving its public record."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = tmp_path / "dkim.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    settings.DKIM_PRIVATE_KEY_PATH = str(path)
+    settings.DKIM_SELECTOR = SELECTOR
+    settings.DKIM_DOMAIN = DOMAIN
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+
+    def dnsfunc(name: bytes, timeout: int = 5) -> bytes | None:
+        return record if name == f"{SELECTOR}._domainkey.{DOMAIN}.".encode() else None
+
+    return dnsfunc
+
+
+@pytest.fixture
+def person(db: None) -> Person:
+    return create_person(
+        Actor.cli("test"),
+        email=ADDRESS,
+        first_name="Jeanne",
+        last_name="Dupont",
+        subject_types=["newsletter_subscriber"],
+    )
+
+
+class Audience:
+    """Stands in for the consent domain's audience check: allowed unless refused."""
+
+    def __init__(self) -> None:
+        self.refused: dict[uuid.UUID, str] = {}
+        self.calls: list[tuple[uuid.UUID, str]] = []
+
+    def refuse(self, person: Person, reason: str) -> None:
+        self.refused[person.pk] = reason
+
+    def __call__(self, person: Person, purpose: str) -> tuple[bool, str]:
+        self.calls.append((person.pk, purpose))
+        reason = self.refused.get(person.pk)
+        return reason is None, reason or ""
+
+
+@pytest.fixture
+def audience(monkeypatch: pytest.MonkeyPatch) -> Audience:
+    rule = Audience()
+    monkeypatch.setattr(services, "marketing_allowed", rule)
+    return rule

@@ -1,0 +1,139 @@
+"""Build the raw message: text and HTML alternatives, RFC 8058 one-click headers on
+every marketing message, and a DKIM signature covering them when a key is set (R38).
+
+RFC 8058 §4 asks that the signature cover ``List-Unsubscribe`` and
+``List-Unsubscribe-Post``, so that nobody on the way can point the one-click POST
+somewhere else. The two headers are also "over-signed" (named once more in ``h=``
+than they occur, RFC 6376 §8.15): a header added later breaks the signature.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import dkim
+from django.conf import settings
+from django.utils import timezone
+
+from vigie.consent.tokens import BadToken, make_token, read_token, unsubscribe_url
+from vigie.mail.rendering import Rendered
+
+DEFAULT_FROM = "SEMI INFORMATIQUE <ne-pas-repondre@semi-informatique.com>"
+DEFAULT_UNSUBSCRIBE_MAILBOX = "desabonnement@semi-informatique.com"
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+_SIGNED = (b"from", b"to", b"subject", b"date", b"message-id", b"mime-version")
+_LIST_HEADERS = (b"list-unsubscribe", b"list-unsubscribe-post")
+# Named a second time: a copy added on the way would no longer verify.
+_OVERSIGNED = (b"from", b"subject")
+
+# Lines folded at 78 characters as RFC 5322 recommends; the long https link stays
+# one word (only white space is a folding point), which DKIM's relaxed header
+# canonicalisation then unfolds identically on both sides.
+_POLICY = email.policy.SMTP
+
+
+class DkimKeyUnavailable(RuntimeError):
+    """A DKIM key is configured but cannot be read."""
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    selector: str
+    domain: str
+    private_key: bytes
+
+
+def from_header() -> str:
+    return str(getattr(settings, "MAIL_FROM", "") or DEFAULT_FROM)
+
+
+def envelope_sender() -> str:
+    return parseaddr(from_header())[1]
+
+
+def new_message_id(message_pk: uuid.UUID) -> str:
+    """The outbox row's id at the sender's domain: no personal data, and unique."""
+    domain = envelope_sender().rpartition("@")[2] or "localhost"
+    return f"<{message_pk.hex}@{domain}>"
+
+
+def dkim_key() -> DkimKey | None:
+    """The configured key, or None when signing is off (any of the three unset)."""
+    path = getattr(settings, "DKIM_PRIVATE_KEY_PATH", "")
+    selector = getattr(settings, "DKIM_SELECTOR", "")
+    domain = getattr(settings, "DKIM_DOMAIN", "")
+    if not (path and selector and domain):
+        return None
+    try:
+        return DkimKey(str(selector), str(domain), Path(path).read_bytes())
+    except OSError as error:
+        raise DkimKeyUnavailable(f"DKIM key {path}: {error.strerror}") from None
+
+
+def unsubscribe_link(person_id: uuid.UUID, purpose: str) -> tuple[str, str]:
+    """The https link (consent's own URL) and its token, for body and headers alike.
+
+    Built once per message: tokens carry a timestamp, so two calls a second apart
+    would give two different (equally valid) links.
+    """
+    url = unsubscribe_url(person_id, purpose)
+    token = unquote(urlsplit(url).path.rstrip("/").rpartition("/")[2])
+    try:
+        read_token(token)
+    except BadToken:
+        # The URL does not end with the token: the mailto subject gets its own.
+        token = make_token(person_id, purpose)
+    return url, token
+
+
+def list_unsubscribe(https_url: str, token: str) -> str:
+    """RFC 2369/8058: the https link first (one-click POST), then a mailto fallback."""
+    mailbox = getattr(settings, "MAIL_UNSUBSCRIBE_MAILBOX", "") or DEFAULT_UNSUBSCRIBE_MAILBOX
+    return f"<{https_url}>, <mailto:{mailbox}?subject={quote(token, safe='')}>"
+
+
+def compose(
+    *,
+    to: str,
+    message_id: str,
+    rendered: Rendered,
+    unsubscribe: tuple[str, str] | None = None,
+) -> bytes:
+    """The bytes to hand to the SMTP server, signed when a DKIM key is configured.
+
+    ``unsubscribe`` is the (https link, token) pair of a marketing message.
+    """
+    message = EmailMessage(policy=_POLICY)
+    message["From"] = from_header()
+    message["To"] = to
+    message["Subject"] = rendered.subject
+    message["Date"] = format_datetime(timezone.now())
+    message["Message-ID"] = message_id
+    if unsubscribe is not None:
+        message["List-Unsubscribe"] = list_unsubscribe(*unsubscribe)
+        message["List-Unsubscribe-Post"] = ONE_CLICK
+    message.set_content(rendered.text, cte="quoted-printable")
+    message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    raw = message.as_bytes()
+    key = dkim_key()
+    if key is None:
+        return raw
+    headers: tuple[bytes, ...] = _SIGNED + _OVERSIGNED
+    if unsubscribe is not None:
+        headers += _LIST_HEADERS + _LIST_HEADERS
+    signature = dkim.sign(
+        raw,
+        key.selector.encode(),
+        key.domain.encode(),
+        key.private_key,
+        canonicalize=(b"relaxed", b"relaxed"),
+        include_headers=list(headers),
+    )
+    return bytes(signature) + raw

@@ -1,0 +1,280 @@
+"""Deliver one outbox message, at most once, with retries and back-off.
+
+How a message is never sent twice, even when a worker dies at the worst moment:
+
+1. The Message-ID is generated with the outbox row, so it is stored before any
+   SMTP traffic and names the message in the mail server's logs.
+2. A worker *claims* the row with one conditional UPDATE (``queued`` → ``sending``,
+   ``attempts + 1``, ``claimed_at``), committed on its own: two workers running the
+   same task cannot both win, and a second run of a finished task finds nothing.
+3. Just before the content goes out (after RCPT, before DATA) it commits
+   ``transfer_started_at``. Until then the server cannot have accepted the message
+   (acceptance is the reply to the end of DATA, RFC 5321 §4.1.1.4).
+4. On the server's reply it commits ``sent`` with the audit event.
+
+A row found ``sending`` after ``MAIL_SENDING_TIMEOUT_SECONDS`` belonged to a worker
+that stopped. Without ``transfer_started_at`` it is safely queued again. With it,
+the message may or may not have been accepted: rather than risk a second copy, the
+row becomes ``failed`` with a reason asking for a check of the server's log for its
+Message-ID (``services.requeue_message`` then sends it again if it never left).
+That window is one network round trip long.
+
+Each state change is conditional on the claim (status and ``claimed_at``), so a
+worker that lost its claim to such a takeover stops before sending.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from vigie.audit.actor import Actor
+from vigie.audit.services import record_event
+from vigie.mail import services, smtp
+from vigie.mail.actions import MailAction
+from vigie.mail.compose import DkimKeyUnavailable, compose, envelope_sender, unsubscribe_link
+from vigie.mail.models import Message, Status
+from vigie.mail.rendering import RenderError, marketing_problems, policy_url, render
+from vigie.mail.tasks import deliver_message
+from vigie.people.services import PersonUnavailable, open_person
+
+log = logging.getLogger("vigie.mail")
+
+UNCERTAIN = (
+    "UNCERTAIN_DELIVERY: the worker stopped after handing the message to the SMTP server "
+    "and before recording its reply; it may have been delivered. Look for Message-ID {} "
+    "in the mail server's log before sending it again."
+)
+
+
+class _ClaimLost(Exception):
+    """Another worker took the row over (our claim timed out): stop, send nothing."""
+
+
+def _system() -> Actor:
+    return Actor.system("mail delivery")
+
+
+def _sending_timeout() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "MAIL_SENDING_TIMEOUT_SECONDS", 900)))
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential: base, 2×base, 4×base… after the 1st, 2nd, 3rd failure, capped."""
+    base = int(getattr(settings, "MAIL_RETRY_BASE_SECONDS", 60))
+    cap = int(getattr(settings, "MAIL_RETRY_MAX_SECONDS", 6 * 3600))
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
+
+
+def deliver(message_id: uuid.UUID | str) -> str:
+    """Try to deliver one message now; return what became of it.
+
+    Call it outside any transaction: each step must be committed before the next
+    (the task worker does so).
+    """
+    now = timezone.now()
+    message = Message.objects.filter(pk=message_id).select_related("person").first()
+    if message is None:
+        return "missing"
+    if message.status == Status.SENDING:
+        return _reconcile(message, now)
+    if message.status != Status.QUEUED:
+        # Already sent, failed or refused: a repeated task is a no-op.
+        return str(message.status)
+    if message.next_attempt_at > now:
+        return "not due"
+    with transaction.atomic():
+        won = Message.objects.filter(
+            pk=message.pk, status=Status.QUEUED, attempts=message.attempts
+        ).update(
+            status=Status.SENDING,
+            attempts=F("attempts") + 1,
+            claimed_at=now,
+            transfer_started_at=None,
+        )
+    if not won:
+        return "claimed elsewhere"
+    message.refresh_from_db()
+    try:
+        return _attempt(message)
+    except _ClaimLost:
+        return "claimed elsewhere"
+
+
+def _attempt(message: Message) -> str:
+    try:
+        person = open_person(message.person)
+    except PersonUnavailable:
+        return _close(message, Status.REFUSED, "PERSON_ERASED")
+    if message.person.shredded_at or not person.email:
+        return _close(message, Status.REFUSED, "NO_ADDRESS")
+    unsubscribe = None
+    if message.is_marketing:
+        # R35, R36, R41, R42: the audience rules again, at the moment of sending.
+        allowed, reason = services.marketing_allowed(message.person, message.purpose)
+        if not allowed:
+            return _close(message, Status.REFUSED, reason or "NOT_ALLOWED")
+        unsubscribe = unsubscribe_link(message.person_id, message.purpose)
+    try:
+        rendered = render(
+            message.template,
+            message.language,
+            kind=message.kind,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            refs=message.context,
+            unsubscribe_url=unsubscribe[0] if unsubscribe else "",
+        )
+    except RenderError as error:
+        return _close(message, Status.FAILED, f"RENDER: {error}")
+    if unsubscribe is not None:
+        problems = marketing_problems(
+            rendered,
+            unsubscribe_url=unsubscribe[0],
+            policy_url=policy_url(message.language),
+            language=message.language,
+        )
+        if problems:
+            # R37: the engine refuses to send, whatever was validated at queue time.
+            return _close(message, Status.REFUSED, "TEMPLATE_REFUSED: " + "; ".join(problems))
+    try:
+        raw = compose(
+            to=person.email,
+            message_id=message.message_id,
+            rendered=rendered,
+            unsubscribe=unsubscribe,
+        )
+    except DkimKeyUnavailable as error:
+        return _retry_or_fail(message, str(error))
+    try:
+        smtp.send(raw, envelope_sender(), person.email, lambda: _start_transfer(message))
+    except smtp.Unavailable as error:
+        return _retry_or_fail(message, str(error))
+    except smtp.Rejected as error:
+        if error.permanent:
+            return _close(message, Status.FAILED, str(error))
+        return _retry_or_fail(message, str(error))
+    except smtp.Interrupted as error:
+        return _close(message, Status.FAILED, f"{error}; " + UNCERTAIN.format(message.message_id))
+    return _record_sent(message)
+
+
+def _claimed(message: Message) -> QuerySet[Message]:
+    """The row, only while it is still this worker's claim."""
+    return Message.objects.filter(
+        pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at
+    )
+
+
+def _start_transfer(message: Message) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        if not _claimed(message).update(transfer_started_at=now):
+            raise _ClaimLost
+    message.transfer_started_at = now
+
+
+def _record_sent(message: Message) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        # The server said yes: that is the truth even if our claim was taken over
+        # meanwhile (the takeover can only have marked the row failed/uncertain).
+        Message.objects.filter(pk=message.pk).update(status=Status.SENT, sent_at=now, last_error="")
+        record_event(_system(), MailAction.SENT, message, extra=_refs(message))
+    return Status.SENT
+
+
+def _close(message: Message, status: Status, reason: str) -> str:
+    reason = smtp.redact(reason, keep=message.message_id)
+    action = MailAction.REFUSED if status == Status.REFUSED else MailAction.FAILED
+    with transaction.atomic():
+        if not _claimed(message).update(status=status, last_error=reason):
+            raise _ClaimLost
+        record_event(_system(), action, message, extra={**_refs(message), "reason": reason})
+    log.info("mail %s %s: %s", message.pk, status, reason)
+    return str(status)
+
+
+def _retry_or_fail(message: Message, error: str) -> str:
+    maximum = int(getattr(settings, "MAIL_MAX_ATTEMPTS", 8))
+    if message.attempts >= maximum:
+        return _close(message, Status.FAILED, f"gave up after {message.attempts} attempts: {error}")
+    error = smtp.redact(error)
+    next_at = timezone.now() + backoff(message.attempts)
+    with transaction.atomic():
+        if not _claimed(message).update(
+            status=Status.QUEUED,
+            next_attempt_at=next_at,
+            last_error=error,
+            claimed_at=None,
+            transfer_started_at=None,
+        ):
+            raise _ClaimLost
+        record_event(
+            _system(),
+            MailAction.RETRY,
+            message,
+            extra={**_refs(message), "reason": error, "next_attempt_at": next_at.isoformat()},
+        )
+        deliver_message.using(run_after=next_at).enqueue(str(message.pk))
+    return "retry"
+
+
+def _reconcile(message: Message, now: datetime) -> str:
+    if message.claimed_at and message.claimed_at > now - _sending_timeout():
+        return "in progress"
+    if message.transfer_started_at is None:
+        # The worker stopped before the content went out: nothing can have been
+        # accepted, so the message goes back to the queue and is tried at once.
+        with transaction.atomic():
+            requeued = (
+                _claimed(message)
+                .filter(transfer_started_at__isnull=True)
+                .update(status=Status.QUEUED, next_attempt_at=now, claimed_at=None)
+            )
+        return deliver(message.pk) if requeued else "claimed elsewhere"
+    try:
+        return _close(message, Status.FAILED, UNCERTAIN.format(message.message_id))
+    except _ClaimLost:
+        return "claimed elsewhere"
+
+
+def sweep_outbox(*, batch_size: int = 500) -> dict[str, int]:
+    """Reconcile rows left ``sending`` by a stopped worker; re-enqueue overdue rows
+    whose task was lost. Bounded per run; safe to run any number of times."""
+    now = timezone.now()
+    cutoff = now - _sending_timeout()
+    stale = list(
+        Message.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:batch_size]
+    )
+    for pk in stale:
+        deliver(pk)
+    overdue = list(
+        Message.objects.filter(status=Status.QUEUED, next_attempt_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:batch_size]
+    )
+    with transaction.atomic():
+        for pk in overdue:
+            deliver_message.enqueue(str(pk))
+    return {"reconciled": len(stale), "requeued": len(overdue)}
+
+
+def _refs(message: Message) -> dict[str, Any]:
+    return {
+        "person": str(message.person_id),
+        "template": message.template,
+        "kind": message.kind,
+        "purpose": message.purpose,
+        "attempt": message.attempts,
+        "message_id": message.message_id,
+    }

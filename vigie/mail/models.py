@@ -1,0 +1,99 @@
+"""The outbox: one row per e-mail to one person, delivered by a task (R37, R38, R44).
+
+A row never holds an address, a name or a rendered body in clear: it points at the
+person, and the address is opened from the person's sealed fields at send time
+(R30). So crypto-shredding a person also makes their queued mail undeliverable,
+and the outbox is no copy of the contact list.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    """R44: service messages are never promotional and never blocked by unsubscribes."""
+
+    SERVICE = "service", _("Service")
+    MARKETING = "marketing", _("Marketing")
+
+
+class Purpose(models.TextChoices):
+    """The consent purposes a marketing message is sent under (R34, R44)."""
+
+    NEWSLETTER = "newsletter", _("Newsletter")
+    OFFRES_SEMI = "offres_semi", _("SEMI offers")
+    OFFRES_PARTENAIRES = "offres_partenaires", _("Partner offers")
+
+
+class Status(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    REFUSED = "refused", _("Refused")
+
+
+class Message(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # An outbox row is transient: if the person row itself goes, so does their mail.
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.CASCADE,
+        related_name="mail_messages",
+        help_text="Category: identity and contact (recipient reference only; the address "
+        "is opened from the person's sealed fields at send time).",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    purpose = models.CharField(
+        max_length=32,
+        choices=Purpose.choices,
+        blank=True,
+        help_text="Category: marketing options (purpose of a marketing message).",
+    )
+    template = models.CharField(max_length=100)
+    language = models.CharField(max_length=8, default="fr")
+    context = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Ids and references only, never personal data: names are looked up "
+        "at render time.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Generated when the row is created, hence known and stored before any SMTP
+    # traffic: it names the message in the mail server's logs when reconciling.
+    message_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker claimed the row (status "sending").
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # When the content started to go to the SMTP server (just before DATA). Before
+    # that moment the server cannot have accepted the message; after it, it may have.
+    transfer_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(
+        blank=True, help_text="Server reply or reason, with the recipient address removed."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                # A marketing message always names its consent purpose; service mail never.
+                condition=models.Q(kind="service", purpose="")
+                | (models.Q(kind="marketing") & ~models.Q(purpose="")),
+                name="mail_message_purpose_iff_marketing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} message {self.id} ({self.status})"
+
+    @property
+    def is_marketing(self) -> bool:
+        return self.kind == Kind.MARKETING

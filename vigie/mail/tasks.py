@@ -1,0 +1,22 @@
+"""Background jobs of the mail domain, run by ``vigie worker``."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def deliver_message(message_id: str) -> str:
+    """Deliver one outbox message; safe to run twice (see ``mail.delivery``)."""
+    # Imported here: delivery enqueues this task for its retries.
+    from vigie.mail.delivery import deliver
+
+    return deliver(message_id)
+
+
+@task()
+def sweep_outbox_task() -> dict[str, int]:
+    """Reconcile messages a stopped worker left half-sent; re-enqueue lost retries."""
+    from vigie.mail.delivery import sweep_outbox
+
+    return sweep_outbox()
