@@ -35,8 +35,8 @@ test: install-dev
 	$(MAKE) --no-print-directory lint typecheck migrations-check messages-check pytest
 
 lint:
-	$(BIN)/ruff format --check vigie tests scripts
-	$(BIN)/ruff check vigie tests scripts
+	$(BIN)/ruff format --check vigie tests scripts bench
+	$(BIN)/ruff check vigie tests scripts bench
 
 typecheck:
 	$(BIN)/mypy vigie

@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from vigie.accounts.access import public
 from vigie.accounts.api import router as accounts_router
+from vigie.consent.api import router as consent_router
 from vigie.people.api import router as people_router
 
 api = NinjaAPI(
@@ -25,6 +26,7 @@ api = NinjaAPI(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", people_router)
+api.add_router("/", consent_router)
 
 #: URL names under /api/v1/ declared public: the OpenAPI schema documents the API
 #: and holds no data; the root answers 404 in the error format (docs are off).

@@ -14,6 +14,7 @@ COMMANDS = {
     "audit": "verify or purge the audit log (audit verify|purge)",
     "register": "load or export the register of processing (register load|export)",
     "policy": "draft or publish a privacy-policy version (policy draft|publish)",
+    "consent_import": "import people and consents from CSV, with a report",
     "keys": "rotate the master key wrapping the per-person data keys (keys rotate)",
     "migrate": "create or update the database tables",
 }

@@ -116,6 +116,13 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# An audience check carries up to 100,000 addresses (about 4 MB of JSON).
+DATA_UPLOAD_MAX_MEMORY_SIZE = (
+    env_int("VIGIE_MAX_REQUEST_MB", 16, "Largest request body accepted, in MB.", minimum=1)
+    * 1024
+    * 1024
+)
+
 ROOT_URLCONF = "vigie.urls"
 WSGI_APPLICATION = "vigie.wsgi.application"
 
@@ -328,13 +335,23 @@ MAIL_UNSUBSCRIBE_MAILBOX = env_str(
 DKIM_PRIVATE_KEY_PATH = env_str(
     "VIGIE_DKIM_PRIVATE_KEY_PATH", "", "PEM private key for DKIM signatures (empty: no DKIM)."
 )
-DKIM_SELECTOR = env_str("VIGIE_DKIM_SELECTOR", "vigie", "DKIM selector (DNS: <selector>._domainkey).")
+DKIM_SELECTOR = env_str(
+    "VIGIE_DKIM_SELECTOR", "vigie", "DKIM selector (DNS: <selector>._domainkey)."
+)
 DKIM_DOMAIN = env_str("VIGIE_DKIM_DOMAIN", "semi-informatique.com", "DKIM signing domain (d=).")
 PERSONAL_DOMAINS = env_list(
     "VIGIE_PERSONAL_DOMAINS",
     [
-        "gmail.com", "orange.fr", "free.fr", "hotmail.fr", "wanadoo.fr", "laposte.net",
-        "sfr.fr", "outlook.fr", "yahoo.fr", "icloud.com",
+        "gmail.com",
+        "orange.fr",
+        "free.fr",
+        "hotmail.fr",
+        "wanadoo.fr",
+        "laposte.net",
+        "sfr.fr",
+        "outlook.fr",
+        "yahoo.fr",
+        "icloud.com",
     ],
     "Domains of personal mailboxes: B2B opt-out prospecting never goes there without consent "
     "(R36).",

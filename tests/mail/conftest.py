@@ -77,9 +77,6 @@ def _free_port() -> int:
 
 @pytest.fixture(autouse=True)
 def _mail_settings(settings: Any) -> None:
-    # Links are built with the real URL conf, plus a stand-in for the unsubscribe
-    # route until the consent domain declares it.
-    settings.ROOT_URLCONF = "tests.mail.urls"
     # The deliberately bad templates of these tests live beside them.
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [Path(__file__).parent / "templates"]}]
     settings.SITE_URL = SITE

@@ -43,4 +43,6 @@ def read_token(token: str) -> LinkToken:
 
 def unsubscribe_url(person_id: uuid.UUID, purpose: str) -> str:
     """The https link of List-Unsubscribe and of the visible unsubscribe link."""
-    return settings.SITE_URL.rstrip("/") + reverse("consent:unsubscribe", args=[make_token(person_id, purpose)])
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "consent:unsubscribe", args=[make_token(person_id, purpose)]
+    )

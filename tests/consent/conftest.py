@@ -1,0 +1,89 @@
+"""People in every marketing situation, a policy in force, and a staff actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from vigie.audit.actor import Actor
+from vigie.consent import services
+from vigie.consent.models import Method
+from vigie.people.models import Person, Source, SubjectType
+from vigie.people.services import create_person
+from vigie.policy.models import PolicyVersion
+
+WORDING = "J'accepte de recevoir la lettre d'information de SEMI INFORMATIQUE."
+
+
+def publish_policy(number: int, effective_at: dt.datetime) -> PolicyVersion:
+    return PolicyVersion.objects.create(
+        number=number,
+        status="published",
+        register_revision=1,
+        body_fr="<p>Politique</p>",
+        body_en="<p>Policy</p>",
+        change_summary_fr="Version",
+        change_summary_en="Version",
+        author_type="cli",
+        created_at=effective_at,
+        published_at=effective_at,
+        effective_at=effective_at,
+    )
+
+
+@pytest.fixture
+def policy_v1(db: None) -> PolicyVersion:
+    return publish_policy(1, timezone.now() - dt.timedelta(days=30))
+
+
+@pytest.fixture
+def make_person(cli_actor: Actor) -> Callable[..., Person]:
+    counter = iter(range(1, 100_000))
+
+    def make(
+        email: str = "",
+        *,
+        types: tuple[str, ...] = (SubjectType.PROSPECT_B2C,),
+        informed: bool = False,
+        source: str = Source.SUBJECT,
+        **kwargs: Any,
+    ) -> Person:
+        n = next(counter)
+        if source == Source.PARTNER:
+            kwargs.setdefault("source_name", "Partenaire SA")
+            kwargs.setdefault("partner_permission_ref", "contrat-2026-01")
+        return create_person(
+            cli_actor,
+            email=email or f"personne{n}@exemple.fr",
+            first_name="Jeanne",
+            last_name=f"Dupont{n}",
+            subject_types=list(types),
+            source=source,
+            informed_of_opt_out=informed,
+            **kwargs,
+        )
+
+    return make
+
+
+@pytest.fixture
+def staff_actor(make_staff: Callable[..., Any]) -> Actor:
+    from vigie.accounts.permissions import Role
+
+    return Actor.for_user(make_staff(Role.SALES), ip="192.0.2.10")
+
+
+@pytest.fixture
+def subscribe(staff_actor: Actor) -> Callable[..., None]:
+    """Record a consent given by phone to a staff member."""
+
+    def do(person: Person, purpose: str = "newsletter") -> None:
+        services.record_consent(
+            staff_actor, person, purpose, wording=WORDING, method=Method.PHONE, channel="phone"
+        )
+
+    return do

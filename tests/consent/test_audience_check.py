@@ -1,0 +1,174 @@
+"""check_audience: who may receive marketing, with the reason of each refusal (R35-R43)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from vigie.audit.actor import Actor
+from vigie.consent import services
+from vigie.consent.audience import check_audience
+from vigie.consent.importing import import_csv
+from vigie.consent.models import Method
+from vigie.people.models import Source, SubjectType
+
+pytestmark = pytest.mark.django_db(databases=["default", "keys"])
+
+B2B = (SubjectType.PROSPECT_B2B,)
+HEADER = (
+    "email,first_name,last_name,subject_types,source,source_name,"
+    "partner_permission_ref,purpose,consent,collected_at\n"
+)
+
+
+def reasons(purpose: str, addresses: list[str]) -> dict[str, str | None]:
+    return {r.address: r.reason for r in check_audience(purpose, addresses)}
+
+
+def test_the_four_refusals_of_the_acceptance_have_the_right_reason(
+    make_person, subscribe, staff_actor
+) -> None:
+    make_person("prospect@exemple.fr", types=(SubjectType.PROSPECT_B2C,))
+    make_person("dsi.perso@gmail.com", types=B2B, informed=True)
+    objector = make_person("opposant@entreprise.fr", types=B2B, informed=True)
+    subscribe(objector, "offres_semi")
+    services.object_to_marketing(staff_actor, objector, method=Method.PHONE)
+    leaver = make_person("parti@exemple.fr")
+    subscribe(leaver, "offres_semi")
+    services.withdraw(staff_actor, leaver, "offres_semi", method=Method.POST)
+
+    report = import_csv(
+        Actor.cli("test"),
+        io.StringIO(
+            HEADER
+            + "PARTI@EXEMPLE.FR,Paul,Parti,prospect_B2C,subject,,,offres_semi,yes,2026-01-10\n"
+        ),
+        wording="J'accepte les offres.",
+        channel="import:test.csv",
+    )
+
+    assert report.as_dict() == {"imported": 0, "suppressed": 1, "invalid": []}
+    assert reasons(
+        "offres_semi",
+        [
+            "prospect@exemple.fr",
+            "dsi.perso@gmail.com",
+            "opposant@entreprise.fr",
+            "Parti@Exemple.fr",
+        ],
+    ) == {
+        "prospect@exemple.fr": "NO_LEGAL_BASIS",
+        "dsi.perso@gmail.com": "PERSONAL_ADDRESS_NO_CONSENT",
+        "opposant@entreprise.fr": "OBJECTED",
+        "Parti@Exemple.fr": "SUPPRESSED",
+    }
+
+
+def test_a_b2b_contact_informed_at_collection_at_a_business_address_is_allowed(
+    make_person,
+) -> None:
+    make_person("dsi@entreprise.fr", types=B2B, informed=True)
+    make_person("achats@entreprise.fr", types=B2B, informed=False)
+    assert reasons("offres_semi", ["dsi@entreprise.fr", "achats@entreprise.fr"]) == {
+        "dsi@entreprise.fr": None,
+        "achats@entreprise.fr": "NO_LEGAL_BASIS",
+    }
+    # The newsletter always needs consent.
+    assert reasons("newsletter", ["dsi@entreprise.fr"]) == {"dsi@entreprise.fr": "NO_LEGAL_BASIS"}
+
+
+def test_a_b2b_contact_at_a_personal_address_is_allowed_with_consent(
+    make_person, subscribe
+) -> None:
+    person = make_person("dsi.perso@gmail.com", types=B2B, informed=True)
+    subscribe(person, "offres_semi")
+    assert reasons("offres_semi", ["dsi.perso@gmail.com"]) == {"dsi.perso@gmail.com": None}
+
+
+def test_the_personal_domains_come_from_the_setting(make_person, settings) -> None:
+    make_person("dsi@entreprise.fr", types=B2B, informed=True)
+    settings.PERSONAL_DOMAINS = ["entreprise.fr"]
+    assert reasons("offres_semi", ["dsi@entreprise.fr"]) == {
+        "dsi@entreprise.fr": "PERSONAL_ADDRESS_NO_CONSENT"
+    }
+
+
+def test_a_b2c_client_with_a_soft_opt_in_gets_semi_offers_only(make_person, staff_actor) -> None:
+    client = make_person("client@exemple.fr", types=(SubjectType.CLIENT_INDIVIDUAL_B2C,))
+    services.record_consent(
+        staff_actor, client, "offres_semi", wording="w", method=Method.API, soft_opt_in=True
+    )
+    assert reasons("offres_semi", ["client@exemple.fr"]) == {"client@exemple.fr": None}
+    assert reasons("offres_partenaires", ["client@exemple.fr"]) == {
+        "client@exemple.fr": "NO_LEGAL_BASIS"
+    }
+
+
+def test_partner_data_waits_for_the_art14_notice_even_with_consent(make_person, subscribe) -> None:
+    person = make_person("via.partenaire@exemple.fr", source=Source.PARTNER)
+    subscribe(person, "offres_partenaires")
+    assert reasons("offres_partenaires", ["via.partenaire@exemple.fr"]) == {
+        "via.partenaire@exemple.fr": "ART14_NOTICE_PENDING"
+    }
+
+
+def test_an_unknown_address_is_refused_and_a_suppressed_unknown_one_says_so(
+    make_person, subscribe, staff_actor
+) -> None:
+    person = make_person("oublie@exemple.fr")
+    services.object_to_marketing(staff_actor, person, method=Method.POST)
+    from vigie.people.services import shred_person
+
+    shred_person(staff_actor, person)
+    assert reasons(
+        "newsletter", ["inconnu@exemple.fr", "oublie@exemple.fr", "pas-une-adresse"]
+    ) == {
+        "inconnu@exemple.fr": "UNKNOWN",
+        "oublie@exemple.fr": "SUPPRESSED",
+        "pas-une-adresse": "UNKNOWN",
+    }
+
+
+def test_results_come_back_in_the_order_given_with_the_address_as_given(
+    make_person, subscribe
+) -> None:
+    subscribe(make_person("abonne@exemple.fr"))
+    results = check_audience("newsletter", ["x@y.fr", " Abonne@Exemple.FR", "x@y.fr"])
+    assert [(r.address, r.allowed) for r in results] == [
+        ("x@y.fr", False),
+        (" Abonne@Exemple.FR", True),
+        ("x@y.fr", False),
+    ]
+
+
+def test_the_number_of_queries_does_not_grow_with_the_list(make_person, subscribe) -> None:
+    known = [make_person(f"connu{n}@exemple.fr") for n in range(5)]
+    for person in known[:3]:
+        subscribe(person)
+    addresses = [f"connu{n}@exemple.fr" for n in range(5)]
+    small = addresses + [f"inconnu{n}@exemple.fr" for n in range(5)]
+    large = addresses + [f"inconnu{n}@exemple.fr" for n in range(495)]
+    with CaptureQueriesContext(connection) as for_small:
+        check_audience("newsletter", small)
+    with CaptureQueriesContext(connection) as for_large:
+        results = check_audience("newsletter", large)
+    assert len(for_small.captured_queries) == len(for_large.captured_queries) <= 2
+    assert sum(r.allowed for r in results) == 3
+
+
+def test_a_very_long_list_is_checked_in_bounded_chunks(
+    make_person, django_assert_max_num_queries
+) -> None:
+    make_person("connu@exemple.fr")
+    addresses = ["connu@exemple.fr"] + [f"inconnu{n}@exemple.fr" for n in range(2500)]
+    with django_assert_max_num_queries(6):
+        results = check_audience("offres_semi", addresses)
+    assert len(results) == 2501 and not any(r.allowed for r in results)
+
+
+def test_an_unknown_purpose_is_refused() -> None:
+    with pytest.raises(ValueError):
+        check_audience("spam", ["a@b.fr"])

@@ -1,0 +1,77 @@
+"""Forms of the public sign-up and of the back-office (phone/post records, import)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from vigie.consent.models import Method, Purpose
+from vigie.consent.wording import consent_wording
+
+
+class SignupForm(forms.Form):
+    """The newsletter sign-up: the consent box is never ticked in advance (R34, CNIL)."""
+
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    first_name = forms.CharField(label=_("First name (optional)"), max_length=150, required=False)
+    consent = forms.BooleanField(required=True, initial=False)
+
+    def __init__(self, *args: Any, lang: str = "fr", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.wording = consent_wording(Purpose.NEWSLETTER, lang)
+        self.fields["consent"].label = self.wording
+        self.fields["consent"].error_messages["required"] = _(
+            "Tick the box to subscribe: we only send the newsletter with your consent."
+        )
+
+
+GRANT, WITHDRAW, OBJECT = "grant", "withdraw", "object"
+
+
+class RecordForm(forms.Form):
+    """A consent, a withdrawal or an objection received by phone or by post (R40)."""
+
+    action = forms.ChoiceField(
+        label=_("What the person asked"),
+        choices=[
+            (GRANT, _("Consent to a purpose")),
+            (WITHDRAW, _("Withdraw consent for a purpose")),
+            (OBJECT, _("Object to all marketing")),
+        ],
+    )
+    purpose = forms.ChoiceField(
+        label=_("Purpose"), choices=[("", "—"), *Purpose.choices], required=False
+    )
+    method = forms.ChoiceField(
+        label=_("Received by"), choices=[(Method.PHONE, _("Phone")), (Method.POST, _("Post"))]
+    )
+    wording = forms.CharField(
+        label=_("Exact wording read or sent to the person"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+    proof_ref = forms.CharField(
+        label=_("Reference (call or letter)"), max_length=200, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        action = data.get("action")
+        if action in (GRANT, WITHDRAW) and not data.get("purpose"):
+            self.add_error("purpose", _("Choose the purpose."))
+        if action == GRANT and not (data.get("wording") or "").strip():
+            self.add_error("wording", _("A consent needs the exact wording (R34)."))
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+    wording = forms.CharField(
+        label=_("Exact consent wording these people were shown"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+    channel = forms.CharField(label=_("Where it was collected"), max_length=500, required=False)

@@ -1,0 +1,168 @@
+"""Consent as proof (R34), the derived subscription state, and the suppression list (R41).
+
+``ConsentEvent`` rows are append-only: every grant, double opt-in step, withdrawal
+and objection is a new row, never an edit (Art. 7(1): the controller must be able
+to demonstrate consent, and withdrawals are kept too). ``Subscription`` is the
+current state derived from those events, written in the same transaction, so that
+audience checks read one small table. ``SuppressionEntry`` keeps only a keyed hash
+of an address that unsubscribed or objected: the list cannot be read as a list of
+contacts and can never be used to send.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigie.audit.models import AppendOnlyModel
+from vigie.people.models import Person
+
+
+class Purpose(models.TextChoices):
+    """The three marketing purposes of the policy (R34, R44)."""
+
+    NEWSLETTER = "newsletter", _("Newsletter")
+    OFFRES_SEMI = "offres_semi", _("SEMI INFORMATIQUE offers")
+    OFFRES_PARTENAIRES = "offres_partenaires", _("Partner offers")
+
+
+#: The purpose of a global objection (R42) and of a suppression covering every list.
+ALL_PURPOSES = "all"
+PURPOSE_OR_ALL = [*Purpose.choices, (ALL_PURPOSES, _("All marketing"))]
+
+
+class Kind(models.TextChoices):
+    GRANT = "grant", _("Consent given")
+    PENDING = "pending", _("Double opt-in started")
+    CONFIRM = "confirm", _("Double opt-in confirmed")
+    WITHDRAW = "withdraw", _("Consent withdrawn")
+    OBJECT = "object", _("Objection to all marketing")
+    SOFT_OPT_IN = "soft_opt_in", _("Soft opt-in (existing client, analogous products)")
+
+
+class Method(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    API = "api", _("API")
+    PHONE = "phone", _("Phone")
+    POST = "post", _("Postal mail")
+    IMPORT = "import", _("Import")
+
+
+class ConsentEvent(AppendOnlyModel):
+    """One act of the person about marketing, with everything R34 asks to prove."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # The blind index of the address the act was about, at that moment: proof of
+    # which address consented even if the person's address changes later.
+    email_index = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Category: identity and contact (blind index of the address concerned).",
+    )
+    purpose = models.CharField(max_length=32, choices=PURPOSE_OR_ALL)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    wording = models.TextField(
+        blank=True, help_text="Category: marketing options (exact wording shown to the person)."
+    )
+    policy_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Privacy-policy version in force (R75)."
+    )
+    channel = models.CharField(
+        max_length=500, blank=True, help_text="Category: marketing options (channel or form URL)."
+    )
+    occurred_at = models.DateTimeField(help_text="Category: marketing options (when).")
+    ip = models.GenericIPAddressField(
+        null=True, blank=True, help_text="Category: connection data (IP of an online act)."
+    )
+    method = models.CharField(max_length=16, choices=Method.choices)
+    # "user:<id>", "api_key:<prefix>", "cli:<name>" or "subject" (the person).
+    collector = models.CharField(max_length=80)
+    proof_ref = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Category: marketing options (partner permission or call/letter reference).",
+    )
+    # A confirmation points at the pending event it confirms and carries its time.
+    confirms = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Category: marketing options (double opt-in click)."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.purpose} of person {self.person_id}"
+
+
+class Status(models.TextChoices):
+    SUBSCRIBED = "subscribed", _("Subscribed")
+    PENDING = "pending", _("Awaiting confirmation")
+    WITHDRAWN = "withdrawn", _("Unsubscribed")
+    OBJECTED = "objected", _("Objected to all marketing")
+
+
+class Subscription(models.Model):
+    """The current state of one person for one purpose, derived from the events."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="subscriptions")
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, help_text="Category: marketing options."
+    )
+    # Only an existing client may hold it, and only for SEMI's own offers (R35).
+    soft_opt_in = models.BooleanField(default=False, help_text="Category: marketing options.")
+    since = models.DateTimeField(help_text="Category: marketing options (since when).")
+    pending_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Category: marketing options (confirmation due before)."
+    )
+    # What the state was before a double opt-in started: it holds again once the
+    # request expires unconfirmed (R43: 7 days).
+    status_before_pending = models.CharField(
+        max_length=16, blank=True, help_text="Category: marketing options."
+    )
+    last_event = models.ForeignKey(
+        ConsentEvent, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "purpose"], name="one_subscription_per_purpose"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.status} (person {self.person_id})"
+
+
+class SuppressionReason(models.TextChoices):
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    OBJECTED = "objected", _("Objected")
+
+
+class SuppressionEntry(models.Model):
+    """A keyed hash of a normalised address that must receive no marketing (R41).
+
+    Never the address: the hash is ``blind_index(index_key, "suppress:" + address)``,
+    distinct from the people blind index so the two cannot be joined.
+    """
+
+    address_hash = models.CharField(max_length=64)
+    # One purpose, or ALL_PURPOSES after an objection.
+    scope = models.CharField(max_length=32, choices=PURPOSE_OR_ALL)
+    reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address_hash", "scope"], name="one_suppression_per_scope"
+            )
+        ]
+        verbose_name_plural = "suppression entries"
+
+    def __str__(self) -> str:
+        return f"suppressed ({self.scope})"

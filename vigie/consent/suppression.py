@@ -1,0 +1,72 @@
+"""The suppression list (CNIL "liste repoussoir", R41; R43).
+
+An address that unsubscribed or objected is kept only as a keyed hash of its
+normalised form, prefixed so that it never equals the people blind index: the
+list cannot be read back as contacts, joined with the people table, or used to
+send. Every send and every import checks it; only the person's confirmed double
+opt-in lifts an entry, and only for the purpose they subscribed to again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from vigie.consent.models import ALL_PURPOSES, Purpose, SuppressionEntry, SuppressionReason
+from vigie.lib.crypto import blind_index, normalise_email
+from vigie.lib.keyring import index_key
+
+SUPPRESS_PREFIX = "suppress:"
+
+
+def suppression_hash(address: str) -> str:
+    """The suppression list's keyed hash: prefixed, so it never equals a people blind index."""
+    return blind_index(index_key(), SUPPRESS_PREFIX + normalise_email(address))
+
+
+def suppress(address: str, scope: str, reason: str, at: datetime) -> None:
+    """Add the address's hash to the suppression list (idempotent)."""
+    if not address:
+        # A shredded person has no address left to hash: nothing to send to either.
+        return
+    SuppressionEntry.objects.get_or_create(
+        address_hash=suppression_hash(address),
+        scope=scope,
+        defaults={"reason": reason, "created_at": at},
+    )
+
+
+def lift_suppression(address: str, purpose: str, at: datetime) -> int:
+    """R43: the person confirmed a new subscription to ``purpose``; lift only that.
+
+    An objection's entry covering every list is replaced by entries for the other
+    purposes, which stay suppressed.
+    """
+    if not address:
+        return 0
+    digest = suppression_hash(address)
+    everything = SuppressionEntry.objects.filter(address_hash=digest, scope=ALL_PURPOSES)
+    if everything.exists():
+        everything.delete()
+        SuppressionEntry.objects.bulk_create(
+            [
+                SuppressionEntry(
+                    address_hash=digest,
+                    scope=other,
+                    reason=SuppressionReason.OBJECTED,
+                    created_at=at,
+                )
+                for other in Purpose.values
+                if other != purpose
+            ],
+            ignore_conflicts=True,
+        )
+    lifted, _detail = SuppressionEntry.objects.filter(address_hash=digest, scope=purpose).delete()
+    return lifted
+
+
+def is_suppressed(address: str, purpose: str | None = None) -> bool:
+    """Whether the address is on the suppression list (for ``purpose``, or for any list)."""
+    entries = SuppressionEntry.objects.filter(address_hash=suppression_hash(address))
+    if purpose is not None:
+        entries = entries.filter(scope__in=[purpose, ALL_PURPOSES])
+    return entries.exists()
