@@ -73,4 +73,46 @@ def create_demo_people(count: int = 300, *, seed: int = 2026) -> list[Person]:
                 collected_at=now - timedelta(days=rng.randint(1, 40)),
             )
         people.append(create_person(actor, **fields))
+    _demo_consents(people, rng)
     return people
+
+
+def _demo_consents(people: list[Person], rng: random.Random) -> None:
+    """Realistic consent histories: subscribers, some unsubscribed, a few objections."""
+    from vigie.consent.services import object_to_marketing, record_consent, withdraw
+    from vigie.consent.wording import consent_wording
+
+    actor = Actor.cli("demo")
+    for person in people:
+        roll = rng.random()
+        if SubjectType.PARTNER_SOURCED_CONTACT in person.subject_types or roll > 0.55:
+            continue
+        record_consent(
+            actor,
+            person,
+            "newsletter",
+            wording=consent_wording("newsletter", "fr"),
+            method="web_form",
+            channel="https://www.semi-informatique.com/newsletter/",
+            occurred_at=person.collected_at,
+        )
+        if roll < 0.25:
+            record_consent(
+                actor,
+                person,
+                "offres_semi",
+                wording=consent_wording("offres_semi", "fr"),
+                method="web_form",
+                channel="https://www.semi-informatique.com/newsletter/",
+                occurred_at=person.collected_at,
+            )
+        if roll < 0.06:
+            object_to_marketing(actor, person, method="phone", channel="demo: appel au standard")
+        elif roll < 0.15:
+            withdraw(
+                actor,
+                person,
+                "newsletter",
+                method="web_form",
+                channel="demo: lien de désinscription",
+            )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
 import subprocess
 import sys
@@ -52,12 +53,23 @@ class Command(BaseCommand):
         self.print_logins(credentials)
         if options["no_serve"]:
             return
-        worker = subprocess.Popen([sys.executable, "-m", "vigie", "worker"])
+        from vigie.mail.sink import start_sink
+
+        mailbox = Path(settings.VAR_DIR) / "mail"
+        sink = start_sink(mailbox)
+        self.stdout.write(
+            f"E-mails sent by the demo are written to {mailbox}/ "
+            f"(SMTP sink on 127.0.0.1:{sink.port})."
+        )
+        # Only the worker sends mail: point it at the sink.
+        env = {**os.environ, "VIGIE_SMTP_HOST": "127.0.0.1", "VIGIE_SMTP_PORT": str(sink.port)}
+        worker = subprocess.Popen([sys.executable, "-m", "vigie", "worker"], env=env)
         try:
             call_command("serve")
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+            sink.stop()
 
     def ensure_register_and_policy(self) -> None:
         """Load the company's register (idempotent) and publish policy v1 once."""
