@@ -69,6 +69,10 @@ def test_a_captured_marketing_message_has_both_one_click_headers_under_a_valid_d
     [captured] = smtp_server.messages
     assert captured.rcpt_tos == [ADDRESS]
     assert captured.mail_from == "ne-pas-repondre@semi-informatique.com"
+    # On the wire the header is the plain URLs (RFC 2369), not an RFC 2047 encoded word:
+    # mail clients read it as is.
+    assert f"\nList-Unsubscribe: <{SITE}/u/".encode() in captured.raw
+    assert b"=?utf-8?" not in captured.raw.split(b"\r\n\r\n", 1)[0].lower()
     parsed = email.message_from_bytes(captured.raw, policy=email.policy.default)
     https, mailto = _list_unsubscribe(parsed)
     token = https.removeprefix(f"{SITE}/u/")

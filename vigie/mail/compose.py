@@ -36,7 +36,9 @@ _OVERSIGNED = (b"from", b"subject")
 # Lines folded at 78 characters as RFC 5322 recommends; the long https link stays
 # one word (only white space is a folding point), which DKIM's relaxed header
 # canonicalisation then unfolds identically on both sides.
-_POLICY = email.policy.SMTP
+# Lines up to the RFC 5322 limit: with the default 78 the long unsubscribe URL would
+# be folded into an RFC 2047 encoded word, which mail clients do not read as a URL.
+_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 
 class DkimKeyUnavailable(RuntimeError):
