@@ -70,6 +70,7 @@ class ErrorOut(Schema):
     error: ErrorDetail
 
 
-#: Responses every authenticated route may give, for its ``response=`` mapping:
-#: no or a bad key, a key without the scope, a body that does not match the schema.
-AUTH_ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+#: Responses every authenticated route may give, for its ``response=`` mapping: a body
+#: that is not JSON, no or a bad key, a key without the scope, a body that does not
+#: match the schema.
+AUTH_ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
