@@ -33,19 +33,6 @@ from vigie.lib.crypto import blind_index, normalise_email
 from vigie.lib.keyring import index_key
 from vigie.people.models import B2C_TYPES, Person, SubjectType
 
-#: R36: personal mailboxes; overridden by the PERSONAL_DOMAINS setting (VIGIE_PERSONAL_DOMAINS).
-DEFAULT_PERSONAL_DOMAINS = (
-    "gmail.com",
-    "orange.fr",
-    "free.fr",
-    "hotmail.fr",
-    "wanadoo.fr",
-    "laposte.net",
-    "sfr.fr",
-    "outlook.fr",
-    "yahoo.fr",
-    "icloud.com",
-)
 #: Who may be prospected on an opt-out basis at all (R36): business contacts.
 B2B_TYPES = frozenset({SubjectType.CLIENT_CONTACT_B2B, SubjectType.PROSPECT_B2B})
 CHUNK = 1000
@@ -81,7 +68,8 @@ class Result:
 
 
 def personal_domains() -> frozenset[str]:
-    configured = getattr(settings, "PERSONAL_DOMAINS", None) or DEFAULT_PERSONAL_DOMAINS
+    # R36: personal mailboxes (VIGIE_PERSONAL_DOMAINS).
+    configured = settings.PERSONAL_DOMAINS
     return frozenset(d.strip().lower() for d in configured if d.strip())
 
 

@@ -14,20 +14,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vigie.consent.models import Purpose
+
 
 class Kind(models.TextChoices):
     """R44: service messages are never promotional and never blocked by unsubscribes."""
 
     SERVICE = "service", _("Service")
     MARKETING = "marketing", _("Marketing")
-
-
-class Purpose(models.TextChoices):
-    """The consent purposes a marketing message is sent under (R34, R44)."""
-
-    NEWSLETTER = "newsletter", _("Newsletter")
-    OFFRES_SEMI = "offres_semi", _("SEMI offers")
-    OFFRES_PARTENAIRES = "offres_partenaires", _("Partner offers")
 
 
 class Status(models.TextChoices):
