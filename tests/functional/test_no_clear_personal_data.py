@@ -33,3 +33,40 @@ def test_the_database_file_has_no_clear_email_or_name(tmp_path: Path) -> None:
         env=env,
     )
     assert count.stdout.strip().splitlines()[-1] == "3"
+
+
+SHRED = """
+from vigie.audit.actor import Actor
+from vigie.people.models import Person
+from vigie.people.services import shred_person
+shred_person(Actor.cli("test"), Person.objects.order_by("created_at")[1])
+"""
+
+READ_ALL = """
+from vigie.people.models import Person
+from vigie.people.services import PersonUnavailable, open_person
+for person in Person.objects.order_by("created_at"):
+    try:
+        print("READ", open_person(person).last_name)
+    except PersonUnavailable:
+        print("GONE")
+"""
+
+
+def test_a_copy_taken_before_shredding_no_longer_opens_that_person(tmp_path: Path) -> None:
+    env = {"VIGIE_VAR_DIR": str(tmp_path)}
+    for args in (("migrate",), ("migrate", "--database", "keys"), ("shell", "-c", SCRIPT)):
+        assert run_vigie(*args, env=env).returncode == 0
+    backup = tmp_path / "backup.sqlite3"
+    vacuum = (
+        f"from django.db import connection; connection.cursor().execute(\"VACUUM INTO '{backup}'\")"
+    )
+    copy = run_vigie("shell", "-c", vacuum, env=env)
+    assert copy.returncode == 0, copy.stderr
+    assert run_vigie("shell", "-c", SHRED, env=env).returncode == 0
+    # The old copy of the main database, read with today's key store.
+    old = run_vigie(
+        "shell", "-c", READ_ALL, env={**env, "VIGIE_DATABASE_URL": f"sqlite:///{backup}"}
+    )
+    lines = [line for line in old.stdout.splitlines() if line.startswith(("READ", "GONE"))]
+    assert lines == ["READ Rousseau0", "GONE", "READ Rousseau2"], old.stdout + old.stderr
