@@ -15,8 +15,14 @@ def daily_tasks() -> list[Task]:
     from vigie.accounts.tasks import clear_sign_in_traces_task
     from vigie.audit.tasks import purge_read_events_task
     from vigie.mail.tasks import sweep_outbox_task
+    from vigie.people.tasks import send_art14_notices_task
 
-    return [purge_read_events_task, clear_sign_in_traces_task, sweep_outbox_task]
+    return [
+        purge_read_events_task,
+        clear_sign_in_traces_task,
+        sweep_outbox_task,
+        send_art14_notices_task,
+    ]
 
 
 def enqueue_daily_jobs() -> list[str]:
