@@ -62,3 +62,15 @@ def test_the_notice_names_the_source_the_data_and_the_right_to_object(language, 
     assert "Salon IT Sud" in rendered.text and "Salon IT Sud" in rendered.html
     assert phrase in rendered.text
     assert "CNIL" in rendered.text
+
+
+def test_the_back_office_home_alerts_on_overdue_notices(
+    partner_contact, signed_in, make_staff
+) -> None:
+    client = signed_in(make_staff("sales"))
+    home = client.get("/backoffice/").content.decode()
+    assert 'role="alert"' in home and "14" in home
+    listed = client.get("/backoffice/people/?overdue=1").content.decode()
+    assert str(partner_contact.pk)[:8] in listed
+    send_art14_notices()
+    assert 'role="alert"' not in client.get("/backoffice/").content.decode()

@@ -7,6 +7,7 @@ the person is marked informed in the same transaction. Marketing waits until the
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from vigie.audit.actor import Actor
 from vigie.people.models import Person
 
 BATCH = 500
+log = logging.getLogger("vigie.people")
 
 
 def notices_to_send() -> QuerySet[Person]:
@@ -37,6 +39,9 @@ def overdue_notices(now: datetime | None = None) -> QuerySet[Person]:
 def send_art14_notices(limit: int = BATCH) -> int:
     from vigie.mail.services import queue_message
 
+    overdue = overdue_notices().count()
+    if overdue:
+        log.warning("%d Art. 14 notice(s) overdue (R9); sending them now", overdue)
     actor = Actor.system("art14 notices")
     sent = 0
     for person in notices_to_send()[:limit]:

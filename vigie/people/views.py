@@ -13,6 +13,7 @@ from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.people.models import Person
 from vigie.people.services import PersonUnavailable, find_by_email, read_person
+from vigie.people.tasks import overdue_notices
 
 
 @requires(Permission.PEOPLE_VIEW)
@@ -23,6 +24,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     if query:
         found = find_by_email(query)
         people = people.filter(pk=found.pk) if found else people.none()
+    if request.GET.get("overdue"):
+        people = overdue_notices().order_by("art14_notice_due_at")
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     return render(request, "people/list.html", {"page": page, "query": query})
 

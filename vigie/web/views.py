@@ -16,7 +16,13 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 @requires(Permission.BACKOFFICE_VIEW)
 def backoffice_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/backoffice_home.html")
+    context = {}
+    if request.user.has_vigie_permission(Permission.PEOPLE_VIEW):  # type: ignore[union-attr]
+        from vigie.people.tasks import overdue_notices
+
+        # R9: an Art. 14 notice still unsent at its due date is shown as an alert.
+        context["art14_overdue"] = overdue_notices().count()
+    return render(request, "web/backoffice_home.html", context)
 
 
 @public
