@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "vigie.people",
     "vigie.consent",
     "vigie.mail",
+    "vigie.sources",
     "vigie.web",
 ]
 
