@@ -25,6 +25,7 @@ class Action(StrEnum):
     # People and their keys (R30).
     PERSON_CREATE = "people:person:create"
     PERSON_SHRED = "people:person:shred"
+    PERSON_CONTACT_ADD = "people:contact_point:add"
     KEYS_ROTATE = "people:keys:rotate"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"

@@ -23,6 +23,11 @@ class ConsentAction(StrEnum):
     IMPORT = "consent:import:run"
 
 
+class SegmentAction(StrEnum):
+    CREATE = "consent:segment:create"
+    ADD = "consent:segment:add"
+
+
 def consent_action(purpose: str, verb: Verb) -> str:
     """``consent:newsletter:grant`` and the like."""
     return f"consent:{purpose}:{verb}"

@@ -57,6 +57,14 @@ def address_of(person: Person) -> str:
         return ""
 
 
+def addresses_of(person: Person) -> list[str]:
+    """Every e-mail address of the person (main first); none once shredded."""
+    try:
+        return open_person(person).emails
+    except PersonUnavailable:
+        return []
+
+
 def check_purpose(purpose: str) -> None:
     if purpose not in Purpose.values:
         raise ConsentError(_("Unknown purpose: %(purpose)s") % {"purpose": purpose})

@@ -166,3 +166,42 @@ class SuppressionEntry(models.Model):
 
     def __str__(self) -> str:
         return f"suppressed ({self.scope})"
+
+
+class Segment(models.Model):
+    """A targeting list (« segment ») for marketing of one purpose.
+
+    Art. 21(2)-(3), R42: a global objection removes the person from every segment
+    (see ``consent.segments``), and a person who objected can never be added again.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    purpose = models.CharField(max_length=32, choices=Purpose.choices)
+    description = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentMember(models.Model):
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="members")
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="segments",
+        help_text="Category: marketing options (targeting).",
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "person"], name="one_membership_per_segment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id}: {self.person_id}"

@@ -33,6 +33,7 @@ from vigie.consent.ledger import (
     Act,
     ConsentError,
     address_of,
+    addresses_of,
     append_event,
     check_method,
     check_purpose,
@@ -49,7 +50,8 @@ from vigie.consent.models import (
     Subscription,
     SuppressionReason,
 )
-from vigie.consent.suppression import is_suppressed, lift_suppression, suppress
+from vigie.consent.segments import remove_from_every_segment
+from vigie.consent.suppression import is_suppressed, lift_suppression, suppress_all
 from vigie.people.models import Person, SubjectType
 
 __all__ = [
@@ -314,7 +316,8 @@ def withdraw(
     """
     check_purpose(purpose)
     check_method(method)
-    address = address_of(person)
+    addresses = addresses_of(person)
+    address = addresses[0] if addresses else ""
     at = timezone.now()
     act = Act(actor, method, channel, ip, wording, proof_ref)
     with transaction.atomic():
@@ -322,11 +325,11 @@ def withdraw(
         current = subs.get(purpose)
         if current is not None and current.status in STOPPED:
             # Idempotent (R39): the first unsubscribe time is kept, no new event.
-            suppress(address, purpose, SuppressionReason.UNSUBSCRIBED, at)
+            suppress_all(addresses, purpose, SuppressionReason.UNSUBSCRIBED, at)
             return None
         event = append_event(act, person, purpose, Kind.WITHDRAW, at, address=address)
         set_state(subs, person, purpose, Status.WITHDRAWN, event)
-        suppress(address, purpose, SuppressionReason.UNSUBSCRIBED, at)
+        suppress_all(addresses, purpose, SuppressionReason.UNSUBSCRIBED, at)
         record_event(
             actor,
             consent_action(purpose, Verb.WITHDRAW),
@@ -353,7 +356,8 @@ def object_to_marketing(
     balancing assessment is involved. None when the person had already objected.
     """
     check_method(method)
-    address = address_of(person)
+    addresses = addresses_of(person)
+    address = addresses[0] if addresses else ""
     at = timezone.now()
     act = Act(actor, method, channel, ip, wording, proof_ref)
     with transaction.atomic():
@@ -361,14 +365,18 @@ def object_to_marketing(
         if all(
             subs.get(p) is not None and subs[p].status == Status.OBJECTED for p in Purpose.values
         ):
-            suppress(address, ALL_PURPOSES, SuppressionReason.OBJECTED, at)
+            suppress_all(addresses, ALL_PURPOSES, SuppressionReason.OBJECTED, at)
             return None
         event = append_event(act, person, ALL_PURPOSES, Kind.OBJECT, at, address=address)
         for purpose in Purpose.values:
             set_state(subs, person, purpose, Status.OBJECTED, event)
-        suppress(address, ALL_PURPOSES, SuppressionReason.OBJECTED, at)
+        suppress_all(addresses, ALL_PURPOSES, SuppressionReason.OBJECTED, at)
+        removed = remove_from_every_segment(person)
         record_event(
-            actor, ConsentAction.OBJECT, person, extra={"event": event.pk, "method": method}
+            actor,
+            ConsentAction.OBJECT,
+            person,
+            extra={"event": event.pk, "method": method, "segments_left": removed},
         )
     return event
 

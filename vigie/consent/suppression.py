@@ -35,6 +35,12 @@ def suppress(address: str, scope: str, reason: str, at: datetime) -> None:
     )
 
 
+def suppress_all(addresses: list[str], scope: str, reason: str, at: datetime) -> None:
+    """Suppress every address of one person: the main one and any further one (R41)."""
+    for address in addresses:
+        suppress(address, scope, reason, at)
+
+
 def lift_suppression(address: str, purpose: str, at: datetime) -> int:
     """R43: the person confirmed a new subscription to ``purpose``; lift only that.
 

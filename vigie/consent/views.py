@@ -34,6 +34,7 @@ from vigie.consent import importing, preferences, services
 from vigie.consent.forms import GRANT, OBJECT, ImportForm, RecordForm, SignupForm
 from vigie.consent.models import ALL_PURPOSES, Purpose
 from vigie.consent.proof import consent_proof
+from vigie.consent.segments import segment_counts
 from vigie.consent.tokens import BadToken
 from vigie.people.models import Person, Source, SubjectType
 from vigie.people.services import (
@@ -314,3 +315,10 @@ def import_file(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(error))
     context = {"form": form, "report": report.as_dict() if report else None}
     return render(request, "consent/backoffice/import.html", context)
+
+
+@requires(Permission.CONSENT_VIEW)
+@require_GET
+def segment_list(request: HttpRequest) -> HttpResponse:
+    """Targeting segments and how many people each may target now (R42: never an objector)."""
+    return render(request, "consent/backoffice/segments.html", {"segments": segment_counts()})

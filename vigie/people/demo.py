@@ -83,6 +83,7 @@ def _demo_consents(people: list[Person], rng: random.Random) -> None:
     from vigie.consent.wording import consent_wording
 
     actor = Actor.cli("demo")
+    _demo_segments(actor, people)
     for person in people:
         roll = rng.random()
         if SubjectType.PARTNER_SOURCED_CONTACT in person.subject_types or roll > 0.55:
@@ -116,3 +117,16 @@ def _demo_consents(people: list[Person], rng: random.Random) -> None:
                 method="web_form",
                 channel="demo: lien de désinscription",
             )
+
+
+def _demo_segments(actor: Actor, people: list[Person]) -> None:
+    """Two targeting segments, filled before the objections so that those remove people (R42)."""
+    from vigie.consent.segments import add_to_segment, create_segment
+
+    business = [p for p in people if SubjectType.CLIENT_CONTACT_B2B in p.subject_types]
+    clients = create_segment(
+        actor, "Clients PME", "offres_semi", "Contacts des clients professionnels"
+    )
+    add_to_segment(actor, clients, business)
+    letter = create_segment(actor, "Lettre d’information", "newsletter", "Toutes les personnes")
+    add_to_segment(actor, letter, people)

@@ -134,3 +134,44 @@ class PersonKey(models.Model):
 
     def __str__(self) -> str:
         return f"key of person {self.person_id}"
+
+
+class ContactKind(models.TextChoices):
+    EMAIL = "email", _("E-mail address")
+    PHONE = "phone", _("Telephone")
+    POSTAL = "postal", _("Postal address")
+
+
+class ContactUsage(models.TextChoices):
+    WORK = "work", _("Work")
+    PERSONAL = "personal", _("Personal")
+
+
+class ContactPoint(models.Model):
+    """A further way to reach a person (another e-mail, a phone, a postal address).
+
+    Sealed under the person's data key like the person's own fields, so that
+    shredding the key makes these unreadable too (R30). A further e-mail address
+    has its blind index: the person is found, and suppressed, by it as well.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
+    kind = models.CharField(max_length=8, choices=ContactKind.choices)
+    usage = models.CharField(max_length=8, choices=ContactUsage.choices, default=ContactUsage.WORK)
+    value_sealed = models.BinaryField(
+        null=True, help_text="Category: identity and contact (contact point, sealed)."
+    )
+    email_index = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Category: identity and contact (blind index of a further e-mail address).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of person {self.person_id}"

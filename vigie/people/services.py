@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+import phonenumbers
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,7 +20,16 @@ from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event, record_read
 from vigie.lib import crypto, keyring
 from vigie.lib.legal_calendar import add_months
-from vigie.people.models import Organisation, Person, PersonKey, Source, SubjectType
+from vigie.people.models import (
+    ContactKind,
+    ContactPoint,
+    ContactUsage,
+    Organisation,
+    Person,
+    PersonKey,
+    Source,
+    SubjectType,
+)
 from vigie.people.routers import KEYS_DB
 
 
@@ -28,11 +38,25 @@ class PersonUnavailable(LookupError):
 
 
 @dataclass(frozen=True)
+class ContactData:
+    kind: str
+    usage: str
+    value: str
+
+
+@dataclass(frozen=True)
 class PersonData:
     email: str
     first_name: str
     last_name: str
     phone: str
+    contact_points: tuple[ContactData, ...] = ()
+
+    @property
+    def emails(self) -> list[str]:
+        """Every e-mail address of the person, the main one first."""
+        further = [c.value for c in self.contact_points if c.kind == ContactKind.EMAIL]
+        return [a for a in [self.email, *further] if a]
 
 
 def _aad(person_id: uuid.UUID, field: str) -> str:
@@ -132,7 +156,16 @@ def open_person(person: Person) -> PersonData:
         values[field] = (
             crypto.open_text(key, bytes(sealed), _aad(person.id, field)) if sealed else ""
         )
-    return PersonData(**values)
+    points = tuple(
+        ContactData(
+            point.kind,
+            point.usage,
+            crypto.open_text(key, bytes(point.value_sealed), _point_aad(point.id)),
+        )
+        for point in ContactPoint.objects.filter(person=person)
+        if point.value_sealed
+    )
+    return PersonData(**values, contact_points=points)
 
 
 def read_person(actor: Actor, person: Person, *, view: str) -> PersonData:
@@ -143,7 +176,56 @@ def read_person(actor: Actor, person: Person, *, view: str) -> PersonData:
 
 
 def find_by_email(address: str) -> Person | None:
-    return Person.objects.filter(email_index=email_index(address), shredded_at__isnull=True).first()
+    """The person with this address, as main address first, else as a further one."""
+    index = email_index(address)
+    live = Person.objects.filter(shredded_at__isnull=True)
+    return (
+        live.filter(email_index=index).first()
+        or live.filter(contact_points__email_index=index).first()
+    )
+
+
+def _point_aad(point_id: uuid.UUID) -> str:
+    return f"people.contactpoint:{point_id}:value"
+
+
+def normalise_contact(kind: str, value: str) -> str:
+    """The stored form of a contact point; ``InvalidPerson`` says why a value is refused."""
+    value = value.strip()
+    if kind == ContactKind.EMAIL:
+        if "@" not in value or len(value) > 254:
+            raise InvalidPerson("not an e-mail address")
+        return value
+    if kind == ContactKind.PHONE:
+        try:
+            number = phonenumbers.parse(value, "FR")
+        except phonenumbers.NumberParseException:
+            raise InvalidPerson("not a telephone number") from None
+        if not phonenumbers.is_valid_number(number):
+            raise InvalidPerson("not a valid telephone number")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if kind == ContactKind.POSTAL:
+        if not value or len(value) > 500:
+            raise InvalidPerson("a postal address has 1 to 500 characters")
+        return value
+    raise InvalidPerson(f"unknown kind of contact point {kind!r}")
+
+
+def add_contact_point(
+    actor: Actor, person: Person, kind: str, value: str, *, usage: str = ContactUsage.WORK
+) -> ContactPoint:
+    """Record a further e-mail, phone or postal address, sealed under the person's key."""
+    if usage not in ContactUsage.values:
+        raise InvalidPerson(f"unknown usage {usage!r}")
+    value = normalise_contact(kind, value)
+    key = _data_key(person.id)
+    point = ContactPoint(id=uuid.uuid4(), person=person, kind=kind, usage=usage)
+    point.value_sealed = crypto.seal_text(key, value, _point_aad(point.id))
+    point.email_index = email_index(value) if kind == ContactKind.EMAIL else ""
+    with transaction.atomic():
+        point.save(force_insert=True)
+        record_event(actor, Action.PERSON_CONTACT_ADD, person, extra={"kind": kind, "usage": usage})
+    return point
 
 
 def shred_person(actor: Actor, person: Person) -> None:
@@ -152,6 +234,7 @@ def shred_person(actor: Actor, person: Person) -> None:
     with transaction.atomic():
         # The blind index would still single the person out: it goes too.
         Person.objects.filter(pk=person.pk).update(email_index="", shredded_at=timezone.now())
+        ContactPoint.objects.filter(person_id=person.pk).update(email_index="")
         record_event(
             actor,
             Action.PERSON_SHRED,
