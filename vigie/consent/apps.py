@@ -5,3 +5,8 @@ class ConsentConfig(AppConfig):
     name = "vigie.consent"
     label = "consent"
     verbose_name = "Consentements et désabonnements"
+
+    def ready(self) -> None:
+        # ``field__any_of`` must exist wherever a query is built, not only after
+        # the audience module happened to be imported.
+        from vigie.lib import lookups  # noqa: F401

@@ -24,18 +24,23 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
 from vigie.consent.models import ALL_PURPOSES, Purpose, Status, SuppressionEntry
 from vigie.consent.suppression import SUPPRESS_PREFIX
+from vigie.lib import lookups  # noqa: F401  (registers __any_of)
 from vigie.lib.crypto import blind_index, normalise_email
 from vigie.lib.keyring import index_key
 from vigie.people.models import B2C_TYPES, Person, SubjectType
 
 #: Who may be prospected on an opt-out basis at all (R36): business contacts.
 B2B_TYPES = frozenset({SubjectType.CLIENT_CONTACT_B2B, SubjectType.PROSPECT_B2B})
+#: Addresses per query. On PostgreSQL a chunk is one array parameter (``= ANY(%s)``),
+#: so one query can take many; elsewhere an ``IN`` list stays under SQLite's limits.
 CHUNK = 1000
+PG_CHUNK = 50_000
 
 
 class Reason(StrEnum):
@@ -74,8 +79,9 @@ def personal_domains() -> frozenset[str]:
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+    size = PG_CHUNK if connection.vendor == "postgresql" else CHUNK
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def _people(purpose: str, indexes: Sequence[str], now: datetime) -> dict[str, li
     found: dict[str, list[_Record]] = {}
     for chunk in _chunks(indexes):
         rows: Iterable[Any] = (
-            Person.objects.filter(email_index__in=chunk, shredded_at__isnull=True)
+            Person.objects.filter(email_index__any_of=chunk, shredded_at__isnull=True)
             .annotate(
                 sub=FilteredRelation("subscriptions", condition=Q(subscriptions__purpose=purpose))
             )
@@ -130,7 +136,7 @@ def _suppressed(purpose: str, hashes: Sequence[str]) -> set[str]:
     for chunk in _chunks(hashes):
         suppressed.update(
             SuppressionEntry.objects.filter(
-                address_hash__in=chunk, scope__in=[purpose, ALL_PURPOSES]
+                address_hash__any_of=chunk, scope__in=[purpose, ALL_PURPOSES]
             ).values_list("address_hash", flat=True)
         )
     return suppressed
