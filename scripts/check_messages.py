@@ -38,8 +38,11 @@ def _fresh_msgids(language: str) -> set[str]:
         shutil.copytree(ROOT / "vigie", copy, ignore=shutil.ignore_patterns("__pycache__"))
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "vigie.settings", "PYTHONPATH": str(ROOT)}
         subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "django", "makemessages", "-l", language]
-            + ["--no-obsolete", "--no-location"],
+            [
+                *[sys.executable, "-m", "django", "makemessages", "-l", language],
+                "--no-obsolete",
+                "--no-location",
+            ],
             cwd=copy,
             env=env,
             check=True,

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fill_po import _join, _quote  # noqa: E402
+from fill_po import _join, _quote
 
 
 def fix(po_path: Path, translations: dict[str, str]) -> int:
@@ -28,9 +28,7 @@ def fix(po_path: Path, translations: dict[str, str]) -> int:
         if msgid not in translations:
             continue
         lines = [
-            line
-            for line in entry.split("\n")
-            if not line.startswith("#|") and line != "#, fuzzy"
+            line for line in entry.split("\n") if not line.startswith("#|") and line != "#, fuzzy"
         ]
         kept = "\n".join(lines)
         kept = kept[: kept.index("msgstr ")] + "msgstr " + _quote(translations[msgid])
