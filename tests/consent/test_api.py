@@ -8,6 +8,7 @@ from ninja.testing import TestClient
 from tests.consent.conftest import WORDING
 from vigie.accounts.permissions import Permission, Role
 from vigie.accounts.services import create_api_key
+from vigie.audit.models import Event
 from vigie.consent.api import router
 from vigie.consent.models import ConsentEvent, Kind, Status, Subscription
 
@@ -107,6 +108,21 @@ def test_the_audience_check_answers_each_address(api, make_person, subscribe) ->
             {"address": "z@z.fr", "allowed": False, "reason": "UNKNOWN"},
         ]
     }
+
+
+def test_an_audience_check_is_journaled_with_counts_and_no_address(
+    api, make_person, subscribe
+) -> None:
+    subscribe(make_person("oui@exemple.fr"))
+    client = api(Permission.AUDIENCE_CHECK)
+    client.post(
+        "/audience/check",
+        json={"purpose": "newsletter", "addresses": ["oui@exemple.fr", "z@z.fr"]},
+    )
+    event = Event.objects.get(action="consent:audience:check")
+    assert event.extra == {"purpose": "newsletter", "addresses": 2, "allowed": 1}
+    assert (event.actor_type, event.actor_id) == ("api_key", client.key.prefix)
+    assert "exemple.fr" not in str(event.extra) and "z@z.fr" not in str(event.extra)
 
 
 def test_more_than_100000_addresses_are_refused(api) -> None:

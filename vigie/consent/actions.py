@@ -21,6 +21,8 @@ class ConsentAction(StrEnum):
     # R42: a global objection covers every purpose at once.
     OBJECT = "consent:marketing:object"
     IMPORT = "consent:import:run"
+    # Who asked whether which list may be mailed: counts only, never the addresses.
+    AUDIENCE_CHECK = "consent:audience:check"
 
 
 class SegmentAction(StrEnum):

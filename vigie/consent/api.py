@@ -19,7 +19,6 @@ from vigie.accounts.api_auth import AUTH_ERRORS, ErrorOut, api_key
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.consent import services
-from vigie.consent.audience import check_audience
 from vigie.consent.models import ALL_PURPOSES, Method, Status
 from vigie.people.models import Person
 from vigie.people.services import find_by_email
@@ -163,7 +162,7 @@ def audience_check(request: HttpRequest, body: AudienceIn) -> dict[str, object]:
     ``SUPPRESSED``, ``OBJECTED``, ``PENDING_CONFIRMATION``, ``ART14_NOTICE_PENDING``,
     ``PERSONAL_ADDRESS_NO_CONSENT``, ``UNKNOWN``.
     """
-    results = check_audience(body.purpose, body.addresses)
+    results = services.check_audience_as(Actor.from_request(request), body.purpose, body.addresses)
     return {
         "results": [
             {"address": r.address, "allowed": r.allowed, "reason": r.reason} for r in results

@@ -423,3 +423,19 @@ def person_for_token(token: str) -> tuple[Person, str]:
 
 def subscription_states(person: Person) -> dict[str, Subscription]:
     return {sub.purpose: sub for sub in Subscription.objects.filter(person=person)}
+
+
+def check_audience_as(actor: Actor, purpose: str, addresses: list[str]) -> list[Result]:
+    """``check_audience`` for an API client or a user, with an audit event (counts only)."""
+    results = check_audience(purpose, addresses)
+    with transaction.atomic():
+        record_event(
+            actor,
+            ConsentAction.AUDIENCE_CHECK,
+            extra={
+                "purpose": purpose,
+                "addresses": len(results),
+                "allowed": sum(r.allowed for r in results),
+            },
+        )
+    return results
