@@ -26,6 +26,8 @@ class Action(StrEnum):
     PERSON_CREATE = "people:person:create"
     PERSON_SHRED = "people:person:shred"
     KEYS_ROTATE = "people:keys:rotate"
+    # Free text scanned for personal data: third parties masked in an access copy (R52).
+    PII_MASK = "sources:pii:mask"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"
     AUDIT_VERIFY = "audit:log:verify"

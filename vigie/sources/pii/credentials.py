@@ -41,7 +41,9 @@ TOKENS = re.compile(
 BEARER = re.compile(r"\bbearer" + _BLANK + r"{1,3}([0-9A-Za-z._~+/\-]{20,2000}=*)", re.IGNORECASE)
 PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]{0,20}PRIVATE KEY-----")
 CARD_CODE = re.compile(
-    r"\b(?:cvv2?|cvc2?|cvn|cryptogramme(?:" + _BLANK + r"{1,3}visuel)?)"
+    r"\b(?:cvv2?|cvc2?|cvn|cryptogramme(?:"
+    + _BLANK
+    + r"{1,3}visuel)?)"
     + _BLANK
     + r"{0,3}[:=]?"
     + _BLANK

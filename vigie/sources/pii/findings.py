@@ -29,7 +29,7 @@ class Kind(StrEnum):
     IPV6 = "ipv6"
     CARD = "card"
     CARD_CODE = "card_code"
-    SECRET = "secret"
+    SECRET = "secret"  # noqa: S105 (a kind, not a password)
     PERSON = "person"
 
 
