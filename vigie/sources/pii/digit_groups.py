@@ -42,35 +42,49 @@ def find_digit_identifiers(text: str) -> Iterator[Finding]:
         spans = [(offset + s, offset + e) for s, e in groups]
         longest = 1 if len(spans) > MAX_GROUPS else len(spans)
         for i, (start, _end) in enumerate(spans):
-            digits = ""
+            digits, sizes = "", tuple[int, ...]()
             for j in range(i, min(i + longest, len(spans))):
                 group = text[spans[j][0] : spans[j][1]]
                 # A lone digit starts a NIR ("1 85 …") but never continues a number.
                 if j > i and len(group) == 1:
                     break
-                digits += group
+                digits, sizes = digits + group, (*sizes, len(group))
                 if len(digits) > MAX_DIGITS:
                     break
-                yield from _check(text, start, spans[j][1], digits)
+                yield from _check(text, start, spans[j][1], digits, sizes)
     for match in CORSICAN_NIR.finditer(text):
         compact = nir.compact(match.group()).upper()
         if nir.is_valid(compact):
             yield Finding(Kind.NIR, match.start(), match.end(), match.group(), compact)
 
 
-def _check(text: str, start: int, end: int, digits: str) -> Iterator[Finding]:
+# How SIREN and SIRET numbers are written: whole, or in threes (and the NIC of five).
+COMPANY_GROUPINGS = {(9,), (3, 3, 3), (14,), (9, 5), (3, 3, 3, 5)}
+
+
+def _check(
+    text: str, start: int, end: int, digits: str, sizes: tuple[int, ...]
+) -> Iterator[Finding]:
     value = text[start:end]
     length = len(digits)
     if length == 15 and digits[0] in "123478" and nir.is_valid(digits):
         yield Finding(Kind.NIR, start, end, value, digits)
-    if length in (9, 14):
+    # The grouping matters: nine digits taken across a phone number or a NIR
+    # ("85 05 78 006") pass the Luhn check once in ten.
+    if length in (9, 14) and sizes in COMPANY_GROUPINGS:
         kind, module = (Kind.SIREN, siren) if length == 9 else (Kind.SIRET, siret)
         if module.is_valid(digits):
             # Any 9- or 14-digit number passes the Luhn check once in ten: a company
             # word nearby makes the guess firmer.
             near = COMPANY_CONTEXT.search(text, max(0, start - 40), start)
             yield Finding(kind, start, end, value, digits, score=1.0 if near else 0.6)
-    if 13 <= length <= MAX_DIGITS and plausible_iin(digits) and luhn.is_valid(digits):
+    # Card numbers are printed whole or in groups of three digits or more.
+    if (
+        13 <= length <= MAX_DIGITS
+        and min(sizes) >= 3
+        and plausible_iin(digits)
+        and luhn.is_valid(digits)
+    ):
         yield Finding(Kind.CARD, start, end, value, digits)
 
 
