@@ -48,6 +48,4 @@ def test_a_nir_and_an_iban_with_a_wrong_checksum_are_not_flagged() -> None:
 
 def test_nothing_else_in_the_sample_is_taken_for_an_identifier() -> None:
     kinds = [f.kind for f in BuiltinScanner().scan(TICKET)]
-    assert sorted(kinds) == sorted(
-        [Kind.EMAIL, Kind.PHONE_MOBILE, Kind.NIR, Kind.IBAN, Kind.CARD]
-    )
+    assert sorted(kinds) == sorted([Kind.EMAIL, Kind.PHONE_MOBILE, Kind.NIR, Kind.IBAN, Kind.CARD])

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from vigie.sources.pii.builtin import BuiltinScanner
 from vigie.sources.pii.findings import Kind
+
+IBAN_FR = "FR7630006000011234567890189"
+IBAN_DE = "DE89 3704 0044 0532 0130 00"
+IBAN_GB = "gb82 west 1234 5698 7654 32"
+STRIPE = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+BEARER = "abcdefghijklmnopqrstuvwxyz012345"
 
 
 def scan(text: str) -> list[tuple[Kind, str, str]]:
@@ -15,8 +23,8 @@ def scan(text: str) -> list[tuple[Kind, str, str]]:
 @pytest.mark.parametrize(
     ("text", "kind", "value", "normalized"),
     [
-        ("écrire à Jean.Dupont@Exemple.FR.", Kind.EMAIL, "Jean.Dupont@Exemple.FR", "jean.dupont@exemple.fr"),
-        ("copie: a.b+tag@sous.domaine.co.uk", Kind.EMAIL, "a.b+tag@sous.domaine.co.uk", "a.b+tag@sous.domaine.co.uk"),
+        ("Jo.Dupont@Exemple.FR.", Kind.EMAIL, "Jo.Dupont@Exemple.FR", "jo.dupont@exemple.fr"),
+        ("cc: a.b+tag@sous.domaine.co.uk", Kind.EMAIL, "a.b+tag@sous.domaine.co.uk", None),
         ("tél 06 12 34 56 78", Kind.PHONE_MOBILE, "06 12 34 56 78", "+33612345678"),
         ("tél 07.81.23.45.67", Kind.PHONE_MOBILE, "07.81.23.45.67", "+33781234567"),
         ("tél +33 6 12 34 56 78", Kind.PHONE_MOBILE, "+33 6 12 34 56 78", "+33612345678"),
@@ -31,9 +39,9 @@ def scan(text: str) -> list[tuple[Kind, str, str]]:
         ("SIREN 732 829 320", Kind.SIREN, "732 829 320", "732829320"),
         ("SIRET 732 829 320 00074", Kind.SIRET, "732 829 320 00074", "73282932000074"),
         ("SIRET 73282932000074", Kind.SIRET, "73282932000074", "73282932000074"),
-        ("IBAN FR7630006000011234567890189", Kind.IBAN, "FR7630006000011234567890189", "FR7630006000011234567890189"),
-        ("IBAN : DE89 3704 0044 0532 0130 00 EUR", Kind.IBAN, "DE89 3704 0044 0532 0130 00", "DE89370400440532013000"),
-        ("iban gb82 west 1234 5698 7654 32", Kind.IBAN, "gb82 west 1234 5698 7654 32", "GB82WEST12345698765432"),
+        (f"IBAN {IBAN_FR}", Kind.IBAN, IBAN_FR, None),
+        ("IBAN : DE89 3704 0044 0532 0130 00 EUR", Kind.IBAN, IBAN_DE, "DE89370400440532013000"),
+        ("iban gb82 west 1234 5698 7654 32", Kind.IBAN, IBAN_GB, "GB82WEST12345698765432"),
         ("poste 192.168.1.20.", Kind.IPV4, "192.168.1.20", "192.168.1.20"),
         ("vu depuis 2001:db8::1 hier", Kind.IPV6, "2001:db8::1", "2001:db8::1"),
         ("vu depuis ::ffff:203.0.113.5", Kind.IPV6, "::ffff:203.0.113.5", "::ffff:cb00:7105"),
@@ -47,16 +55,16 @@ def scan(text: str) -> list[tuple[Kind, str, str]]:
         ("Mot de passe : Azerty123!", Kind.SECRET, "Azerty123!", "Azerty123!"),
         ("mdp=S3cr3t.", Kind.SECRET, "S3cr3t", "S3cr3t"),
         ('{"pwd": "p4ss"}', Kind.SECRET, "p4ss", "p4ss"),
-        ("cle sk_live_4eC39HqLyjWDarjtT1zdp7dc", Kind.SECRET, "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"),
-        ("ghp_" + "a1B2" * 9, Kind.SECRET, "ghp_" + "a1B2" * 9, "ghp_" + "a1B2" * 9),
-        ("AKIAIOSFODNN7EXAMPLE", Kind.SECRET, "AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE"),
-        ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz012345", Kind.SECRET, "abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz012345"),
+        (f"clé {STRIPE}", Kind.SECRET, STRIPE, None),
+        ("ghp_" + "a1B2" * 9, Kind.SECRET, "ghp_" + "a1B2" * 9, None),
+        ("AKIAIOSFODNN7EXAMPLE", Kind.SECRET, "AKIAIOSFODNN7EXAMPLE", None),
+        (f"Authorization: Bearer {BEARER}", Kind.SECRET, BEARER, None),
     ],
 )  # fmt: skip
 def test_each_recognizer_finds_its_identifier(
-    text: str, kind: Kind, value: str, normalized: str
+    text: str, kind: Kind, value: str, normalized: str | None
 ) -> None:
-    assert scan(text) == [(kind, value, normalized)]
+    assert scan(text) == [(kind, value, value if normalized is None else normalized)]
 
 
 @pytest.mark.parametrize(
@@ -114,7 +122,7 @@ def test_findings_come_sorted_by_position_and_never_overlap() -> None:
     text = "06 12 34 56 78, a@b.fr, 4970 1012 3456 7893, SIRET 732 829 320 00074, 192.0.2.7"
     findings = BuiltinScanner().scan(text)
     assert [f.start for f in findings] == sorted(f.start for f in findings)
-    for first, second in zip(findings, findings[1:], strict=False):
+    for first, second in itertools.pairwise(findings):
         assert first.end <= second.start
     assert len(findings) == 5
 

@@ -42,7 +42,8 @@ def find_digit_identifiers(text: str) -> Iterator[Finding]:
         spans = [(offset + s, offset + e) for s, e in groups]
         longest = 1 if len(spans) > MAX_GROUPS else len(spans)
         for i, (start, _end) in enumerate(spans):
-            digits, sizes = "", tuple[int, ...]()
+            digits = ""
+            sizes: tuple[int, ...] = ()
             for j in range(i, min(i + longest, len(spans))):
                 group = text[spans[j][0] : spans[j][1]]
                 # A lone digit starts a NIR ("1 85 …") but never continues a number.

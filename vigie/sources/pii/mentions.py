@@ -75,13 +75,17 @@ def find_mentions(
 
 
 def find_names(text: str, names: Iterable[str]) -> list[Finding]:
-    """Each occurrence of the (folded) names, in either order of their words."""
+    """Each occurrence of the (folded) names, with the last name first or last.
+
+    "Jean-Luc Dupont" also matches "DUPONT Jean-Luc": every rotation of the words
+    is tried, which covers both orders without inventing "Luc Jean Dupont".
+    """
     patterns = []
     for name in names:
         words = name.split()
         if not words:
             continue
-        orders = {tuple(words), tuple(reversed(words))}
+        orders = {tuple(words[i:] + words[:i]) for i in range(len(words))}
         patterns += [r"[\s\-']+".join(re.escape(w) for w in order) for order in orders]
     if not patterns:
         return []
