@@ -366,6 +366,18 @@ AUDIT_READ_RETENTION_DAYS = env_int(
     maximum=366,
 )
 
+# PII scan of free text (docs/pii.md): the built-in recognizers always run;
+# "presidio" adds person names and needs the optional extra [pii].
+PII_ENGINE = env_str(
+    "VIGIE_PII_ENGINE",
+    "builtin",
+    "PII engine: builtin, or presidio to add person names (extra [pii]).",
+)
+if PII_ENGINE not in ("builtin", "presidio"):
+    from vigie.lib.env import ConfigurationError
+
+    raise ConfigurationError(f"VIGIE_PII_ENGINE={PII_ENGINE!r}: expected builtin or presidio")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

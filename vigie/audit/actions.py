@@ -27,6 +27,8 @@ class Action(StrEnum):
     PERSON_SHRED = "people:person:shred"
     PERSON_CONTACT_ADD = "people:contact_point:add"
     KEYS_ROTATE = "people:keys:rotate"
+    # Free text scanned for personal data: third parties masked in an access copy (R52).
+    PII_MASK = "sources:pii:mask"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"
     AUDIT_VERIFY = "audit:log:verify"

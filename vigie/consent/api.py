@@ -22,6 +22,7 @@ from vigie.consent import services
 from vigie.consent.models import ALL_PURPOSES, Method, Status
 from vigie.people.models import Person
 from vigie.people.services import find_by_email
+from vigie.sources.pii.fields import FreeText
 
 router = Router(tags=["consent"])
 
@@ -38,11 +39,11 @@ class ConsentIn(Schema):
     person_id: uuid.UUID | None = None
     action: Literal["grant", "soft_opt_in", "withdraw", "object"]
     purpose: PurposeName | None = Field(None, description="Not used by an objection (all).")
-    wording: str = Field("", max_length=5000, description="Exact wording shown (grant).")
+    wording: FreeText = Field("", max_length=5000, description="Exact wording shown (grant).")
     method: Literal["api", "web_form", "phone", "post", "import"] = "api"
-    channel: str = Field("", max_length=500, description="Channel or form URL.")
+    channel: FreeText = Field("", max_length=500, description="Channel or form URL.")
     ip: str | None = Field(None, description="The person's IP address, for an online act.")
-    proof_ref: str = Field("", max_length=200)
+    proof_ref: FreeText = Field("", max_length=200)
     occurred_at: datetime | None = Field(None, description="When the person acted; now if absent.")
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.consent.models import Method, Purpose
 from vigie.consent.wording import consent_wording
+from vigie.sources.pii.fields import validate_no_secrets
 
 
 class SignupForm(forms.Form):
@@ -52,9 +53,13 @@ class RecordForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
+        validators=[validate_no_secrets],
     )
     proof_ref = forms.CharField(
-        label=_("Reference (call or letter)"), max_length=200, required=False
+        label=_("Reference (call or letter)"),
+        max_length=200,
+        required=False,
+        validators=[validate_no_secrets],
     )
 
     def clean(self) -> dict[str, Any]:
@@ -73,5 +78,11 @@ class ImportForm(forms.Form):
         label=_("Exact consent wording these people were shown"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
+        validators=[validate_no_secrets],
     )
-    channel = forms.CharField(label=_("Where it was collected"), max_length=500, required=False)
+    channel = forms.CharField(
+        label=_("Where it was collected"),
+        max_length=500,
+        required=False,
+        validators=[validate_no_secrets],
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.policy.services import ON_PUBLICATION, SUMMARY_MAX, Effective
+from vigie.sources.pii.fields import validate_no_secrets
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -53,11 +54,13 @@ class DraftForm(_EffectiveDate):
         label=_("Change summary (French)"),
         max_length=SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_secrets],
     )
     change_summary_en = forms.CharField(
         label=_("Change summary (English)"),
         max_length=SUMMARY_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[validate_no_secrets],
     )
     material = forms.BooleanField(
         label=_("Material change (people are told by e-mail before it takes effect)"),

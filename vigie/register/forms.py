@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.register.document import FINAL_ACTIONS
 from vigie.register.exports import FORMATS
+from vigie.sources.pii.fields import validate_no_secrets
 
 
 class RetentionForm(forms.Form):
@@ -29,7 +30,9 @@ class RetentionForm(forms.Form):
     )
     legal_reference = forms.CharField(label=_("Legal reference"))
     source = forms.CharField(label=_("Source (policy, proposed default or a legal reference)"))
-    reason = forms.CharField(label=_("Reason for the change"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=200, validators=[validate_no_secrets]
+    )
 
     @classmethod
     def initial_from(cls, rule: dict) -> dict:
@@ -75,7 +78,9 @@ class EntryYamlForm(forms.Form):
     content = forms.CharField(
         label=_("Entry (YAML)"), widget=forms.Textarea(attrs={"rows": 24, "cols": 100})
     )
-    reason = forms.CharField(label=_("Reason for the change"), max_length=200)
+    reason = forms.CharField(
+        label=_("Reason for the change"), max_length=200, validators=[validate_no_secrets]
+    )
 
 
 class ExportForm(forms.Form):
