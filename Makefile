@@ -19,8 +19,8 @@ $(VENV)/.base-installed: $(BIN)/python requirements/base.txt pyproject.toml
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
-	$(BIN)/pip install --quiet -r requirements/dev.txt
+$(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt requirements/pii.txt
+	$(BIN)/pip install --quiet -r requirements/dev.txt -r requirements/pii.txt
 	touch $@
 
 install: $(VENV)/.base-installed
