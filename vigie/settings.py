@@ -366,6 +366,28 @@ AUDIT_READ_RETENTION_DAYS = env_int(
     maximum=366,
 )
 
+# Retention of external sources (R12, R14, R17).
+FISCAL_YEAR_END = env_str(
+    "VIGIE_FISCAL_YEAR_END",
+    "12-31",
+    "Last day (MM-DD) of the fiscal year; accounting documents are kept from its close.",
+)
+try:
+    from vigie.lib.legal_calendar import parse_year_end
+
+    parse_year_end(FISCAL_YEAR_END)
+except ValueError as _error:
+    from vigie.lib.env import ConfigurationError
+
+    raise ConfigurationError(f"VIGIE_FISCAL_YEAR_END: {_error}") from None
+SOURCES_BATCH_SIZE = env_int(
+    "VIGIE_SOURCES_BATCH_SIZE",
+    1000,
+    "Rows an erase or purge of an external source changes per transaction.",
+    minimum=1,
+    maximum=100_000,
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
