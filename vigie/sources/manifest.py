@@ -188,7 +188,12 @@ def _schema_errors(doc: Any) -> list[ManifestError]:
     for error in Draft202012Validator(schema()).iter_errors(doc):
         # oneOf failures say "is not valid under any of the given schemas": the
         # closest branch's own error is the one a manifest author can act on.
-        chosen = best_match(error.context) if error.context else error
+        chosen = error
+        if error.context:
+            # Skip the branches that fail only on the value's kind (a mapping given
+            # where "not_personal" was also allowed): the other branch says more.
+            telling = [e for e in error.context if e.validator not in ("const", "type")]
+            chosen = best_match(telling or error.context)
         message = chosen.message
         if chosen.path and chosen.path[-1] == "erase" and chosen.instance is None:
             message = 'YAML reads a bare null as "nothing": write erase: "null" in quotes'
