@@ -26,6 +26,10 @@ class Action(StrEnum):
     PERSON_CREATE = "people:person:create"
     PERSON_SHRED = "people:person:shred"
     KEYS_ROTATE = "people:keys:rotate"
+    # Sources of personal data and what is done to a subject in them (R4, R53).
+    SOURCE_REGISTER = "sources:source:register"
+    SOURCE_CHECK = "sources:source:check"
+    SUBJECT_ERASE = "sources:subject:erase"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"
     AUDIT_VERIFY = "audit:log:verify"
