@@ -15,6 +15,7 @@ COMMANDS = {
     "register": "load or export the register of processing (register load|export)",
     "policy": "draft or publish a privacy-policy version (policy draft|publish)",
     "consent_import": "import people and consents from CSV, with a report",
+    "sources": "add, list, check (R4 inventory) or search the sources of personal data",
     "keys": "rotate the master key wrapping the per-person data keys (keys rotate)",
     "migrate": "create or update the database tables",
 }

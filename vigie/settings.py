@@ -377,6 +377,27 @@ if PII_ENGINE not in ("builtin", "presidio"):
     from vigie.lib.env import ConfigurationError
 
     raise ConfigurationError(f"VIGIE_PII_ENGINE={PII_ENGINE!r}: expected builtin or presidio")
+# Retention of external sources (R12, R14, R17).
+FISCAL_YEAR_END = env_str(
+    "VIGIE_FISCAL_YEAR_END",
+    "12-31",
+    "Last day (MM-DD) of the fiscal year; accounting documents are kept from its close.",
+)
+try:
+    from vigie.lib.legal_calendar import parse_year_end
+
+    parse_year_end(FISCAL_YEAR_END)
+except ValueError as _error:
+    from vigie.lib.env import ConfigurationError
+
+    raise ConfigurationError(f"VIGIE_FISCAL_YEAR_END: {_error}") from None
+SOURCES_BATCH_SIZE = env_int(
+    "VIGIE_SOURCES_BATCH_SIZE",
+    1000,
+    "Rows an erase or purge of an external source changes per transaction.",
+    minimum=1,
+    maximum=100_000,
+)
 
 LOGGING = {
     "version": 1,

@@ -42,6 +42,11 @@ class Permission(StrEnum):
     AUDIENCE_CHECK = "consent:audience:check"
     MAIL_VIEW = "mail:outbox:view"
     MAIL_SEND = "mail:outbox:send"
+    # Sources of personal data (R4): see them and their inventory check, register
+    # or change one, and erase a subject in every source (Art. 17, R53).
+    SOURCES_VIEW = "sources:source:view"
+    SOURCES_MANAGE = "sources:source:manage"
+    SOURCES_ERASE = "sources:subject:erase"
     # Used by API keys to prove who they are (the "whoami" route).
     API_IDENTITY_VIEW = "api:identity:view"
 
@@ -61,6 +66,7 @@ PERSONAL_DATA_PERMISSIONS: frozenset[Permission] = frozenset(
         Permission.ACCOUNTS_USER_VIEW,
         Permission.ACCOUNTS_USER_MANAGE,
         Permission.AUDIT_LOG_VIEW,
+        Permission.SOURCES_ERASE,
     }
 )
 
@@ -116,6 +122,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.ACCOUNTS_APIKEY_MANAGE,
             Permission.AUDIT_LOG_VIEW,
             Permission.AUDIT_LOG_VERIFY,
+            Permission.SOURCES_VIEW,
+            Permission.SOURCES_MANAGE,
+            Permission.SOURCES_ERASE,
         }
     ),
     Role.SALES: frozenset(_EVERY_STAFF | _MARKETING),
@@ -131,6 +140,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.REGISTER_EXPORT,
             Permission.POLICY_VIEW,
             Permission.CONSENT_VIEW,
+            Permission.SOURCES_VIEW,
         }
     ),
 }

@@ -29,6 +29,10 @@ class Action(StrEnum):
     KEYS_ROTATE = "people:keys:rotate"
     # Free text scanned for personal data: third parties masked in an access copy (R52).
     PII_MASK = "sources:pii:mask"
+    # Sources of personal data and what is done to a subject in them (R4, R53).
+    SOURCE_REGISTER = "sources:source:register"
+    SOURCE_CHECK = "sources:source:check"
+    SUBJECT_ERASE = "sources:subject:erase"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"
     AUDIT_VERIFY = "audit:log:verify"

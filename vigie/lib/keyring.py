@@ -119,3 +119,17 @@ def retire_master_keys(keep: set[str]) -> list[str]:
 
 def index_key() -> bytes:
     return settings.INDEX_KEY.encode()
+
+
+def derive_key(purpose: str) -> bytes:
+    """A 32-byte key for ``purpose``, derived (HKDF-SHA-256) from the blind-index key.
+
+    Derived rather than reused: a value hashed for one purpose (an erased column
+    of an external source) cannot be matched against the blind indexes of another.
+    It is as stable as the index key, so hashed values stay joinable over time.
+    """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=purpose.encode())
+    return hkdf.derive(index_key())

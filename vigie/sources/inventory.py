@@ -1,0 +1,201 @@
+"""The data-inventory check (R4, Art. 30): no personal data outside the register.
+
+It reflects a source's database and compares it with its manifest: every column no
+manifest maps (all columns of a table that is neither described nor declared
+``not_personal_tables``), every mapped table or column the database lacks, every
+category unknown to the register, every table with personal columns but no
+retention rule (R12: a category without a rule fails the inventory), and every
+retention category without a duration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+import sqlalchemy as sa
+
+from vigie.sources.manifest import ConnectionUnavailable, Manifest
+from vigie.sources.rules import RetentionRule
+
+
+@dataclass(frozen=True)
+class InventoryProblem:
+    kind: str  # unmapped, missing, category, retention, connection
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    source: str
+    problems: list[InventoryProblem] = field(default_factory=list)
+    tables: int = 0
+    columns: int = 0
+    personal_columns: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "tables": self.tables,
+            "columns": self.columns,
+            "personal_columns": self.personal_columns,
+            "problems": [asdict(p) for p in self.problems],
+        }
+
+
+def _referenced_columns(manifest: Manifest) -> dict[str, dict[str, str]]:
+    """Columns the manifest names outside ``columns`` (keys, links, starts), by table."""
+    named: dict[str, dict[str, str]] = {}
+
+    def add(table: str, column: str | None, path: str) -> None:
+        if column:
+            named.setdefault(table, {}).setdefault(column, path)
+
+    for name, identity in manifest.identities.items():
+        add(identity.table, identity.key, f"identities.{name}.key")
+        for attr, match in identity.match.items():
+            mpath = f"identities.{name}.match.{attr}"
+            add(match.table or identity.table, match.column, f"{mpath}.column")
+            if match.table:
+                add(match.table, match.key, f"{mpath}.key")
+    for tname, table in manifest.tables.items():
+        for column in table.key or ():
+            add(tname, column, f"tables.{tname}.key")
+        for index, link in enumerate(table.links):
+            lpath = f"tables.{tname}.links.{index}"
+            add(tname, link.column, f"{lpath}.column")
+            add(tname, link.references, f"{lpath}.references")
+            for column in link.where:
+                add(tname, column, f"{lpath}.where.{column}")
+            if link.through:
+                add(link.through.table, link.through.column, f"{lpath}.through.column")
+                add(link.through.table, link.through.key, f"{lpath}.through.key")
+        if table.retention:
+            add(tname, table.retention.start, f"tables.{tname}.retention.start")
+    return named
+
+
+def check_manifest(
+    manifest: Manifest, rules: Mapping[str, RetentionRule], *, url: str | None = None
+) -> CheckReport:
+    """Compare ``manifest`` with its database and the register's ``rules``."""
+    report = CheckReport(manifest.source)
+    problems = report.problems
+    for tname, table in manifest.tables.items():
+        for column in table.personal_columns:
+            if column.category not in rules:
+                problems.append(
+                    InventoryProblem(
+                        "category",
+                        f"tables.{tname}.columns.{column.name}.category",
+                        f"{column.category!r} is not a category of the register",
+                    )
+                )
+        retention = table.retention
+        if table.personal_columns and retention is None:
+            problems.append(
+                InventoryProblem(
+                    "retention",
+                    f"tables.{tname}.retention",
+                    "personal columns but no retention rule (R12)",
+                )
+            )
+        elif retention is not None:
+            rule = rules.get(retention.category)
+            if rule is None:
+                problems.append(
+                    InventoryProblem(
+                        "category",
+                        f"tables.{tname}.retention.category",
+                        f"{retention.category!r} is not a category of the register",
+                    )
+                )
+            elif not rule.has_duration:
+                problems.append(
+                    InventoryProblem(
+                        "retention",
+                        f"tables.{tname}.retention.category",
+                        f"the register gives {retention.category!r} no duration: "
+                        "nothing can tell when its rows expire",
+                    )
+                )
+    try:
+        engine = sa.create_engine(url or manifest.connection.url())
+        try:
+            _compare_with_database(manifest, engine, report)
+        finally:
+            engine.dispose()
+    except ConnectionUnavailable as error:
+        problems.append(InventoryProblem("connection", "connection", str(error)))
+    except (sa.exc.SQLAlchemyError, ImportError) as error:
+        detail = getattr(error, "orig", None) or type(error).__name__
+        problems.append(
+            InventoryProblem(
+                "connection", "connection", f"cannot reach the database: {str(detail)[:200]}"
+            )
+        )
+    return report
+
+
+def _compare_with_database(manifest: Manifest, engine: sa.Engine, report: CheckReport) -> None:
+    problems = report.problems
+    inspector = sa.inspect(engine)
+    present = set(inspector.get_table_names())
+    for name in sorted(present):
+        if name in manifest.tables:
+            continue
+        if any(fnmatchcase(name, p) for p in manifest.not_personal_tables):
+            continue
+        for reflected in inspector.get_columns(name):
+            report.columns += 1
+            problems.append(
+                InventoryProblem(
+                    "unmapped",
+                    f"tables.{name}.columns.{reflected['name']}",
+                    "in the database but in no manifest (table not described)",
+                )
+            )
+    referenced = _referenced_columns(manifest)
+    for tname, table in manifest.tables.items():
+        if tname not in present:
+            problems.append(
+                InventoryProblem("missing", f"tables.{tname}", "described but not in the database")
+            )
+            continue
+        report.tables += 1
+        actual = [c["name"] for c in inspector.get_columns(tname)]
+        report.columns += len(actual)
+        report.personal_columns += len(table.personal_columns)
+        for column in actual:
+            if column not in table.columns:
+                problems.append(
+                    InventoryProblem(
+                        "unmapped",
+                        f"tables.{tname}.columns.{column}",
+                        "in the database but not in the manifest",
+                    )
+                )
+        for column in table.columns:
+            if column not in actual:
+                problems.append(
+                    InventoryProblem(
+                        "missing",
+                        f"tables.{tname}.columns.{column}",
+                        "in the manifest but not in the database",
+                    )
+                )
+        for column, path in referenced.get(tname, {}).items():
+            if column not in actual and column not in table.columns:
+                problems.append(
+                    InventoryProblem("missing", path, f"{tname}.{column} is not in the database")
+                )

@@ -1,0 +1,302 @@
+"""Source manifests: parse, validate and type the YAML describing an external database.
+
+A manifest says where a database holds personal data (R4, Art. 30): every column's
+register category and erasure strategy (Art. 17), how rows link to a person
+(Art. 15 access needs every row), and each table's retention rule (Art. 5(1)(e)).
+It is checked against the published JSON Schema (``docs/source-manifest.schema.json``),
+then semantically (references exist, ``keep`` has a retention rule…). Every error
+names its path, e.g. ``tables.glpi_users.columns.realname.erase``.
+
+The connection URL holds a password: it is never in the manifest, only the name of
+the environment variable or file holding it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vigie.sources.validation import check_semantics
+
+SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
+Scalar = str | int | bool | None
+
+STRATEGIES = ("delete_row", "null", "mask", "hash", "keep")
+
+
+@dataclass(frozen=True)
+class ManifestError:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class InvalidManifest(ValueError):
+    """The manifest cannot be used; ``errors`` lists every problem with its path."""
+
+    def __init__(self, errors: list[ManifestError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(e) for e in errors))
+
+
+class ConnectionUnavailable(RuntimeError):
+    """The manifest's ``url_env`` / ``url_file`` gives no URL; the message says which."""
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a subject attribute is looked up: a column of the identity table, or of
+    a lookup table whose ``key`` column holds the identity's key."""
+
+    column: str
+    table: str | None = None
+    key: str | None = None
+    where: Mapping[str, Scalar] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    table: str
+    key: str
+    match: Mapping[str, Match]
+
+
+@dataclass(frozen=True)
+class Through:
+    table: str
+    column: str
+    key: str
+    where: Mapping[str, Scalar] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Link:
+    identity: str
+    column: str | None = None
+    through: Through | None = None
+    references: str | None = None
+    where: Mapping[str, Scalar] = field(default_factory=dict)
+    erase: bool = True
+
+
+@dataclass(frozen=True)
+class Retention:
+    category: str
+    start: str
+    from_fiscal_year_close: bool = False
+    action: str = "delete"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    category: str | None = None
+    erase: str | None = None
+    mask: str | int | None = None
+
+    @property
+    def personal(self) -> bool:
+        return self.category is not None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...] | None
+    links: tuple[Link, ...]
+    retention: Retention | None
+    columns: Mapping[str, Column]
+
+    @property
+    def personal_columns(self) -> list[Column]:
+        return [c for c in self.columns.values() if c.personal]
+
+    @property
+    def categories(self) -> list[str]:
+        return list(dict.fromkeys(c.category for c in self.personal_columns if c.category))
+
+
+@dataclass(frozen=True)
+class Connection:
+    url_env: str | None = None
+    url_file: str | None = None
+
+    def url(self) -> str:
+        """The SQLAlchemy URL, read now (a rotated password is picked up)."""
+        if self.url_env:
+            value = os.environ.get(self.url_env, "").strip()
+            if not value:
+                raise ConnectionUnavailable(
+                    f"connection.url_env: the environment variable {self.url_env} is not set"
+                )
+            return value
+        path = Path(self.url_file or "")
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConnectionUnavailable(
+                f"connection.url_file: cannot read {path}: {error.strerror}"
+            ) from None
+        if not value:
+            raise ConnectionUnavailable(f"connection.url_file: {path} is empty")
+        return value
+
+
+@dataclass(frozen=True)
+class Manifest:
+    source: str
+    label: Mapping[str, str]
+    system: str
+    connection: Connection
+    identities: Mapping[str, Identity]
+    not_personal_tables: tuple[str, ...]
+    tables: Mapping[str, Table]
+    text: str = field(default="", compare=False, repr=False)
+
+    @property
+    def categories(self) -> set[str]:
+        return {c for t in self.tables.values() for c in t.categories} | {
+            t.retention.category for t in self.tables.values() if t.retention
+        }
+
+
+@cache
+def schema() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _path(parts: Iterable[Any]) -> str:
+    return ".".join(str(p) for p in parts) or "(manifest)"
+
+
+def _schema_errors(doc: Any) -> list[ManifestError]:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    errors = []
+    for error in Draft202012Validator(schema()).iter_errors(doc):
+        # oneOf failures say "is not valid under any of the given schemas": the
+        # closest branch's own error is the one a manifest author can act on.
+        chosen = error
+        if error.context:
+            # Skip the branches that fail only on the value's kind (a mapping given
+            # where "not_personal" was also allowed): the other branch says more.
+            telling = [e for e in error.context if e.validator not in ("const", "type")]
+            chosen = best_match(telling or error.context)
+        message = chosen.message
+        if chosen.path and chosen.path[-1] == "erase" and chosen.instance is None:
+            message = 'YAML reads a bare null as "nothing": write erase: "null" in quotes'
+        errors.append(ManifestError(_path(chosen.absolute_path), message))
+    return sorted(errors, key=lambda e: e.path)
+
+
+def parse_manifest(text: str, *, categories: set[str] | None = None) -> Manifest:
+    """Parse and validate a manifest; ``categories`` (the register's) checks categories.
+
+    Raises :class:`InvalidManifest` listing every error, each with its path.
+    """
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(manifest)"
+        raise InvalidManifest([ManifestError(where, f"not valid YAML: {error}")]) from None
+    if not isinstance(doc, dict):
+        raise InvalidManifest([ManifestError("(manifest)", "expected a YAML mapping")])
+    errors = _schema_errors(doc)
+    if errors:
+        raise InvalidManifest(errors)
+    manifest = _build(doc, text)
+    semantic = [ManifestError(p, m) for p, m in check_semantics(manifest, categories)]
+    if semantic:
+        raise InvalidManifest(semantic)
+    return manifest
+
+
+def read_manifest(path: Path, *, categories: set[str] | None = None) -> Manifest:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidManifest([ManifestError(str(path), f"cannot read: {error}")]) from None
+    return parse_manifest(text, categories=categories)
+
+
+def _key(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _build(doc: dict[str, Any], text: str) -> Manifest:
+    identities = {
+        name: Identity(
+            name=name,
+            table=spec["table"],
+            key=spec["key"],
+            match={
+                attr: Match(m["column"], m.get("table"), m.get("key"), m.get("where", {}))
+                for attr, m in spec["match"].items()
+            },
+        )
+        for name, spec in (doc.get("identities") or {}).items()
+    }
+    tables = {}
+    for name, spec in doc["tables"].items():
+        links = []
+        for link in spec.get("links") or []:
+            through = link.get("through")
+            links.append(
+                Link(
+                    identity=link["identity"],
+                    column=link.get("column"),
+                    through=Through(**{"where": {}, **through}) if through else None,
+                    references=link.get("references"),
+                    where=link.get("where", {}),
+                    erase=link.get("erase", True),
+                )
+            )
+        retention = spec.get("retention")
+        columns = {}
+        for column, cspec in (spec.get("columns") or {}).items():
+            if cspec == "not_personal":
+                columns[column] = Column(column)
+            else:
+                columns[column] = Column(
+                    column, cspec["category"], cspec["erase"], cspec.get("mask")
+                )
+        tables[name] = Table(
+            name=name,
+            key=_key(spec.get("key")),
+            links=tuple(links),
+            retention=Retention(
+                category=retention["category"],
+                start=retention["start"],
+                from_fiscal_year_close=retention.get("from") == "fiscal_year_close",
+                action=retention.get("action", "delete"),
+            )
+            if retention
+            else None,
+            columns=columns,
+        )
+    connection = doc["connection"]
+    return Manifest(
+        source=doc["source"],
+        label=doc.get("label") or {"fr": doc["source"], "en": doc["source"]},
+        system=doc.get("system", ""),
+        connection=Connection(connection.get("url_env"), connection.get("url_file")),
+        identities=identities,
+        not_personal_tables=tuple(doc.get("not_personal_tables") or ()),
+        tables=tables,
+        text=text,
+    )

@@ -1,0 +1,59 @@
+"""Registered sources and the archive index of rows kept after an erasure (R4, R13, Art. 17(3)).
+
+The archive index is the proof of what an erasure did not erase, and why: each kept
+row with its legal ground and end date. It is written by ``erase`` and shrinks only
+by the retention purge of the row it describes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class Source(models.Model):
+    """An external database described by a manifest (the URL itself is never stored)."""
+
+    name = models.SlugField(max_length=64, unique=True)
+    manifest = models.TextField(help_text="The manifest YAML (no personal data, no password).")
+    enabled = models.BooleanField(default=True)
+    added_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    last_check_at = models.DateTimeField(null=True, blank=True)
+    last_check = models.JSONField(
+        default=dict, blank=True, help_text="Result of the last inventory check (R4): problems."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArchivedRecord(models.Model):
+    """One row of a source kept on a legal ground after an erasure (Art. 17(3), R53)."""
+
+    source = models.CharField(max_length=64)
+    table = models.CharField(max_length=128)
+    row_key = models.CharField(
+        max_length=255,
+        help_text="Category: that of the kept row (its primary key points to a person's data).",
+    )
+    category = models.CharField(max_length=64, help_text="Register data category kept.")
+    ground = models.CharField(max_length=300, help_text="Art. 17(3) ground or legal reference.")
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="End of retention; empty while the start event is unknown."
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "table", "row_key"], name="sources_archived_once_per_row"
+            )
+        ]
+        indexes = [models.Index(fields=["ends_on"], name="sources_archived_ends_on")]
+
+    def __str__(self) -> str:
+        return f"{self.source}.{self.table}[{self.row_key}]"

@@ -1,0 +1,177 @@
+"""The sources' only door for other apps: register, list, check, find and erase (R4, Art. 15, 17).
+
+Reads of a subject's data are journaled (R29) and an erasure is an audit event,
+both with counts per source and table, never the data itself; the subject is
+named in the journal by a keyed hash of the attributes looked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from vigie.audit.actions import Action
+from vigie.audit.actor import Actor
+from vigie.audit.services import ObjectRef, record_event, record_read
+from vigie.lib import keyring
+from vigie.sources.builtin import BuiltinSource
+from vigie.sources.inventory import CheckReport, check_manifest
+from vigie.sources.manifest import InvalidManifest, Manifest, ManifestError, parse_manifest
+from vigie.sources.models import Source
+from vigie.sources.rules import register_rules
+from vigie.sources.sql import SqlSource
+from vigie.sources.types import EraseReport, FindResult, Plan, Subject
+
+
+class UnknownSource(LookupError):
+    """No registered source has that name."""
+
+
+def register_categories() -> set[str]:
+    return set(register_rules())
+
+
+def register_source(actor: Actor, manifest_text: str) -> Source:
+    """Validate a manifest against the schema and the current register, then store it.
+
+    A manifest with the name of a registered source replaces it (a new GLPI version).
+    """
+    categories = register_categories()
+    if not categories:
+        raise InvalidManifest(
+            [ManifestError("(register)", "no register is loaded: `vigie register load` first")]
+        )
+    manifest = parse_manifest(manifest_text, categories=categories)
+    now = timezone.now()
+    with transaction.atomic():
+        source, created = Source.objects.update_or_create(
+            name=manifest.source, defaults={"manifest": manifest_text, "updated_at": now}
+        )
+        record_event(
+            actor,
+            Action.SOURCE_REGISTER,
+            source,
+            extra={"created": created, "tables": len(manifest.tables)},
+        )
+    return source
+
+
+def register_source_file(actor: Actor, path: Path) -> Source:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidManifest([ManifestError(str(path), f"cannot read: {error}")]) from None
+    return register_source(actor, text)
+
+
+def list_sources(*, enabled_only: bool = False) -> list[Source]:
+    sources = Source.objects.all()
+    return list(sources.filter(enabled=True) if enabled_only else sources)
+
+
+def source_manifest(source: Source) -> Manifest:
+    return parse_manifest(source.manifest)
+
+
+def load_source(name: str, **options: Any) -> SqlSource:
+    """The engine of a registered source (``options``: batch size, progress hook…)."""
+    source = Source.objects.filter(name=name).first()
+    if source is None:
+        raise UnknownSource(f"no registered source named {name!r}")
+    return SqlSource(source_manifest(source), **options)
+
+
+def subject_ref(subject: Subject) -> str:
+    """A stable keyed pseudonym of the subject, for the journal (not reversible)."""
+    key = keyring.derive_key("vigie:sources:subject-ref")
+    text = repr(sorted(subject.attributes.items()))
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def find_subject(actor: Actor, subject: Subject) -> list[FindResult]:
+    """The subject's rows in Vigie's store and every enabled source (Art. 15, R51).
+
+    A source that cannot answer raises ``SourceError``: an access response must
+    not silently miss a store.
+    """
+    results = [BuiltinSource(actor).find(subject)]
+    for source in list_sources(enabled_only=True):
+        with load_source(source.name) as engine:
+            results.append(engine.find(subject))
+    counts = {r.source: r.table_counts for r in results}
+    record_read(
+        actor,
+        ObjectRef("sources.subject", subject_ref(subject)),
+        view="sources.find_subject",
+        extra={"counts": counts},
+    )
+    return results
+
+
+def erase_subject(actor: Actor, subject: Subject, plan: Plan | None = None) -> list[EraseReport]:
+    """Erase the subject everywhere, or keep per ``plan`` (Art. 17, R53), then journal it.
+
+    External sources go first and Vigie's own store last: until the end, Vigie can
+    still find the person again if the run is interrupted and started over.
+    """
+    reports = []
+    for source in list_sources(enabled_only=True):
+        with load_source(source.name) as engine:
+            reports.append(engine.erase(subject, plan))
+    with transaction.atomic():
+        reports.append(BuiltinSource(actor).erase(subject, plan))
+        record_event(
+            actor,
+            Action.SUBJECT_ERASE,
+            ObjectRef("sources.subject", subject_ref(subject)),
+            extra={
+                "sources": {
+                    r.source: {
+                        table: [o.deleted, o.updated, o.kept] for table, o in r.tables.items()
+                    }
+                    for r in reports
+                },
+                "kept": {
+                    r.source: {c: [g, str(d or "")] for c, (g, d) in r.kept_categories.items()}
+                    for r in reports
+                },
+            },
+        )
+    return reports
+
+
+def check_sources(
+    actor: Actor, *, names: Iterable[str] | None = None, manifests: Iterable[Manifest] = ()
+) -> list[CheckReport]:
+    """Run the inventory check (R4) on registered sources (all by default) and ad-hoc
+    manifests; registered sources keep their last result."""
+    rules = register_rules()
+    reports = []
+    wanted = set(names) if names is not None else None
+    for source in list_sources():
+        if wanted is not None and source.name not in wanted:
+            continue
+        report = check_manifest(source_manifest(source), rules)
+        with transaction.atomic():
+            Source.objects.filter(pk=source.pk).update(
+                last_check_at=timezone.now(), last_check=report.as_json()
+            )
+            record_event(
+                actor,
+                Action.SOURCE_CHECK,
+                source,
+                extra={"ok": report.ok, "problems": len(report.problems)},
+            )
+        reports.append(report)
+    if wanted is not None:
+        missing = wanted - {r.source for r in reports}
+        if missing:
+            raise UnknownSource(f"no registered source named {', '.join(sorted(missing))}")
+    reports += [check_manifest(m, rules) for m in manifests]
+    return reports

@@ -1,0 +1,186 @@
+"""An external SQL database as a source: find, erase, expired, purge (Art. 15, 17, 5(1)(e)).
+
+SQLAlchemy Core 2 only, on whatever it reaches (MariaDB/MySQL through PyMySQL,
+PostgreSQL through psycopg, SQLite). Every call is set-based: the subject's rows
+are selected with ``IN`` subqueries, then changed by ``UPDATE``/``DELETE … WHERE
+key IN (batch)``, batch after batch, each batch one transaction. An interrupted
+erase or purge is run again and finishes the job (see ``docs/sources.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from django.conf import settings
+
+from vigie.sources import sql_erase, sql_retention
+from vigie.sources.manifest import Manifest
+from vigie.sources.rules import RetentionRule
+from vigie.sources.sql_schema import SchemaView, SourceError, row_key
+from vigie.sources.types import (
+    EraseReport,
+    FindResult,
+    FoundRow,
+    KeptRow,
+    Plan,
+    PurgeReport,
+    Selection,
+    Subject,
+)
+
+#: Called inside each batch's transaction with the table and the batch's size:
+#: progress for the CLI; raising there rolls the batch back (tests interrupt so).
+BatchHook = Callable[[str, int], None]
+
+
+class SqlSource:
+    """One external database described by ``manifest``."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        *,
+        url: str | None = None,
+        rules: Mapping[str, RetentionRule] | None = None,
+        batch_size: int | None = None,
+        fiscal_year_end: str | None = None,
+        on_batch: BatchHook | None = None,
+        archive: Callable[[str, list[KeptRow]], None] | None = None,
+        forget: Callable[[str, str, list[str]], int] | None = None,
+    ) -> None:
+        self.manifest = manifest
+        self.name = manifest.source
+        self._url = url
+        self._rules = rules
+        self.batch_size = batch_size or settings.SOURCES_BATCH_SIZE
+        self.fiscal_year_end = fiscal_year_end or settings.FISCAL_YEAR_END
+        self.on_batch = on_batch
+        self._archive = archive
+        self._forget = forget
+        self._engine: sa.Engine | None = None
+        self._schema: SchemaView | None = None
+
+    # -- plumbing ---------------------------------------------------------------
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            url = self._url or self.manifest.connection.url()
+            try:
+                self._engine = sa.create_engine(url, pool_pre_ping=True)
+            except (sa.exc.ArgumentError, ImportError) as error:
+                # The URL may hold a password: name the problem, never the URL.
+                raise SourceError(
+                    f"{self.name}: the connection URL is not usable ({type(error).__name__})"
+                ) from None
+        return self._engine
+
+    @property
+    def schema(self) -> SchemaView:
+        if self._schema is None:
+            self._schema = SchemaView(self.manifest, self.engine)
+        return self._schema
+
+    @property
+    def rules(self) -> Mapping[str, RetentionRule]:
+        if self._rules is None:
+            from vigie.sources.rules import register_rules
+
+            self._rules = register_rules()
+        return self._rules
+
+    def record_kept(self, rows: list[KeptRow]) -> None:
+        if self._archive is not None:
+            self._archive(self.name, rows)
+            return
+        from vigie.sources.archive import record_kept
+
+        record_kept(self.name, rows)
+
+    def forget_kept(self, table: str, keys: list[str]) -> int:
+        if self._forget is not None:
+            return self._forget(self.name, table, keys)
+        from vigie.sources.archive import forget
+
+        return forget(self.name, table, keys)
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+            self._schema = None
+
+    def __enter__(self) -> SqlSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the four calls -----------------------------------------------------------
+
+    def find(self, subject: Subject) -> FindResult:
+        """Every row linked to the subject (``erase: false`` links too), by category (Art. 15)."""
+        found: list[FoundRow] = []
+        with _database_errors(self.name), self.engine.connect() as conn:
+            keys = self.schema.identity_keys(conn, subject)
+            for spec in self.manifest.tables.values():
+                condition = self.schema.subject_condition(spec, keys, erasing=False)
+                personal = spec.personal_columns
+                if condition is None or not personal:
+                    continue
+                primary = self.schema.primary_key(spec)
+                columns = [self.schema.column(spec.name, c.name) for c in personal]
+                query = sa.select(*primary, *columns).where(condition).order_by(*primary)
+                for row in conn.execute(query):
+                    key = row_key(row[: len(primary)])
+                    values = dict(zip((c.name for c in personal), row[len(primary) :], strict=True))
+                    for category in spec.categories:
+                        found.append(
+                            FoundRow(
+                                table=spec.name,
+                                key=key,
+                                category=category,
+                                values={
+                                    c.name: values[c.name]
+                                    for c in personal
+                                    if c.category == category
+                                },
+                            )
+                        )
+        return FindResult(self.name, tuple(found))
+
+    def erase(self, subject: Subject, plan: Plan | None = None) -> EraseReport:
+        """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53)."""
+        with _database_errors(self.name):
+            return sql_erase.erase(self, subject, plan or {})
+
+    def expired(self, rule: RetentionRule, now: dt.datetime) -> Selection:
+        """Rows of ``rule``'s category past their retention end at ``now`` (R14), counted."""
+        with _database_errors(self.name):
+            return sql_retention.expired(self, rule, now)
+
+    def purge(self, selection: Selection) -> PurgeReport:
+        """Delete or anonymise the selection in bounded batches (R14)."""
+        with _database_errors(self.name):
+            return sql_retention.purge(self, selection)
+
+
+class _database_errors:
+    """Turn a driver error into a ``SourceError`` naming the source, without the SQL
+    statement or its parameters (they may hold the subject's e-mail address)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, error: Any, _tb: Any) -> None:
+        if isinstance(error, sa.exc.DBAPIError):
+            detail = str(error.orig).splitlines()[0] if error.orig is not None else ""
+            raise SourceError(f"{self.name}: database error: {detail}") from None
+        if isinstance(error, sa.exc.SQLAlchemyError):
+            raise SourceError(f"{self.name}: {type(error).__name__}") from None

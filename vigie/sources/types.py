@@ -1,0 +1,179 @@
+"""The values every source exchanges: a subject, what was found, what was erased or purged.
+
+They carry personal data only where the call is about it (``FindResult`` rows for
+an access request, Art. 15); reports carry counts, tables and keys, never values,
+so that they can be journaled and shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from vigie.lib.crypto import normalise_email
+
+
+class Subject:
+    """The person looked for: attribute name → values, e.g. ``Subject(email=["a@b.fr"])``.
+
+    Attributes are those manifests match on (``email``, ``login``…). E-mail
+    addresses are compared trimmed and case-insensitively; other values trimmed.
+    """
+
+    def __init__(self, **attributes: Iterable[str] | str) -> None:
+        values: dict[str, tuple[str, ...]] = {}
+        for name, given in attributes.items():
+            items = [given] if isinstance(given, str) else list(given)
+            cleaned = [self.normalise(name, v) for v in items if v and v.strip()]
+            if cleaned:
+                values[name] = tuple(dict.fromkeys(cleaned))
+        self._values = values
+
+    @staticmethod
+    def normalise(attribute: str, value: str) -> str:
+        return normalise_email(value) if attribute == "email" else value.strip()
+
+    def values(self, attribute: str) -> tuple[str, ...]:
+        return self._values.get(attribute, ())
+
+    @property
+    def attributes(self) -> Mapping[str, tuple[str, ...]]:
+        return dict(self._values)
+
+    def __bool__(self) -> bool:
+        return bool(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Subject) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items())))
+
+    def __repr__(self) -> str:
+        # Never the values themselves: a repr ends up in logs and tracebacks.
+        counts = ", ".join(f"{k}=<{len(v)}>" for k, v in sorted(self._values.items()))
+        return f"Subject({counts})"
+
+
+@dataclass(frozen=True)
+class FoundRow:
+    """One row of one table, with the personal columns of one category."""
+
+    table: str
+    key: str
+    category: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class FindResult:
+    source: str
+    rows: tuple[FoundRow, ...] = ()
+
+    @property
+    def by_category(self) -> dict[str, list[FoundRow]]:
+        grouped: dict[str, list[FoundRow]] = {}
+        for row in self.rows:
+            grouped.setdefault(row.category, []).append(row)
+        return grouped
+
+    @property
+    def counts(self) -> dict[tuple[str, str], int]:
+        """Rows per ``(table, category)``."""
+        return dict(Counter((r.table, r.category) for r in self.rows))
+
+    @property
+    def table_counts(self) -> dict[str, int]:
+        """Distinct rows per table."""
+        return dict(Counter(t for t, _k in {(r.table, r.key) for r in self.rows}))
+
+
+@dataclass(frozen=True)
+class Erase:
+    """Plan entry: erase this category with each column's strategy (``keep`` → NULL)."""
+
+
+@dataclass(frozen=True)
+class Keep:
+    """Plan entry: keep this category, on a specific Art. 17(3) ground, until a date."""
+
+    ground: str
+    until: dt.date
+
+
+#: Per category: erase, or keep with a ground and an end date. Categories absent
+#: from the plan follow the manifest's strategies.
+Plan = Mapping[str, Erase | Keep]
+
+
+@dataclass(frozen=True)
+class KeptRow:
+    table: str
+    key: str
+    category: str
+    ground: str
+    ends_on: dt.date | None
+
+
+@dataclass
+class TableOutcome:
+    deleted: int = 0
+    updated: int = 0
+    kept: int = 0
+
+
+@dataclass
+class EraseReport:
+    source: str
+    tables: dict[str, TableOutcome] = field(default_factory=dict)
+    kept: list[KeptRow] = field(default_factory=list)
+
+    def outcome(self, table: str) -> TableOutcome:
+        return self.tables.setdefault(table, TableOutcome())
+
+    @property
+    def kept_categories(self) -> dict[str, tuple[str, dt.date | None]]:
+        """Per kept category, its ground and the latest end date (R19's letter)."""
+        out: dict[str, tuple[str, dt.date | None]] = {}
+        for row in self.kept:
+            ground, ends = out.get(row.category, (row.ground, row.ends_on))
+            if row.ends_on and (ends is None or row.ends_on > ends):
+                ends = row.ends_on
+            out[row.category] = (ground, ends)
+        return out
+
+
+@dataclass(frozen=True)
+class SelectedTable:
+    """Rows of ``table`` whose ``start`` is on or before ``cutoff`` (set-based)."""
+
+    table: str
+    category: str
+    action: str
+    cutoff: dt.date
+    count: int
+
+
+@dataclass(frozen=True)
+class Selection:
+    source: str
+    category: str
+    now: dt.datetime
+    tables: tuple[SelectedTable, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return sum(t.count for t in self.tables)
+
+
+@dataclass
+class PurgeReport:
+    """Counts per table and category (R14: no personal data in the report)."""
+
+    source: str
+    deleted: dict[str, int] = field(default_factory=dict)
+    anonymised: dict[str, int] = field(default_factory=dict)
+    batches: int = 0

@@ -1,0 +1,95 @@
+"""Semantic checks of a manifest, after the JSON Schema has accepted its shape.
+
+These are the rules a schema cannot say: references between parts, and the
+erasure rules of Art. 17 (a kept row needs a retention rule giving its end date,
+Art. 17(3); a row cannot be both deleted and kept).
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vigie.sources.manifest import Manifest, Table
+
+Problem = tuple[str, str]
+
+
+def check_semantics(manifest: Manifest, categories: set[str] | None) -> list[Problem]:
+    """Every problem as ``(path, message)``; ``categories``: the register's, if known."""
+    problems: list[Problem] = []
+    tables = manifest.tables
+
+    def need_table(name: str, path: str) -> None:
+        if name not in tables:
+            problems.append((path, f"table {name!r} is not described under `tables`"))
+
+    for name, identity in manifest.identities.items():
+        ipath = f"identities.{name}"
+        need_table(identity.table, f"{ipath}.table")
+        for attr, match in identity.match.items():
+            if match.table:
+                need_table(match.table, f"{ipath}.match.{attr}.table")
+
+    for name, table in tables.items():
+        tpath = f"tables.{name}"
+        for pattern in manifest.not_personal_tables:
+            if fnmatchcase(name, pattern):
+                problems.append((tpath, f"also matched by not_personal_tables pattern {pattern!r}"))
+        for index, link in enumerate(table.links):
+            lpath = f"{tpath}.links.{index}"
+            if link.identity not in manifest.identities:
+                problems.append((f"{lpath}.identity", f"no identity named {link.identity!r}"))
+            if link.through is not None:
+                need_table(link.through.table, f"{lpath}.through.table")
+            elif link.references is not None:
+                problems.append((f"{lpath}.references", "only meaningful with `through`"))
+        problems += _check_columns(table, tpath, categories)
+    return problems
+
+
+def _check_columns(table: Table, tpath: str, categories: set[str] | None) -> list[Problem]:
+    problems: list[Problem] = []
+    strategies = {c.erase for c in table.personal_columns}
+    for column in table.personal_columns:
+        cpath = f"{tpath}.columns.{column.name}"
+        if categories is not None and column.category not in categories:
+            problems.append(
+                (f"{cpath}.category", f"{column.category!r} is not a category of the register")
+            )
+        if column.erase == "mask" and column.mask is None:
+            problems.append((f"{cpath}.mask", "required with erase: mask (the value to write)"))
+        if column.erase != "mask" and column.mask is not None:
+            problems.append((f"{cpath}.mask", "only meaningful with erase: mask"))
+        if column.erase == "keep" and table.retention is None:
+            problems.append(
+                (
+                    f"{cpath}.erase",
+                    "keep needs a `retention` rule on the table (it gives the end date)",
+                )
+            )
+    if {"delete_row", "keep"} <= strategies:
+        problems.append(
+            (
+                f"{tpath}.columns",
+                "a table cannot mix delete_row and keep: a kept row cannot be deleted",
+            )
+        )
+    retention = table.retention
+    if retention is not None:
+        rpath = f"{tpath}.retention"
+        if categories is not None and retention.category not in categories:
+            problems.append(
+                (f"{rpath}.category", f"{retention.category!r} is not a category of the register")
+            )
+        if retention.action == "anonymise":
+            if "delete_row" in strategies:
+                problems.append((f"{rpath}.action", "anonymise and a delete_row column contradict"))
+            if not strategies & {"null", "mask"}:
+                # Hashing is pseudonymisation (Recital 26), not anonymisation; and a
+                # nulled or masked column is how a re-run tells done rows apart.
+                problems.append(
+                    (f"{rpath}.action", "anonymise needs a column erased by null or mask")
+                )
+    return problems
