@@ -8,6 +8,7 @@ urlpatterns = [
     path("backoffice/audit/", include("vigie.audit.urls")),
     path("backoffice/register/", include("vigie.register.urls")),
     path("backoffice/people/", include("vigie.people.urls")),
+    path("backoffice/sources/", include("vigie.sources.urls")),
     path("", include("vigie.policy.urls")),
     path("", include("vigie.consent.urls")),
     # The API root would be ninja's HTML 404 (docs are off): answer in the API's format.
