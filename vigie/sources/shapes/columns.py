@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import (
     CHAR,
@@ -40,13 +41,14 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import mysql
+from sqlalchemy.schema import SchemaItem
 from sqlalchemy.types import TypeEngine, UserDefinedType
 
 # Both names: a `mysql+pymysql://` URL on a MariaDB server reports "mysql", `mariadb://` "mariadb".
 MYSQL = ("mysql", "mariadb")
 
 # Every table is created as GLPI and Dolibarr create theirs on MariaDB: InnoDB, utf8mb4.
-MYSQL_TABLE_OPTIONS = {
+MYSQL_TABLE_OPTIONS: dict[str, Any] = {
     "mysql_engine": "InnoDB",
     "mysql_charset": "utf8mb4",
     "mysql_collate": "utf8mb4_unicode_ci",
@@ -55,8 +57,8 @@ MYSQL_TABLE_OPTIONS = {
 _TYPE = re.compile(r"(?P<base>[a-z]+)(?:\((?P<p>\d+)(?:,(?P<s>\d+))?\))?(?P<unsigned> unsigned)?")
 
 
-class Point(UserDefinedType[object]):
-    """MySQL `point` (Dolibarr's geopoint); PostgreSQL has a native `point`, SQLite takes any name."""
+class Point(UserDefinedType[Any]):
+    """MySQL `point` (Dolibarr geopoint); PostgreSQL has a native `point`, SQLite any name."""
 
     cache_ok = True
 
@@ -64,7 +66,7 @@ class Point(UserDefinedType[object]):
         return "POINT"
 
 
-def sa_type(spec: str) -> TypeEngine[object]:
+def sa_type(spec: str) -> TypeEngine[Any]:
     """Return the SQLAlchemy type for a MySQL type spec such as `int unsigned` or `double(24,8)`."""
     match = _TYPE.fullmatch(spec.strip().lower())
     if match is None:
@@ -72,7 +74,7 @@ def sa_type(spec: str) -> TypeEngine[object]:
     base, unsigned = match["base"], bool(match["unsigned"])
     p = int(match["p"]) if match["p"] else None
     s = int(match["s"]) if match["s"] else None
-    result: TypeEngine[object]
+    result: TypeEngine[Any]
     if base in ("int", "integer"):
         result = Integer()
         if unsigned:
@@ -120,7 +122,7 @@ def sa_type(spec: str) -> TypeEngine[object]:
     return result
 
 
-def parse_column(line: str) -> Column[object]:
+def parse_column(line: str) -> Column[Any]:
     """Build a Column from one spec line (see the module docstring)."""
     parts = line.split()
     name = parts[0]
@@ -143,7 +145,7 @@ def parse_column(line: str) -> Column[object]:
     column_type = sa_type(" ".join(type_words))
     if "pk" in seen:
         return Column(name, column_type, primary_key=True, autoincrement=True, nullable=False)
-    server_default = None
+    server_default: Any = None
     if "now" in seen:
         server_default = func.current_timestamp()
     elif default is not None:
@@ -151,7 +153,7 @@ def parse_column(line: str) -> Column[object]:
     return Column(name, column_type, nullable="nn" not in seen, server_default=server_default)
 
 
-def parse_columns(spec: str) -> list[Column[object]]:
+def parse_columns(spec: str) -> list[Column[Any]]:
     """Parse a block of spec lines; blank lines and `#` comments are ignored."""
     lines = (line.split("#", 1)[0].strip() for line in spec.splitlines())
     return [parse_column(line) for line in lines if line]
@@ -165,7 +167,7 @@ def build_table(
     drop: Iterable[str] = (),
     unique: Mapping[str, Sequence[str]] | None = None,
     indexes: Mapping[str, Sequence[str]] | None = None,
-    extra: Sequence[object] = (),
+    extra: Sequence[SchemaItem] = (),
 ) -> Table:
     """Create `name` in `metadata` from `spec`, leaving out the columns in `drop`.
 
@@ -174,7 +176,7 @@ def build_table(
     """
     dropped = set(drop)
     columns = [c for c in parse_columns(spec) if c.name not in dropped]
-    constraints: list[object] = [
+    constraints: list[SchemaItem] = [
         UniqueConstraint(*cols, name=f"{name}_{key}") for key, cols in (unique or {}).items()
     ]
     constraints += [Index(f"{name}_{key}", *cols) for key, cols in (indexes or {}).items()]
