@@ -29,6 +29,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     SmallInteger,
@@ -58,7 +59,7 @@ _TYPE = re.compile(r"(?P<base>[a-z]+)(?:\((?P<p>\d+)(?:,(?P<s>\d+))?\))?(?P<unsi
 
 
 class Point(UserDefinedType[Any]):
-    """MySQL `point` (Dolibarr geopoint); PostgreSQL has a native `point`, SQLite any name."""
+    """MySQL `point` (Dolibarr geopoint); PostgreSQL has a native `point` too."""
 
     cache_ok = True
 
@@ -116,7 +117,8 @@ def sa_type(spec: str) -> TypeEngine[Any]:
     elif base == "decimal":
         result = Numeric(p, s)
     elif base == "point":
-        result = Point()
+        # SQLite would read a type named POINT as INTEGER affinity ("…INT…"): a blob there.
+        result = Point().with_variant(LargeBinary(), "sqlite")
     else:
         raise ValueError(f"unknown column type {spec!r}")
     return result

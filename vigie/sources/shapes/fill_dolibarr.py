@@ -468,13 +468,15 @@ class DolibarrFill:
             recipients = [(c.id, c.last, c.first, c.email, "contact") for c in self.contacts]
             recipients += [(p.id, p.name, "", p.email, "thirdparty") for p in private]
             seen: set[str] = set()
-            for source_id, last, first, email, kind in recipients:
+            for n, (source_id, last, first, email, kind) in enumerate(recipients):
                 # A seed person is both a contact and a private customer: one target per address.
                 if email in unsubscribed or email.lower() in seen:
                     continue
                 seen.add(email.lower())
                 # A few recipients click the unsubscribe link (statut 3, reference 2.4).
-                status = 3 if rng.random() < 0.02 else rng.choice((1, 1, 2))
+                # The last recipient of the first campaign always does, so the table is never empty.
+                clicked = rng.random() < 0.02 or (mid == 1 and n == len(recipients) - 1)
+                status = 3 if clicked else rng.choice((1, 1, 2))
                 targets.append(
                     (mid, source_id, last[:160], first[:160], email, f"{rng.getrandbits(64):016x}",
                      status, source_id, kind, sent)
