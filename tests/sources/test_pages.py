@@ -33,7 +33,7 @@ def test_the_data_map_shows_tables_categories_retention_and_the_last_check(
     assert page.status_code == 200
     assert "Assistance (test)" in page.text and "<code>useremails</code>" in page.text
     assert "Comptes et habilitations du personnel" in page.text  # a category, in French
-    assert "jamais lancée" in page.text
+    assert "jamais lancé" in page.text
     check_sources(cli_actor)
     page = client.get("/backoffice/sources/")
     assert "aucun problème" in page.text
