@@ -1,9 +1,10 @@
 """Set msgstr entries of a .po file from a Python dict, replacing fuzzy guesses.
 
 Usage: python scripts/fix_po.py TRANSLATIONS.py vigie/locale/fr/LC_MESSAGES/django.po
-TRANSLATIONS.py defines FR = {msgid: msgstr, or (singular, plural) for a plural entry}. Unlike fill_po.py, an entry listed in
-the dict is rewritten even when it holds a (fuzzy) translation, and its fuzzy flag
-and previous-msgid comments go: the dict is the reviewed translation.
+TRANSLATIONS.py defines FR = {msgid: msgstr, or (singular, plural) for a plural
+entry}. Unlike fill_po.py, an entry listed in the dict is rewritten even when it
+holds a (fuzzy) translation, and its fuzzy flag and previous-msgid comments go:
+the dict is the reviewed translation.
 """
 
 from __future__ import annotations

@@ -49,6 +49,7 @@ class Command(BaseCommand):
         call_command("migrate", database="keys", interactive=False, verbosity=0)
         self.ensure_register_and_policy()
         self.ensure_people()
+        self.ensure_sources()
         credentials = self.ensure_accounts(Path(settings.VAR_DIR) / "demo_credentials.json")
         self.print_logins(credentials)
         if options["no_serve"]:
@@ -91,6 +92,13 @@ class Command(BaseCommand):
         people = create_demo_people()
         if people:
             self.stdout.write(f"Demo people created: {len(people)}.")
+
+    def ensure_sources(self) -> None:
+        """A GLPI-shaped and a Dolibarr-shaped database holding some demo people, once."""
+        from vigie.sources.demo import create_demo_sources
+
+        for name in create_demo_sources():
+            self.stdout.write(f"Demo source created and registered: {name}.")
 
     def ensure_accounts(self, path: Path) -> dict[str, dict[str, str]]:
         """Create the demo accounts once; a second run reuses the same logins."""
