@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,7 +82,11 @@ class SchemaView:
     def table(self, name: str) -> sa.Table:
         if name not in self._tables:
             try:
-                self._tables[name] = sa.Table(name, self.metadata, autoload_with=self.engine)
+                with warnings.catch_warnings():
+                    # A type SQLAlchemy does not know (MariaDB's `point`) is reflected as
+                    # NullType: such a column can still be nulled, named and selected.
+                    warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
+                    self._tables[name] = sa.Table(name, self.metadata, autoload_with=self.engine)
             except sa.exc.NoSuchTableError:
                 raise SourceError(
                     f"{self.manifest.source}: table {name!r} is not in the database "
