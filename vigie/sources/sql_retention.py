@@ -97,7 +97,12 @@ def purge(source: SqlSource, selection: Selection) -> PurgeReport:
     exactly what is left. Archive-index entries of purged rows go with them.
     """
     report = PurgeReport(source.name)
-    for part in selection.tables:
+    # Rows that follow a parent go before it: they are selected through their parent.
+    parts = sorted(
+        selection.tables,
+        key=lambda p: -source.schema.follows_depth(source.manifest.tables[p.table]),
+    )
+    for part in parts:
         spec = source.manifest.tables[part.table]
         condition, changes = _condition(source, spec, part.cutoff)
         primary = source.schema.primary_key(spec)

@@ -290,7 +290,8 @@ class SchemaView:
 
     def started_before(self, spec: Table, bound: dt.date) -> sa.ColumnElement[bool]:
         """Rows whose retention start is before ``bound``, set-based: a table that
-        follows its parent selects the rows whose parent is selected (``IN``)."""
+        follows its parent selects the rows whose parent is selected (``IN``), or whose
+        parent no longer exists."""
         retention = spec.retention
         assert retention is not None
         follows = retention.follows
@@ -306,11 +307,23 @@ class SchemaView:
             if follows.references
             else self.single_key(parent, "`retention.follows` of another table")
         )
-        parents = sa.select(referenced).where(self.started_before(parent, bound))
+        column = self.column(spec.name, follows.column)
+        expired_parents = sa.select(referenced).where(self.started_before(parent, bound))
+        # A row whose parent is gone has no date left: it is past its retention too.
+        parents = sa.select(referenced).where(referenced.is_not(None))
         return sa.and_(
-            self.column(spec.name, follows.column).in_(parents),
+            column.is_not(None),
+            sa.or_(column.in_(expired_parents), column.not_in(parents)),
             *self.constants(spec.name, follows.where),
         )
+
+    def follows_depth(self, spec: Table) -> int:
+        """How many parents a table follows (0: it has its own start date)."""
+        depth, current = 0, spec
+        while current.retention is not None and current.retention.follows is not None:
+            depth += 1
+            current = self.manifest.tables[current.retention.follows.table]
+        return depth
 
     def erase_order(self) -> list[Table]:
         """Dependents first; then link tables, identity tables, and last the tables
