@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -426,14 +428,29 @@ def _postgres_admin_url() -> str:
     return "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
-@pytest.fixture(params=["sqlite", "mariadb", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database on one backend; dropped after the test."""
+def servers_required() -> bool:
+    """``VIGIE_TEST_REQUIRE_SERVERS=1`` (CI): an unreachable MariaDB or PostgreSQL fails
+    the tests that need it instead of skipping them."""
+    return os.environ.get("VIGIE_TEST_REQUIRE_SERVERS", "").strip().lower() in {"1", "true", "yes"}
+
+
+def unreachable(backend: str) -> None:
+    """Skip (or, when servers are required, fail) a test whose server does not answer."""
+    message = f"{backend} server not reachable"
+    if servers_required():
+        pytest.fail(f"{message} (VIGIE_TEST_REQUIRE_SERVERS is set)")
+    pytest.skip(message)
+
+
+@contextmanager
+def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on ``backend`` (sqlite, mariadb, postgresql): its URL;
+    dropped on exit."""
     name = f"vigie_engine_test_{WORKER}_{os.getpid()}_{next(_counter)}"
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'source.sqlite3'}"
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
         return
-    if request.param == "mariadb":
+    if backend == "mariadb":
         admin_url, url = MARIADB, f"{MARIADB}/{name}?charset=utf8mb4"
         create, drop = f"CREATE DATABASE {name} CHARACTER SET utf8mb4", f"DROP DATABASE {name}"
     else:
@@ -442,7 +459,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         url = admin_url.rsplit("/", 1)[0] + f"/{name}"
         create, drop = f"CREATE DATABASE {name}", f"DROP DATABASE {name} WITH (FORCE)"
     if not _server_reachable(admin_url):
-        pytest.skip(f"{request.param} server not reachable")
+        unreachable(backend)
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(create))
@@ -452,6 +469,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as conn:
             conn.execute(sa.text(drop))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "mariadb", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on one backend; dropped after the test."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 def policy_rules() -> dict[str, RetentionRule]:
@@ -482,13 +506,22 @@ def billing_manifest() -> Manifest:
 
 
 def dump(engine: sa.Engine) -> dict[str, dict[Any, tuple[Any, ...]]]:
-    """Every row of every table, by primary key: compared before and after."""
+    """Every row of every table, by primary key (a tuple when composite): compared
+    before and after."""
     md = sa.MetaData()
-    md.reflect(engine)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
+        md.reflect(engine)
     out = {}
     with engine.connect() as conn:
         for name, table in md.tables.items():
-            key = list(table.primary_key.columns)
+            key = list(table.primary_key.columns) or [next(iter(table.columns))]
+            positions = [list(table.columns).index(c) for c in key]
             rows = conn.execute(sa.select(table).order_by(*key)).all()
-            out[name] = {row[0]: tuple(row) for row in rows}
+            out[name] = {
+                (row[positions[0]] if len(positions) == 1 else tuple(row[i] for i in positions)): (
+                    tuple(row)
+                )
+                for row in rows
+            }
     return out

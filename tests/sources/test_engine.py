@@ -110,6 +110,8 @@ def test_erase_applies_each_strategy_and_leaves_everyone_elses_rows_byte_identic
     assert set(after["useremails"]) == {3, 4}
     assert set(after["tickets_users"]) == {4, 5, 6}
     assert after["tickets"][10][2] == after["tickets"][12][2] == "[effacé]"
+    # Bob typed Alice's tickets: his link (another link's column) is not erased with hers.
+    assert after["tickets"][10][5] == after["tickets"][12][5] == BOB
     # The recipient link does not erase: Bob's ticket 13 keeps Alice as recipient.
     assert after["tickets"][13] == before["tickets"][13]
     for n in range(1, 8):
@@ -224,9 +226,9 @@ def test_a_plan_keeps_a_category_on_its_ground_or_erases_what_the_manifest_keeps
         )
     after = dump(engine)
     # Ticket texts stay, their link rows too, each in the archive index; the
-    # recipient column is of another category (staff-accounts) and is erased.
+    # recipient column is another person's link (Bob typed the ticket): untouched.
     assert after["tickets"][10][2] == before["tickets"][10][2]
-    assert after["tickets"][10][5] == 0
+    assert after["tickets"][10][5] == BOB
     assert set(after["tickets_users"]) == set(before["tickets_users"])
     assert after["followups"][1] == before["followups"][1]
     held = ArchivedRecord.objects.filter(source="helpdesk", table="followups")

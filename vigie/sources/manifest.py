@@ -27,6 +27,8 @@ from vigie.sources.validation import check_semantics
 
 SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
 Scalar = str | int | bool | None
+#: A ``where`` value: a constant, or a tuple of constants meaning ``IN``.
+Constant = Scalar | tuple[Scalar, ...]
 
 STRATEGIES = ("delete_row", "null", "mask", "hash", "keep")
 
@@ -60,7 +62,7 @@ class Match:
     column: str
     table: str | None = None
     key: str | None = None
-    where: Mapping[str, Scalar] = field(default_factory=dict)
+    where: Mapping[str, Constant] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,28 +75,54 @@ class Identity:
 
 @dataclass(frozen=True)
 class Through:
+    """One hop: the rows of ``table`` whose ``column`` holds the previous hop's values
+    (the identity's keys for the first hop) give their ``key`` to the next hop."""
+
     table: str
     column: str
     key: str
-    where: Mapping[str, Scalar] = field(default_factory=dict)
+    where: Mapping[str, Constant] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Like:
+    """The link column holds the identity row's ``value`` column inside a fixed text:
+    one of ``patterns``, SQL LIKE patterns where ``{}`` stands for the (escaped) value."""
+
+    value: str
+    patterns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Link:
     identity: str
     column: str | None = None
-    through: Through | None = None
+    #: Hops from the identity's keys to this table, in order (empty: a direct link).
+    through: tuple[Through, ...] = ()
     references: str | None = None
-    where: Mapping[str, Scalar] = field(default_factory=dict)
+    where: Mapping[str, Constant] = field(default_factory=dict)
     erase: bool = True
+    like: Like | None = None
+
+
+@dataclass(frozen=True)
+class Follows:
+    """A table without a date column expires with its parent row: this table's
+    ``column`` equals the parent's ``references`` (by default its key)."""
+
+    table: str
+    column: str
+    references: str | None = None
+    where: Mapping[str, Constant] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Retention:
     category: str
-    start: str
+    start: str | None = None
     from_fiscal_year_close: bool = False
     action: str = "delete"
+    follows: Follows | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +131,9 @@ class Column:
     category: str | None = None
     erase: str | None = None
     mask: str | int | None = None
+    #: The application versions having this column; empty: every version. A versioned
+    #: column may be absent from a database (reflection tells), and is then skipped.
+    versions: tuple[str, ...] = ()
 
     @property
     def personal(self) -> bool:
@@ -192,9 +223,24 @@ def _schema_errors(doc: Any) -> list[ManifestError]:
         if error.context:
             # Skip the branches that fail only on the value's kind (a mapping given
             # where "not_personal" was also allowed): the other branch says more.
-            telling = [e for e in error.context if e.validator not in ("const", "type")]
+            telling = [
+                e
+                for e in error.context
+                if not (e.validator in ("const", "type") and not e.relative_path)
+            ]
             chosen = best_match(telling or error.context)
         message = chosen.message
+        if chosen.validator == "oneOf" and not chosen.context:
+            # Valid under several branches: two alternatives given together.
+            given = [
+                "/".join(branch["required"])
+                for branch in chosen.validator_value
+                if isinstance(branch, dict) and "required" in branch
+            ]
+            message = "give only one of: " + ", ".join(given)
+        elif chosen.validator is None and chosen.schema is False:
+            # `erase`/`mask` on a `{category: not_personal}` column.
+            message = "a not_personal column has no `erase` or `mask`: remove them"
         if chosen.path and chosen.path[-1] == "erase" and chosen.instance is None:
             message = 'YAML reads a bare null as "nothing": write erase: "null" in quotes'
         errors.append(ManifestError(_path(chosen.absolute_path), message))
@@ -238,6 +284,46 @@ def _key(value: Any) -> tuple[str, ...] | None:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+def _where(value: Any) -> dict[str, Constant]:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in (value or {}).items()}
+
+
+def _through(value: Any) -> tuple[Through, ...]:
+    if not value:
+        return ()
+    hops = [value] if isinstance(value, dict) else value
+    return tuple(Through(h["table"], h["column"], h["key"], _where(h.get("where"))) for h in hops)
+
+
+def _retention(spec: Any) -> Retention | None:
+    if not spec:
+        return None
+    follows = spec.get("follows")
+    return Retention(
+        category=spec["category"],
+        start=spec.get("start"),
+        from_fiscal_year_close=spec.get("from") == "fiscal_year_close",
+        action=spec.get("action", "delete"),
+        follows=Follows(
+            follows["table"],
+            follows["column"],
+            follows.get("references"),
+            _where(follows.get("where")),
+        )
+        if follows
+        else None,
+    )
+
+
+def _column(name: str, spec: Any) -> Column:
+    if spec == "not_personal":
+        return Column(name)
+    versions = tuple(spec.get("versions") or ())
+    if spec["category"] == "not_personal":
+        return Column(name, versions=versions)
+    return Column(name, spec["category"], spec["erase"], spec.get("mask"), versions)
+
+
 def _build(doc: dict[str, Any], text: str) -> Manifest:
     identities = {
         name: Identity(
@@ -245,7 +331,7 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
             table=spec["table"],
             key=spec["key"],
             match={
-                attr: Match(m["column"], m.get("table"), m.get("key"), m.get("where", {}))
+                attr: Match(m["column"], m.get("table"), m.get("key"), _where(m.get("where")))
                 for attr, m in spec["match"].items()
             },
         )
@@ -255,39 +341,24 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
     for name, spec in doc["tables"].items():
         links = []
         for link in spec.get("links") or []:
-            through = link.get("through")
+            like = link.get("like")
             links.append(
                 Link(
                     identity=link["identity"],
                     column=link.get("column"),
-                    through=Through(**{"where": {}, **through}) if through else None,
+                    through=_through(link.get("through")),
                     references=link.get("references"),
-                    where=link.get("where", {}),
+                    where=_where(link.get("where")),
                     erase=link.get("erase", True),
+                    like=Like(like["value"], tuple(like["patterns"])) if like else None,
                 )
             )
-        retention = spec.get("retention")
-        columns = {}
-        for column, cspec in (spec.get("columns") or {}).items():
-            if cspec == "not_personal":
-                columns[column] = Column(column)
-            else:
-                columns[column] = Column(
-                    column, cspec["category"], cspec["erase"], cspec.get("mask")
-                )
         tables[name] = Table(
             name=name,
             key=_key(spec.get("key")),
             links=tuple(links),
-            retention=Retention(
-                category=retention["category"],
-                start=retention["start"],
-                from_fiscal_year_close=retention.get("from") == "fiscal_year_close",
-                action=retention.get("action", "delete"),
-            )
-            if retention
-            else None,
-            columns=columns,
+            retention=_retention(spec.get("retention")),
+            columns={c: _column(c, cspec) for c, cspec in (spec.get("columns") or {}).items()},
         )
     connection = doc["connection"]
     return Manifest(

@@ -128,16 +128,18 @@ class SqlSource:
             keys = self.schema.identity_keys(conn, subject)
             for spec in self.manifest.tables.values():
                 condition = self.schema.subject_condition(spec, keys, erasing=False)
-                personal = spec.personal_columns
+                # Versioned columns this database lacks are skipped.
+                personal = self.schema.personal_columns(spec)
                 if condition is None or not personal:
                     continue
+                categories = list(dict.fromkeys(c.category for c in personal if c.category))
                 primary = self.schema.primary_key(spec)
                 columns = [self.schema.column(spec.name, c.name) for c in personal]
                 query = sa.select(*primary, *columns).where(condition).order_by(*primary)
                 for row in conn.execute(query):
                     key = row_key(row[: len(primary)])
                     values = dict(zip((c.name for c in personal), row[len(primary) :], strict=True))
-                    for category in spec.categories:
+                    for category in categories:
                         found.append(
                             FoundRow(
                                 table=spec.name,

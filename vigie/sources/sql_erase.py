@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -22,8 +22,8 @@ from sqlalchemy.engine import Connection, Row
 
 from vigie.lib import keyring
 from vigie.lib.legal_calendar import retention_end
-from vigie.sources.manifest import Table
-from vigie.sources.sql_schema import SourceError, row_key
+from vigie.sources.manifest import Column, Table
+from vigie.sources.sql_schema import SourceError, SubjectKeys, row_key
 from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Subject
 
 if TYPE_CHECKING:
@@ -33,14 +33,17 @@ HASH_PURPOSE = "vigie:sources:hash-column"
 _HEX = re.compile(r"^[0-9a-f]+$")
 
 
-def effective_strategies(spec: Table, plan: Plan) -> dict[str, str]:
+def effective_strategies(
+    spec: Table, plan: Plan, columns: Sequence[Column] | None = None
+) -> dict[str, str]:
     """Each personal column's strategy once the plan's per-category choices apply.
 
     A category the plan erases loses its ``keep`` columns to NULL: the legal ground
-    to keep them was judged not to apply to this person.
+    to keep them was judged not to apply to this person. ``columns``: the personal
+    columns the database has (default: all the manifest's).
     """
     strategies = {}
-    for column in spec.personal_columns:
+    for column in spec.personal_columns if columns is None else columns:
         choice = plan.get(column.category or "")
         if isinstance(choice, Keep):
             strategies[column.name] = "keep"
@@ -76,11 +79,19 @@ class Changes:
         self.kept = "keep" in kinds
         self.deletes = "delete_row" in kinds and not self.kept
 
+    def not_done(self) -> dict[str, sa.ColumnElement[bool]]:
+        """Per nulled or masked column: its value is not in the erased state yet."""
+        terms: dict[str, sa.ColumnElement[bool]] = {c.name: c.is_not(None) for c in self.null}
+        for column, mask in self.mask:
+            terms[column.name] = sa.and_(
+                column.is_not(None), column != sa.literal(mask, column.type)
+            )
+        return terms
+
     def pending(self) -> sa.ColumnElement[bool] | None:
         """Rows not yet in the erased state; None when the state cannot be told."""
-        done: list[sa.ColumnElement[bool]] = [c.is_(None) for c in self.null]
-        done += [sa.or_(c.is_(None), c == sa.literal(v, c.type)) for c, v in self.mask]
-        return sa.not_(sa.and_(*done)) if done else None
+        terms = list(self.not_done().values())
+        return sa.or_(*terms) if terms else None
 
     def apply(self, conn: Connection, rows: list[Row[Any]]) -> int:
         keys = [tuple(r[: len(self.primary)]) for r in rows]
@@ -197,11 +208,68 @@ def erase(source: SqlSource, subject: Subject, plan: Plan) -> EraseReport:
         keys = schema.identity_keys(conn, subject)
     for spec in schema.erase_order():
         condition = schema.subject_condition(spec, keys, erasing=True)
-        strategies = effective_strategies(spec, plan)
+        # Versioned columns this database lacks are skipped.
+        strategies = effective_strategies(spec, plan, schema.personal_columns(spec))
         if condition is None or not strategies:
             continue
-        _erase_table(source, spec, condition, strategies, plan, report)
+        _erase_table(source, spec, condition, strategies, plan, report, keys)
     return report
+
+
+class _Guarded:
+    """The link-column rule of one table: a column that is some link's ``column`` is
+    changed only in the rows where it holds the subject (a link on it matches); other
+    columns in every row reached. Rows are grouped by the guarded columns they get, and
+    each group is changed by one UPDATE with its own column list (set-based).
+    """
+
+    def __init__(
+        self, source: SqlSource, spec: Table, strategies: dict[str, str], keys: SubjectKeys
+    ) -> None:
+        self.source, self.spec, self.strategies = source, spec, strategies
+        changing = {"null", "mask", "hash"}
+        conditions = source.schema.link_columns(spec, keys)
+        self.guarded = {
+            name: condition
+            for name, condition in conditions.items()
+            if strategies.get(name) in changing
+        }
+        #: Guarded columns a row may get (those whose links can match at all), in order.
+        self.matches = {name: c for name, c in self.guarded.items() if c is not None}
+        self.flags = list(self.matches)
+        self.base = {n: s for n, s in strategies.items() if n not in self.guarded}
+        self._changes: dict[frozenset[str], Changes] = {}
+
+    def changes(self, columns: frozenset[str] = frozenset()) -> Changes:
+        if columns not in self._changes:
+            chosen = {**self.base, **{n: self.strategies[n] for n in columns}}
+            self._changes[columns] = Changes(self.source, self.spec, chosen)
+        return self._changes[columns]
+
+    def flag_expressions(self) -> list[sa.ColumnElement[Any]]:
+        return [
+            sa.case((self.matches[name], 1), else_=0).label(f"vigie_flag_{i}")
+            for i, name in enumerate(self.flags)
+        ]
+
+    def pending(self) -> sa.ColumnElement[bool] | None:
+        """Rows with a column still to erase: a base column, or a guarded column that
+        holds the subject; None when the erased state cannot be told."""
+        every = self.changes(frozenset(self.flags))
+        not_done = every.not_done()
+        terms = [t for n, t in not_done.items() if n in self.base]
+        for name in self.flags:
+            if name in not_done:
+                terms.append(sa.and_(self.matches[name], not_done[name]))
+        return sa.or_(*terms) if terms else None
+
+    def groups(self, rows: list[Row[Any]], offset: int) -> dict[frozenset[str], list[Row[Any]]]:
+        """The batch's rows by the guarded columns each gets (flags from the SELECT)."""
+        grouped: dict[frozenset[str], list[Row[Any]]] = {}
+        for row in rows:
+            columns = frozenset(n for i, n in enumerate(self.flags) if row[offset + i])
+            grouped.setdefault(columns, []).append(row)
+        return grouped
 
 
 def _erase_table(
@@ -211,24 +279,39 @@ def _erase_table(
     strategies: dict[str, str],
     plan: Plan,
     report: EraseReport,
+    keys: SubjectKeys,
 ) -> None:
-    changes = Changes(source, spec, strategies)
+    guard = _Guarded(source, spec, strategies, keys)
+    changes = guard.changes()
     outcome = report.outcome(spec.name)
     kept_categories = list(
         dict.fromkeys(
-            c.category for c in spec.personal_columns if strategies[c.name] == "keep" and c.category
+            c.category
+            for c in spec.personal_columns
+            if strategies.get(c.name) == "keep" and c.category
         )
     )
     retention = spec.retention
     extra: list[sa.ColumnElement[Any]] = []
+    from_fiscal_year_close = False
     if kept_categories and retention is not None:
-        extra.append(source.schema.column(spec.name, retention.start))
-    pending = None if changes.kept else changes.pending()
+        start = source.schema.retention_start(spec)
+        extra.append(start.expression)
+        from_fiscal_year_close = start.anchor.from_fiscal_year_close
+    width = len(changes.primary)
+    flags_at = width + len(extra)
+    if not changes.deletes:
+        extra += guard.flag_expressions()
+    pending = None
+    if changes.deletes:
+        pending = changes.pending()
+    elif not changes.kept:
+        # Kept rows are visited again by a re-run (for their archive entry).
+        pending = guard.pending()
     where = condition if pending is None else sa.and_(condition, pending)
 
     def kept_rows(rows: list[Row[Any]]) -> list[KeptRow]:
         out = []
-        width = len(changes.primary)
         for row in rows:
             key = row_key(row[:width])
             entries = []
@@ -238,12 +321,12 @@ def _erase_table(
                     entries.append(KeptRow(spec.name, key, category, choice.ground, choice.until))
                 elif retention is not None:
                     rule = source.rules.get(retention.category)
-                    start = as_date(row[width]) if extra else None
+                    start = as_date(row[width]) if flags_at > width else None
                     ends = (
                         retention_end(
                             start,
                             rule.period,
-                            from_fiscal_year_close=retention.from_fiscal_year_close,
+                            from_fiscal_year_close=from_fiscal_year_close,
                             year_end=source.fiscal_year_end,
                         )
                         if start is not None and rule is not None
@@ -266,7 +349,10 @@ def _erase_table(
             outcome.kept += len(rows)
         if changes.deletes:
             outcome.deleted += changes.apply(conn, rows)
-        elif changes.null or changes.mask or changes.hash:
-            outcome.updated += changes.apply(conn, rows)
+            return
+        for columns, group in guard.groups(rows, flags_at).items():
+            chosen = guard.changes(columns)
+            if chosen.null or chosen.mask or chosen.hash:
+                outcome.updated += chosen.apply(conn, group)
 
     for_each_batch(source, spec.name, changes.primary, where, extra, apply)

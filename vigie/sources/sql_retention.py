@@ -31,10 +31,11 @@ if TYPE_CHECKING:
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def _anonymise_strategies(spec: Table) -> dict[str, str]:
+def _anonymise_strategies(source: SqlSource, spec: Table) -> dict[str, str]:
     """At the end of retention nothing is kept any more: ``keep`` columns are nulled."""
     return {
-        c.name: "null" if c.erase in {"keep", None} else str(c.erase) for c in spec.personal_columns
+        c.name: "null" if c.erase in {"keep", None} else str(c.erase)
+        for c in source.schema.personal_columns(spec)
     }
 
 
@@ -42,14 +43,12 @@ def _condition(
     source: SqlSource, spec: Table, cutoff: dt.date
 ) -> tuple[sa.ColumnElement[bool], Changes | None]:
     assert spec.retention is not None
-    start = source.schema.column(spec.name, spec.retention.start)
-    bound: dt.date = cutoff + dt.timedelta(days=1)
-    if isinstance(start.type, sa.DateTime):
-        bound = dt.datetime.combine(bound, dt.time())
-    condition = start < bound
+    # ``start < cutoff + 1 day``; a table that follows its parent: rows whose parent is
+    # past that same cut-off (``IN``), its date counted as the parent's rule counts it.
+    condition = source.schema.started_before(spec, cutoff + dt.timedelta(days=1))
     changes = None
     if spec.retention.action == "anonymise":
-        changes = Changes(source, spec, _anonymise_strategies(spec))
+        changes = Changes(source, spec, _anonymise_strategies(source, spec))
         pending = changes.pending()
         if pending is None:
             raise SourceError(
@@ -70,10 +69,13 @@ def expired(source: SqlSource, rule: RetentionRule, now: dt.datetime) -> Selecti
                 retention = spec.retention
                 if retention is None or retention.category != rule.category:
                     continue
+                # A table that follows its parent counts from the parent's date, as
+                # the parent's rule counts it (the fiscal-year close of an invoice).
+                anchor = source.schema.retention_start(spec).anchor
                 cutoff = retention_cutoff(
                     today,
                     rule.period,
-                    from_fiscal_year_close=retention.from_fiscal_year_close,
+                    from_fiscal_year_close=anchor.from_fiscal_year_close,
                     year_end=source.fiscal_year_end,
                 )
                 condition, _changes = _condition(source, spec, cutoff)
@@ -95,7 +97,12 @@ def purge(source: SqlSource, selection: Selection) -> PurgeReport:
     exactly what is left. Archive-index entries of purged rows go with them.
     """
     report = PurgeReport(source.name)
-    for part in selection.tables:
+    # Rows that follow a parent go before it: they are selected through their parent.
+    parts = sorted(
+        selection.tables,
+        key=lambda p: -source.schema.follows_depth(source.manifest.tables[p.table]),
+    )
+    for part in parts:
         spec = source.manifest.tables[part.table]
         condition, changes = _condition(source, spec, part.cutoff)
         primary = source.schema.primary_key(spec)

@@ -7,14 +7,17 @@ reflection, so SQLAlchemy quotes them (GLPI has columns named ``date`` or ``2fa`
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from vigie.sources.manifest import Link, Manifest, Scalar, Table
+from vigie.sources.manifest import Column, Constant, Link, Manifest, Retention, Table
 from vigie.sources.types import Subject
 
 
@@ -29,6 +32,44 @@ def row_key(values: Sequence[Any]) -> str:
     return json.dumps(list(values), default=str)
 
 
+#: The escape character of ``like`` patterns: not a backslash, which MySQL string
+#: literals would read as their own escape.
+LIKE_ESCAPE = "!"
+
+
+def like_pattern(pattern: str, value: Any) -> str:
+    """``pattern`` with ``{}`` replaced by ``value``, whose LIKE wildcards are escaped."""
+    text = str(value)
+    for char in (LIKE_ESCAPE, "%", "_"):
+        text = text.replace(char, LIKE_ESCAPE + char)
+    before, _brace, after = pattern.partition("{}")
+    fixed = [part.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2) for part in (before, after)]
+    return fixed[0] + text + fixed[1]
+
+
+@dataclass
+class SubjectKeys:
+    """What leads to the subject, selected first (a handful of values): each identity's
+    keys, and the text values ``like`` links look for (``(identity, column)`` → values)."""
+
+    keys: dict[str, list[Any]] = field(default_factory=dict)
+    texts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def get(self, identity: str) -> list[Any]:
+        return self.keys.get(identity) or []
+
+
+@dataclass(frozen=True)
+class RetentionStart:
+    """The date a table's retention counts from: its own ``start`` column, or, for a
+    table that ``follows`` its parent, the parent's (as a correlated subquery)."""
+
+    expression: sa.ColumnElement[Any]
+    #: The table whose ``start`` gives the date (the end of a ``follows`` chain).
+    anchor: Retention
+    is_datetime: bool
+
+
 class SchemaView:
     """Reflects the manifest's tables on demand and turns links into SQL conditions."""
 
@@ -41,7 +82,11 @@ class SchemaView:
     def table(self, name: str) -> sa.Table:
         if name not in self._tables:
             try:
-                self._tables[name] = sa.Table(name, self.metadata, autoload_with=self.engine)
+                with warnings.catch_warnings():
+                    # A type SQLAlchemy does not know (MariaDB's `point`) is reflected as
+                    # NullType: such a column can still be nulled, named and selected.
+                    warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
+                    self._tables[name] = sa.Table(name, self.metadata, autoload_with=self.engine)
             except sa.exc.NoSuchTableError:
                 raise SourceError(
                     f"{self.manifest.source}: table {name!r} is not in the database "
@@ -58,6 +103,17 @@ class SchemaView:
             )
         return reflected.c[name]
 
+    def has_column(self, table: str, name: str) -> bool:
+        return name in self.table(table).c
+
+    def present(self, spec: Table, columns: Sequence[Column]) -> list[Column]:
+        """``columns`` that this database has: a column with ``versions`` may be absent
+        (another version of the application) and is skipped; any other must be there."""
+        return [c for c in columns if not c.versions or self.has_column(spec.name, c.name)]
+
+    def personal_columns(self, spec: Table) -> list[Column]:
+        return self.present(spec, spec.personal_columns)
+
     def primary_key(self, spec: Table) -> list[sa.Column[Any]]:
         if spec.key:
             return [self.column(spec.name, name) for name in spec.key]
@@ -69,12 +125,33 @@ class SchemaView:
             )
         return columns
 
-    def constants(self, table: str, where: Mapping[str, Scalar]) -> list[sa.ColumnElement[bool]]:
-        return [self.column(table, name) == value for name, value in where.items()]
+    def single_key(self, spec: Table, what: str) -> sa.Column[Any]:
+        primary = self.primary_key(spec)
+        if len(primary) != 1:
+            raise SourceError(
+                f"{self.manifest.source}: tables.{spec.name}: {what} needs `references` "
+                "when the key has several columns"
+            )
+        return primary[0]
 
-    def identity_keys(self, conn: Connection, subject: Subject) -> dict[str, list[Any]]:
-        """Each identity's keys for the subject: one small query per matched attribute."""
-        keys: dict[str, list[Any]] = {}
+    def constants(self, table: str, where: Mapping[str, Constant]) -> list[sa.ColumnElement[bool]]:
+        conditions = []
+        for name, value in where.items():
+            column = self.column(table, name)
+            conditions.append(column.in_(value) if isinstance(value, tuple) else column == value)
+        return conditions
+
+    def _absent(self, spec: Table, name: str | None) -> bool:
+        """A versioned column of ``spec`` this database lacks: what uses it is skipped."""
+        column = spec.columns.get(name or "")
+        return bool(column and column.versions and not self.has_column(spec.name, column.name))
+
+    # -- the subject -------------------------------------------------------------------
+
+    def identity_keys(self, conn: Connection, subject: Subject) -> SubjectKeys:
+        """Each identity's keys for the subject: one small query per matched attribute;
+        then the identity values ``like`` links look for, one query per value column."""
+        resolved = SubjectKeys()
         for name, identity in self.manifest.identities.items():
             found: dict[Any, None] = {}
             for attribute, match in identity.match.items():
@@ -96,39 +173,59 @@ class SchemaView:
                 for value in conn.execute(query).scalars():
                     if value is not None:
                         found[value] = None
-            keys[name] = list(found)
-        return keys
+            resolved.keys[name] = list(found)
+        wanted = {
+            (link.identity, link.like.value)
+            for spec in self.manifest.tables.values()
+            for link in spec.links
+            if link.like is not None
+        }
+        for identity_name, value_column in sorted(wanted):
+            keys = resolved.get(identity_name)
+            texts: list[str] = []
+            if keys:
+                identity = self.manifest.identities[identity_name]
+                query = sa.select(self.column(identity.table, value_column)).where(
+                    self.column(identity.table, identity.key).in_(keys)
+                )
+                texts = sorted({str(v) for v in conn.execute(query).scalars() if v is not None})
+            resolved.texts[(identity_name, value_column)] = [t for t in texts if t.strip()]
+        return resolved
 
     def link_condition(
-        self, spec: Table, link: Link, keys: Mapping[str, list[Any]]
+        self, spec: Table, link: Link, keys: SubjectKeys
     ) -> sa.ColumnElement[bool] | None:
-        identity_keys = keys.get(link.identity) or []
-        if not identity_keys:
+        """The rows of ``spec`` this link ties to the subject; None when none can be."""
+        identity_keys = keys.get(link.identity)
+        if not identity_keys or self._absent(spec, link.column):
             return None
         condition: sa.ColumnElement[bool]
-        if link.through is not None:
-            through = link.through
-            linked = sa.select(self.column(through.table, through.key)).where(
-                self.column(through.table, through.column).in_(identity_keys),
-                *self.constants(through.table, through.where),
-            )
+        if link.through:
+            # Hop by hop: each hop's column holds the previous hop's values.
+            values: Any = identity_keys
+            for hop in link.through:
+                values = sa.select(self.column(hop.table, hop.key)).where(
+                    self.column(hop.table, hop.column).in_(values),
+                    *self.constants(hop.table, hop.where),
+                )
             if link.references:
                 referenced = self.column(spec.name, link.references)
             else:
-                primary = self.primary_key(spec)
-                if len(primary) != 1:
-                    raise SourceError(
-                        f"{self.manifest.source}: tables.{spec.name}: a link `through` another "
-                        "table needs `references` when the key has several columns"
-                    )
-                referenced = primary[0]
-            condition = referenced.in_(linked)
+                referenced = self.single_key(spec, "a link `through` another table")
+            condition = referenced.in_(values)
+        elif link.like is not None:
+            texts = keys.texts.get((link.identity, link.like.value)) or []
+            column = self.column(spec.name, link.column or "")
+            patterns = [like_pattern(p, t) for t in texts for p in link.like.patterns]
+            if not patterns:
+                return None
+            condition = sa.or_(*(column.like(p, escape=LIKE_ESCAPE) for p in patterns))
         else:
             condition = self.column(spec.name, link.column or "").in_(identity_keys)
         return sa.and_(condition, *self.constants(spec.name, link.where))
 
     def subject_condition(
-        self, spec: Table, keys: Mapping[str, list[Any]], *, erasing: bool
+        self, spec: Table, keys: SubjectKeys, *, erasing: bool
     ) -> sa.ColumnElement[bool] | None:
         """Rows of ``spec`` that belong to the subject through any link (erasing: only
         links that erase)."""
@@ -138,6 +235,95 @@ class SchemaView:
         if not conditions:
             return None
         return sa.or_(*conditions)
+
+    def link_columns(
+        self, spec: Table, keys: SubjectKeys
+    ) -> dict[str, sa.ColumnElement[bool] | None]:
+        """Each column that is some link's ``column``, with the condition under which a
+        row's value is the subject's (any link on that column matches; None: never).
+
+        An erasure changes such a column only where it is the subject's: in a row reached
+        through one link, another link's column may hold another person (a technician
+        who typed the subject's ticket) and is left as it is.
+        """
+        by_column: dict[str, list[sa.ColumnElement[bool]]] = {}
+        for link in spec.links:
+            if link.column is None:
+                continue
+            condition = self.link_condition(spec, link, keys)
+            by_column.setdefault(link.column, [])
+            if condition is not None:
+                by_column[link.column].append(condition)
+        return {
+            column: sa.or_(*conditions) if conditions else None
+            for column, conditions in by_column.items()
+        }
+
+    # -- retention ---------------------------------------------------------------------
+
+    def retention_start(self, spec: Table) -> RetentionStart:
+        """The expression giving each row's retention start (see ``RetentionStart``)."""
+        retention = spec.retention
+        if retention is None:
+            raise SourceError(f"{self.manifest.source}: tables.{spec.name}: no retention rule")
+        follows = retention.follows
+        if follows is None:
+            column = self.column(spec.name, retention.start or "")
+            return RetentionStart(column, retention, isinstance(column.type, sa.DateTime))
+        parent = self.manifest.tables[follows.table]
+        above = self.retention_start(parent)
+        referenced = (
+            self.column(parent.name, follows.references)
+            if follows.references
+            else self.single_key(parent, "`retention.follows` of another table")
+        )
+        expression = (
+            sa.select(sa.func.max(above.expression))
+            .where(
+                referenced == self.column(spec.name, follows.column),
+                *self.constants(spec.name, follows.where),
+            )
+            .correlate(self.table(spec.name))
+            .scalar_subquery()
+        )
+        return RetentionStart(expression, above.anchor, above.is_datetime)
+
+    def started_before(self, spec: Table, bound: dt.date) -> sa.ColumnElement[bool]:
+        """Rows whose retention start is before ``bound``, set-based: a table that
+        follows its parent selects the rows whose parent is selected (``IN``), or whose
+        parent no longer exists."""
+        retention = spec.retention
+        assert retention is not None
+        follows = retention.follows
+        if follows is None:
+            column = self.column(spec.name, retention.start or "")
+            limit: dt.date = bound
+            if isinstance(column.type, sa.DateTime) and not isinstance(bound, dt.datetime):
+                limit = dt.datetime.combine(bound, dt.time())
+            return column < limit
+        parent = self.manifest.tables[follows.table]
+        referenced = (
+            self.column(parent.name, follows.references)
+            if follows.references
+            else self.single_key(parent, "`retention.follows` of another table")
+        )
+        column = self.column(spec.name, follows.column)
+        expired_parents = sa.select(referenced).where(self.started_before(parent, bound))
+        # A row whose parent is gone has no date left: it is past its retention too.
+        parents = sa.select(referenced).where(referenced.is_not(None))
+        return sa.and_(
+            column.is_not(None),
+            sa.or_(column.in_(expired_parents), column.not_in(parents)),
+            *self.constants(spec.name, follows.where),
+        )
+
+    def follows_depth(self, spec: Table) -> int:
+        """How many parents a table follows (0: it has its own start date)."""
+        depth, current = 0, spec
+        while current.retention is not None and current.retention.follows is not None:
+            depth += 1
+            current = self.manifest.tables[current.retention.follows.table]
+        return depth
 
     def erase_order(self) -> list[Table]:
         """Dependents first; then link tables, identity tables, and last the tables
@@ -150,8 +336,8 @@ class SchemaView:
 
         for spec in self.manifest.tables.values():
             for link in spec.links:
-                if link.through is not None:
-                    bump(link.through.table, 1)
+                for hop in link.through:
+                    bump(hop.table, 1)
         for identity in self.manifest.identities.values():
             bump(identity.table, 2)
             for match in identity.match.values():

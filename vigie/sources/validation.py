@@ -11,7 +11,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from vigie.sources.manifest import Manifest, Table
+    from vigie.sources.manifest import Follows, Manifest, Table
 
 Problem = tuple[str, str]
 
@@ -41,11 +41,65 @@ def check_semantics(manifest: Manifest, categories: set[str] | None) -> list[Pro
             lpath = f"{tpath}.links.{index}"
             if link.identity not in manifest.identities:
                 problems.append((f"{lpath}.identity", f"no identity named {link.identity!r}"))
-            if link.through is not None:
-                need_table(link.through.table, f"{lpath}.through.table")
-            elif link.references is not None:
+            if len(link.through) == 1:
+                need_table(link.through[0].table, f"{lpath}.through.table")
+            for hop, through in enumerate(link.through if len(link.through) > 1 else ()):
+                need_table(through.table, f"{lpath}.through.{hop}.table")
+            if not link.through and link.references is not None:
                 problems.append((f"{lpath}.references", "only meaningful with `through`"))
+            if link.like is not None:
+                if link.column is None:
+                    problems.append(
+                        (f"{lpath}.like", "needs `column` (the text column holding the value)")
+                    )
+                for number, pattern in enumerate(link.like.patterns):
+                    if pattern.count("{}") != 1:
+                        problems.append(
+                            (
+                                f"{lpath}.like.patterns.{number}",
+                                "needs exactly one {} (where the value stands)",
+                            )
+                        )
         problems += _check_columns(table, tpath, categories)
+        problems += _check_follows(manifest, name, f"{tpath}.retention")
+    return problems
+
+
+def _check_follows(manifest: Manifest, name: str, rpath: str) -> list[Problem]:
+    """A `follows` chain reaches a table with a `start` date, without a cycle."""
+    retention = manifest.tables[name].retention
+    if retention is None or retention.follows is None:
+        return []
+    problems: list[Problem] = []
+    if retention.from_fiscal_year_close:
+        problems.append(
+            (f"{rpath}.from", "not with `follows`: the parent's rule says how its date counts")
+        )
+    seen = [name]
+    current: Follows | None = retention.follows
+    while current is not None:
+        parent = manifest.tables.get(current.table)
+        if parent is None:
+            problems.append(
+                (
+                    f"{rpath}.follows.table",
+                    f"table {current.table!r} is not described under `tables`",
+                )
+            )
+            break
+        if parent.retention is None:
+            problems.append(
+                (f"{rpath}.follows.table", f"{current.table} has no `retention` rule to follow")
+            )
+            break
+        if current.table in seen:
+            chain = " -> ".join([*seen, current.table])
+            problems.append(
+                (f"{rpath}.follows.table", f"the rows follow each other in a cycle: {chain}")
+            )
+            break
+        seen.append(current.table)
+        current = parent.retention.follows
     return problems
 
 

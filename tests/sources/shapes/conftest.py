@@ -1,7 +1,8 @@
 """Throw-away databases for the shape tests: SQLite in memory, MariaDB and PostgreSQL on localhost.
 
 Each database is named `vigie_shapes_test_<worker>_<test>` so pytest-xdist workers never share one;
-a server that does not answer skips its tests instead of failing them.
+a server that does not answer skips its tests instead of failing them, unless
+`VIGIE_TEST_REQUIRE_SERVERS=1` (CI) makes it fail them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import Engine, MetaData, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError, SAWarning
+
+from tests.sources.helpdesk import unreachable
 
 MARIADB = os.environ.get("VIGIE_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306")
 POSTGRES = os.environ.get("VIGIE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -42,7 +45,7 @@ def database(request: pytest.FixtureRequest) -> Iterator[Callable[[str], Engine]
                     conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
                     conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
             except OperationalError:
-                pytest.skip("MariaDB is not reachable")
+                unreachable("mariadb")
             created.append((admin, name))
             engine = create_engine(f"{MARIADB}/{name}?charset=utf8mb4")
         else:
@@ -52,7 +55,7 @@ def database(request: pytest.FixtureRequest) -> Iterator[Callable[[str], Engine]
                     conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
                     conn.execute(text(f"CREATE DATABASE {name}"))
             except OperationalError:
-                pytest.skip("PostgreSQL is not reachable")
+                unreachable("postgresql")
             created.append((admin, name))
             engine = create_engine(f"{POSTGRES}/{name}")
         engines.append(engine)
