@@ -55,9 +55,13 @@ def _tables(manifest: Manifest, labels: dict[str, str]) -> list[TableView]:
         retention = ""
         if table.retention is not None:
             rule = table.retention
+            if rule.follows is not None:
+                start = _("its row in %(table)s") % {"table": rule.follows.table}
+            else:
+                start = rule.start or ""
             retention = _("%(category)s, from %(start)s%(fy)s; then %(action)s") % {
                 "category": labels.get(rule.category, rule.category),
-                "start": rule.start,
+                "start": start,
                 "fy": _(" (close of its fiscal year)") if rule.from_fiscal_year_close else "",
                 "action": _("anonymise") if rule.action == "anonymise" else _("delete"),
             }
