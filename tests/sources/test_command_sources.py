@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tests.sources.helpdesk import (
     BILLING_MANIFEST,
@@ -170,3 +171,10 @@ def test_register_source_needs_a_loaded_register(cli_actor) -> None:
 
     with pytest.raises(InvalidManifest, match="no register is loaded"):
         register_source(cli_actor, HELPDESK_MANIFEST)
+
+
+def test_the_command_speaks_french_by_default(register) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    with translation.override("fr"):
+        call_command("sources", "list", stdout=out, stderr=err)
+    assert "aucune source enregistrée" in out.getvalue() + err.getvalue()
