@@ -43,6 +43,8 @@ class SmtpSink:
     messages: list[Captured] = field(default_factory=list)
     #: When set, RCPT TO is answered with this reply (e.g. a 550).
     rcpt_reply: str | None = None
+    #: Whether the server offers SMTPUTF8 (RFC 6531) for non-ASCII addresses.
+    smtputf8: bool = False
     _controller: Any = None
 
     async def handle_RCPT(
@@ -60,7 +62,9 @@ class SmtpSink:
         return "250 2.0.0 Message accepted for delivery"
 
     def start(self) -> None:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=self.smtputf8
+        )
         self._controller.start()
 
     def stop(self) -> None:

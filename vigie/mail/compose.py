@@ -112,7 +112,9 @@ def compose(
 
     ``unsubscribe`` is the (https link, token) pair of a marketing message.
     """
-    message = EmailMessage(policy=_POLICY)
+    # An address with a non-ASCII local part travels with SMTPUTF8: its headers are
+    # then UTF-8 as they are (RFC 6532), not encoded words.
+    message = EmailMessage(policy=_POLICY if to.isascii() else _POLICY.clone(utf8=True))
     message["From"] = from_header()
     message["To"] = to
     message["Subject"] = rendered.subject

@@ -39,6 +39,12 @@ def free_port(preferred: int) -> int:
 def start_sink(folder: Path, port: int = 8025) -> Controller:
     """Start the sink on 127.0.0.1 (another port if ``port`` is taken); stop() it after."""
     folder.mkdir(parents=True, exist_ok=True)
-    controller = Controller(_SaveToFolder(folder), hostname="127.0.0.1", port=free_port(port))
+    controller = Controller(
+        _SaveToFolder(folder),
+        hostname="127.0.0.1",
+        port=free_port(port),
+        # Addresses with accents in their local part (RFC 6531) reach the sink too.
+        enable_SMTPUTF8=True,
+    )
     controller.start()
     return controller

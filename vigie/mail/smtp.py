@@ -75,6 +75,22 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
+def needs_smtputf8(address: str) -> bool:
+    """An address whose local part is not ASCII can only travel with SMTPUTF8 (RFC 6531);
+    a non-ASCII domain alone is written in its IDNA (punycode) form instead."""
+    return not address.rpartition("@")[0].isascii()
+
+
+def ascii_domain(address: str) -> str:
+    local, _, domain = address.rpartition("@")
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
 def send(raw: bytes, sender: str, recipient: str, before_transfer: Callable[[], None]) -> None:
     """Deliver ``raw`` to one recipient; raise Unavailable, Rejected or Interrupted."""
     try:
@@ -83,8 +99,19 @@ def send(raw: bytes, sender: str, recipient: str, before_transfer: Callable[[], 
         # Connection, TLS or login trouble is about our setup, not this message.
         raise Unavailable(_reply(str(error))) from None
     transferring = False
+    options: list[str] = []
+    if needs_smtputf8(recipient) or needs_smtputf8(sender):
+        if not smtp.has_extn("smtputf8"):
+            smtp.close()
+            # The address itself cannot be written for this server: no retry helps.
+            raise Rejected(
+                553, "the address needs SMTPUTF8 (RFC 6531); the relay does not offer it"
+            )
+        options = ["SMTPUTF8"]
+    else:
+        recipient, sender = ascii_domain(recipient), ascii_domain(sender)
     try:
-        code, reply = smtp.mail(sender)
+        code, reply = smtp.mail(sender, options)
         if code != 250:
             # A refused sender is a relay or setup matter: retried, never final.
             raise Unavailable(f"MAIL FROM: {code} {_reply(reply)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 
 from django.utils import timezone
@@ -35,7 +36,12 @@ def create_demo_people(count: int = 300, *, seed: int = 2026) -> list[Person]:
     now = timezone.now()
     for n in range(count):
         first, last = fake.first_name(), fake.last_name()
-        slug = f"{first}.{last}".lower().replace(" ", "-")
+        # Mailbox names without accents, as most real ones still are.
+        slug = (
+            unicodedata.normalize("NFKD", f"{first}.{last}".lower().replace(" ", "-"))
+            .encode("ascii", "ignore")
+            .decode("ascii")
+        )
         kind = rng.random()
         collected = now - timedelta(days=rng.randint(1, 1500))
         fields: dict = {
