@@ -59,6 +59,8 @@ def test_a_persons_page_shows_where_their_data_is_and_journals_the_search(
     assert page.status_code == 200
     assert "<code>followups</code>" in page.text and "<td>7</td>" in page.text
     assert "<code>people.person</code>" in page.text
+    # Rows are counted once even when they hold several categories (users: two).
+    assert "helpdesk — 16 lignes" in page.text
     views = set(
         Event.objects.filter(action="personal_data:read").values_list("extra__view", flat=True)
     )

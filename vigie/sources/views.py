@@ -121,7 +121,8 @@ def person_sources(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     context["results"] = [
         {
             "source": result.source,
-            "total": len(result.rows),
+            # A row holding several categories is listed once per category, counted once.
+            "total": len({(row.table, row.key) for row in result.rows}),
             "lines": [
                 {"table": table, "category": labels.get(category, category), "rows": count}
                 for (table, category), count in sorted(result.counts.items())
