@@ -31,6 +31,12 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
     assert "login demo-admin" in first.stdout and "TOTP" in first.stdout
     assert "Register loaded: revision 1." in first.stdout
     assert "Privacy policy v1 published." in first.stdout
+    assert "Demo source created and registered: glpi." in first.stdout
+    assert "Demo source created and registered: dolibarr." in first.stdout
+    # R4: the demo's GLPI and Dolibarr databases pass the inventory check.
+    checked = vigie("sources", "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "glpi" in checked.stdout and "dolibarr" in checked.stdout
     second = vigie("demo", "--no-serve")
     assert second.returncode == 0
     # The same logins are printed again: the data is reused, not recreated.
@@ -39,6 +45,7 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
         line for line in second.stdout.splitlines() if "login" in line or "TOTP" in line
     ]
     assert "Register loaded" not in second.stdout
+    assert "Demo source created" not in second.stdout
     assert "published" not in second.stdout
 
     ok = vigie("audit", "verify")
