@@ -82,3 +82,24 @@ def test_the_person_page_shows_contact_points(signed_in, privacy_lead, cli_actor
     page = signed_in(privacy_lead).get(f"/backoffice/people/{person.pk}/")
     assert page.status_code == 200
     assert "3 rue des Lilas<br>69003 Lyon" in page.text
+
+
+def test_a_further_address_added_after_an_objection_is_suppressed_at_once(
+    cli_actor, person
+) -> None:
+    consent.object_to_marketing(cli_actor, person, method=Method.PHONE)
+    add_contact_point(cli_actor, person, "email", "nouvelle@exemple.fr")
+    shred_person(cli_actor, person)
+    assert consent.is_suppressed("NOUVELLE@exemple.fr", "offres_partenaires")
+
+
+def test_a_further_address_of_someone_who_unsubscribed_is_suppressed_for_that_list(
+    cli_actor, person
+) -> None:
+    consent.record_consent(
+        cli_actor, person, "newsletter", wording="Lettre", method=Method.PHONE, channel="appel"
+    )
+    consent.withdraw(cli_actor, person, "newsletter", method=Method.PHONE)
+    add_contact_point(cli_actor, person, "email", "autre@exemple.fr")
+    assert consent.is_suppressed("autre@exemple.fr", "newsletter")
+    assert not consent.is_suppressed("autre@exemple.fr", "offres_semi")

@@ -95,3 +95,15 @@ def test_others_are_refused_on_the_data_pages(signed_in, request, persona, cli_a
     assert client.get("/backoffice/sources/").status_code == 403
     assert client.get(f"/backoffice/sources/people/{person.pk}/").status_code == 403
     assert not Event.objects.filter(action="personal_data:read").exists()
+
+
+def test_an_auditor_sees_the_data_map_but_not_a_persons_data(
+    signed_in, auditor, helpdesk, cli_actor
+) -> None:
+    person = create_person(cli_actor, email="alice.martin@example.fr", first_name="Alicette")
+    client = signed_in(auditor)
+    assert client.get("/backoffice/sources/").status_code == 200
+    page = client.get(f"/backoffice/sources/people/{person.pk}/")
+    assert page.status_code == 403
+    assert "Alicette" not in page.text
+    assert not Event.objects.filter(action="personal_data:read").exists()

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import phonenumbers
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vigie.audit.actions import Action
@@ -185,6 +186,18 @@ def find_by_email(address: str) -> Person | None:
     )
 
 
+def find_all_by_email(address: str) -> list[Person]:
+    """Every live person with this address, main or further (several may share one)."""
+    index = email_index(address)
+    return list(
+        Person.objects.filter(
+            Q(email_index=index) | Q(contact_points__email_index=index), shredded_at__isnull=True
+        )
+        .distinct()
+        .order_by("created_at")
+    )
+
+
 def _point_aad(point_id: uuid.UUID) -> str:
     return f"people.contactpoint:{point_id}:value"
 
@@ -224,8 +237,29 @@ def add_contact_point(
     point.email_index = email_index(value) if kind == ContactKind.EMAIL else ""
     with transaction.atomic():
         point.save(force_insert=True)
+        if kind == ContactKind.EMAIL:
+            _suppress_like_the_person(person, value)
         record_event(actor, Action.PERSON_CONTACT_ADD, person, extra={"kind": kind, "usage": usage})
     return point
+
+
+def _suppress_like_the_person(person: Person, address: str) -> None:
+    """R41: a new address of someone who unsubscribed or objected is suppressed at once,
+    with the same scopes, so that an import of it later is caught too."""
+    from vigie.consent.models import ALL_PURPOSES, Status, Subscription, SuppressionReason
+    from vigie.consent.suppression import suppress
+
+    stopped = dict(
+        Subscription.objects.filter(
+            person=person, status__in=[Status.WITHDRAWN, Status.OBJECTED]
+        ).values_list("purpose", "status")
+    )
+    now = timezone.now()
+    if Status.OBJECTED in stopped.values():
+        suppress(address, ALL_PURPOSES, SuppressionReason.OBJECTED, now)
+    for purpose, status in stopped.items():
+        if status == Status.WITHDRAWN:
+            suppress(address, purpose, SuppressionReason.UNSUBSCRIBED, now)
 
 
 def shred_person(actor: Actor, person: Person) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from vigie.audit.actor import Actor
 from vigie.consent.models import ConsentEvent, Subscription
 from vigie.people.models import Person
-from vigie.people.services import PersonUnavailable, find_by_email, open_person, shred_person
+from vigie.people.services import PersonUnavailable, find_all_by_email, open_person, shred_person
 from vigie.sources.rules import RetentionRule
 from vigie.sources.types import (
     EraseReport,
@@ -50,8 +50,8 @@ class BuiltinSource:
     def people(self, subject: Subject) -> list[Person]:
         found: dict[Any, Person] = {}
         for email in subject.values("email"):
-            person = find_by_email(email)
-            if person is not None:
+            # Several people may share an address: an erasure must reach every one.
+            for person in find_all_by_email(email):
                 found[person.pk] = person
         return list(found.values())
 

@@ -154,7 +154,9 @@ def check_manifest(
             engine.dispose()
     except ConnectionUnavailable as error:
         problems.append(InventoryProblem("connection", "connection", str(error)))
-    except (sa.exc.SQLAlchemyError, ImportError) as error:
+    except (sa.exc.SQLAlchemyError, ImportError, ValueError, OSError, AttributeError) as error:
+        # A driver's message may quote the URL (and its password): only its first line
+        # for database errors, only the kind for anything else.
         detail = getattr(error, "orig", None) or type(error).__name__
         problems.append(
             InventoryProblem(

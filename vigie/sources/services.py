@@ -120,30 +120,46 @@ def erase_subject(actor: Actor, subject: Subject, plan: Plan | None = None) -> l
     External sources go first and Vigie's own store last: until the end, Vigie can
     still find the person again if the run is interrupted and started over.
     """
-    reports = []
-    for source in list_sources(enabled_only=True):
-        with load_source(source.name) as engine:
-            reports.append(engine.erase(subject, plan))
+    reports: list[EraseReport] = []
+    current = ""
+    try:
+        for source in list_sources(enabled_only=True):
+            current = source.name
+            with load_source(source.name) as engine:
+                reports.append(engine.erase(subject, plan))
+    except Exception as error:
+        # What was done stays journaled even when a later source fails; the caller
+        # sees the error and runs the erasure again (every step is safe to repeat).
+        with transaction.atomic():
+            _record_erasure(actor, subject, reports, failed=(current, type(error).__name__))
+        raise
     with transaction.atomic():
         reports.append(BuiltinSource(actor).erase(subject, plan))
-        record_event(
-            actor,
-            Action.SUBJECT_ERASE,
-            ObjectRef("sources.subject", subject_ref(subject)),
-            extra={
-                "sources": {
-                    r.source: {
-                        table: [o.deleted, o.updated, o.kept] for table, o in r.tables.items()
-                    }
-                    for r in reports
-                },
-                "kept": {
-                    r.source: {c: [g, str(d or "")] for c, (g, d) in r.kept_categories.items()}
-                    for r in reports
-                },
-            },
-        )
+        _record_erasure(actor, subject, reports)
     return reports
+
+
+def _record_erasure(
+    actor: Actor,
+    subject: Subject,
+    reports: list[EraseReport],
+    failed: tuple[str, str] | None = None,
+) -> None:
+    extra: dict[str, Any] = {
+        "sources": {
+            r.source: {table: [o.deleted, o.updated, o.kept] for table, o in r.tables.items()}
+            for r in reports
+        },
+        "kept": {
+            r.source: {c: [g, str(d or "")] for c, (g, d) in r.kept_categories.items()}
+            for r in reports
+        },
+    }
+    if failed is not None:
+        extra["failed"] = {"source": failed[0], "error": failed[1]}
+    record_event(
+        actor, Action.SUBJECT_ERASE, ObjectRef("sources.subject", subject_ref(subject)), extra=extra
+    )
 
 
 def check_sources(

@@ -71,7 +71,7 @@ class SqlSource:
             url = self._url or self.manifest.connection.url()
             try:
                 self._engine = sa.create_engine(url, pool_pre_ping=True)
-            except (sa.exc.ArgumentError, ImportError) as error:
+            except (sa.exc.ArgumentError, ImportError, ValueError) as error:
                 # The URL may hold a password: name the problem, never the URL.
                 raise SourceError(
                     f"{self.name}: the connection URL is not usable ({type(error).__name__})"
@@ -186,3 +186,9 @@ class _database_errors:
             raise SourceError(f"{self.name}: database error: {detail}") from None
         if isinstance(error, sa.exc.SQLAlchemyError):
             raise SourceError(f"{self.name}: {type(error).__name__}") from None
+        if isinstance(error, (ValueError, OSError)):
+            # A URL the driver cannot use (a bad port, a missing certificate) fails at
+            # the first connection: name its kind, never the URL.
+            raise SourceError(
+                f"{self.name}: the connection URL is not usable ({type(error).__name__})"
+            ) from None

@@ -51,6 +51,10 @@ def effective_strategies(
             strategies[column.name] = "null"
         else:
             strategies[column.name] = column.erase or "null"
+    if "keep" in strategies.values():
+        # A kept row cannot be deleted: the other categories' columns that the manifest
+        # would delete with the row are nulled instead.
+        strategies = {n: "null" if s == "delete_row" else s for n, s in strategies.items()}
     return strategies
 
 
@@ -303,9 +307,9 @@ def _erase_table(
     if not changes.deletes:
         extra += guard.flag_expressions()
     pending = None
-    if changes.deletes:
-        pending = changes.pending()
-    elif not changes.kept:
+    # A deleting table takes every linked row, whatever its other columns hold; kept
+    # rows are visited again by a re-run (for their archive entry).
+    if not changes.deletes and not changes.kept:
         # Kept rows are visited again by a re-run (for their archive entry).
         pending = guard.pending()
     where = condition if pending is None else sa.and_(condition, pending)

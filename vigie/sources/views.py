@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
@@ -103,6 +104,9 @@ def data_map(request: HttpRequest) -> HttpResponse:
 @require_GET
 def person_sources(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Where this person's data is: rows per source, table and category (counts only)."""
+    if not request.user.has_vigie_permission(Permission.PEOPLE_VIEW):  # type: ignore[union-attr]
+        # The page names the person: reading people is a permission of its own.
+        raise PermissionDenied(Permission.PEOPLE_VIEW.value)
     person = get_object_or_404(Person, pk=pk)
     actor = Actor.from_request(request)
     context: dict[str, Any] = {"person": person}
@@ -114,7 +118,7 @@ def person_sources(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     labels = _labels()
     try:
         results = services.find_subject(actor, Subject(email=data.emails))
-    except (ConnectionUnavailable, SourceError) as error:
+    except (ConnectionUnavailable, SourceError, InvalidManifest) as error:
         context["error"] = str(error)
         return render(request, "sources/person.html", context, status=503)
     context["data"] = data
