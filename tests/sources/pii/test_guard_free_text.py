@@ -28,6 +28,12 @@ def test_a_ticket_note_with_a_luhn_valid_card_number_is_refused_naming_the_kind(
     assert "4970" not in message and "7893" not in message
 
 
+def test_a_card_number_inside_a_long_table_of_figures_is_still_refused() -> None:
+    figures = " ".join(["12"] * 9)
+    message = refusal(f"Relevé : 4970 1012 3456 7893 {figures}")
+    assert "a payment card number" in message
+
+
 def test_a_note_with_a_password_is_refused_without_echoing_it() -> None:
     message = refusal(PASSWORD_NOTE)
     assert "a password or secret key" in message and "Azerty123" not in message

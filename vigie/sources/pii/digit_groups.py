@@ -26,9 +26,8 @@ CORSICAN_NIR = re.compile(
     rf"{SEP}?\d{{3}}{SEP}?\d{{3}}{SEP}?\d{{2}}(?![\w])"
 )
 
-# A run of more groups than this is a table of figures, not prose: only its groups
-# taken one by one are checked, which keeps a scan of such a text linear.
-MAX_GROUPS = 12
+# Windows never grow past the longest identifier (a 19-digit card), so even a long
+# table of figures is checked window by window in linear time.
 MAX_DIGITS = 19
 COMPANY_CONTEXT = re.compile(r"siren|siret|rcs|tva|immatricul|entreprise|soci[ée]t[ée]", re.I)
 
@@ -40,7 +39,7 @@ def find_digit_identifiers(text: str) -> Iterator[Finding]:
         groups = [(g.start(), g.end()) for g in re.finditer(r"\d+", run.group())]
         offset = run.start()
         spans = [(offset + s, offset + e) for s, e in groups]
-        longest = 1 if len(spans) > MAX_GROUPS else len(spans)
+        longest = len(spans)
         for i, (start, _end) in enumerate(spans):
             digits = ""
             sizes: tuple[int, ...] = ()
