@@ -39,6 +39,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.timing import best_of  # noqa: E402
 from vigie.accounts.models import User  # noqa: E402
 from vigie.accounts.permissions import Permission, Role  # noqa: E402
 from vigie.accounts.services import create_api_key  # noqa: E402
@@ -200,15 +201,6 @@ def raw_sql(addresses: list[str]) -> list[str | None]:
         result = [reason for _n, reason in cursor.fetchall()]
         cursor.execute("DROP TABLE bench_input")
     return result
-
-
-def best_of(runs: int, fn):  # type: ignore[no-untyped-def]
-    times, value = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - started)
-    return min(times), value
 
 
 def main() -> int:

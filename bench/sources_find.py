@@ -45,6 +45,7 @@ import sqlalchemy as sa  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from bench.sources_raw import RAW_TABLES, raw_erase, raw_find, raw_find_in, snapshot  # noqa: E402
+from bench.timing import best_of  # noqa: E402
 from vigie.audit.actor import Actor  # noqa: E402
 from vigie.register.services import load_file  # noqa: E402
 from vigie.sources.manifest import read_manifest  # noqa: E402
@@ -124,15 +125,6 @@ def engine_find(source: SqlSource, email: str) -> dict[str, list[dict[str, Any]]
     }
 
 
-def best(runs: int, fn: Any) -> tuple[float, Any]:
-    times, value = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - started)
-    return min(times), value
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--url", required=True, help="SQLAlchemy URL of the GLPI-shaped database")
@@ -170,8 +162,10 @@ def main() -> int:
     )
 
     with SqlSource(manifest, url=args.url, rules=rules) as source:
-        engine_time, engine_rows = best(args.runs, lambda: export(engine_find(source, finder[1])))
-    raw_time, raw_rows = best(args.runs, lambda: export(raw_find(args.url, finder[1])))
+        engine_time, engine_rows = best_of(
+            args.runs, lambda: export(engine_find(source, finder[1]))
+        )
+    raw_time, raw_rows = best_of(args.runs, lambda: export(raw_find(args.url, finder[1])))
     assert engine_rows == raw_rows, "the engine and the raw SQL found different rows"
 
     # The same person erased both ways: the raw SQL in a transaction rolled back after a
