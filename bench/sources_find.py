@@ -47,12 +47,12 @@ from django.core.management import call_command  # noqa: E402
 from bench.sources_raw import RAW_TABLES, raw_erase, raw_find, raw_find_in, snapshot  # noqa: E402
 from bench.timing import best_of  # noqa: E402
 from vigie.audit.actor import Actor  # noqa: E402
+from vigie.demo.shapes import glpi as glpi_shape  # noqa: E402
+from vigie.demo.shapes.fill import fill_glpi  # noqa: E402
 from vigie.register.services import load_file  # noqa: E402
 from vigie.sources.manifest import read_manifest  # noqa: E402
 from vigie.sources.models import ArchivedRecord  # noqa: E402
 from vigie.sources.rules import register_rules  # noqa: E402
-from vigie.sources.shapes import glpi as glpi_shape  # noqa: E402
-from vigie.sources.shapes.fill import fill_glpi  # noqa: E402
 from vigie.sources.sql import SqlSource  # noqa: E402
 from vigie.sources.types import Subject  # noqa: E402
 

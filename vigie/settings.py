@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "vigie.mail",
     "vigie.sources",
     "vigie.web",
+    "vigie.demo",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from django.test import Client
 
 from vigie.consent import services
 from vigie.consent.models import Status, Subscription
-from vigie.consent.tokens import make_token
+from vigie.lib.tokens import make_token
 from vigie.people.models import SubjectType
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])

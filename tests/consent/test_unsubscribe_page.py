@@ -10,7 +10,7 @@ from django.test import Client
 
 from vigie.audit.models import Event
 from vigie.consent.models import ConsentEvent, Kind, Status, Subscription
-from vigie.consent.tokens import make_token, unsubscribe_url
+from vigie.lib.tokens import make_token, unsubscribe_url
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 

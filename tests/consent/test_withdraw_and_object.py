@@ -14,7 +14,7 @@ from vigie.consent.models import (
     Subscription,
     SuppressionEntry,
 )
-from vigie.consent.tokens import make_token
+from vigie.lib.tokens import make_token
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 

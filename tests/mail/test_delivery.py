@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from tests.mail.conftest import ADDRESS, SITE
 from vigie.audit.actor import Actor
 from vigie.audit.models import Event
-from vigie.consent.tokens import LinkToken, read_token
+from vigie.lib.tokens import LinkToken, read_token
 from vigie.mail import delivery
 from vigie.mail.models import Message, Status
 from vigie.mail.rendering import RIGHT_TO_OBJECT

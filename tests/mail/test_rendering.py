@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from vigie.audit.actor import Actor
-from vigie.consent.tokens import unsubscribe_url
+from vigie.lib.tokens import unsubscribe_url
 from vigie.mail.models import Kind
 from vigie.mail.rendering import (
     POSTAL_ADDRESS,

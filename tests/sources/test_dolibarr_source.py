@@ -22,12 +22,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.sources.helpdesk import ROOT, dump, fresh_database, policy_categories, policy_rules
+from vigie.demo.shapes import dolibarr
+from vigie.demo.shapes.fill import SeedPerson, fill_dolibarr
 from vigie.register.services import load_file
 from vigie.sources.inventory import check_manifest
 from vigie.sources.manifest import Manifest, read_manifest
 from vigie.sources.models import ArchivedRecord
-from vigie.sources.shapes import dolibarr
-from vigie.sources.shapes.fill import SeedPerson, fill_dolibarr
 from vigie.sources.sql import SqlSource
 from vigie.sources.types import KeptRow, Subject
 

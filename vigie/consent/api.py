@@ -19,10 +19,11 @@ from vigie.accounts.api_auth import AUTH_ERRORS, ErrorOut, api_key
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.consent import services
-from vigie.consent.models import ALL_PURPOSES, Method, Status
+from vigie.consent.models import Method, Status
+from vigie.lib.purposes import ALL_PURPOSES
 from vigie.people.models import Person
 from vigie.people.services import find_by_email
-from vigie.sources.pii.fields import FreeText
+from vigie.pii.fields import FreeText
 
 router = Router(tags=["consent"])
 

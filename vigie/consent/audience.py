@@ -28,11 +28,12 @@ from django.db import connection
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
-from vigie.consent.models import ALL_PURPOSES, Purpose, Status, SuppressionEntry
+from vigie.consent.models import Status, SuppressionEntry
 from vigie.consent.suppression import SUPPRESS_PREFIX
 from vigie.lib import lookups  # noqa: F401  (registers __any_of)
 from vigie.lib.crypto import blind_index, normalise_email
 from vigie.lib.keyring import index_key
+from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.people.models import B2C_TYPES, Person, SubjectType
 
 #: Who may be prospected on an opt-out basis at all (R36): business contacts.

@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vigie.consent.models import Method, Purpose
+from vigie.consent.models import Method
 from vigie.consent.wording import consent_wording
-from vigie.sources.pii.fields import validate_no_secrets
+from vigie.lib.purposes import Purpose
+from vigie.pii.fields import validate_no_secrets
 
 
 class SignupForm(forms.Form):

@@ -28,8 +28,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event
 from vigie.consent.actions import ConsentAction
-from vigie.consent.models import Method, Purpose
+from vigie.consent.models import Method
 from vigie.consent.services import ConsentError, ReservedToSubject, is_suppressed, record_consent
+from vigie.lib.purposes import Purpose
 from vigie.people.services import InvalidPerson, create_person, find_by_email
 
 COLUMNS = (

@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from vigie.audit.actor import Actor
-from vigie.consent.models import ConsentEvent, Kind, Method, Purpose, Subscription
+from vigie.consent.models import ConsentEvent, Kind, Method, Subscription
+from vigie.lib.purposes import Purpose
 from vigie.people.models import Person
 from vigie.people.services import PersonUnavailable, email_index, open_person
 from vigie.policy.services import current_version

@@ -15,20 +15,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vigie.audit.models import AppendOnlyModel
+from vigie.lib.purposes import PURPOSE_OR_ALL, Purpose
 from vigie.people.models import Person
-
-
-class Purpose(models.TextChoices):
-    """The three marketing purposes of the policy (R34, R44)."""
-
-    NEWSLETTER = "newsletter", _("Newsletter")
-    OFFRES_SEMI = "offres_semi", _("SEMI INFORMATIQUE offers")
-    OFFRES_PARTENAIRES = "offres_partenaires", _("Partner offers")
-
-
-#: The purpose of a global objection (R42) and of a suppression covering every list.
-ALL_PURPOSES = "all"
-PURPOSE_OR_ALL = [*Purpose.choices, (ALL_PURPOSES, _("All marketing"))]
 
 
 class Kind(models.TextChoices):

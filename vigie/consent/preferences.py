@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from vigie.consent import services
 from vigie.consent.audience import check_audience
-from vigie.consent.models import Method, Purpose, Status
+from vigie.consent.models import Method, Status
 from vigie.consent.services import (
     object_to_marketing,
     start_double_opt_in,
@@ -20,6 +20,7 @@ from vigie.consent.services import (
     withdraw,
 )
 from vigie.consent.wording import consent_wording
+from vigie.lib.purposes import Purpose
 from vigie.people.models import Person
 from vigie.people.services import PersonUnavailable, open_person
 

@@ -19,7 +19,8 @@ from django.db.models.functions import Coalesce
 from vigie.audit.actor import Actor
 from vigie.audit.services import record_event
 from vigie.consent.actions import SegmentAction
-from vigie.consent.models import Purpose, Segment, SegmentMember, Status, Subscription
+from vigie.consent.models import Segment, SegmentMember, Status, Subscription
+from vigie.lib.purposes import Purpose
 from vigie.people.models import Person
 
 

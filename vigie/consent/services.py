@@ -25,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.audit.actor import Actor
 from vigie.audit.services import record_event
-from vigie.consent import tokens
 from vigie.consent.actions import ConsentAction, Verb, consent_action
 from vigie.consent.audience import Reason, Result, check_audience
 from vigie.consent.ledger import (
@@ -41,17 +40,17 @@ from vigie.consent.ledger import (
     set_state,
 )
 from vigie.consent.models import (
-    ALL_PURPOSES,
     ConsentEvent,
     Kind,
     Method,
-    Purpose,
     Status,
     Subscription,
     SuppressionReason,
 )
 from vigie.consent.segments import remove_from_every_segment
 from vigie.consent.suppression import is_suppressed, lift_suppression, suppress_all
+from vigie.lib import tokens
+from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.people.models import Person, SubjectType
 
 __all__ = [

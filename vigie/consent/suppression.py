@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from vigie.consent.models import ALL_PURPOSES, Purpose, SuppressionEntry, SuppressionReason
+from vigie.consent.models import SuppressionEntry, SuppressionReason
 from vigie.lib.crypto import blind_index, normalise_email
 from vigie.lib.keyring import index_key
+from vigie.lib.purposes import ALL_PURPOSES, Purpose
 
 SUPPRESS_PREFIX = "suppress:"
 

@@ -32,10 +32,10 @@ from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor, client_ip
 from vigie.consent import importing, preferences, services
 from vigie.consent.forms import GRANT, OBJECT, ImportForm, RecordForm, SignupForm
-from vigie.consent.models import ALL_PURPOSES, Purpose
 from vigie.consent.proof import consent_proof
 from vigie.consent.segments import segment_counts
-from vigie.consent.tokens import BadToken
+from vigie.lib.purposes import ALL_PURPOSES, Purpose
+from vigie.lib.tokens import BadToken
 from vigie.people.models import Person, Source, SubjectType
 from vigie.people.services import (
     InvalidPerson,

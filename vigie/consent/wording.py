@@ -7,7 +7,7 @@ and must not change because a translation was edited.
 
 from __future__ import annotations
 
-from vigie.consent.models import Purpose
+from vigie.lib.purposes import Purpose
 
 CONSENT_WORDING: dict[str, dict[str, str]] = {
     Purpose.NEWSLETTER: {

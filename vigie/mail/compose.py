@@ -21,7 +21,7 @@ import dkim
 from django.conf import settings
 from django.utils import timezone
 
-from vigie.consent.tokens import BadToken, make_token, read_token, unsubscribe_url
+from vigie.lib.tokens import BadToken, make_token, read_token, unsubscribe_url
 from vigie.mail.rendering import Rendered
 
 DEFAULT_FROM = "SEMI INFORMATIQUE <ne-pas-repondre@semi-informatique.com>"

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from vigie.consent.models import Purpose
+from vigie.lib.purposes import Purpose
 
 
 class Kind(models.TextChoices):

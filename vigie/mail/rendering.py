@@ -200,7 +200,7 @@ def marketing_problems(
 
 def validate_marketing_template(name: str, languages: tuple[str, ...] = LANGUAGES) -> None:
     """Refuse a marketing template that would not carry every R37 element."""
-    from vigie.consent.tokens import unsubscribe_url
+    from vigie.lib.tokens import unsubscribe_url
 
     link = unsubscribe_url(uuid.uuid4(), Purpose.NEWSLETTER)
     problems: list[str] = []

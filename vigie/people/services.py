@@ -246,8 +246,9 @@ def add_contact_point(
 def _suppress_like_the_person(person: Person, address: str) -> None:
     """R41: a new address of someone who unsubscribed or objected is suppressed at once,
     with the same scopes, so that an import of it later is caught too."""
-    from vigie.consent.models import ALL_PURPOSES, Status, Subscription, SuppressionReason
+    from vigie.consent.models import Status, Subscription, SuppressionReason
     from vigie.consent.suppression import suppress
+    from vigie.lib.purposes import ALL_PURPOSES
 
     stopped = dict(
         Subscription.objects.filter(

@@ -10,8 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vigie.pii.fields import validate_no_secrets
 from vigie.policy.services import ON_PUBLICATION, SUMMARY_MAX, Effective
-from vigie.sources.pii.fields import validate_no_secrets
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -5,9 +5,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vigie.pii.fields import validate_no_secrets
 from vigie.register.document import FINAL_ACTIONS
 from vigie.register.exports import FORMATS
-from vigie.sources.pii.fields import validate_no_secrets
 
 
 class RetentionForm(forms.Form):

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from vigie.accounts.models import User
+from vigie.accounts.permissions import Role
+from vigie.accounts.services import create_staff
+from vigie.audit.actor import Actor
+
+DEMO_ACCOUNTS = [
+    ("demo-admin", Role.ADMIN, "Alice", "Martin"),
+    ("demo-privacy", Role.PRIVACY_LEAD, "Claire", "Moreau"),
+    ("demo-sales", Role.SALES, "Bruno", "Lefebvre"),
+]
+
+
+def _password() -> str:
+    # 120 random bits, plus one character of each class for the CNIL validator.
+    return secrets.token_urlsafe(15) + "-Vg7"
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare the demo (migrate, demo staff accounts, printed once and reused), "
+        "then serve on VIGIE_BIND with a background worker until Ctrl-C."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-serve", action="store_true", help="prepare the data and print the logins only"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("migrate", database="keys", interactive=False, verbosity=0)
+        self.ensure_register_and_policy()
+        self.ensure_people()
+        self.ensure_sources()
+        credentials = self.ensure_accounts(Path(settings.VAR_DIR) / "demo_credentials.json")
+        self.print_logins(credentials)
+        if options["no_serve"]:
+            return
+        from vigie.mail.sink import start_sink
+
+        mailbox = Path(settings.VAR_DIR) / "mail"
+        sink = start_sink(mailbox)
+        self.stdout.write(
+            f"E-mails sent by the demo are written to {mailbox}/ "
+            f"(SMTP sink on 127.0.0.1:{sink.port})."
+        )
+        # Only the worker sends mail: point it at the sink.
+        env = {**os.environ, "VIGIE_SMTP_HOST": "127.0.0.1", "VIGIE_SMTP_PORT": str(sink.port)}
+        worker = subprocess.Popen([sys.executable, "-m", "vigie", "worker"], env=env)
+        try:
+            call_command("serve")
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            sink.stop()
+
+    def ensure_register_and_policy(self) -> None:
+        """Load the company's register (idempotent) and publish policy v1 once."""
+        from vigie.policy.services import ensure_published_first_version
+        from vigie.register.services import load_file
+
+        actor = Actor.cli("demo")
+        revision = load_file(actor, Path(settings.BASE_DIR) / "policies" / "semi-informatique.yaml")
+        if revision is not None:
+            self.stdout.write(f"Register loaded: revision {revision.number}.")
+        version = ensure_published_first_version(actor)
+        if version is not None:
+            self.stdout.write(f"Privacy policy v{version.number} published.")
+
+    def ensure_people(self) -> None:
+        """A few hundred people with realistic shapes, created once."""
+        from vigie.demo.people import create_demo_people
+
+        people = create_demo_people()
+        if people:
+            self.stdout.write(f"Demo people created: {len(people)}.")
+
+    def ensure_sources(self) -> None:
+        """A GLPI-shaped and a Dolibarr-shaped database holding some demo people, once."""
+        from vigie.demo.sources import create_demo_sources
+
+        for name in create_demo_sources():
+            self.stdout.write(f"Demo source created and registered: {name}.")
+
+    def ensure_accounts(self, path: Path) -> dict[str, dict[str, str]]:
+        """Create the demo accounts once; a second run reuses the same logins."""
+        stored: dict[str, dict[str, str]] = {}
+        if path.exists():
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        actor = Actor.cli("demo")
+        today = date.today()
+        for username, role, first, last in DEMO_ACCOUNTS:
+            if username in stored and User.objects.filter(username=username).exists():
+                continue
+            password = _password()
+            with transaction.atomic():
+                User.objects.filter(username=username).delete()
+                user = create_staff(
+                    actor,
+                    username=username,
+                    email=f"{username}@example.invalid",
+                    password=password,
+                    role=role,
+                    first_name=first,
+                    last_name=last,
+                    confidentiality_signed_at=today,
+                    gdpr_training_at=today,
+                )
+                entry = {"password": password, "role": str(role)}
+                if user.requires_totp:
+                    device = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+                    entry["totp_secret"] = base64.b32encode(device.bin_key).decode()
+                    entry["totp_uri"] = device.config_url
+            stored[username] = entry
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(stored, indent=2), encoding="utf-8")
+        path.chmod(0o600)
+        return stored
+
+    def print_logins(self, credentials: dict[str, dict[str, str]]) -> None:
+        site = settings.SITE_URL
+        self.stdout.write("")
+        self.stdout.write(f"Vigie demo — portal {site}/  back-office {site}/backoffice/")
+        for username, entry in credentials.items():
+            self.stdout.write(
+                f"  login {username}  password {entry['password']}  (role {entry['role']})"
+            )
+            if "totp_secret" in entry:
+                self.stdout.write(
+                    f"    second factor (TOTP) secret {entry['totp_secret']}: add it to an "
+                    f"authenticator app, or run: oathtool --totp -b {entry['totp_secret']}"
+                )
+        self.stdout.write("")
