@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "vigie.web.context_processors.navigation",
+                "vigie.web.context_processors.controller",
             ],
         },
     },
@@ -329,13 +330,16 @@ MAIL_SENDING_TIMEOUT_SECONDS = env_int(
 )
 MAIL_FROM = env_str(
     "VIGIE_MAIL_FROM",
-    "SEMI INFORMATIQUE <info.rgpd@semi-informatique.com>",
-    "Sender of Vigie's e-mails.",
+    "",
+    "Envelope sender (SMTP MAIL FROM, bounces) when it must differ from the register's "
+    "sender; empty: the register's controller.senders address. The From header is always "
+    "the register's.",
 )
 MAIL_UNSUBSCRIBE_MAILBOX = env_str(
     "VIGIE_MAIL_UNSUBSCRIBE_MAILBOX",
-    "desabonnement@semi-informatique.com",
-    "Mailbox of the mailto: List-Unsubscribe link (RFC 8058 gives the https link first).",
+    "",
+    "Overrides the register's controller.senders.unsubscribe_mailbox (the mailto: "
+    "List-Unsubscribe fallback; RFC 8058 gives the https link first). Empty: the register's.",
 )
 DKIM_PRIVATE_KEY_PATH = env_str(
     "VIGIE_DKIM_PRIVATE_KEY_PATH", "", "PEM private key for DKIM signatures (empty: no DKIM)."
@@ -343,7 +347,9 @@ DKIM_PRIVATE_KEY_PATH = env_str(
 DKIM_SELECTOR = env_str(
     "VIGIE_DKIM_SELECTOR", "vigie", "DKIM selector (DNS: <selector>._domainkey)."
 )
-DKIM_DOMAIN = env_str("VIGIE_DKIM_DOMAIN", "semi-informatique.com", "DKIM signing domain (d=).")
+DKIM_DOMAIN = env_str(
+    "VIGIE_DKIM_DOMAIN", "", "DKIM signing domain (d=); empty: the domain of the From address."
+)
 PERSONAL_DOMAINS = env_list(
     "VIGIE_PERSONAL_DOMAINS",
     [

@@ -37,7 +37,7 @@ def test_a_consent_is_recorded_with_the_key_as_collector(api, make_person, polic
         json={
             "email": "CRM@exemple.fr",
             "action": "grant",
-            "purpose": "offres_semi",
+            "purpose": "offres",
             "wording": WORDING,
             "channel": "https://crm.example/form/7",
             "ip": "203.0.113.5",

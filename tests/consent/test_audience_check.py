@@ -34,17 +34,17 @@ def test_the_four_refusals_of_the_acceptance_have_the_right_reason(
     make_person("prospect@exemple.fr", types=(SubjectType.PROSPECT_B2C,))
     make_person("dsi.perso@gmail.com", types=B2B, informed=True)
     objector = make_person("opposant@entreprise.fr", types=B2B, informed=True)
-    subscribe(objector, "offres_semi")
+    subscribe(objector, "offres")
     services.object_to_marketing(staff_actor, objector, method=Method.PHONE)
     leaver = make_person("parti@exemple.fr")
-    subscribe(leaver, "offres_semi")
-    services.withdraw(staff_actor, leaver, "offres_semi", method=Method.POST)
+    subscribe(leaver, "offres")
+    services.withdraw(staff_actor, leaver, "offres", method=Method.POST)
 
     report = import_csv(
         Actor.cli("test"),
         io.StringIO(
             HEADER
-            + "PARTI@EXEMPLE.FR,Paul,Parti,prospect_B2C,subject,,,offres_semi,yes,2026-01-10\n"
+            + "PARTI@EXEMPLE.FR,Paul,Parti,prospect_B2C,subject,,,offres,yes,2026-01-10\n"
         ),
         wording="J'accepte les offres.",
         channel="import:test.csv",
@@ -52,7 +52,7 @@ def test_the_four_refusals_of_the_acceptance_have_the_right_reason(
 
     assert report.as_dict() == {"imported": 0, "suppressed": 1, "invalid": []}
     assert reasons(
-        "offres_semi",
+        "offres",
         [
             "prospect@exemple.fr",
             "dsi.perso@gmail.com",
@@ -72,7 +72,7 @@ def test_a_b2b_contact_informed_at_collection_at_a_business_address_is_allowed(
 ) -> None:
     make_person("dsi@entreprise.fr", types=B2B, informed=True)
     make_person("achats@entreprise.fr", types=B2B, informed=False)
-    assert reasons("offres_semi", ["dsi@entreprise.fr", "achats@entreprise.fr"]) == {
+    assert reasons("offres", ["dsi@entreprise.fr", "achats@entreprise.fr"]) == {
         "dsi@entreprise.fr": None,
         "achats@entreprise.fr": "NO_LEGAL_BASIS",
     }
@@ -84,14 +84,14 @@ def test_a_b2b_contact_at_a_personal_address_is_allowed_with_consent(
     make_person, subscribe
 ) -> None:
     person = make_person("dsi.perso@gmail.com", types=B2B, informed=True)
-    subscribe(person, "offres_semi")
-    assert reasons("offres_semi", ["dsi.perso@gmail.com"]) == {"dsi.perso@gmail.com": None}
+    subscribe(person, "offres")
+    assert reasons("offres", ["dsi.perso@gmail.com"]) == {"dsi.perso@gmail.com": None}
 
 
 def test_the_personal_domains_come_from_the_setting(make_person, settings) -> None:
     make_person("dsi@entreprise.fr", types=B2B, informed=True)
     settings.PERSONAL_DOMAINS = ["entreprise.fr"]
-    assert reasons("offres_semi", ["dsi@entreprise.fr"]) == {
+    assert reasons("offres", ["dsi@entreprise.fr"]) == {
         "dsi@entreprise.fr": "PERSONAL_ADDRESS_NO_CONSENT"
     }
 
@@ -99,9 +99,9 @@ def test_the_personal_domains_come_from_the_setting(make_person, settings) -> No
 def test_a_b2c_client_with_a_soft_opt_in_gets_semi_offers_only(make_person, staff_actor) -> None:
     client = make_person("client@exemple.fr", types=(SubjectType.CLIENT_INDIVIDUAL_B2C,))
     services.record_consent(
-        staff_actor, client, "offres_semi", wording="w", method=Method.API, soft_opt_in=True
+        staff_actor, client, "offres", wording="w", method=Method.API, soft_opt_in=True
     )
-    assert reasons("offres_semi", ["client@exemple.fr"]) == {"client@exemple.fr": None}
+    assert reasons("offres", ["client@exemple.fr"]) == {"client@exemple.fr": None}
     assert reasons("offres_partenaires", ["client@exemple.fr"]) == {
         "client@exemple.fr": "NO_LEGAL_BASIS"
     }
@@ -165,7 +165,7 @@ def test_a_very_long_list_is_checked_in_bounded_chunks(
     make_person("connu@exemple.fr")
     addresses = ["connu@exemple.fr"] + [f"inconnu{n}@exemple.fr" for n in range(2500)]
     with django_assert_max_num_queries(6):
-        results = check_audience("offres_semi", addresses)
+        results = check_audience("offres", addresses)
     assert len(results) == 2501 and not any(r.allowed for r in results)
 
 

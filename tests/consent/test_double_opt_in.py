@@ -114,7 +114,7 @@ def test_only_the_persons_confirmation_lifts_the_suppression_and_only_for_that_p
     assert check_audience("newsletter", ["retour@exemple.fr"])[0].reason == "SUPPRESSED"
     services.confirm_double_opt_in(token)
     assert check_audience("newsletter", ["retour@exemple.fr"])[0].allowed
-    assert check_audience("offres_semi", ["retour@exemple.fr"])[0].reason == "OBJECTED"
+    assert check_audience("offres", ["retour@exemple.fr"])[0].reason == "OBJECTED"
     assert services.is_suppressed("retour@exemple.fr", "offres_partenaires")
     assert not services.is_suppressed("retour@exemple.fr", "newsletter")
     # Earlier withdrawal records are kept (R43).

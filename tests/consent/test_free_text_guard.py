@@ -57,7 +57,7 @@ def test_the_api_refuses_a_consent_whose_free_text_holds_a_secret(
         cli_actor, make_staff(Role.SALES), name="crm", scopes=[Permission.CONSENT_RECORD]
     )
     client = TestClient(router, headers={"Authorization": f"Bearer {secret}"})
-    body = {"person_id": str(person.pk), "action": "grant", "purpose": "offres_semi"}
+    body = {"person_id": str(person.pk), "action": "grant", "purpose": "offres"}
     body |= {"wording": WORDING, field: CARD if field != "channel" else "https://x/?token=abc123"}
     response = client.post("/consents", json=body)
     assert response.status_code == 422

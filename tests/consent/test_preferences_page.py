@@ -31,7 +31,7 @@ def test_it_shows_one_switch_per_purpose_reflecting_what_the_person_receives(
     # SEMI's and partners' offers reach an informed B2B contact on an opt-out basis (R36).
     assert _switches(html) == {
         "newsletter": True,
-        "offres_semi": True,
+        "offres": True,
         "offres_partenaires": True,
     }
     assert re.search(r'name="stop_all" value="1">', html)
@@ -45,22 +45,22 @@ def test_switching_a_purpose_off_withdraws_and_on_starts_a_double_opt_in(
     person = make_person()
     subscribe(person, "newsletter")
     path = f"/preferences/{make_token(person.id, 'newsletter')}"
-    response = client.post(path, {"purposes": ["offres_semi"]})
+    response = client.post(path, {"purposes": ["offres"]})
     assert response.status_code == 200
     states = dict(Subscription.objects.filter(person=person).values_list("purpose", "status"))
-    assert states == {"newsletter": Status.WITHDRAWN, "offres_semi": Status.PENDING}
+    assert states == {"newsletter": Status.WITHDRAWN, "offres": Status.PENDING}
     assert len(sent) == 1
-    assert _switches(response.content.decode())["offres_semi"] is True
+    assert _switches(response.content.decode())["offres"] is True
 
 
 def test_no_commercial_email_at_all_objects_to_every_purpose(
     client: Client, make_person, subscribe
 ) -> None:
     person = make_person("tout@exemple.fr")
-    subscribe(person, "offres_semi")
+    subscribe(person, "offres")
     response = client.post(
         f"/preferences/{make_token(person.id, 'all')}",
-        {"purposes": ["offres_semi"], "stop_all": "1"},
+        {"purposes": ["offres"], "stop_all": "1"},
     )
     assert response.status_code == 200
     assert set(Subscription.objects.filter(person=person).values_list("status", flat=True)) == {

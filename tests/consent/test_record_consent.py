@@ -24,7 +24,7 @@ def test_a_consent_is_stored_with_every_proof_field_and_an_audit_event(
     event = services.record_consent(
         staff_actor,
         person,
-        "offres_semi",
+        "offres",
         wording=WORDING,
         method=Method.PHONE,
         channel="phone",
@@ -32,15 +32,15 @@ def test_a_consent_is_stored_with_every_proof_field_and_an_audit_event(
         proof_ref="appel-2026-0042",
     )
     stored = ConsentEvent.objects.get(pk=event.pk)
-    assert (stored.kind, stored.purpose, stored.wording) == (Kind.GRANT, "offres_semi", WORDING)
+    assert (stored.kind, stored.purpose, stored.wording) == (Kind.GRANT, "offres", WORDING)
     assert stored.policy_version == 1
     assert (stored.method, stored.channel, stored.ip) == ("phone", "phone", "192.0.2.44")
     assert stored.collector == f"user:{staff_actor.id}"
     assert stored.proof_ref == "appel-2026-0042"
     assert stored.email_index == person.email_index
-    sub = Subscription.objects.get(person=person, purpose="offres_semi")
+    sub = Subscription.objects.get(person=person, purpose="offres")
     assert sub.status == Status.SUBSCRIBED and sub.last_event_id == event.pk
-    audit = Event.objects.get(action="consent:offres_semi:grant")
+    audit = Event.objects.get(action="consent:offres:grant")
     assert audit.object_id == str(person.pk) and audit.extra["event"] == event.pk
 
 
@@ -97,7 +97,7 @@ def test_a_new_record_for_a_suppressed_address_cannot_be_subscribed_by_staff_eit
     services.object_to_marketing(staff_actor, first, method=Method.PHONE)
     second = make_person("Revient@Exemple.fr")
     with pytest.raises(services.ReservedToSubject):
-        subscribe(second, "offres_semi")
+        subscribe(second, "offres")
 
 
 def test_a_consent_needs_the_exact_wording(make_person, staff_actor) -> None:
@@ -116,13 +116,13 @@ def test_a_soft_opt_in_is_only_for_clients_and_only_for_semi_offers(
         )
     with pytest.raises(services.ConsentError):
         services.record_consent(
-            staff_actor, prospect, "offres_semi", wording=WORDING, method="api", soft_opt_in=True
+            staff_actor, prospect, "offres", wording=WORDING, method="api", soft_opt_in=True
         )
     event = services.record_consent(
-        staff_actor, client, "offres_semi", wording=WORDING, method="api", soft_opt_in=True
+        staff_actor, client, "offres", wording=WORDING, method="api", soft_opt_in=True
     )
     assert event.kind == Kind.SOFT_OPT_IN
-    assert Subscription.objects.get(person=client, purpose="offres_semi").soft_opt_in
+    assert Subscription.objects.get(person=client, purpose="offres").soft_opt_in
 
 
 def test_an_ip_address_that_is_not_one_is_refused(make_person, staff_actor) -> None:

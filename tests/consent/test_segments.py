@@ -22,7 +22,7 @@ def test_an_objection_removes_the_person_from_every_segment_and_every_count(
     make_person, staff_actor
 ) -> None:
     stays, objects = make_person(), make_person()
-    lyon = create_segment(staff_actor, "PME Lyon", "offres_semi")
+    lyon = create_segment(staff_actor, "PME Lyon", "offres")
     paris = create_segment(staff_actor, "PME Paris", "newsletter")
     add_to_segment(staff_actor, lyon, [stays, objects])
     add_to_segment(staff_actor, paris, [objects])
@@ -40,7 +40,7 @@ def test_an_objection_removes_the_person_from_every_segment_and_every_count(
 def test_a_person_who_objected_can_never_be_added_to_a_segment(make_person, staff_actor) -> None:
     objected, fresh = make_person(), make_person()
     services.object_to_marketing(staff_actor, objected, method=Method.POST)
-    segment = create_segment(staff_actor, "Relance", "offres_semi")
+    segment = create_segment(staff_actor, "Relance", "offres")
     report = add_to_segment(staff_actor, segment, [objected, fresh])
     assert (report.added, report.objected) == (1, 1)
     assert segment_people(segment) == [str(fresh.pk)]
@@ -52,7 +52,7 @@ def test_a_count_leaves_out_an_objector_even_if_a_row_slipped_through(
     make_person, staff_actor
 ) -> None:
     person = make_person()
-    segment = create_segment(staff_actor, "Ancienne liste", "offres_semi")
+    segment = create_segment(staff_actor, "Ancienne liste", "offres")
     services.object_to_marketing(staff_actor, person, method=Method.POST)
     # A row written behind the services' back (an old import, a manual fix).
     SegmentMember.objects.create(segment=segment, person=person)
@@ -62,7 +62,7 @@ def test_a_count_leaves_out_an_objector_even_if_a_row_slipped_through(
 
 @pytest.mark.parametrize(
     ("name", "purpose", "message"),
-    [("", "offres_semi", "name"), ("X", "sms", "purpose"), ("Doublon", "newsletter", "exists")],
+    [("", "offres", "name"), ("X", "sms", "purpose"), ("Doublon", "newsletter", "exists")],
 )
 def test_a_segment_needs_a_name_a_known_purpose_and_a_new_name(
     staff_actor, name, purpose, message
@@ -75,7 +75,7 @@ def test_a_segment_needs_a_name_a_known_purpose_and_a_new_name(
 def test_the_segments_page_shows_counts_and_refuses_outsiders(
     signed_in, auditor, outsider, make_person, staff_actor
 ) -> None:
-    segment = create_segment(staff_actor, "Clients PME", "offres_semi")
+    segment = create_segment(staff_actor, "Clients PME", "offres")
     add_to_segment(staff_actor, segment, [make_person(), make_person()])
     page = signed_in(auditor).get("/backoffice/consent/segments/")
     assert page.status_code == 200

@@ -24,13 +24,13 @@ def test_a_withdrawal_stops_one_purpose_and_suppresses_the_address_for_it(
 ) -> None:
     person = make_person("un@exemple.fr")
     subscribe(person, "newsletter")
-    subscribe(person, "offres_semi")
+    subscribe(person, "offres")
     event = services.withdraw(staff_actor, person, "newsletter", method=Method.POST)
     assert event is not None and event.kind == Kind.WITHDRAW
     states = dict(Subscription.objects.filter(person=person).values_list("purpose", "status"))
-    assert states == {"newsletter": Status.WITHDRAWN, "offres_semi": Status.SUBSCRIBED}
+    assert states == {"newsletter": Status.WITHDRAWN, "offres": Status.SUBSCRIBED}
     assert services.is_suppressed("un@exemple.fr", "newsletter")
-    assert not services.is_suppressed("un@exemple.fr", "offres_semi")
+    assert not services.is_suppressed("un@exemple.fr", "offres")
     assert Event.objects.filter(action="consent:newsletter:withdraw").count() == 1
 
 
@@ -38,16 +38,16 @@ def test_an_objection_removes_the_person_from_every_purpose(
     make_person, subscribe, staff_actor
 ) -> None:
     person = make_person("non.merci@exemple.fr")
-    subscribe(person, "offres_semi")
+    subscribe(person, "offres")
     event = services.object_to_marketing(staff_actor, person, method=Method.PHONE)
     assert event is not None and event.purpose == "all"
     statuses = dict(Subscription.objects.filter(person=person).values_list("purpose", "status"))
     assert statuses == {
         "newsletter": Status.OBJECTED,
-        "offres_semi": Status.OBJECTED,
+        "offres": Status.OBJECTED,
         "offres_partenaires": Status.OBJECTED,
     }
-    for purpose in ("newsletter", "offres_semi", "offres_partenaires"):
+    for purpose in ("newsletter", "offres", "offres_partenaires"):
         [result] = services.check_audience(purpose, ["non.merci@exemple.fr"])
         assert result.reason == "OBJECTED"
     assert services.object_to_marketing(staff_actor, person, method=Method.PHONE) is None

@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) capturing what Vigie sends, a DKIM key made for the
-test, a person to write to, and a switchable audience rule."""
+test, a register naming the sender, a person to write to, and the consent domain's
+real audience gate with the person's consent recorded."""
 
 from __future__ import annotations
 
@@ -12,15 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.policy.conftest import draft, published, register  # noqa: F401 (fixtures)
 from vigie.audit.actor import Actor
-from vigie.mail import services
+from vigie.consent import services as consent
+from vigie.consent.gate import marketing_gate
+from vigie.consent.models import Method, SuppressionReason
+from vigie.consent.suppression import suppress
+from vigie.lib.purposes import Purpose
+from vigie.mail import addressing
 from vigie.people.models import Person
-from vigie.people.services import create_person
+from vigie.people.services import create_person, open_person
 
 ADDRESS = "Jeanne.Dupont@Exemple.fr"
 SITE = "https://vigie.example"
@@ -80,11 +87,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
+def _sender(register: dict[str, Any]) -> dict[str, Any]:
+    """Every mail test runs with a register loaded: it names the sender (R37)."""
+    return register
+
+
+@pytest.fixture(autouse=True)
 def _mail_settings(settings: Any) -> None:
     # The deliberately bad templates of these tests live beside them.
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [Path(__file__).parent / "templates"]}]
     settings.SITE_URL = SITE
-    settings.MAIL_FROM = "SEMI INFORMATIQUE <ne-pas-repondre@semi-informatique.com>"
+    # No override: the register's senders are used.
+    settings.MAIL_FROM = ""
+    settings.MAIL_UNSUBSCRIBE_MAILBOX = ""
+    settings.DKIM_DOMAIN = ""
     settings.DKIM_PRIVATE_KEY_PATH = ""
     # Nothing listens here unless a test starts the server.
     settings.SMTP_HOST = "127.0.0.1"
@@ -139,23 +155,39 @@ def person(db: None) -> Person:
 
 
 class Audience:
-    """Stands in for the consent domain's audience check: allowed unless refused."""
+    """The consent domain's real gate (registered by ``ConsentConfig.ready``), watched:
+    the person consented by phone to every purpose, so marketing is allowed until a
+    test makes them object or be suppressed."""
 
     def __init__(self) -> None:
-        self.refused: dict[uuid.UUID, str] = {}
         self.calls: list[tuple[uuid.UUID, str]] = []
+        self.actor = Actor.cli("test")
+
+    def allow(self, person: Person) -> None:
+        for purpose in Purpose.values:
+            consent.record_consent(
+                self.actor, person, purpose, wording="J'accepte.", method=Method.PHONE
+            )
 
     def refuse(self, person: Person, reason: str) -> None:
-        self.refused[person.pk] = reason
+        if reason == "OBJECTED":
+            consent.object_to_marketing(self.actor, person, method=Method.PHONE)
+        elif reason == "SUPPRESSED":
+            suppress(
+                open_person(person).email, "all", SuppressionReason.UNSUBSCRIBED, timezone.now()
+            )
+        else:
+            raise ValueError(f"no way to make the real gate say {reason!r}")
 
-    def __call__(self, person: Person, purpose: str) -> tuple[bool, str]:
-        self.calls.append((person.pk, purpose))
-        reason = self.refused.get(person.pk)
-        return reason is None, reason or ""
+    def __call__(self, person_ids: Any, purpose: str) -> dict[uuid.UUID, tuple[bool, str]]:
+        self.calls += [(pk, purpose) for pk in person_ids]
+        return marketing_gate(person_ids, purpose)
 
 
 @pytest.fixture
-def audience(monkeypatch: pytest.MonkeyPatch) -> Audience:
-    rule = Audience()
-    monkeypatch.setattr(services, "marketing_allowed", rule)
-    return rule
+def audience(person: Person, monkeypatch: pytest.MonkeyPatch) -> Audience:
+    gate = Audience()
+    gate.allow(person)
+    # The real gate, only watched: what it answers is consent's own decision.
+    monkeypatch.setattr(addressing, "_gate", gate)
+    return gate

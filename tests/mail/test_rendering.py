@@ -10,7 +10,6 @@ from vigie.audit.actor import Actor
 from vigie.lib.tokens import unsubscribe_url
 from vigie.mail.models import Kind
 from vigie.mail.rendering import (
-    POSTAL_ADDRESS,
     RIGHT_TO_OBJECT,
     RenderError,
     TemplateRefused,
@@ -30,8 +29,9 @@ def test_the_newsletter_carries_every_r37_element(language: str) -> None:
     link = unsubscribe_url(uuid.uuid4(), "newsletter")
     rendered = render("newsletter", language, kind=Kind.MARKETING, unsubscribe_url=link)
     for body in (rendered.text, rendered.html):
+        # The sender's identity is the register's controller (R37).
         assert "SEMI INFORMATIQUE" in body
-        assert POSTAL_ADDRESS in body
+        assert "825 Rue André Ampère, 13290 Aix-en-Provence" in body
         assert link in body
         assert RIGHT_TO_OBJECT[language].replace("’", "") in body.replace("’", "")
         assert policy_url(language) in body
@@ -123,6 +123,16 @@ def test_the_policy_change_notice_gives_the_summary_date_and_both_versions(publi
     )
     assert "EN Nouveau destinataire" in english.text
     assert f"/en/privacy-policy/v{second.number}/" in english.text
+
+
+def test_nothing_is_rendered_without_a_register_naming_the_sender(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from vigie.lib import controller
+
+    monkeypatch.setattr(controller, "_provider", lambda: None)
+    with pytest.raises(RenderError, match="NO_CONTROLLER"):
+        render("policy_change", "fr", kind=Kind.SERVICE, refs={"version": 1})
 
 
 def test_a_notice_pointing_at_an_unpublished_version_cannot_be_rendered(db) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 import pytest
@@ -13,8 +11,9 @@ from django_tasks_db.models import DBTaskResult
 from tests.mail.conftest import ADDRESS
 from vigie.audit.actor import Actor
 from vigie.audit.models import Event
-from vigie.mail import services
+from vigie.mail import addressing
 from vigie.mail.models import Message, Status
+from vigie.mail.addressing import To
 from vigie.mail.services import InvalidMessage, queue_message, requeue_message
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
@@ -44,9 +43,9 @@ def test_marketing_the_audience_rule_refuses_is_recorded_as_refused_and_never_en
     person, audience
 ) -> None:
     audience.refuse(person, "OBJECTED")
-    message = queue_message(ACTOR, person, "newsletter", kind="marketing", purpose="offres_semi")
+    message = queue_message(ACTOR, person, "newsletter", kind="marketing", purpose="offres")
     assert (message.status, message.last_error) == (Status.REFUSED, "OBJECTED")
-    assert audience.calls == [(person.pk, "offres_semi")]
+    assert audience.calls == [(person.pk, "offres")]
     assert DBTaskResult.objects.count() == 0
     assert Event.objects.get(action="mail:message:refused").extra["reason"] == "OBJECTED"
 
@@ -82,33 +81,18 @@ def test_kind_purpose_language_and_template_must_agree(person, audience) -> None
     assert Message.objects.count() == 0
 
 
-def test_without_the_consent_audience_check_no_marketing_goes_out(
+def test_without_a_registered_marketing_gate_no_marketing_goes_out(
     person, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A None entry in sys.modules makes the import fail, as before consent ships it.
-    monkeypatch.setitem(sys.modules, "vigie.consent.services", None)
-    assert services.marketing_allowed(person, "newsletter") == (
+    # As if the consent app had not registered its gate at start-up.
+    monkeypatch.setattr(addressing, "_gate", None)
+    assert addressing.marketing_allowed(person.pk, "newsletter") == (
         False,
         "AUDIENCE_CHECK_UNAVAILABLE",
     )
     message = queue_message(ACTOR, person, "newsletter", kind="marketing", purpose="newsletter")
     assert message.status == Status.REFUSED
-
-
-def test_the_default_rule_asks_the_consent_check_with_the_address_opened_at_send_time(
-    person, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked: list[tuple[str, list[str]]] = []
-
-    def check_audience(purpose: str, addresses: list[str]) -> list[Any]:
-        asked.append((purpose, addresses))
-        return [types.SimpleNamespace(address=addresses[0], allowed=False, reason="SUPPRESSED")]
-
-    consent = types.ModuleType("vigie.consent.services")
-    consent.check_audience = check_audience  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "vigie.consent.services", consent)
-    assert services.marketing_allowed(person, "newsletter") == (False, "SUPPRESSED")
-    assert asked == [("newsletter", [ADDRESS])]
+    assert message.last_error == "AUDIENCE_CHECK_UNAVAILABLE"
 
 
 def test_only_a_failed_message_can_be_sent_again(person) -> None:
@@ -135,9 +119,19 @@ def test_the_outbox_table_holds_no_address_or_name_in_clear(person, audience) ->
         assert secret not in dump
 
 
-def test_the_default_rule_uses_the_consent_domain_check(person) -> None:
+def test_the_registered_gate_is_the_consent_domains_audience_check(person) -> None:
     # No consent recorded for this newsletter subscriber: the real check says no,
     # with one of its own reasons (not "unavailable").
-    allowed, reason = services.marketing_allowed(person, "newsletter")
+    allowed, reason = addressing.marketing_allowed(person.pk, "newsletter")
     assert allowed is False
     assert reason not in ("", "AUDIENCE_CHECK_UNAVAILABLE")
+
+
+def test_marketing_goes_only_to_a_person(db, audience) -> None:
+    from vigie.people.models import Organisation
+
+    client = Organisation.objects.create(name="Client SA", kind="client_company")
+    for to in (client, To.recipient("datacenter")):
+        with pytest.raises(InvalidMessage, match="only to a person"):
+            queue_message(ACTOR, to, "newsletter", kind="marketing", purpose="newsletter")
+    assert Message.objects.count() == 0

@@ -33,7 +33,7 @@ def partner_contact(cli_actor):
 
 def test_an_unsent_notice_past_its_date_is_overdue_and_blocks_marketing(partner_contact) -> None:
     assert list(overdue_notices()) == [partner_contact]
-    [result] = check_audience("offres_semi", ["henri.lemoine@entreprise.fr"])
+    [result] = check_audience("offres", ["henri.lemoine@entreprise.fr"])
     assert result.reason == "ART14_NOTICE_PENDING"
 
 
@@ -46,7 +46,7 @@ def test_the_notice_is_queued_once_then_marketing_may_follow(partner_contact) ->
     partner_contact.refresh_from_db()
     assert partner_contact.art14_notice_sent_at is not None
     assert list(overdue_notices()) == []
-    [result] = check_audience("offres_semi", ["henri.lemoine@entreprise.fr"])
+    [result] = check_audience("offres", ["henri.lemoine@entreprise.fr"])
     assert result.allowed
 
 

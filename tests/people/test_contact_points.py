@@ -64,7 +64,7 @@ def test_an_objection_suppresses_every_address_of_the_person(cli_actor, person) 
     add_contact_point(cli_actor, person, "email", "paul.perso@gmail.com")
     consent.object_to_marketing(cli_actor, person, method=Method.PHONE)
     assert consent.is_suppressed("PAUL.PERSO@gmail.com", "newsletter")
-    assert consent.is_suppressed("paul.martin@pme.example", "offres_semi")
+    assert consent.is_suppressed("paul.martin@pme.example", "offres")
 
 
 def test_shredding_makes_contact_points_unreadable_and_unfindable(cli_actor, person) -> None:
@@ -102,4 +102,4 @@ def test_a_further_address_of_someone_who_unsubscribed_is_suppressed_for_that_li
     consent.withdraw(cli_actor, person, "newsletter", method=Method.PHONE)
     add_contact_point(cli_actor, person, "email", "autre@exemple.fr")
     assert consent.is_suppressed("autre@exemple.fr", "newsletter")
-    assert not consent.is_suppressed("autre@exemple.fr", "offres_semi")
+    assert not consent.is_suppressed("autre@exemple.fr", "offres")

@@ -18,6 +18,12 @@ MINIMAL: dict[str, Any] = {
         "name": "SEMI INFORMATIQUE",
         "address": "825 Rue André Ampère, 13290 Aix-en-Provence",
         "email": "info.rgpd@semi-informatique.com",
+        "privacy_contact": "info.rgpd@semi-informatique.com",
+        "senders": {
+            "service": "SEMI INFORMATIQUE <ne-pas-repondre@semi-informatique.com>",
+            "reply_to": "info.rgpd@semi-informatique.com",
+            "unsubscribe_mailbox": "desabonnement@semi-informatique.com",
+        },
         "dpo": "N/A: aucun DPO désigné",
         "supervisory_authority": {
             "name": "CNIL",

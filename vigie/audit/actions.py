@@ -26,6 +26,7 @@ class Action(StrEnum):
     PERSON_CREATE = "people:person:create"
     PERSON_SHRED = "people:person:shred"
     PERSON_CONTACT_ADD = "people:contact_point:add"
+    ORGANISATION_CONTACT_SET = "people:organisation:contact"
     KEYS_ROTATE = "people:keys:rotate"
     # Free text scanned for personal data: third parties masked in an access copy (R52).
     PII_MASK = "sources:pii:mask"

@@ -30,7 +30,7 @@ router = Router(tags=["consent"])
 #: The largest list one audience check answers (issue 4).
 MAX_ADDRESSES = 100_000
 
-PurposeName = Literal["newsletter", "offres_semi", "offres_partenaires"]
+PurposeName = Literal["newsletter", "offres", "offres_partenaires"]
 
 
 class ConsentIn(Schema):

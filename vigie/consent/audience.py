@@ -8,7 +8,7 @@ checks 100,000 addresses at once.
 Rules, in order, for a known person:
 - a global objection (R42) and the suppression list (R41) always refuse;
 - so does a pending Art. 14 notice for indirectly obtained data (R9);
-- an active consent allows (a soft opt-in exists only for SEMI's own offers);
+- an active consent allows (a soft opt-in exists only for the company's own offers);
 - a pending double opt-in or a withdrawal refuses;
 - without consent, B2C people and the newsletter need consent (R35); a B2B contact
   may be prospected on an opt-out basis only when informed at collection, and never
@@ -152,7 +152,7 @@ def _decide(purpose: str, record: _Record, suppressed: bool, personal: bool) -> 
     if record.art14_pending:
         return Reason.ART14_NOTICE_PENDING
     if record.status == Status.SUBSCRIBED:
-        if record.soft_opt_in and purpose != Purpose.OFFRES_SEMI:
+        if record.soft_opt_in and purpose != Purpose.OFFRES:
             return Reason.NO_LEGAL_BASIS
         return None
     if record.status == Status.PENDING:
@@ -160,7 +160,7 @@ def _decide(purpose: str, record: _Record, suppressed: bool, personal: bool) -> 
     if record.status == Status.WITHDRAWN:
         return Reason.NO_LEGAL_BASIS
     # No consent: only a business contact, informed at collection, at a business
-    # address, may receive SEMI's or partners' offers (R36). Everyone else needs
+    # address, may receive the company's or partners' offers (R36). Everyone else needs
     # consent (R35), and the newsletter always does.
     types = set(record.subject_types)
     if purpose == Purpose.NEWSLETTER or types & B2C_TYPES or not types & B2B_TYPES:

@@ -100,7 +100,7 @@ class Subscription(models.Model):
     status = models.CharField(
         max_length=16, choices=Status.choices, help_text="Category: marketing options."
     )
-    # Only an existing client may hold it, and only for SEMI's own offers (R35).
+    # Only an existing client may hold it, and only for the company's own offers (R35).
     soft_opt_in = models.BooleanField(default=False, help_text="Category: marketing options.")
     since = models.DateTimeField(help_text="Category: marketing options (since when).")
     pending_expires_at = models.DateTimeField(

@@ -70,8 +70,8 @@ __all__ = [
 #: R43: an unconfirmed web sign-up expires after 7 days.
 DOUBLE_OPT_IN_DAYS = 7
 CONFIRM_SALT = "vigie.consent.double-opt-in"
-#: R35: a soft opt-in is for existing clients, and only for SEMI's own offers.
-SOFT_OPT_IN_PURPOSES = frozenset({Purpose.OFFRES_SEMI})
+#: R35: a soft opt-in is for existing clients, and only for the company's own offers.
+SOFT_OPT_IN_PURPOSES = frozenset({Purpose.OFFRES})
 CLIENT_TYPES = frozenset({SubjectType.CLIENT_INDIVIDUAL_B2C, SubjectType.CLIENT_CONTACT_B2B})
 #: States in which marketing may not be switched back on except by the person (R43).
 STOPPED = frozenset({Status.WITHDRAWN, Status.OBJECTED})
@@ -157,7 +157,7 @@ def record_consent(
         raise ConsentError(_("A consent cannot be dated in the future."))
     if soft_opt_in:
         if purpose not in SOFT_OPT_IN_PURPOSES:
-            raise ConsentError(_("A soft opt-in covers only SEMI's own offers (offres_semi)."))
+            raise ConsentError(_("A soft opt-in covers only the company's own offers (offres)."))
         if not set(person.subject_types) & CLIENT_TYPES:
             raise ConsentError(_("A soft opt-in is only for an existing client."))
     address = address_of(person)

@@ -2,49 +2,58 @@
 
 The texts live here in both languages rather than in the translation catalogue:
 they are legal statements, stored word for word in each consent event as proof,
-and must not change because a translation was edited.
+and must not change because a translation was edited. They name the controller of
+the loaded register (Art. 7(2), Art. 13(1)(a): who will write to the person); the
+name at the time of the consent is what the stored proof keeps.
 """
 
 from __future__ import annotations
 
+from vigie.lib.controller import current_controller
 from vigie.lib.purposes import Purpose
 
 CONSENT_WORDING: dict[str, dict[str, str]] = {
     Purpose.NEWSLETTER: {
         "fr": (
-            "J'accepte de recevoir par e-mail la lettre d'information de SEMI INFORMATIQUE. "
+            "J'accepte de recevoir par e-mail la lettre d'information de {company}. "
             "Je peux me désinscrire à tout moment par le lien présent dans chaque e-mail."
         ),
         "en": (
-            "I agree to receive the SEMI INFORMATIQUE newsletter by e-mail. "
+            "I agree to receive {company}'s newsletter by e-mail. "
             "I can unsubscribe at any time through the link in every e-mail."
         ),
     },
-    Purpose.OFFRES_SEMI: {
+    Purpose.OFFRES: {
         "fr": (
-            "J'accepte de recevoir par e-mail les offres commerciales de SEMI INFORMATIQUE. "
+            "J'accepte de recevoir par e-mail les offres commerciales de {company}. "
             "Je peux me désinscrire à tout moment par le lien présent dans chaque e-mail."
         ),
         "en": (
-            "I agree to receive SEMI INFORMATIQUE's commercial offers by e-mail. "
+            "I agree to receive {company}'s commercial offers by e-mail. "
             "I can unsubscribe at any time through the link in every e-mail."
         ),
     },
     Purpose.OFFRES_PARTENAIRES: {
         "fr": (
-            "J'accepte de recevoir par e-mail, de la part de SEMI INFORMATIQUE, les offres "
+            "J'accepte de recevoir par e-mail, de la part de {company}, les offres "
             "de ses partenaires. Je peux me désinscrire à tout moment par le lien présent "
             "dans chaque e-mail."
         ),
         "en": (
-            "I agree to receive, from SEMI INFORMATIQUE, its partners' offers by e-mail. "
+            "I agree to receive, from {company}, its partners' offers by e-mail. "
             "I can unsubscribe at any time through the link in every e-mail."
         ),
     },
 }
 
+#: Only when no register is loaded yet: a neutral name rather than a made-up one.
+_NO_CONTROLLER = {"fr": "l'entreprise", "en": "the company"}
+
 
 def consent_wording(purpose: str, lang: str) -> str:
     """The sentence next to the (unticked) checkbox, in ``lang`` (French by default)."""
     texts = CONSENT_WORDING[purpose]
-    return texts.get(lang, texts["fr"])
+    lang = lang if lang in texts else "fr"
+    controller = current_controller()
+    company = controller.name if controller and controller.name else _NO_CONTROLLER[lang]
+    return texts[lang].format(company=company)

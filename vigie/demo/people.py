@@ -107,8 +107,8 @@ def _demo_consents(people: list[Person], rng: random.Random) -> None:
             record_consent(
                 actor,
                 person,
-                "offres_semi",
-                wording=consent_wording("offres_semi", "fr"),
+                "offres",
+                wording=consent_wording("offres", "fr"),
                 method="web_form",
                 channel="https://www.semi-informatique.com/newsletter/",
                 occurred_at=person.collected_at,
@@ -131,7 +131,7 @@ def _demo_segments(actor: Actor, people: list[Person]) -> None:
 
     business = [p for p in people if SubjectType.CLIENT_CONTACT_B2B in p.subject_types]
     clients = create_segment(
-        actor, "Clients PME", "offres_semi", "Contacts des clients professionnels"
+        actor, "Clients PME", "offres", "Contacts des clients professionnels"
     )
     add_to_segment(actor, clients, business)
     letter = create_segment(actor, "Lettre d’information", "newsletter", "Toutes les personnes")

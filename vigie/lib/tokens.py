@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from vigie.lib.purposes import current_purpose
+
 # The salt keeps its original name: changing it would void every link already sent.
 SALT = "vigie.consent.unsubscribe"
 MAX_AGE_SECONDS = 25 * 31 * 24 * 3600
@@ -37,7 +39,8 @@ def make_token(person_id: uuid.UUID, purpose: str) -> str:
 def read_token(token: str) -> LinkToken:
     try:
         person_hex, purpose = signing.loads(token, salt=SALT, max_age=MAX_AGE_SECONDS)
-        return LinkToken(uuid.UUID(hex=person_hex), str(purpose))
+        # A link sent before a purpose key was renamed names the former key.
+        return LinkToken(uuid.UUID(hex=person_hex), current_purpose(str(purpose)))
     except (signing.BadSignature, ValueError, TypeError):
         raise BadToken("this link is not valid") from None
 

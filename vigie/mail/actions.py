@@ -7,6 +7,8 @@ from enum import StrEnum
 
 class MailAction(StrEnum):
     QUEUE = "mail:message:queue"
+    #: Many messages queued at once: one event with counts, never the addresses.
+    QUEUE_BATCH = "mail:batch:queue"
     SENT = "mail:message:sent"
     RETRY = "mail:message:retry"
     FAILED = "mail:message:failed"

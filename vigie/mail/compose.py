@@ -1,6 +1,10 @@
 """Build the raw message: text and HTML alternatives, RFC 8058 one-click headers on
 every marketing message, and a DKIM signature covering them when a key is set (R38).
 
+The From, Reply-To and unsubscribe mailbox are the register's (``controller.senders``,
+read through ``vigie.lib.controller``); settings only override the envelope sender
+and the DKIM domain, for deliverability, and have no company default.
+
 RFC 8058 §4 asks that the signature cover ``List-Unsubscribe`` and
 ``List-Unsubscribe-Post``, so that nobody on the way can point the one-click POST
 somewhere else. The two headers are also "over-signed" (named once more in ``h=``
@@ -21,14 +25,13 @@ import dkim
 from django.conf import settings
 from django.utils import timezone
 
+from vigie.lib.controller import Controller, current_controller
 from vigie.lib.tokens import BadToken, make_token, read_token, unsubscribe_url
 from vigie.mail.rendering import Rendered
 
-DEFAULT_FROM = "SEMI INFORMATIQUE <ne-pas-repondre@semi-informatique.com>"
-DEFAULT_UNSUBSCRIBE_MAILBOX = "desabonnement@semi-informatique.com"
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
-_SIGNED = (b"from", b"to", b"subject", b"date", b"message-id", b"mime-version")
+_SIGNED = (b"from", b"reply-to", b"to", b"subject", b"date", b"message-id", b"mime-version")
 _LIST_HEADERS = (b"list-unsubscribe", b"list-unsubscribe-post")
 # Named a second time: a copy added on the way would no longer verify.
 _OVERSIGNED = (b"from", b"subject")
@@ -45,6 +48,10 @@ class DkimKeyUnavailable(RuntimeError):
     """A DKIM key is configured but cannot be read."""
 
 
+class NoSender(RuntimeError):
+    """The register names no sender: mail is refused rather than sent under a made-up one."""
+
+
 @dataclass(frozen=True)
 class DkimKey:
     selector: str
@@ -52,25 +59,59 @@ class DkimKey:
     private_key: bytes
 
 
-def from_header() -> str:
-    return str(getattr(settings, "MAIL_FROM", "") or DEFAULT_FROM)
+@dataclass(frozen=True)
+class Senders:
+    """The header and envelope addresses of one message."""
+
+    from_header: str
+    envelope: str
+    reply_to: str
+    unsubscribe_mailbox: str
 
 
-def envelope_sender() -> str:
-    return parseaddr(from_header())[1]
+def senders(controller: Controller | None, *, marketing: bool) -> Senders:
+    """From the register; ``VIGIE_MAIL_FROM`` and ``VIGIE_MAIL_UNSUBSCRIBE_MAILBOX``
+    override only the envelope sender and the mailto mailbox when set."""
+    header = controller.sender(marketing) if controller else ""
+    if controller is None or not header:
+        raise NoSender(
+            "NO_SENDER: "
+            + (
+                "no register is loaded"
+                if controller is None
+                else "the register's controller.senders.service is not set"
+            )
+        )
+    envelope = parseaddr(str(getattr(settings, "MAIL_FROM", "") or ""))[1] or parseaddr(header)[1]
+    mailbox = (
+        str(getattr(settings, "MAIL_UNSUBSCRIBE_MAILBOX", "") or "")
+        or controller.unsubscribe_mailbox
+    )
+    return Senders(header, envelope, controller.reply_to, mailbox)
 
 
-def new_message_id(message_pk: uuid.UUID) -> str:
+def message_id_domain() -> str:
+    """The domain of Message-IDs: the sender's, else the site's (never personal data)."""
+    override = parseaddr(str(getattr(settings, "MAIL_FROM", "") or ""))[1]
+    controller = current_controller() if not override else None
+    address = override or (controller.service_from if controller else "")
+    domain = address.rpartition("@")[2]
+    if not domain:
+        domain = urlsplit(str(getattr(settings, "SITE_URL", ""))).hostname or ""
+    return domain or "localhost"
+
+
+def new_message_id(message_pk: uuid.UUID, domain: str | None = None) -> str:
     """The outbox row's id at the sender's domain: no personal data, and unique."""
-    domain = envelope_sender().rpartition("@")[2] or "localhost"
-    return f"<{message_pk.hex}@{domain}>"
+    return f"<{message_pk.hex}@{domain or message_id_domain()}>"
 
 
-def dkim_key() -> DkimKey | None:
-    """The configured key, or None when signing is off (any of the three unset)."""
+def dkim_key(envelope_domain: str = "") -> DkimKey | None:
+    """The configured key, or None when signing is off (no key or selector). The
+    signing domain is ``VIGIE_DKIM_DOMAIN``, else the sender's."""
     path = getattr(settings, "DKIM_PRIVATE_KEY_PATH", "")
     selector = getattr(settings, "DKIM_SELECTOR", "")
-    domain = getattr(settings, "DKIM_DOMAIN", "")
+    domain = getattr(settings, "DKIM_DOMAIN", "") or envelope_domain
     if not (path and selector and domain):
         return None
     try:
@@ -95,9 +136,11 @@ def unsubscribe_link(person_id: uuid.UUID, purpose: str) -> tuple[str, str]:
     return url, token
 
 
-def list_unsubscribe(https_url: str, token: str) -> str:
-    """RFC 2369/8058: the https link first (one-click POST), then a mailto fallback."""
-    mailbox = getattr(settings, "MAIL_UNSUBSCRIBE_MAILBOX", "") or DEFAULT_UNSUBSCRIBE_MAILBOX
+def list_unsubscribe(https_url: str, token: str, mailbox: str = "") -> str:
+    """RFC 2369/8058: the https link first (one-click POST), then a mailto fallback
+    when the register names an unsubscribe mailbox."""
+    if not mailbox:
+        return f"<{https_url}>"
     return f"<{https_url}>, <mailto:{mailbox}?subject={quote(token, safe='')}>"
 
 
@@ -106,6 +149,7 @@ def compose(
     to: str,
     message_id: str,
     rendered: Rendered,
+    sender: Senders,
     unsubscribe: tuple[str, str] | None = None,
 ) -> bytes:
     """The bytes to hand to the SMTP server, signed when a DKIM key is configured.
@@ -115,18 +159,20 @@ def compose(
     # An address with a non-ASCII local part travels with SMTPUTF8: its headers are
     # then UTF-8 as they are (RFC 6532), not encoded words.
     message = EmailMessage(policy=_POLICY if to.isascii() else _POLICY.clone(utf8=True))
-    message["From"] = from_header()
+    message["From"] = sender.from_header
     message["To"] = to
+    if sender.reply_to:
+        message["Reply-To"] = sender.reply_to
     message["Subject"] = rendered.subject
     message["Date"] = format_datetime(timezone.now())
     message["Message-ID"] = message_id
     if unsubscribe is not None:
-        message["List-Unsubscribe"] = list_unsubscribe(*unsubscribe)
+        message["List-Unsubscribe"] = list_unsubscribe(*unsubscribe, sender.unsubscribe_mailbox)
         message["List-Unsubscribe-Post"] = ONE_CLICK
     message.set_content(rendered.text, cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
     raw = message.as_bytes()
-    key = dkim_key()
+    key = dkim_key(parseaddr(sender.from_header)[1].rpartition("@")[2])
     if key is None:
         return raw
     headers: tuple[bytes, ...] = _SIGNED + _OVERSIGNED

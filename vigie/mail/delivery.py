@@ -37,13 +37,13 @@ from django.utils import timezone
 
 from vigie.audit.actor import Actor
 from vigie.audit.services import record_event
-from vigie.mail import services, smtp
+from vigie.lib.controller import current_controller
+from vigie.mail import addressing, smtp
 from vigie.mail.actions import MailAction
-from vigie.mail.compose import DkimKeyUnavailable, compose, envelope_sender, unsubscribe_link
+from vigie.mail.compose import DkimKeyUnavailable, NoSender, compose, senders, unsubscribe_link
 from vigie.mail.models import Message, Status
 from vigie.mail.rendering import RenderError, marketing_problems, policy_url, render
 from vigie.mail.tasks import deliver_message
-from vigie.people.services import PersonUnavailable, open_person
 
 log = logging.getLogger("vigie.mail")
 
@@ -80,7 +80,7 @@ def deliver(message_id: uuid.UUID | str) -> str:
     (the task worker does so).
     """
     now = timezone.now()
-    message = Message.objects.filter(pk=message_id).select_related("person").first()
+    message = Message.objects.filter(pk=message_id).first()
     if message is None:
         return "missing"
     if message.status == Status.SENDING:
@@ -110,15 +110,20 @@ def deliver(message_id: uuid.UUID | str) -> str:
 
 def _attempt(message: Message) -> str:
     try:
-        person = open_person(message.person)
-    except PersonUnavailable:
-        return _close(message, Status.REFUSED, "PERSON_ERASED")
-    if message.person.shredded_at or not person.email:
-        return _close(message, Status.REFUSED, "NO_ADDRESS")
+        # The address is opened now, by the domain that holds it (R30).
+        address = addressing.resolve(message.to)
+    except addressing.Unreachable as error:
+        return _close(message, Status.REFUSED, error.reason)
+    controller = current_controller()
+    try:
+        sender = senders(controller, marketing=message.is_marketing)
+    except NoSender as error:
+        # Failed, not refused: once a register is loaded, the message may be requeued.
+        return _close(message, Status.FAILED, str(error))
     unsubscribe = None
-    if message.is_marketing:
+    if message.is_marketing and message.person_id is not None:
         # R35, R36, R41, R42: the audience rules again, at the moment of sending.
-        allowed, reason = services.marketing_allowed(message.person, message.purpose)
+        allowed, reason = addressing.marketing_allowed(message.person_id, message.purpose)
         if not allowed:
             return _close(message, Status.REFUSED, reason or "NOT_ALLOWED")
         unsubscribe = unsubscribe_link(message.person_id, message.purpose)
@@ -127,10 +132,12 @@ def _attempt(message: Message) -> str:
             message.template,
             message.language,
             kind=message.kind,
-            first_name=person.first_name,
-            last_name=person.last_name,
+            first_name=address.first_name,
+            last_name=address.last_name,
+            recipient_name=address.name,
             refs=message.context,
             unsubscribe_url=unsubscribe[0] if unsubscribe else "",
+            controller=controller,
         )
     except RenderError as error:
         return _close(message, Status.FAILED, f"RENDER: {error}")
@@ -140,21 +147,23 @@ def _attempt(message: Message) -> str:
             unsubscribe_url=unsubscribe[0],
             policy_url=policy_url(message.language),
             language=message.language,
+            controller=controller,
         )
         if problems:
             # R37: the engine refuses to send, whatever was validated at queue time.
             return _close(message, Status.REFUSED, "TEMPLATE_REFUSED: " + "; ".join(problems))
     try:
         raw = compose(
-            to=person.email,
+            to=address.email,
             message_id=message.message_id,
             rendered=rendered,
+            sender=sender,
             unsubscribe=unsubscribe,
         )
     except DkimKeyUnavailable as error:
         return _retry_or_fail(message, str(error))
     try:
-        smtp.send(raw, envelope_sender(), person.email, lambda: _start_transfer(message))
+        smtp.send(raw, sender.envelope, address.email, lambda: _start_transfer(message))
     except smtp.Unavailable as error:
         return _retry_or_fail(message, str(error))
     except smtp.Rejected as error:
@@ -270,8 +279,9 @@ def sweep_outbox(*, batch_size: int = 500) -> dict[str, int]:
 
 
 def _refs(message: Message) -> dict[str, Any]:
+    to = message.to
     return {
-        "person": str(message.person_id),
+        to.kind: to.ref,
         "template": message.template,
         "kind": message.kind,
         "purpose": message.purpose,

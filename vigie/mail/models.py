@@ -1,9 +1,11 @@
-"""The outbox: one row per e-mail to one person, delivered by a task (R37, R38, R44).
+"""The outbox: one row per e-mail to one recipient, delivered by a task (R37, R38, R44).
 
-A row never holds an address, a name or a rendered body in clear: it points at the
-person, and the address is opened from the person's sealed fields at send time
-(R30). So crypto-shredding a person also makes their queued mail undeliverable,
-and the outbox is no copy of the contact list.
+A message goes to a person, an organisation's contact mailbox, or a register
+recipient's privacy contact (breach, client, Art. 19 and processor notices). A row
+never holds an address, a name or a rendered body in clear: it points at the
+recipient, and the address is opened at send time through the resolver the owning
+domain registered (R30, ``mail.addressing``). So crypto-shredding a person also
+makes their queued mail undeliverable, and the outbox is no copy of the contact list.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.lib.purposes import Purpose
+from vigie.mail.addressing import ORGANISATION, PERSON, RECIPIENT, To
 
 
 class Kind(models.TextChoices):
@@ -35,12 +38,30 @@ class Status(models.TextChoices):
 class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # An outbox row is transient: if the person row itself goes, so does their mail.
+    # Exactly one of the three below names the recipient (see the constraint).
     person = models.ForeignKey(
         "people.Person",
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="mail_messages",
         help_text="Category: identity and contact (recipient reference only; the address "
         "is opened from the person's sealed fields at send time).",
+    )
+    organisation = models.ForeignKey(
+        "people.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mail_messages",
+        help_text="Category: identity and contact (recipient reference only; the "
+        "organisation's contact address is opened at send time).",
+    )
+    recipient_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Register key of a recipient whose privacy contact receives the message "
+        "(a reference; the address is read from the register at send time).",
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     purpose = models.CharField(
@@ -82,11 +103,39 @@ class Message(models.Model):
                 condition=models.Q(kind="service", purpose="")
                 | (models.Q(kind="marketing") & ~models.Q(purpose="")),
                 name="mail_message_purpose_iff_marketing",
-            )
+            ),
+            models.CheckConstraint(
+                # One recipient, and marketing only ever to a person (R34: consent is
+                # a person's).
+                condition=(
+                    models.Q(
+                        person__isnull=False, organisation__isnull=True, recipient_key=""
+                    )
+                    | models.Q(
+                        kind="service",
+                        person__isnull=True,
+                        organisation__isnull=False,
+                        recipient_key="",
+                    )
+                    | (
+                        models.Q(kind="service", person__isnull=True, organisation__isnull=True)
+                        & ~models.Q(recipient_key="")
+                    )
+                ),
+                name="mail_message_one_recipient",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} message {self.id} ({self.status})"
+
+    @property
+    def to(self) -> To:
+        if self.person_id is not None:
+            return To(PERSON, str(self.person_id))
+        if self.organisation_id is not None:
+            return To(ORGANISATION, str(self.organisation_id))
+        return To(RECIPIENT, self.recipient_key)
 
     @property
     def is_marketing(self) -> bool:

@@ -1,7 +1,8 @@
 """Render mail templates, and refuse the ones the law does not allow to be sent.
 
 A ``marketing`` template is refused unless its rendered output carries the sender's
-identity and postal address, a visible unsubscribe link, a separate sentence on the
+identity and postal address (the controller of the loaded register, see
+``vigie.lib.controller``), a visible unsubscribe link, a separate sentence on the
 right to object and a link to the privacy policy (R37: CPCE L34-5, GDPR Art. 21(4)).
 The check runs on the rendered text and HTML, so it holds whatever the template
 does with includes and conditions; it runs when a message is queued and again on
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,13 +23,11 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import translation
 
+from vigie.lib.controller import Controller, current_controller
+from vigie.mail.addressing import context_builder
 from vigie.mail.html_text import read_html
 from vigie.mail.models import Kind, Purpose
 
-SENDER_NAME = "SEMI INFORMATIQUE"
-STREET = "825 Rue André Ampère"
-TOWN = "13290 Aix-en-Provence"
-POSTAL_ADDRESS = f"{STREET}, {TOWN}"
 LANGUAGES = ("fr", "en")
 
 #: Art. 21(4): the right to object is brought to the person's attention "clearly and
@@ -45,11 +43,24 @@ RIGHT_TO_OBJECT = {
 #: The kind of each template Vigie ships; ``queue_message`` refuses a mismatch.
 CATALOGUE: dict[str, Kind] = {
     "policy_change": Kind.SERVICE,
+    "art14_notice": Kind.SERVICE,
+    "newsletter_confirmation": Kind.SERVICE,
     "newsletter": Kind.MARKETING,
 }
 
 # Set by ``render`` itself: a stored context can never supply or replace them.
-_RESERVED = frozenset({"unsubscribe_url", "right_to_object", "policy_url", "sender_name"})
+_RESERVED = frozenset(
+    {
+        "unsubscribe_url",
+        "right_to_object",
+        "policy_url",
+        "sender_name",
+        "postal_address",
+        "privacy_contact",
+        "controller",
+        "recipient_name",
+    }
+)
 _NAME = re.compile(r"^[a-z0-9_]{1,80}$")
 _PROMO = re.compile(r"{%\s*block\s+promo\b|class=\"[^\"]*\bpromo\b|data-promo", re.IGNORECASE)
 
@@ -79,33 +90,12 @@ def policy_url(language: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(name)
 
 
-def _policy_version_url(number: int, language: str) -> str:
-    name = "policy:version-en" if language == "en" else "policy:version"
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=[number])
-
-
-def _policy_change(refs: dict[str, Any], language: str) -> dict[str, Any]:
-    """R76: the summary of changes, the effective date, links to both versions."""
-    from vigie.policy.services import published_version
-
-    version = published_version(int(refs.get("version", 0)))
-    if version is None:
-        raise RenderError(f"policy version {refs.get('version')!r} is not published")
-    previous = refs.get("previous")
-    return {
-        "version_number": version.number,
-        "change_summary": version.change_summary(language),
-        "effective_at": version.effective_at,
-        "version_url": _policy_version_url(version.number, language),
-        "previous_url": _policy_version_url(int(previous), language) if previous else "",
-    }
-
-
-#: Objects a template refers to by id are looked up here, at render time, so the
-#: outbox only stores references.
-CONTEXT_BUILDERS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
-    "policy_change": _policy_change,
-}
+def controller_or_error() -> Controller:
+    """The sender's identity; no register, no mail (never a made-up sender)."""
+    controller = current_controller()
+    if controller is None or not controller.name or not controller.address:
+        raise RenderError("NO_CONTROLLER: no register is loaded, so the sender is unknown")
+    return controller
 
 
 def _pick(name: str, language: str, suffix: str) -> Any:
@@ -124,15 +114,22 @@ def render(
     kind: str,
     first_name: str = "",
     last_name: str = "",
+    recipient_name: str = "",
     refs: dict[str, Any] | None = None,
     unsubscribe_url: str = "",
+    controller: Controller | None = None,
 ) -> Rendered:
-    """Render subject, text and HTML. A marketing message needs its unsubscribe link."""
+    """Render subject, text and HTML. A marketing message needs its unsubscribe link.
+
+    The sender's identity is the register's controller (``controller`` when the
+    caller already has it); with no register loaded nothing is rendered.
+    """
     if language not in LANGUAGES:
         raise RenderError(f"unsupported language {language!r}")
+    controller = controller or controller_or_error()
     refs = {k: v for k, v in (refs or {}).items() if k not in _RESERVED}
     with translation.override(language):
-        builder = CONTEXT_BUILDERS.get(name)
+        builder = context_builder(name)
         try:
             looked_up = builder(refs, language) if builder else {}
         except RenderError:
@@ -142,8 +139,11 @@ def render(
         context: dict[str, Any] = {**refs, **looked_up}
         # Set last: the legal links and identity always come from here.
         context.update(
-            sender_name=SENDER_NAME,
-            postal_address=POSTAL_ADDRESS,
+            controller=controller,
+            sender_name=controller.name,
+            postal_address=controller.address,
+            privacy_contact=controller.privacy_contact,
+            recipient_name=recipient_name,
             policy_url=policy_url(language),
             first_name=first_name,
             last_name=last_name,
@@ -165,9 +165,15 @@ def _normal(text: str) -> str:
 
 
 def marketing_problems(
-    rendered: Rendered, *, unsubscribe_url: str, policy_url: str, language: str
+    rendered: Rendered,
+    *,
+    unsubscribe_url: str,
+    policy_url: str,
+    language: str,
+    controller: Controller | None = None,
 ) -> list[str]:
     """What R37 requires and the rendered message lacks (empty when it may be sent)."""
+    controller = controller or controller_or_error()
     objection = _normal(RIGHT_TO_OBJECT[language])
     problems = [] if rendered.subject else ["subject"]
     text = _normal(rendered.text)
@@ -184,9 +190,9 @@ def marketing_problems(
         ("html", _normal(html.text), set(html.blocks), set(html.visible_links)),
     )
     for part, body, paragraphs, links in parts:
-        if SENDER_NAME not in body:
+        if _normal(controller.name) not in body:
             problems.append(f"{part}: sender identity")
-        if STREET not in body or TOWN not in body:
+        if not all(_normal(line) in body for line in controller.postal_lines):
             problems.append(f"{part}: postal address")
         if unsubscribe_url not in links:
             problems.append(f"{part}: unsubscribe link")
@@ -203,6 +209,7 @@ def validate_marketing_template(name: str, languages: tuple[str, ...] = LANGUAGE
     from vigie.lib.tokens import unsubscribe_url
 
     link = unsubscribe_url(uuid.uuid4(), Purpose.NEWSLETTER)
+    controller = controller_or_error()
     problems: list[str] = []
     for language in languages:
         rendered = render(
@@ -212,12 +219,14 @@ def validate_marketing_template(name: str, languages: tuple[str, ...] = LANGUAGE
             first_name="Camille",
             last_name="Martin",
             unsubscribe_url=link,
+            controller=controller,
         )
         found = marketing_problems(
             rendered,
             unsubscribe_url=link,
             policy_url=policy_url(language),
             language=language,
+            controller=controller,
         )
         problems += [f"{language} {item}" for item in found]
     if problems:

@@ -1,24 +1,27 @@
-"""Queue e-mail to a person, and decide whether marketing may reach them.
+"""Queue e-mail to a person, an organisation or a register recipient, and decide
+whether marketing may reach them.
 
-The outbox stores the person, the template and references, never an address or a
-name (R30): those are opened when the message is sent. Service messages (R44, R76)
-go whatever the person's marketing choices; a marketing message is checked against
-the audience rules when queued and again when sent (R35, R36, R41, R42), and its
+The outbox stores the recipient, the template and references, never an address or
+a name (R30): those are opened when the message is sent. Service messages (R44, R76)
+go whatever the person's marketing choices; a marketing message goes only to a
+person and is checked against the audience rules (the consent domain's gate, see
+``mail.addressing``) when queued and again when sent (R35, R36, R41, R42), and its
 template must carry what R37 requires.
 """
 
 from __future__ import annotations
 
-import importlib
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from vigie.audit.actor import Actor
-from vigie.audit.services import record_event
+from vigie.audit.services import ObjectRef, record_event
 from vigie.mail.actions import MailAction
+from vigie.mail.addressing import ORGANISATION, PERSON, To, marketing_verdicts
 from vigie.mail.compose import new_message_id
 from vigie.mail.models import Kind, Message, Purpose, Status
 from vigie.mail.rendering import (
@@ -27,36 +30,16 @@ from vigie.mail.rendering import (
     validate_marketing_template,
     validate_service_template,
 )
-from vigie.mail.tasks import deliver_message
-from vigie.people.models import Person
-from vigie.people.services import open_person
+from vigie.mail.tasks import deliver_message, deliver_messages
 
 # Keys that would carry personal data into the outbox; names are looked up at render.
 _PERSONAL_KEYS = frozenset({"email", "address", "first_name", "last_name", "name", "phone"})
+#: Messages per delivery task of a batch: one job row per chunk, not per message.
+DELIVERY_CHUNK = 100
 
 
 class InvalidMessage(ValueError):
     """The message cannot be queued as asked; the text says why."""
-
-
-def marketing_allowed(person: Person, purpose: str) -> tuple[bool, str]:
-    """May ``person`` receive marketing for ``purpose`` now? (allowed, reason code).
-
-    Asks the consent domain's audience check (legal basis, suppression list,
-    objection, double opt-in, Art. 14 notice). If that check is not available, no
-    marketing goes out at all: the safe default. Tests and callers may replace this
-    function (``vigie.mail.services.marketing_allowed``).
-    """
-    try:
-        module = importlib.import_module("vigie.consent.services")
-        check_audience = module.check_audience
-    except (ImportError, AttributeError):
-        return False, "AUDIENCE_CHECK_UNAVAILABLE"
-    address = open_person(person).email
-    results = list(check_audience(purpose, [address]))
-    if not results:
-        return False, "UNKNOWN"
-    return bool(results[0].allowed), str(results[0].reason or "")
 
 
 def _check_refs(value: Any, path: str = "context") -> None:
@@ -77,21 +60,10 @@ def _check_refs(value: Any, path: str = "context") -> None:
         raise InvalidMessage(f"{path}: only strings, whole numbers, booleans and lists")
 
 
-def queue_message(
-    actor: Actor,
-    person: Person,
-    template: str,
-    *,
-    kind: str,
-    purpose: str | None = None,
-    context: dict[str, Any] | None = None,
-    language: str = "fr",
-) -> Message:
-    """Put one message in the outbox and enqueue its delivery, in one transaction.
-
-    A marketing message the audience rules refuse now is recorded as ``refused``
-    (with the reason) and never enqueued.
-    """
+def _check_request(
+    template: str, *, kind: str, purpose: str | None, context: dict[str, Any] | None, language: str
+) -> dict[str, Any]:
+    """Everything that does not depend on the recipient; returns the stored context."""
     if kind not in Kind.values:
         raise InvalidMessage(f"unknown kind {kind!r}")
     if kind == Kind.MARKETING and purpose not in Purpose.values:
@@ -110,34 +82,150 @@ def queue_message(
         validate_marketing_template(template, (language,))
     else:
         validate_service_template(template, (language,))
+    return refs
 
+
+def _recipient_fields(to: To, kind: str) -> dict[str, Any]:
+    if kind == Kind.MARKETING and to.kind != PERSON:
+        # Consent, objection and unsubscribes are a person's (R34, R41).
+        raise InvalidMessage("marketing goes only to a person")
+    if to.kind == PERSON:
+        return {"person_id": uuid.UUID(to.ref)}
+    if to.kind == ORGANISATION:
+        return {"organisation_id": int(to.ref)}
+    if not to.ref:
+        raise InvalidMessage("a register recipient is named by its key")
+    return {"recipient_key": to.ref}
+
+
+def _new_message(
+    to: To,
+    template: str,
+    *,
+    kind: str,
+    purpose: str | None,
+    refs: dict[str, Any],
+    language: str,
+    verdict: tuple[bool, str] | None,
+) -> Message:
     status, reason = Status.QUEUED, ""
-    if kind == Kind.MARKETING:
-        allowed, reason = marketing_allowed(person, str(purpose))
-        if not allowed:
-            status, reason = Status.REFUSED, reason or "NOT_ALLOWED"
+    if verdict is not None and not verdict[0]:
+        status, reason = Status.REFUSED, verdict[1] or "NOT_ALLOWED"
     pk = uuid.uuid4()
+    return Message(
+        id=pk,
+        **_recipient_fields(to, kind),
+        kind=kind,
+        purpose=purpose or "",
+        template=template,
+        language=language,
+        context=refs,
+        status=status,
+        last_error=reason,
+        message_id=new_message_id(pk),
+    )
+
+
+def queue_message(
+    actor: Actor,
+    to: To | models.Model,
+    template: str,
+    *,
+    kind: str,
+    purpose: str | None = None,
+    context: dict[str, Any] | None = None,
+    language: str = "fr",
+) -> Message:
+    """Put one message in the outbox and enqueue its delivery, in one transaction.
+
+    ``to`` is a Person or Organisation row, or a ``To`` (``To.recipient(key)`` for a
+    register recipient's privacy contact). A marketing message the audience rules
+    refuse now is recorded as ``refused`` (with the reason) and never enqueued.
+    """
+    to = To.of(to)
+    refs = _check_request(template, kind=kind, purpose=purpose, context=context, language=language)
+    verdict = None
+    if kind == Kind.MARKETING:
+        person_id = _recipient_fields(to, kind)["person_id"]
+        verdict = marketing_verdicts([person_id], str(purpose))[person_id]
+    message = _new_message(
+        to, template, kind=kind, purpose=purpose, refs=refs, language=language, verdict=verdict
+    )
     with transaction.atomic():
-        message = Message.objects.create(
-            id=pk,
-            person=person,
-            kind=kind,
-            purpose=purpose or "",
-            template=template,
-            language=language,
-            context=refs,
-            status=status,
-            last_error=reason if status == Status.REFUSED else "",
-            message_id=new_message_id(pk),
-        )
-        extra = {"person": str(person.pk), "template": template, "kind": kind}
-        if status == Status.REFUSED:
-            record_event(actor, MailAction.REFUSED, message, extra={**extra, "reason": reason})
+        message.save(force_insert=True)
+        extra = {to.kind: to.ref, "template": template, "kind": kind}
+        if message.status == Status.REFUSED:
+            record_event(
+                actor, MailAction.REFUSED, message, extra={**extra, "reason": message.last_error}
+            )
         else:
             record_event(actor, MailAction.QUEUE, message, extra={**extra, "purpose": purpose})
             # Same transaction: the job exists exactly when the message does.
-            deliver_message.enqueue(str(pk))
+            deliver_message.enqueue(str(message.pk))
     return message
+
+
+def queue_messages(
+    actor: Actor,
+    recipients: Iterable[To | models.Model],
+    template: str,
+    *,
+    kind: str,
+    purpose: str | None = None,
+    context: dict[str, Any] | None = None,
+    language: str = "fr",
+) -> list[Message]:
+    """Queue the same message to many recipients in one transaction (breach, client and
+    Art. 19 notices, a newsletter): one insert, one audit event for the batch (counts
+    only, no address), one delivery job per chunk of ``DELIVERY_CHUNK`` messages.
+
+    The template is checked once; marketing recipients are checked by the gate in
+    one call. Refused marketing messages are kept as ``refused`` with their reason.
+    """
+    targets = [To.of(r) for r in recipients]
+    refs = _check_request(template, kind=kind, purpose=purpose, context=context, language=language)
+    verdicts: dict[uuid.UUID, tuple[bool, str]] = {}
+    if kind == Kind.MARKETING:
+        ids = [_recipient_fields(t, kind)["person_id"] for t in targets]
+        verdicts = marketing_verdicts(ids, str(purpose))
+    messages = [
+        _new_message(
+            t,
+            template,
+            kind=kind,
+            purpose=purpose,
+            refs=refs,
+            language=language,
+            verdict=verdicts.get(uuid.UUID(t.ref)) if kind == Kind.MARKETING else None,
+        )
+        for t in targets
+    ]
+    if not messages:
+        return []
+    queued = [str(m.pk) for m in messages if m.status == Status.QUEUED]
+    counts: dict[str, int] = {}
+    for t in targets:
+        counts[t.kind] = counts.get(t.kind, 0) + 1
+    with transaction.atomic():
+        Message.objects.bulk_create(messages, batch_size=500)
+        record_event(
+            actor,
+            MailAction.QUEUE_BATCH,
+            ObjectRef("mail.message"),
+            extra={
+                "template": template,
+                "kind": kind,
+                "purpose": purpose or "",
+                "language": language,
+                "count": len(messages),
+                "queued": len(queued),
+                "refused": len(messages) - len(queued),
+                "recipients": counts,
+            },
+        )
+        for start in range(0, len(queued), DELIVERY_CHUNK):
+            deliver_messages.enqueue(queued[start : start + DELIVERY_CHUNK])
+    return messages
 
 
 def requeue_message(actor: Actor, message: Message) -> Message:
@@ -153,7 +241,9 @@ def requeue_message(actor: Actor, message: Message) -> Message:
         )
         if not updated:
             raise InvalidMessage("only a failed message can be sent again")
-        record_event(actor, MailAction.REQUEUE, message, extra={"person": str(message.person_id)})
+        record_event(
+            actor, MailAction.REQUEUE, message, extra={message.to.kind: message.to.ref}
+        )
         deliver_message.enqueue(str(message.pk))
     message.refresh_from_db()
     return message

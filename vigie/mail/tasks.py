@@ -15,6 +15,19 @@ def deliver_message(message_id: str) -> str:
 
 
 @task()
+def deliver_messages(message_ids: list[str]) -> dict[str, int]:
+    """Deliver a chunk of a batch queued at once (``services.queue_messages``), one
+    message after the other; each delivery is as safe to repeat as a single one."""
+    from vigie.mail.delivery import deliver
+
+    outcomes: dict[str, int] = {}
+    for message_id in message_ids:
+        outcome = deliver(message_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+@task()
 def sweep_outbox_task() -> dict[str, int]:
     """Reconcile messages a stopped worker left half-sent; re-enqueue lost retries."""
     from vigie.mail.delivery import sweep_outbox

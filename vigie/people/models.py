@@ -48,13 +48,20 @@ class OrganisationKind(models.TextChoices):
 
 
 class Organisation(models.Model):
-    """A company SEMI deals with. Its name is not personal data (an individual
+    """A company the controller deals with. Its name is not personal data (an individual
     client's is: record them as a Person instead of naming the organisation)."""
 
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
     siren = models.CharField(max_length=9, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Breach, client and processor notices go here (mail: ``To.of(organisation)``).
+    # Often a role mailbox, but it may name someone: sealed like a person's fields.
+    contact_email_sealed = models.BinaryField(
+        null=True,
+        help_text="Category: identity and contact (the organisation's contact e-mail "
+        "address for notices, sealed).",
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -40,7 +40,7 @@ def _index(doc: dict[str, Any], section: str) -> dict[str, dict[str, Any]]:
 
 
 def controller_activities(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Activities where SEMI is the controller: the ones the policy must describe."""
+    """Activities where the company is the controller: the ones the policy must describe."""
     return [a for a in doc.get("activities") or [] if a.get("role") == "controller"]
 
 

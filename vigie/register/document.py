@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import Any
 
 from vigie.register.geography import EEA, needs_safeguard
@@ -252,8 +253,21 @@ def validate_document(doc: Any) -> list[RegisterError]:
     if controller is not None:
         for field in ("name", "address", "email"):
             c.string(controller, field, "controller", limit=SHORT_TEXT)
-        for field in ("phone", "website"):
+        for field in ("phone", "website", "logo"):
             c.string(controller, field, "controller", optional=True, limit=SHORT_TEXT)
+        _address(c, controller, "email", "controller")
+        _address(c, controller, "privacy_contact", "controller", optional=True)
+        if "senders" in controller:
+            senders = c.mapping(controller.get("senders"), "controller.senders", SENDER_FIELDS)
+            if senders is not None:
+                # The service sender is what every e-mail goes out from; the others
+                # fall back to it (marketing) or are left out (Reply-To, mailto).
+                _address(c, senders, "service", "controller.senders", display_name=True)
+                _address(
+                    c, senders, "marketing", "controller.senders", optional=True, display_name=True
+                )
+                for field in ("reply_to", "unsubscribe_mailbox"):
+                    _address(c, senders, field, "controller.senders", optional=True)
         _person_or_na(c, controller, "dpo", "controller", required_email=True)
         if "representative" in controller:
             _person_or_na(c, controller, "representative", "controller", required_email=False)
@@ -451,6 +465,30 @@ def _person_or_na(
     c.string(person, "email", f"{path}.{field}", optional=not required_email, limit=SHORT_TEXT)
 
 
+def _address(
+    c: _Checker,
+    data: dict[str, Any],
+    field: str,
+    path: str,
+    *,
+    optional: bool = False,
+    display_name: bool = False,
+) -> None:
+    """An e-mail address (``Name <a@b>`` also accepted where ``display_name``)."""
+    value = data.get(field)
+    if value is None or value == "":
+        if not optional and field not in ("email",):
+            c.error(f"{path}.{field}", "required: an e-mail address")
+        return
+    if not isinstance(value, str):
+        c.error(f"{path}.{field}", "expected an e-mail address")
+        return
+    name, address = parseaddr(value)
+    local, _, domain = address.rpartition("@")
+    if not local or "." not in domain or (name and not display_name) or len(value) > SHORT_TEXT:
+        c.error(f"{path}.{field}", f"not an e-mail address: {value!r}")
+
+
 SECTIONS = (
     "version",
     "controller",
@@ -467,10 +505,14 @@ CONTROLLER_FIELDS = (
     "email",
     "phone",
     "website",
+    "logo",
+    "privacy_contact",
+    "senders",
     "dpo",
     "representative",
     "supervisory_authority",
 )
+SENDER_FIELDS = ("service", "marketing", "reply_to", "unsubscribe_mailbox")
 AUTHORITY_FIELDS = ("name", "address", "phone", "complaint_url")
 CATEGORY_FIELDS = ("key", "label", "description", "sensitive", "retention")
 RETENTION_FIELDS = (

@@ -1,0 +1,58 @@
+"""An organisation's contact address, where breach, client and processor notices go.
+
+The address may name a person (``prenom.nom@client.fr``), so it is sealed at rest
+like a person's fields (R30), under a key derived for this purpose only; it is
+opened when a message is sent, never stored in the outbox.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from vigie.audit.actions import Action
+from vigie.audit.actor import Actor
+from vigie.audit.services import record_event
+from vigie.lib import crypto, keyring
+from vigie.people.models import Organisation
+
+_KEY_PURPOSE = "vigie.people.organisation.contact"
+
+
+class InvalidContact(ValueError):
+    """Not an e-mail address."""
+
+
+def _aad(organisation_pk: int) -> str:
+    return f"organisation:{organisation_pk}:contact_email"
+
+
+def set_organisation_contact(actor: Actor, organisation: Organisation, address: str) -> None:
+    """Record (or clear, with "") the organisation's contact address."""
+    address = address.strip()
+    if address and (address.count("@") != 1 or address.startswith("@") or address.endswith("@")):
+        raise InvalidContact("expected an e-mail address")
+    sealed = (
+        crypto.seal_text(keyring.derive_key(_KEY_PURPOSE), address, _aad(organisation.pk))
+        if address
+        else None
+    )
+    with transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk).update(contact_email_sealed=sealed)
+        # The event names the field, never the address.
+        record_event(
+            actor,
+            Action.ORGANISATION_CONTACT_SET,
+            organisation,
+            extra={"fields": ["contact_email"], "cleared": not address},
+        )
+    organisation.contact_email_sealed = sealed
+
+
+def open_organisation_contact(organisation: Organisation) -> str:
+    """The contact address in clear ("" when none is recorded)."""
+    sealed = organisation.contact_email_sealed
+    if not sealed:
+        return ""
+    return crypto.open_text(
+        keyring.derive_key(_KEY_PURPOSE), bytes(sealed), _aad(organisation.pk)
+    )
