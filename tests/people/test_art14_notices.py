@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
+from tests.policy.conftest import register  # noqa: F401 (fixture)
 from django.utils import timezone
 
 from vigie.consent.audience import check_audience
@@ -53,7 +55,9 @@ def test_the_notice_is_queued_once_then_marketing_may_follow(partner_contact) ->
 @pytest.mark.parametrize(
     ("language", "phrase"), [("fr", "vous y opposer"), ("en", "You may object")]
 )
-def test_the_notice_names_the_source_the_data_and_the_right_to_object(language, phrase) -> None:
+def test_the_notice_names_the_source_the_data_and_the_right_to_object(
+    language, phrase, register
+) -> None:
     from vigie.mail.rendering import render
 
     rendered = render(
@@ -62,6 +66,9 @@ def test_the_notice_names_the_source_the_data_and_the_right_to_object(language, 
     assert "Salon IT Sud" in rendered.text and "Salon IT Sud" in rendered.html
     assert phrase in rendered.text
     assert "CNIL" in rendered.text
+    # Who the controller is and where to object come from the register (Art. 14(1)(a)).
+    assert "SEMI INFORMATIQUE (825 Rue André Ampère, 13290 Aix-en-Provence)" in rendered.text
+    assert "info.rgpd@semi-informatique.com" in rendered.text
 
 
 def test_the_back_office_home_alerts_on_overdue_notices(

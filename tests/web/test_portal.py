@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.test import Client
 
+from tests.policy.conftest import register  # noqa: F401 (fixture)
 
-def test_the_portal_answers_in_french_by_default(client: Client, db) -> None:
+
+def test_the_portal_answers_in_french_by_default(client: Client, register) -> None:
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.status_code == 200
     body = response.content.decode()
@@ -14,7 +16,7 @@ def test_the_portal_answers_in_french_by_default(client: Client, db) -> None:
     assert response["Content-Language"] == "fr"
 
 
-def test_lang_en_switches_to_english_and_is_remembered(client: Client, db) -> None:
+def test_lang_en_switches_to_english_and_is_remembered(client: Client, register) -> None:
     response = client.get("/?lang=en")
     assert '<html lang="en">' in response.content.decode()
     assert "Your personal data at SEMI INFORMATIQUE" in response.content.decode()
@@ -23,6 +25,13 @@ def test_lang_en_switches_to_english_and_is_remembered(client: Client, db) -> No
     assert "Your personal data at SEMI INFORMATIQUE" in again.content.decode()
     back = client.get("/?lang=fr")
     assert "Vos données personnelles" in back.content.decode()
+
+
+def test_before_a_register_is_loaded_the_portal_names_no_company(client: Client, db) -> None:
+    body = client.get("/").content.decode()
+    assert "<h1>Vos données personnelles</h1>" in body
+    assert "Portail des données personnelles" in body
+    assert "SEMI" not in body
 
 
 def test_an_unknown_language_falls_back_to_french(client: Client, db) -> None:

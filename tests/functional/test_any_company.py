@@ -1,0 +1,182 @@
+"""Acceptance (issue 9): with another company's register loaded, no page, e-mail or PDF
+names SEMI INFORMATIQUE or its address; the loaded company appears where the law wants
+its identity (portal footer, e-mail footers, Art. 14 notice, register PDF)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern
+
+from tests.web.test_access_declared import VIEW_ROUTES
+from vigie.audit.actor import Actor
+from vigie.lib.tokens import make_token, unsubscribe_url
+from vigie.mail.models import Kind
+from vigie.mail.rendering import CATALOGUE, LANGUAGES, render
+from vigie.people.services import create_person
+from vigie.policy import services as policy
+from vigie.register.services import export_register, load_file
+
+pytestmark = pytest.mark.django_db(databases=["default", "keys"])
+
+FIXTURE = Path(__file__).parents[1] / "register" / "atelier-numerique-dupont.yaml"
+NAME = "Atelier Numérique Dupont"
+ADDRESS = "12 Quai des Chartrons, 33000 Bordeaux"
+#: What must never show once another company's register is loaded.
+FORBIDDEN = re.compile(r"semi|andr[ée]\s+amp[èe]re|aix-en-provence|13290", re.IGNORECASE)
+
+
+def _leaks(text: str) -> list[str]:
+    return sorted({m.group(0) for m in FORBIDDEN.finditer(text)})
+
+
+@pytest.fixture
+def company(cli_actor: Actor) -> dict[str, Any]:
+    load_file(cli_actor, FIXTURE)
+    first = policy.publish(
+        cli_actor,
+        policy.create_draft(
+            cli_actor, change_summary_fr="Création", change_summary_en="Created", material=False
+        ),
+    )
+    person = create_person(
+        cli_actor,
+        email="claire.martin@client.example",
+        first_name="Claire",
+        last_name="Martin",
+        subject_types=["newsletter_subscriber"],
+    )
+    return {"policy": first, "person": person}
+
+
+def _url(route: str, values: dict[str, str]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        return values.get(match.group(1), "1")
+
+    url = re.sub(r"<(?:\w+:)?(\w+)>", fill, route)
+    return "/" + url
+
+
+def test_every_page_names_the_loaded_company_and_never_semi(
+    company: dict[str, Any], signed_in, privacy_lead
+) -> None:
+    person = company["person"]
+    values = {
+        "pk": str(person.pk),
+        "person_id": str(person.pk),
+        "number": str(company["policy"].number),
+        "token": make_token(person.pk, "newsletter"),
+        "key": "identity-contact",
+        "section": "data_categories",
+    }
+    # The shared staff fixture's address is at semi.example: this company's own staff.
+    privacy_lead.email = "responsable.rgpd@atelier-dupont.example"
+    privacy_lead.save(update_fields=["email"])
+    public = Client()
+    staff = signed_in(privacy_lead)
+    staff_pk = str(privacy_lead.pk)
+    seen: dict[str, int] = {}
+    for route, pattern in VIEW_ROUTES:
+        if not isinstance(pattern, URLPattern) or route.startswith(("^api", "api/")):
+            continue
+        url = _url(route, values)
+        if route.startswith("backoffice/staff/") or route.startswith("backoffice/api-keys/"):
+            url = _url(route, {**values, "pk": staff_pk})
+        client = staff if route.startswith("backoffice/") else public
+        for suffix in ("", "?lang=en"):
+            response = client.get(url + suffix)
+            seen[url + suffix] = response.status_code
+            if response.status_code != 200:
+                continue
+            body = response.content.decode()
+            assert not _leaks(body), f"{url}{suffix} shows " + str([body[max(0, m.start() - 60) : m.end() + 60] for m in FORBIDDEN.finditer(body)])
+    reached = {url for url, status in seen.items() if status == 200}
+    # The pages that matter were really rendered, not skipped as errors.
+    for url in (
+        "/",
+        "/?lang=en",
+        "/politique-de-confidentialite/",
+        "/en/privacy-policy/",
+        f"/politique-de-confidentialite/v{company['policy'].number}/",
+        f"/preferences/{values['token']}",
+        f"/u/{values['token']}",
+        "/newsletter/",
+        "/backoffice/",
+        "/backoffice/register/",
+        "/backoffice/register/revisions/1/",
+        "/backoffice/people/",
+        f"/backoffice/people/{person.pk}/",
+        f"/backoffice/consent/people/{person.pk}/",
+        "/backoffice/policy/",
+        "/backoffice/sources/",
+    ):
+        assert url in reached, f"{url} answered {seen.get(url)}"
+    home = Client().get("/").content.decode()
+    assert f"{NAME}, {ADDRESS}." in home
+    assert "donnees.personnelles@atelier-dupont.example" in home
+    assert f"Vos données personnelles chez {NAME}" in home
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("template", sorted(CATALOGUE))
+def test_every_e_mail_names_the_loaded_company_and_never_semi(
+    company: dict[str, Any], template: str, language: str
+) -> None:
+    kind = CATALOGUE[template]
+    refs = {
+        "policy_change": {"version": company["policy"].number},
+        "art14_notice": {"source_name": "Salon Numérique de Bordeaux"},
+        "newsletter_confirmation": {"confirm_url": "https://vigie.example/newsletter/confirm/x"},
+    }.get(template, {})
+    rendered = render(
+        template,
+        language,
+        kind=kind,
+        first_name="Claire",
+        refs=refs,
+        unsubscribe_url=unsubscribe_url(uuid.uuid4(), "newsletter")
+        if kind == Kind.MARKETING
+        else "",
+    )
+    for part in (rendered.subject, rendered.text, rendered.html):
+        assert not _leaks(part), f"{template}.{language} shows {_leaks(part)}"
+    # Every e-mail ends with the sender's identity and postal address (footers, R37).
+    for part in (rendered.text, rendered.html):
+        assert NAME in part and ADDRESS in part
+    if template == "art14_notice":
+        # Art. 14(1)(a): who the controller is and how to reach it.
+        assert f"{NAME} ({ADDRESS})" in rendered.text
+        assert "donnees.personnelles@atelier-dupont.example" in rendered.text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")
+@pytest.mark.parametrize("role", [None, "controller", "processor"])
+def test_the_register_pdf_names_the_loaded_company_and_never_semi(
+    company: dict[str, Any], cli_actor: Actor, tmp_path: Path, role: str | None
+) -> None:
+    content, _name, _ctype = export_register(cli_actor, fmt="pdf", role=role)
+    pdf = tmp_path / "register.pdf"
+    pdf.write_bytes(content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert not _leaks(text)
+    flat = " ".join(text.split())
+    assert NAME in flat
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "yaml"])
+def test_the_other_register_exports_never_name_semi(
+    company: dict[str, Any], cli_actor: Actor, fmt: str
+) -> None:
+    content, _name, _ctype = export_register(cli_actor, fmt=fmt)
+    text = content.decode("utf-8-sig")
+    assert not _leaks(text)
+    assert NAME in text
