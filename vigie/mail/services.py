@@ -22,7 +22,7 @@ from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event
 from vigie.mail.actions import MailAction
 from vigie.mail.addressing import ORGANISATION, PERSON, To, marketing_verdicts
-from vigie.mail.compose import new_message_id
+from vigie.mail.compose import message_id_domain, new_message_id
 from vigie.mail.models import Kind, Message, Purpose, Status
 from vigie.mail.rendering import (
     CATALOGUE,
@@ -107,6 +107,7 @@ def _new_message(
     refs: dict[str, Any],
     language: str,
     verdict: tuple[bool, str] | None,
+    domain: str,
 ) -> Message:
     status, reason = Status.QUEUED, ""
     if verdict is not None and not verdict[0]:
@@ -122,7 +123,7 @@ def _new_message(
         context=refs,
         status=status,
         last_error=reason,
-        message_id=new_message_id(pk),
+        message_id=new_message_id(pk, domain),
     )
 
 
@@ -149,7 +150,14 @@ def queue_message(
         person_id = _recipient_fields(to, kind)["person_id"]
         verdict = marketing_verdicts([person_id], str(purpose))[person_id]
     message = _new_message(
-        to, template, kind=kind, purpose=purpose, refs=refs, language=language, verdict=verdict
+        to,
+        template,
+        kind=kind,
+        purpose=purpose,
+        refs=refs,
+        language=language,
+        verdict=verdict,
+        domain=message_id_domain(),
     )
     with transaction.atomic():
         message.save(force_insert=True)
@@ -188,6 +196,7 @@ def queue_messages(
     if kind == Kind.MARKETING:
         ids = [_recipient_fields(t, kind)["person_id"] for t in targets]
         verdicts = marketing_verdicts(ids, str(purpose))
+    domain = message_id_domain()
     messages = [
         _new_message(
             t,
@@ -197,6 +206,7 @@ def queue_messages(
             refs=refs,
             language=language,
             verdict=verdicts.get(uuid.UUID(t.ref)) if kind == Kind.MARKETING else None,
+            domain=domain,
         )
         for t in targets
     ]
