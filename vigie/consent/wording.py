@@ -15,7 +15,7 @@ from vigie.lib.purposes import Purpose
 CONSENT_WORDING: dict[str, dict[str, str]] = {
     Purpose.NEWSLETTER: {
         "fr": (
-            "J'accepte de recevoir par e-mail la lettre d'information de {company}. "
+            "J'accepte de recevoir par e-mail la lettre d'information envoyée par {company}. "
             "Je peux me désinscrire à tout moment par le lien présent dans chaque e-mail."
         ),
         "en": (
@@ -25,7 +25,7 @@ CONSENT_WORDING: dict[str, dict[str, str]] = {
     },
     Purpose.OFFRES: {
         "fr": (
-            "J'accepte de recevoir par e-mail les offres commerciales de {company}. "
+            "J'accepte de recevoir par e-mail les offres commerciales envoyées par {company}. "
             "Je peux me désinscrire à tout moment par le lien présent dans chaque e-mail."
         ),
         "en": (
@@ -35,9 +35,8 @@ CONSENT_WORDING: dict[str, dict[str, str]] = {
     },
     Purpose.OFFRES_PARTENAIRES: {
         "fr": (
-            "J'accepte de recevoir par e-mail, de la part de {company}, les offres "
-            "de ses partenaires. Je peux me désinscrire à tout moment par le lien présent "
-            "dans chaque e-mail."
+            "J'accepte que {company} m'envoie par e-mail les offres de ses partenaires. "
+            "Je peux me désinscrire à tout moment par le lien présent dans chaque e-mail."
         ),
         "en": (
             "I agree to receive, from {company}, its partners' offers by e-mail. "
@@ -48,6 +47,8 @@ CONSENT_WORDING: dict[str, dict[str, str]] = {
 
 #: Only when no register is loaded yet: a neutral name rather than a made-up one.
 _NO_CONTROLLER = {"fr": "l'entreprise", "en": "the company"}
+# The French sentences are built so that any name fits ("envoyée par X", never "de X",
+# which would need an elision before a vowel).
 
 
 def consent_wording(purpose: str, lang: str) -> str:
