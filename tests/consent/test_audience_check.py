@@ -43,8 +43,7 @@ def test_the_four_refusals_of_the_acceptance_have_the_right_reason(
     report = import_csv(
         Actor.cli("test"),
         io.StringIO(
-            HEADER
-            + "PARTI@EXEMPLE.FR,Paul,Parti,prospect_B2C,subject,,,offres,yes,2026-01-10\n"
+            HEADER + "PARTI@EXEMPLE.FR,Paul,Parti,prospect_B2C,subject,,,offres,yes,2026-01-10\n"
         ),
         wording="J'accepte les offres.",
         channel="import:test.csv",

@@ -96,7 +96,9 @@ def test_every_page_names_the_loaded_company_and_never_semi(
             if response.status_code != 200:
                 continue
             body = response.content.decode()
-            assert not _leaks(body), f"{url}{suffix} shows " + str([body[max(0, m.start() - 60) : m.end() + 60] for m in FORBIDDEN.finditer(body)])
+            assert not _leaks(body), f"{url}{suffix} shows " + str(
+                [body[max(0, m.start() - 60) : m.end() + 60] for m in FORBIDDEN.finditer(body)]
+            )
     reached = {url for url, status in seen.items() if status == 200}
     # The pages that matter were really rendered, not skipped as errors.
     for url in (

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.utils import timezone
 
 from tests.policy.conftest import draft, published, register  # noqa: F401 (fixtures)
 from vigie.audit.actor import Actor
@@ -87,7 +87,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(autouse=True)
-def _sender(register: dict[str, Any]) -> dict[str, Any]:
+def _sender(register: dict[str, Any]) -> dict[str, Any]:  # noqa: F811 (fixture)
     """Every mail test runs with a register loaded: it names the sender (R37)."""
     return register
 

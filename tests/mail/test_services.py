@@ -12,8 +12,8 @@ from tests.mail.conftest import ADDRESS
 from vigie.audit.actor import Actor
 from vigie.audit.models import Event
 from vigie.mail import addressing
-from vigie.mail.models import Message, Status
 from vigie.mail.addressing import To
+from vigie.mail.models import Message, Status
 from vigie.mail.services import InvalidMessage, queue_message, requeue_message
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])

@@ -43,9 +43,7 @@ def test_the_worker_delivers_a_queued_message_once_even_when_its_job_runs_twice(
 
 def test_the_outbox_sweep_runs_as_a_job(smtp_server, person, audience) -> None:
     with transaction.atomic():
-        queue_message(
-            Actor.cli("test"), person, "newsletter", kind="marketing", purpose="offres"
-        )
+        queue_message(Actor.cli("test"), person, "newsletter", kind="marketing", purpose="offres")
         sweep_outbox_task.enqueue()
     call_command("worker", "--batch")
     assert Message.objects.get().status == Status.SENT

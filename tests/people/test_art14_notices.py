@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from tests.policy.conftest import register  # noqa: F401 (fixture)
 from django.utils import timezone
 
+from tests.policy.conftest import register  # noqa: F401 (fixture)
 from vigie.consent.audience import check_audience
 from vigie.mail.models import Message
 from vigie.people.services import create_person
@@ -56,7 +55,9 @@ def test_the_notice_is_queued_once_then_marketing_may_follow(partner_contact) ->
     ("language", "phrase"), [("fr", "vous y opposer"), ("en", "You may object")]
 )
 def test_the_notice_names_the_source_the_data_and_the_right_to_object(
-    language, phrase, register
+    language,
+    phrase,
+    register,  # noqa: F811 (fixture)
 ) -> None:
     from vigie.mail.rendering import render
 

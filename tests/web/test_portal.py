@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from tests.policy.conftest import register  # noqa: F401 (fixture)
 
 
-def test_the_portal_answers_in_french_by_default(client: Client, register) -> None:
+@pytest.mark.usefixtures("register")
+def test_the_portal_answers_in_french_by_default(client: Client) -> None:
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.status_code == 200
     body = response.content.decode()
@@ -16,7 +18,8 @@ def test_the_portal_answers_in_french_by_default(client: Client, register) -> No
     assert response["Content-Language"] == "fr"
 
 
-def test_lang_en_switches_to_english_and_is_remembered(client: Client, register) -> None:
+@pytest.mark.usefixtures("register")
+def test_lang_en_switches_to_english_and_is_remembered(client: Client) -> None:
     response = client.get("/?lang=en")
     assert '<html lang="en">' in response.content.decode()
     assert "Your personal data at SEMI INFORMATIQUE" in response.content.decode()

@@ -32,6 +32,11 @@ def create_demo_people(count: int = 300, *, seed: int = 2026) -> list[Person]:
     partner = Organisation.objects.create(
         name="Salon IT Sud (partenaire)", kind=OrganisationKind.PARTNER
     )
+    # Client companies' contact mailboxes, where breach and client notices go.
+    from vigie.people.organisations import set_organisation_contact
+
+    for company in companies:
+        set_organisation_contact(actor, company, f"rgpd@{fake.domain_name()}")
     people = []
     now = timezone.now()
     for n in range(count):
@@ -130,9 +135,7 @@ def _demo_segments(actor: Actor, people: list[Person]) -> None:
     from vigie.consent.segments import add_to_segment, create_segment
 
     business = [p for p in people if SubjectType.CLIENT_CONTACT_B2B in p.subject_types]
-    clients = create_segment(
-        actor, "Clients PME", "offres", "Contacts des clients professionnels"
-    )
+    clients = create_segment(actor, "Clients PME", "offres", "Contacts des clients professionnels")
     add_to_segment(actor, clients, business)
     letter = create_segment(actor, "Lettre d’information", "newsletter", "Toutes les personnes")
     add_to_segment(actor, letter, people)

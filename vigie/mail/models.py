@@ -108,9 +108,7 @@ class Message(models.Model):
                 # One recipient, and marketing only ever to a person (R34: consent is
                 # a person's).
                 condition=(
-                    models.Q(
-                        person__isnull=False, organisation__isnull=True, recipient_key=""
-                    )
+                    models.Q(person__isnull=False, organisation__isnull=True, recipient_key="")
                     | models.Q(
                         kind="service",
                         person__isnull=True,

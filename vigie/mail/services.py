@@ -251,9 +251,7 @@ def requeue_message(actor: Actor, message: Message) -> Message:
         )
         if not updated:
             raise InvalidMessage("only a failed message can be sent again")
-        record_event(
-            actor, MailAction.REQUEUE, message, extra={message.to.kind: message.to.ref}
-        )
+        record_event(actor, MailAction.REQUEUE, message, extra={message.to.kind: message.to.ref})
         deliver_message.enqueue(str(message.pk))
     message.refresh_from_db()
     return message

@@ -53,6 +53,4 @@ def open_organisation_contact(organisation: Organisation) -> str:
     sealed = organisation.contact_email_sealed
     if not sealed:
         return ""
-    return crypto.open_text(
-        keyring.derive_key(_KEY_PURPOSE), bytes(sealed), _aad(organisation.pk)
-    )
+    return crypto.open_text(keyring.derive_key(_KEY_PURPOSE), bytes(sealed), _aad(organisation.pk))
