@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import re
 
 import pytest
@@ -12,7 +13,10 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import BrowserPage
 from tests.conftest import STRONG_PASSWORD
+from tests.register.conftest import MINIMAL
 from vigie.accounts.permissions import Role
+from vigie.audit.actor import Actor
+from vigie.register.services import apply_document
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,6 +58,8 @@ def _sign_in_with_second_factor(page: Page, sign_in, user) -> None:
 def test_the_portal_speaks_french_then_english_once_chosen(
     live_server, browser_page: BrowserPage
 ) -> None:
+    # The company's name comes from the loaded register (issue 9).
+    apply_document(Actor.cli("test"), copy.deepcopy(MINIMAL))
     page = browser_page.page
     page.goto(live_server.url + "/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
