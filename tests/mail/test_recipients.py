@@ -14,6 +14,7 @@ from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from tests.mail.conftest import ADDRESS
+from tests.policy.conftest import change_register  # noqa: F401 (fixture)
 from vigie.audit.actor import Actor
 from vigie.audit.models import Event
 from vigie.lib import controller as controller_module
@@ -247,3 +248,14 @@ def test_the_envelope_sender_can_be_overridden_for_deliverability_only(
         "Atelier Numérique Dupont <notifications@atelier-dupont.example>"
     )
     assert message.message_id == f"<{uuid.UUID(str(message.pk)).hex}@relais.example>"
+
+
+def test_a_register_without_senders_sends_nothing(
+    smtp_server, person, register, change_register  # noqa: F811 (fixture)
+) -> None:
+    register["controller"].pop("senders")
+    change_register(register)
+    message = queue_message(ACTOR, person, "art14_notice", kind="service")
+    assert _run(message) == Status.FAILED
+    assert message.last_error == "NO_SENDER: the register's controller.senders.service is not set"
+    assert smtp_server.messages == []
