@@ -251,7 +251,10 @@ def test_the_envelope_sender_can_be_overridden_for_deliverability_only(
 
 
 def test_a_register_without_senders_sends_nothing(
-    smtp_server, person, register, change_register  # noqa: F811 (fixture)
+    smtp_server,
+    person,
+    register,
+    change_register,  # noqa: F811 (fixture)
 ) -> None:
     register["controller"].pop("senders")
     change_register(register)
