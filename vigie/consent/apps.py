@@ -9,4 +9,10 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         # ``field__any_of`` must exist wherever a query is built, not only after
         # the audience module happened to be imported.
+        # People may not import consent (it sits below): consent tells it what to do
+        # when a person gains an address (R41: suppressed like the person).
+        from vigie.consent.suppression import suppress_like_the_person
         from vigie.lib import lookups  # noqa: F401
+        from vigie.people.services import on_new_address
+
+        on_new_address(suppress_like_the_person)
