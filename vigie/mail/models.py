@@ -9,6 +9,7 @@ and the outbox is no copy of the contact list.
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -73,6 +74,14 @@ class Message(models.Model):
     last_error = models.TextField(
         blank=True, help_text="Server reply or reason, with the recipient address removed."
     )
+
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "person": "identity-contact",
+        "purpose": "site-preferences",
+        "sent_at": "identity-contact",
+    }
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

@@ -10,7 +10,7 @@ that point at them (disclosures, notices).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 
@@ -25,6 +25,9 @@ class Revision(AppendOnlyModel):
     reason = models.CharField(max_length=200, blank=True)
     document = models.JSONField()
     changes = models.JSONField(default=list, help_text="Paths changed since the previous revision.")
+
+    # No personal data: the inventory check (R4) knows this model was looked at.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
 
     class Meta:
         ordering = ["-number"]
@@ -47,6 +50,9 @@ class DataCategory(models.Model):
     in_register = models.BooleanField(
         default=True, help_text="False once the category left the register (kept for references)."
     )
+
+    # No personal data: the inventory check (R4) knows this model was looked at.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
 
     class Meta:
         ordering = ["key"]
@@ -89,6 +95,12 @@ class Recipient(models.Model):
     in_register = models.BooleanField(
         default=True, help_text="False once the recipient left the register (kept for references)."
     )
+
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "privacy_contact": "supplier-contacts",
+    }
 
     class Meta:
         ordering = ["key"]
