@@ -233,6 +233,7 @@ class SegmentMember(models.Model):
     # and Vigie's own source read it); the help_text says the same to a person.
     PERSONAL_DATA: ClassVar[dict[str, str]] = {
         "person": "site-preferences",
+        "segment": "site-preferences",
         "added_at": "site-preferences",
     }
 

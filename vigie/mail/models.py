@@ -79,8 +79,12 @@ class Message(models.Model):
     # and Vigie's own source read it); the help_text says the same to a person.
     PERSONAL_DATA: ClassVar[dict[str, str]] = {
         "person": "identity-contact",
-        "purpose": "site-preferences",
-        "sent_at": "identity-contact",
+        "purpose": "policy-notice-log",
+        "kind": "policy-notice-log",
+        "template": "policy-notice-log",
+        "status": "policy-notice-log",
+        "created_at": "policy-notice-log",
+        "sent_at": "policy-notice-log",
     }
 
     class Meta:

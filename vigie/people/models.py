@@ -200,6 +200,7 @@ class ContactPoint(models.Model):
     # and Vigie's own source read it); the help_text says the same to a person.
     PERSONAL_DATA: ClassVar[dict[str, str]] = {
         "person": "identity-contact",
+        "kind": "identity-contact",
         "usage": "identity-contact",
         "value_sealed": "identity-contact",
         "email_index": "identity-contact",

@@ -44,6 +44,7 @@ class ContactData:
     kind: str
     usage: str
     value: str
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,7 @@ def open_person(person: Person) -> PersonData:
             point.kind,
             point.usage,
             crypto.open_text(key, bytes(point.value_sealed), _point_aad(point.id)),
+            str(point.id),
         )
         for point in ContactPoint.objects.filter(person=person)
         if point.value_sealed
