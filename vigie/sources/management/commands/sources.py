@@ -84,7 +84,9 @@ class Command(BaseCommand):
         else:
             reports = check_sources(actor)
             if not list_sources():
-                self.stdout.write(_("no external source registered: only Vigie's own store"))
+                self.stdout.write(
+                    _("no external source registered: only Vigie's own store is checked")
+                )
         failed = 0
         for report in reports:
             self._report(report)
