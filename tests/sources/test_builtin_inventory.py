@@ -15,7 +15,8 @@ from vigie.audit.models import Event
 from vigie.consent.models import Segment
 from vigie.people.models import Person
 from vigie.register.services import apply_document, load_file
-from vigie.sources.inventory import check_builtin, vigie_models
+from vigie.sources import inventory
+from vigie.sources.inventory import check_builtin, store_models, vigie_models
 from vigie.sources.rules import register_rules
 from vigie.sources.services import check_sources
 
@@ -35,7 +36,7 @@ def _problems(report) -> dict[str, str]:
 def test_every_vigie_model_maps_its_personal_data_to_the_shipped_register(register) -> None:
     report = check_builtin(register_rules())
     assert report.ok, [str(p) for p in report.problems]
-    assert report.tables == len(vigie_models()) >= 20
+    assert report.tables == len(store_models()) > len(vigie_models()) >= 20
     assert report.personal_columns >= 50
 
 
@@ -60,6 +61,15 @@ def test_a_model_that_declares_nothing_fails_the_check(register, monkeypatch) ->
     monkeypatch.delattr(Segment, "PERSONAL_DATA")
     report = check_builtin(register_rules())
     assert _problems(report) == {"tables.consent.segment": "unmapped"}
+
+
+def test_a_third_party_table_nobody_described_fails_the_check(register, monkeypatch) -> None:
+    described = dict(inventory.THIRD_PARTY_PERSONAL_DATA)
+    del described["sessions.session"]
+    monkeypatch.setattr(inventory, "THIRD_PARTY_PERSONAL_DATA", described)
+    report = check_builtin(register_rules())
+    assert _problems(report) == {"tables.sessions.session": "unmapped"}
+    assert "THIRD_PARTY_PERSONAL_DATA" in report.problems[0].message
 
 
 def test_a_declared_field_that_does_not_exist_fails_the_check(register, monkeypatch) -> None:

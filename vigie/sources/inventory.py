@@ -243,6 +243,36 @@ PERSONAL_DATA = "PERSONAL_DATA"
 CATEGORY_HELP = "Category:"
 
 
+#: Tables of the third-party apps in Vigie's database, declared here since their models
+#: are not Vigie's to annotate: the same form as ``PERSONAL_DATA``, ``{}`` for none.
+THIRD_PARTY_PERSONAL_DATA: dict[str, dict[str, str]] = {
+    "auth.permission": {},
+    "auth.group": {},
+    "contenttypes.contenttype": {},
+    # A staff session: the signed-in account and its second factor state.
+    "sessions.session": {"session_data": "security-logs"},
+    "otp_totp.totpdevice": {
+        "user": "staff-accounts",
+        "key": "staff-accounts",
+        "created_at": "staff-accounts",
+        "last_used_at": "security-logs",
+        "throttling_failure_timestamp": "security-logs",
+    },
+    **{
+        f"axes.{name}": {
+            "user_agent": "security-logs",
+            "ip_address": "security-logs",
+            "username": "security-logs",
+            "attempt_time": "security-logs",
+        }
+        for name in ("accessattempt", "accessfailurelog", "accesslog")
+    },
+    "axes.accessattemptexpiration": {},
+    # Task arguments are ids by rule (a person's id, never their data).
+    "django_tasks_database.dbtaskresult": {},
+}
+
+
 def vigie_models() -> list[type[Model]]:
     """Every concrete model of Vigie's own apps (its own store)."""
     return [
@@ -252,29 +282,47 @@ def vigie_models() -> list[type[Model]]:
     ]
 
 
+def store_models() -> list[type[Model]]:
+    """Every concrete model in Vigie's database: its own apps' and third-party ones."""
+    return [model for model in django_apps.get_models() if not model._meta.proxy]
+
+
+def _declared(model: type[Model]) -> dict[str, str] | None:
+    if model.__module__.startswith("vigie."):
+        declared = getattr(model, PERSONAL_DATA, None)
+        return declared if isinstance(declared, dict) else None
+    return THIRD_PARTY_PERSONAL_DATA.get(model._meta.label_lower)
+
+
 def check_builtin(
     rules: Mapping[str, RetentionRule], models: Iterable[type[Model]] = ()
 ) -> CheckReport:
-    """The inventory check (R4) of Vigie's own store: every model declares its personal
-    data, every field whose help_text names a category is declared, every declared
-    field exists and maps to a category of the loaded register."""
+    """The inventory check (R4) of Vigie's own store: every model in its database (its
+    own apps' and third-party ones) declares its personal data, every field whose
+    help_text names a category is declared, every declared field exists and maps to a
+    category of the loaded register."""
     from vigie.sources.builtin import NAME
 
     report = CheckReport(NAME)
     problems = report.problems
-    for model in models or vigie_models():
+    for model in models or store_models():
         table = model._meta.label_lower
         report.tables += 1
         fields = {f.name: f for f in model._meta.concrete_fields}
         report.columns += len(fields)
-        declared = getattr(model, PERSONAL_DATA, None)
-        if not isinstance(declared, dict):
+        declared = _declared(model)
+        if declared is None:
+            where = (
+                f"{model.__name__}.{PERSONAL_DATA}"
+                if model.__module__.startswith("vigie.")
+                else "THIRD_PARTY_PERSONAL_DATA (vigie/sources/inventory.py)"
+            )
             problems.append(
                 InventoryProblem(
                     "unmapped",
                     f"tables.{table}",
-                    f"{model.__name__} declares no {PERSONAL_DATA} (its personal-data fields "
-                    "and their register categories, or {} when it holds none)",
+                    f"not described: declare its personal-data fields and their register "
+                    f"categories, or {{}} when it holds none, in {where}",
                 )
             )
             continue
