@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -213,3 +214,21 @@ def test_a_task_with_other_queue_options_can_be_scheduled() -> None:
 def test_a_naive_due_time_is_refused() -> None:
     with pytest.raises(ValueError):
         schedule_call(deadline_reached, dt.datetime(2026, 3, 5, 9, 15), key="test:naive")
+
+
+@override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+)
+def test_a_backend_without_run_after_gets_the_call_from_the_sweep_once_due() -> None:
+    with time_machine.travel(T0, tick=False):
+        call = _schedule()
+        assert call.task_id == ""
+        assert reconcile_scheduled_calls() == []
+    assert _runs() == 0
+    with time_machine.travel(DUE + dt.timedelta(seconds=30), tick=False):
+        # The immediate backend runs the call as the sweep enqueues it.
+        assert reconcile_scheduled_calls() == ["test:b1"]
+        assert reconcile_scheduled_calls() == []
+    assert _runs() == 1
+    call.refresh_from_db()
+    assert call.done_at == DUE + dt.timedelta(seconds=30)

@@ -24,7 +24,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string, module_has_submodule
 from django_tasks import TaskResultStatus, default_task_backend
@@ -160,6 +160,10 @@ def _enqueue(call: ScheduledCall, now: datetime) -> None:
 
     runner = run_scheduled_call
     if call.due_at > now:
+        if not runner.get_backend().supports_defer:
+            # A backend that cannot hold a job until a time (the immediate one, some
+            # brokers): nothing is queued now, the sweep enqueues it once due.
+            return
         runner = runner.using(run_after=call.due_at)
     result = runner.enqueue(call.pk)
     call.task_id = str(result.id)
@@ -219,7 +223,10 @@ def reconcile_scheduled_calls(now: datetime | None = None) -> list[str]:
     times: a waiting run is left alone, and a duplicate run finds the call done."""
     now = now or timezone.now()
     requeued = []
-    due = _pending().filter(due_at__lte=now - GRACE, attempts__lt=MAX_ATTEMPTS)
+    # Past the grace period, or due and never queued (a backend without run_after).
+    due = _pending().filter(
+        Q(due_at__lte=now - GRACE) | Q(due_at__lte=now, task_id=""), attempts__lt=MAX_ATTEMPTS
+    )
     for call in due.order_by("due_at")[:SWEEP_BATCH]:
         # A failing call is retried after 2, 4, 8… minutes, not at every sweep.
         if call.attempts and call.enqueued_at and now < call.enqueued_at + GRACE * 2**call.attempts:
