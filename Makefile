@@ -8,7 +8,7 @@ RUN_DEB := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 # translations, pdftotext to read PDFs back, psql for CI's PostgreSQL run.
 TEST_DEB := $(RUN_DEB) chromium gettext poppler-utils postgresql-client
 
-.PHONY: demo test lint typecheck migrations-check messages messages-check pytest install install-dev clean
+.PHONY: demo test lint imports typecheck migrations-check messages messages-check pytest install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { scripts/system-deps.sh python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -32,11 +32,16 @@ demo: install
 
 test: install-dev
 	scripts/system-deps.sh $(TEST_DEB)
-	$(MAKE) --no-print-directory lint typecheck migrations-check messages-check pytest
+	$(MAKE) --no-print-directory lint imports typecheck migrations-check messages-check pytest
 
 lint:
 	$(BIN)/ruff format --check vigie tests scripts bench
 	$(BIN)/ruff check vigie tests scripts bench
+
+# Import contracts (pyproject.toml, [tool.importlinter]): the layers of DESIGN.md,
+# infrastructure that imports no domain, no demo in the product, no cycle between apps.
+imports:
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy vigie

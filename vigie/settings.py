@@ -33,6 +33,17 @@ SECRET_KEY = env_str(
     "Django secret key. When empty, one is generated once into var/secret_key.",
 ) or read_or_create_secret(VAR_DIR / "secret_key")
 
+# Django checks signatures (unsubscribe and preference links, double opt-in links,
+# sessions, password-reset links) against the key and then each fallback, and signs
+# with the key only: after a rotation, the 25-month links already sent keep working
+# as long as the old key stays listed here.
+SECRET_KEY_FALLBACKS = env_list(
+    "VIGIE_SECRET_KEY_FALLBACKS",
+    [],
+    "Former secret keys, comma-separated, still accepted to check signed links after a "
+    "rotation (keep one 25 months for unsubscribe links); never used to sign.",
+)
+
 AUDIT_KEY = env_str(
     "VIGIE_AUDIT_KEY",
     "",

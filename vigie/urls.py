@@ -5,7 +5,7 @@ from vigie.api import api, api_not_found
 urlpatterns = [
     path("", include("vigie.web.urls")),
     path("backoffice/", include("vigie.accounts.urls")),
-    path("backoffice/audit/", include("vigie.audit.urls")),
+    path("backoffice/audit/", include("vigie.web.audit_urls")),
     path("backoffice/register/", include("vigie.register.urls")),
     path("backoffice/people/", include("vigie.people.urls")),
     path("backoffice/sources/", include("vigie.sources.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import transaction
 from django_tasks import TaskResultStatus
@@ -11,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from tests.jobs.tasks import mark_done
 from vigie.audit.models import Event
 from vigie.jobs.models import DailyRun
-from vigie.jobs.services import enqueue_daily_jobs
+from vigie.jobs.services import daily_tasks, enqueue_daily_jobs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,11 +40,12 @@ def test_the_worker_runs_a_committed_job() -> None:
 def test_daily_jobs_are_enqueued_once_a_day_whatever_the_number_of_workers() -> None:
     first = enqueue_daily_jobs()
     second = enqueue_daily_jobs()
+    # Each app declares its own (DAILY_TASKS in its tasks module), in INSTALLED_APPS order.
     assert first == [
-        "vigie.audit.tasks.purge_read_events_task",
         "vigie.accounts.tasks.clear_sign_in_traces_task",
-        "vigie.mail.tasks.sweep_outbox_task",
+        "vigie.audit.tasks.purge_read_events_task",
         "vigie.people.tasks.send_art14_notices_task",
+        "vigie.mail.tasks.sweep_outbox_task",
     ]
     assert second == []
     assert DailyRun.objects.count() == 4
@@ -51,3 +53,20 @@ def test_daily_jobs_are_enqueued_once_a_day_whatever_the_number_of_workers() -> 
     call_command("worker", "--batch")
     statuses = set(DBTaskResult.objects.values_list("status", flat=True))
     assert statuses == {TaskResultStatus.SUCCESSFUL}
+
+
+def test_the_schedule_is_what_the_apps_declare(monkeypatch) -> None:
+    from vigie.audit import tasks as audit_tasks
+
+    monkeypatch.setattr(audit_tasks, "DAILY_TASKS", (audit_tasks.purge_read_events_task, mark_done))
+    assert "tests.jobs.tasks.mark_done" in [t.module_path for t in daily_tasks()]
+    monkeypatch.setattr(audit_tasks, "DAILY_TASKS", ())
+    assert "vigie.audit.tasks.purge_read_events_task" not in [t.module_path for t in daily_tasks()]
+
+
+def test_a_daily_declaration_that_is_not_a_task_is_a_configuration_error(monkeypatch) -> None:
+    from vigie.audit import tasks as audit_tasks
+
+    monkeypatch.setattr(audit_tasks, "DAILY_TASKS", (audit_tasks.purge_read_events,))
+    with pytest.raises(ImproperlyConfigured, match=r"vigie\.audit\.tasks\.DAILY_TASKS"):
+        daily_tasks()

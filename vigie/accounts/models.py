@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -40,6 +42,22 @@ class User(AbstractUser):
     )
     deactivated_at = models.DateTimeField(_("deactivated at"), null=True, blank=True)
 
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "username": "staff-accounts",
+        "password": "staff-accounts",
+        "first_name": "staff-accounts",
+        "last_name": "staff-accounts",
+        "email": "staff-accounts",
+        "role": "staff-accounts",
+        "confidentiality_signed_at": "staff-accounts",
+        "gdpr_training_at": "staff-accounts",
+        "deactivated_at": "staff-accounts",
+        "last_login": "staff-accounts",
+        "date_joined": "staff-accounts",
+    }
+
     def has_vigie_permission(self, permission: Permission) -> bool:
         return self.is_active and permission in permissions_of(self.role)
 
@@ -59,6 +77,14 @@ class StaffSession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "user": "security-logs",
+        "session_key": "security-logs",
+        "created_at": "security-logs",
+    }
+
 
 class ApiKey(models.Model):
     """A credential for other software. Only a SHA-256 of the secret is stored.
@@ -77,6 +103,12 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "owner": "staff-accounts",
+    }
 
     class Meta:
         verbose_name = _("API key")

@@ -50,3 +50,7 @@ def clear_sign_in_traces(now: datetime | None = None) -> dict[str, int]:
 def clear_sign_in_traces_task() -> dict[str, int]:
     """Daily; safe to run twice."""
     return clear_sign_in_traces()
+
+
+#: Enqueued once a day by `vigie worker` (see vigie.jobs.services).
+DAILY_TASKS = (clear_sign_in_traces_task,)

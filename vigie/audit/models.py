@@ -11,7 +11,7 @@ the last deleted link, from which verification starts.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
 
@@ -76,6 +76,16 @@ class Event(AppendOnlyModel):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "actor_id": "security-logs",
+        "object_id": "security-logs",
+        "ip": "security-logs",
+        "extra": "security-logs",
+        "occurred_at": "security-logs",
+    }
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_event_chain_seq"),
@@ -100,6 +110,9 @@ class ChainHead(models.Model):
     hash = models.CharField(max_length=64)
     mac = models.CharField(max_length=64)
 
+    # No personal data: the inventory check (R4) knows this model was looked at.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
+
 
 class Checkpoint(AppendOnlyModel):
     """Signed record of a purge: the chain resumes after ``seq`` whose link was ``hash``."""
@@ -111,6 +124,9 @@ class Checkpoint(AppendOnlyModel):
     purged_count = models.PositiveIntegerField()
     created_at = models.DateTimeField()
     mac = models.CharField(max_length=64)
+
+    # No personal data: the inventory check (R4) knows this model was looked at.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
 
     class Meta:
         constraints = [

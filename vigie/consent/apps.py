@@ -9,9 +9,14 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         # ``field__any_of`` must exist wherever a query is built, not only after
         # the audience module happened to be imported.
-        # Mail asks this gate before any marketing message; without it none goes out.
         from vigie.consent.gate import marketing_gate
+        from vigie.consent.suppression import suppress_like_the_person
         from vigie.lib import lookups  # noqa: F401
         from vigie.mail.addressing import register_marketing_gate
+        from vigie.people.services import on_new_address
 
+        # Mail asks this gate before any marketing message; without it none goes out.
         register_marketing_gate(marketing_gate)
+        # People may not import consent (it sits below): consent tells it what to do
+        # when a person gains an address (R41: suppressed like the person).
+        on_new_address(suppress_like_the_person)

@@ -83,6 +83,13 @@ def lock_person(person: Person) -> dict[str, Subscription]:
     return {sub.purpose: sub for sub in subs}
 
 
+def forget_subscriptions(person: Person) -> int:
+    """Delete the person's derived subscription state, for an erasure (Art. 17); the
+    consent events it was derived from stay, as proof (Art. 7(1))."""
+    deleted, _detail = Subscription.objects.filter(person=person).delete()
+    return deleted
+
+
 @dataclass(frozen=True)
 class Act:
     """Who did what, where and how: the R34 fields common to every event."""

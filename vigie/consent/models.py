@@ -11,6 +11,8 @@ contacts and can never be used to send.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -78,6 +80,23 @@ class ConsentEvent(AppendOnlyModel):
         null=True, blank=True, help_text="Category: marketing options (double opt-in click)."
     )
 
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "person": "consent-proofs",
+        "email_index": "consent-proofs",
+        "purpose": "consent-proofs",
+        "kind": "consent-proofs",
+        "wording": "consent-proofs",
+        "policy_version": "consent-proofs",
+        "channel": "consent-proofs",
+        "occurred_at": "consent-proofs",
+        "ip": "consent-proofs",
+        "method": "consent-proofs",
+        "proof_ref": "consent-proofs",
+        "confirmed_at": "consent-proofs",
+    }
+
     class Meta:
         indexes = [models.Index(fields=["person", "occurred_at"])]
 
@@ -115,6 +134,18 @@ class Subscription(models.Model):
         ConsentEvent, on_delete=models.PROTECT, related_name="+", null=True
     )
 
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "person": "newsletter-subscription",
+        "purpose": "newsletter-subscription",
+        "status": "newsletter-subscription",
+        "soft_opt_in": "newsletter-subscription",
+        "since": "newsletter-subscription",
+        "pending_expires_at": "newsletter-subscription",
+        "status_before_pending": "newsletter-subscription",
+    }
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -144,6 +175,15 @@ class SuppressionEntry(models.Model):
     reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
     created_at = models.DateTimeField()
 
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "address_hash": "suppression-hashes",
+        "scope": "suppression-hashes",
+        "reason": "suppression-hashes",
+        "created_at": "suppression-hashes",
+    }
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -169,6 +209,9 @@ class Segment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150)
 
+    # No personal data: the inventory check (R4) knows this model was looked at.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
+
     class Meta:
         ordering = ["name"]
 
@@ -185,6 +228,14 @@ class SegmentMember(models.Model):
         help_text="Category: marketing options (targeting).",
     )
     added_at = models.DateTimeField(auto_now_add=True)
+
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "person": "site-preferences",
+        "segment": "site-preferences",
+        "added_at": "site-preferences",
+    }
 
     class Meta:
         constraints = [

@@ -51,7 +51,9 @@ from vigie.consent.segments import remove_from_every_segment
 from vigie.consent.suppression import is_suppressed, lift_suppression, suppress_all
 from vigie.lib import tokens
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
-from vigie.people.models import Person, SubjectType
+from vigie.people.models import Person, Source, SubjectType
+from vigie.people.routers import KEYS_DB
+from vigie.people.services import create_person, find_by_email
 
 __all__ = [
     "ConsentError",
@@ -62,6 +64,7 @@ __all__ = [
     "is_suppressed",
     "object_to_marketing",
     "record_consent",
+    "sign_up",
     "start_double_opt_in",
     "unsubscribe",
     "withdraw",
@@ -242,6 +245,37 @@ def start_double_opt_in(
             actor, consent_action(purpose, Verb.PENDING), person, extra={"event": event.pk}
         )
     return signing.dumps(event.pk, salt=CONFIRM_SALT)
+
+
+def sign_up(
+    actor: Actor,
+    *,
+    email: str,
+    first_name: str,
+    purpose: str,
+    wording: str,
+    channel: str = "",
+    ip: str | None = None,
+) -> Person:
+    """A web sign-up in one transaction: find or create the person, start the double
+    opt-in (R43) and queue its confirmation e-mail. A failure at any step leaves
+    nothing written: no person without their pending consent, no pending consent
+    without its e-mail. Raises ``InvalidPerson`` for an address that is not one."""
+    # The person's data key lives in the keys database: its transaction is the inner
+    # one, so that it commits first; should the main commit then fail, what remains is
+    # a key with nothing sealed under it, never a person whose key is missing.
+    with transaction.atomic(), transaction.atomic(using=KEYS_DB):
+        person = find_by_email(email) or create_person(
+            actor,
+            email=email,
+            first_name=first_name,
+            subject_types=[SubjectType.NEWSLETTER_SUBSCRIBER],
+            source=Source.SUBJECT,
+        )
+        token = start_double_opt_in(actor, person, purpose, wording=wording, channel=channel, ip=ip)
+        if token is not None:
+            send_confirmation_hook(person, token)
+    return person
 
 
 def confirm_double_opt_in(token: str, *, ip: str | None = None, channel: str = "") -> Subscription:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from vigie.consent.models import SuppressionEntry, SuppressionReason
+from django.utils import timezone
+
+from vigie.consent.models import Status, Subscription, SuppressionEntry, SuppressionReason
 from vigie.lib.crypto import blind_index, normalise_email
 from vigie.lib.keyring import index_key
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
+from vigie.people.models import Person
 
 SUPPRESS_PREFIX = "suppress:"
 
@@ -77,3 +80,20 @@ def is_suppressed(address: str, purpose: str | None = None) -> bool:
     if purpose is not None:
         entries = entries.filter(scope__in=[purpose, ALL_PURPOSES])
     return entries.exists()
+
+
+def suppress_like_the_person(person: Person, address: str) -> None:
+    """R41: a new address of someone who unsubscribed or objected is suppressed at once,
+    with the same scopes, so that an import of it later is caught too. Registered with
+    ``people.services.on_new_address`` at start-up."""
+    stopped = dict(
+        Subscription.objects.filter(
+            person=person, status__in=[Status.WITHDRAWN, Status.OBJECTED]
+        ).values_list("purpose", "status")
+    )
+    now = timezone.now()
+    if Status.OBJECTED in stopped.values():
+        suppress(address, ALL_PURPOSES, SuppressionReason.OBJECTED, now)
+    for purpose, status in stopped.items():
+        if status == Status.WITHDRAWN:
+            suppress(address, purpose, SuppressionReason.UNSUBSCRIBED, now)

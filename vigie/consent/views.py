@@ -36,12 +36,11 @@ from vigie.consent.proof import consent_proof
 from vigie.consent.segments import segment_counts
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.lib.tokens import BadToken
-from vigie.people.models import Person, Source, SubjectType
+from vigie.people.models import Person
 from vigie.people.services import (
     InvalidPerson,
     PersonData,
     PersonUnavailable,
-    create_person,
     find_by_email,
     read_person,
 )
@@ -148,28 +147,19 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         ip = client_ip(request)
         actor = services.subject_actor(ip)
-        email = form.cleaned_data["email"]
         try:
-            person = find_by_email(email) or create_person(
+            services.sign_up(
                 actor,
-                email=email,
+                email=form.cleaned_data["email"],
                 first_name=form.cleaned_data["first_name"],
-                subject_types=[SubjectType.NEWSLETTER_SUBSCRIBER],
-                source=Source.SUBJECT,
-            )
-        except InvalidPerson:
-            form.add_error("email", _("Enter a valid e-mail address."))
-        else:
-            token = services.start_double_opt_in(
-                actor,
-                person,
-                Purpose.NEWSLETTER,
+                purpose=Purpose.NEWSLETTER,
                 wording=form.wording,
                 channel=request.build_absolute_uri(reverse("consent:signup")),
                 ip=ip,
             )
-            if token is not None:
-                services.send_confirmation_hook(person, token)
+        except InvalidPerson:
+            form.add_error("email", _("Enter a valid e-mail address."))
+        else:
             # The same answer whether the address was known, new or already subscribed.
             return render(request, "consent/signup_pending.html")
     context = {"form": form, **_policy_context()}

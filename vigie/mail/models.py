@@ -11,6 +11,7 @@ makes their queued mail undeliverable, and the outbox is no copy of the contact 
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.db import models
 from django.utils import timezone
@@ -94,6 +95,19 @@ class Message(models.Model):
     last_error = models.TextField(
         blank=True, help_text="Server reply or reason, with the recipient address removed."
     )
+
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "person": "identity-contact",
+        "organisation": "identity-contact",
+        "purpose": "policy-notice-log",
+        "kind": "policy-notice-log",
+        "template": "policy-notice-log",
+        "status": "policy-notice-log",
+        "created_at": "policy-notice-log",
+        "sent_at": "policy-notice-log",
+    }
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

@@ -33,3 +33,7 @@ def sweep_outbox_task() -> dict[str, int]:
     from vigie.mail.delivery import sweep_outbox
 
     return sweep_outbox()
+
+
+#: Enqueued once a day by `vigie worker` (see vigie.jobs.services).
+DAILY_TASKS = (sweep_outbox_task,)

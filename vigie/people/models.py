@@ -7,6 +7,7 @@ separate key store (``PersonKey``, database ``keys``).
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,9 @@ class Organisation(models.Model):
         "address for notices, sealed).",
     )
 
+    # The name is not personal data; the contact address may name someone.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"contact_email_sealed": "identity-contact"}
+
     def __str__(self) -> str:
         return self.name
 
@@ -117,6 +121,25 @@ class Person(models.Model):
     )
     shredded_at = models.DateTimeField(null=True, blank=True)
 
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "organisation": "identity-contact",
+        "subject_types": "identity-contact",
+        "email_index": "identity-contact",
+        "email_sealed": "identity-contact",
+        "first_name_sealed": "identity-contact",
+        "last_name_sealed": "identity-contact",
+        "phone_sealed": "identity-contact",
+        "source": "partner-sourced-data",
+        "source_name": "partner-sourced-data",
+        "collected_at": "partner-sourced-data",
+        "partner_permission_ref": "partner-sourced-data",
+        "art14_notice_due_at": "policy-notice-log",
+        "art14_notice_sent_at": "policy-notice-log",
+        "informed_of_opt_out_at": "site-preferences",
+    }
+
     SEALED_FIELDS = ("email", "first_name", "last_name", "phone")
 
     def __str__(self) -> str:
@@ -138,6 +161,9 @@ class PersonKey(models.Model):
     wrapped = models.BinaryField()
     master_key_id = models.CharField(max_length=16, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # No personal data: the inventory check (R4) knows this model was looked at.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
 
     def __str__(self) -> str:
         return f"key of person {self.person_id}"
@@ -176,6 +202,16 @@ class ContactPoint(models.Model):
         help_text="Category: identity and contact (blind index of a further e-mail address).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "person": "identity-contact",
+        "kind": "identity-contact",
+        "usage": "identity-contact",
+        "value_sealed": "identity-contact",
+        "email_index": "identity-contact",
+    }
 
     class Meta:
         ordering = ["created_at"]

@@ -8,6 +8,7 @@ most an unused key, never data that nothing can open.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,6 +44,7 @@ class ContactData:
     kind: str
     usage: str
     value: str
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,7 @@ def open_person(person: Person) -> PersonData:
             point.kind,
             point.usage,
             crypto.open_text(key, bytes(point.value_sealed), _point_aad(point.id)),
+            str(point.id),
         )
         for point in ContactPoint.objects.filter(person=person)
         if point.value_sealed
@@ -238,29 +241,23 @@ def add_contact_point(
     with transaction.atomic():
         point.save(force_insert=True)
         if kind == ContactKind.EMAIL:
-            _suppress_like_the_person(person, value)
+            for hook in _address_hooks:
+                hook(person, value)
         record_event(actor, Action.PERSON_CONTACT_ADD, person, extra={"kind": kind, "usage": usage})
     return point
 
 
-def _suppress_like_the_person(person: Person, address: str) -> None:
-    """R41: a new address of someone who unsubscribed or objected is suppressed at once,
-    with the same scopes, so that an import of it later is caught too."""
-    from vigie.consent.models import Status, Subscription, SuppressionReason
-    from vigie.consent.suppression import suppress
-    from vigie.lib.purposes import ALL_PURPOSES
+#: What another domain does when a further e-mail address joins a person, inside the
+#: transaction that records it. People sits below consent and may not import it: the
+#: consent domain registers its suppression rule here at start-up (its AppConfig).
+AddressHook = Callable[[Person, str], None]
+_address_hooks: list[AddressHook] = []
 
-    stopped = dict(
-        Subscription.objects.filter(
-            person=person, status__in=[Status.WITHDRAWN, Status.OBJECTED]
-        ).values_list("purpose", "status")
-    )
-    now = timezone.now()
-    if Status.OBJECTED in stopped.values():
-        suppress(address, ALL_PURPOSES, SuppressionReason.OBJECTED, now)
-    for purpose, status in stopped.items():
-        if status == Status.WITHDRAWN:
-            suppress(address, purpose, SuppressionReason.UNSUBSCRIBED, now)
+
+def on_new_address(hook: AddressHook) -> None:
+    """Register ``hook(person, address)`` for every further e-mail address (idempotent)."""
+    if hook not in _address_hooks:
+        _address_hooks.append(hook)
 
 
 def shred_person(actor: Actor, person: Person) -> None:

@@ -68,3 +68,7 @@ def send_art14_notices(limit: int = BATCH) -> int:
 def send_art14_notices_task() -> int:
     """Daily; safe to run twice."""
     return send_art14_notices()
+
+
+#: Enqueued once a day by `vigie worker` (see vigie.jobs.services).
+DAILY_TASKS = (send_art14_notices_task,)

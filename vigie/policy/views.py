@@ -20,10 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from vigie.accounts.access import public, requires
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
+from vigie.lib.language import LANG_PARAM
 from vigie.policy import checklist, services
 from vigie.policy.forms import DraftForm, PublishForm
 from vigie.policy.models import PolicyVersion
-from vigie.web.middleware import LANG_PARAM
 
 TEXT_PARAM = "text"  # which language of a version the back-office shows ("lang" is the UI's)
 PUBLIC_NAMES = {

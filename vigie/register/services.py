@@ -2,7 +2,7 @@
 
 Every change goes through ``apply_document``: the whole document is validated,
 then written as a new immutable revision with its author and changed paths, the
-data-category projection is updated, and an audit event is recorded, all in one
+data-category and recipient projections are updated, and an audit event is recorded, all in one
 transaction. Nothing is written while any error remains.
 """
 
@@ -24,7 +24,7 @@ from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import record_event
 from vigie.register.document import InvalidRegister, RegisterError, validate_document
-from vigie.register.models import DataCategory, Revision
+from vigie.register.models import DataCategory, Recipient, Revision
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -101,6 +101,7 @@ def apply_document(actor: Actor, doc: dict[str, Any], *, reason: str = "") -> Re
                 [RegisterError("(document)", "the register changed meanwhile: reload and retry")]
             ) from None
         _project_categories(doc)
+        _project_recipients(doc)
         record_event(
             actor,
             Action.REGISTER_CHANGE,
@@ -118,6 +119,29 @@ def _project_categories(doc: dict[str, Any]) -> None:
             key=entry["key"], defaults=DataCategory.fields_from(entry)
         )
     DataCategory.objects.exclude(key__in=keys).update(in_register=False)
+
+
+def _project_recipients(doc: dict[str, Any]) -> None:
+    """Create or update one row per recipient; one that left the register keeps its
+    row (disclosures and notices point at it), marked as no longer in the register."""
+    keys = []
+    for entry in doc.get("recipients") or []:
+        keys.append(entry["key"])
+        Recipient.objects.update_or_create(key=entry["key"], defaults=Recipient.fields_from(entry))
+    Recipient.objects.exclude(key__in=keys).update(in_register=False)
+
+
+def find_recipient(key: str) -> Recipient | None:
+    """The recipient row of ``key``, also when it has left the register since."""
+    return Recipient.objects.filter(key=key).first()
+
+
+def list_recipients(*, in_register: bool | None = True) -> list[Recipient]:
+    """The projected recipients: those of the current register by default, ``None`` for all."""
+    rows = Recipient.objects.all()
+    if in_register is not None:
+        rows = rows.filter(in_register=in_register)
+    return list(rows)
 
 
 def parse_yaml(content: str) -> dict[str, Any]:

@@ -8,17 +8,23 @@ absent), every
 category unknown to the register, every table with personal columns but no
 retention rule (R12: a category without a rule fails the inventory), and every
 retention category without a duration.
+
+Vigie's own store is checked from its models instead of a manifest
+(``check_builtin``): each model declares its personal-data fields with their register
+categories in ``PERSONAL_DATA``.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
 import sqlalchemy as sa
+from django.apps import apps as django_apps
+from django.db.models import Model
 
 from vigie.sources.manifest import ConnectionUnavailable, Manifest
 from vigie.sources.rules import RetentionRule
@@ -227,3 +233,123 @@ def _compare(manifest: Manifest, engine: sa.Engine, report: CheckReport) -> None
                 problems.append(
                     InventoryProblem("missing", path, f"{tname}.{column} is not in the database")
                 )
+
+
+#: The class attribute where a Vigie model maps each personal-data field to its
+#: register data category (``{}`` for a model that holds none).
+PERSONAL_DATA = "PERSONAL_DATA"
+#: The help_text prefix the conventions give every personal-data field: such a field
+#: must also be in ``PERSONAL_DATA``, so a new one cannot slip past the check.
+CATEGORY_HELP = "Category:"
+
+
+#: Tables of the third-party apps in Vigie's database, declared here since their models
+#: are not Vigie's to annotate: the same form as ``PERSONAL_DATA``, ``{}`` for none.
+THIRD_PARTY_PERSONAL_DATA: dict[str, dict[str, str]] = {
+    "auth.permission": {},
+    "auth.group": {},
+    "contenttypes.contenttype": {},
+    # A staff session: the signed-in account and its second factor state.
+    "sessions.session": {"session_data": "security-logs"},
+    "otp_totp.totpdevice": {
+        "user": "staff-accounts",
+        "key": "staff-accounts",
+        "created_at": "staff-accounts",
+        "last_used_at": "security-logs",
+        "throttling_failure_timestamp": "security-logs",
+    },
+    **{
+        f"axes.{name}": {
+            "user_agent": "security-logs",
+            "ip_address": "security-logs",
+            "username": "security-logs",
+            "attempt_time": "security-logs",
+        }
+        for name in ("accessattempt", "accessfailurelog", "accesslog")
+    },
+    "axes.accessattemptexpiration": {},
+    # Task arguments are ids by rule (a person's id, never their data).
+    "django_tasks_database.dbtaskresult": {},
+}
+
+
+def vigie_models() -> list[type[Model]]:
+    """Every concrete model of Vigie's own apps (its own store)."""
+    return [
+        model
+        for model in django_apps.get_models()
+        if model.__module__.startswith("vigie.") and not model._meta.proxy
+    ]
+
+
+def store_models() -> list[type[Model]]:
+    """Every concrete model in Vigie's database: its own apps' and third-party ones."""
+    return [model for model in django_apps.get_models() if not model._meta.proxy]
+
+
+def _declared(model: type[Model]) -> dict[str, str] | None:
+    if model.__module__.startswith("vigie."):
+        declared = getattr(model, PERSONAL_DATA, None)
+        return declared if isinstance(declared, dict) else None
+    return THIRD_PARTY_PERSONAL_DATA.get(model._meta.label_lower)
+
+
+def check_builtin(
+    rules: Mapping[str, RetentionRule], models: Iterable[type[Model]] = ()
+) -> CheckReport:
+    """The inventory check (R4) of Vigie's own store: every model in its database (its
+    own apps' and third-party ones) declares its personal data, every field whose
+    help_text names a category is declared, every declared field exists and maps to a
+    category of the loaded register."""
+    from vigie.sources.builtin import NAME
+
+    report = CheckReport(NAME)
+    problems = report.problems
+    for model in models or store_models():
+        table = model._meta.label_lower
+        report.tables += 1
+        fields = {f.name: f for f in model._meta.concrete_fields}
+        report.columns += len(fields)
+        declared = _declared(model)
+        if declared is None:
+            where = (
+                f"{model.__name__}.{PERSONAL_DATA}"
+                if model.__module__.startswith("vigie.")
+                else "THIRD_PARTY_PERSONAL_DATA (vigie/sources/inventory.py)"
+            )
+            problems.append(
+                InventoryProblem(
+                    "unmapped",
+                    f"tables.{table}",
+                    f"not described: declare its personal-data fields and their register "
+                    f"categories, or {{}} when it holds none, in {where}",
+                )
+            )
+            continue
+        report.personal_columns += sum(1 for name in declared if name in fields)
+        for name, model_field in fields.items():
+            help_text = str(model_field.help_text or "")
+            if help_text.startswith(CATEGORY_HELP) and name not in declared:
+                problems.append(
+                    InventoryProblem(
+                        "unmapped",
+                        f"tables.{table}.columns.{name}",
+                        f"personal data ({help_text[:80]}) mapped to no register category "
+                        f"in {model.__name__}.{PERSONAL_DATA}",
+                    )
+                )
+        for name, category in declared.items():
+            path = f"tables.{table}.columns.{name}"
+            if name not in fields:
+                problems.append(
+                    InventoryProblem("missing", path, f"in {PERSONAL_DATA} but not a field")
+                )
+            elif category not in rules:
+                problems.append(
+                    InventoryProblem(
+                        "category",
+                        f"{path}.category",
+                        f"{category!r} is not a category of the register",
+                    )
+                )
+    return report

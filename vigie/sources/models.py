@@ -7,6 +7,8 @@ by the retention purge of the row it describes.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils import timezone
 
@@ -23,6 +25,9 @@ class Source(models.Model):
     last_check = models.JSONField(
         default=dict, blank=True, help_text="Result of the last inventory check (R4): problems."
     )
+
+    # No personal data: the inventory check (R4) knows this model was looked at.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
 
     class Meta:
         ordering = ["name"]
@@ -46,6 +51,12 @@ class ArchivedRecord(models.Model):
         null=True, blank=True, help_text="End of retention; empty while the start event is unknown."
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    # Register data category of each personal-data field (the inventory check, R4,
+    # and Vigie's own source read it); the help_text says the same to a person.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "row_key": "dsr-case-files",
+    }
 
     class Meta:
         constraints = [

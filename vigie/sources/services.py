@@ -20,8 +20,9 @@ from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event, record_read
 from vigie.lib import keyring
+from vigie.sources.builtin import NAME as BUILTIN
 from vigie.sources.builtin import BuiltinSource
-from vigie.sources.inventory import CheckReport, check_manifest
+from vigie.sources.inventory import CheckReport, check_builtin, check_manifest
 from vigie.sources.manifest import InvalidManifest, Manifest, ManifestError, parse_manifest
 from vigie.sources.models import Source
 from vigie.sources.rules import register_rules
@@ -165,11 +166,23 @@ def _record_erasure(
 def check_sources(
     actor: Actor, *, names: Iterable[str] | None = None, manifests: Iterable[Manifest] = ()
 ) -> list[CheckReport]:
-    """Run the inventory check (R4) on registered sources (all by default) and ad-hoc
-    manifests; registered sources keep their last result."""
+    """Run the inventory check (R4) on Vigie's own store and the registered sources (all
+    by default; ``names`` may include ``"vigie"``) and on ad-hoc manifests; registered
+    sources keep their last result."""
     rules = register_rules()
     reports = []
     wanted = set(names) if names is not None else None
+    if wanted is None or BUILTIN in wanted:
+        # Vigie's own store first: it is a source like the others (R4).
+        report = check_builtin(rules)
+        with transaction.atomic():
+            record_event(
+                actor,
+                Action.SOURCE_CHECK,
+                ObjectRef("sources.source", BUILTIN),
+                extra={"ok": report.ok, "problems": len(report.problems)},
+            )
+        reports.append(report)
     for source in list_sources():
         if wanted is not None and source.name not in wanted:
             continue

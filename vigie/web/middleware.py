@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-LANG_PARAM = "lang"
+from vigie.lib.language import LANG_PARAM
 
 
 class LanguageMiddleware:

@@ -83,8 +83,10 @@ class Command(BaseCommand):
             reports = check_sources(actor, names=[], manifests=manifests)
         else:
             reports = check_sources(actor)
-            if not reports:
-                self.stdout.write(_("no source registered: nothing to check"))
+            if not list_sources():
+                self.stdout.write(
+                    _("no external source registered: only Vigie's own store is checked")
+                )
         failed = 0
         for report in reports:
             self._report(report)

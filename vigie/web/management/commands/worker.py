@@ -8,14 +8,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
-from vigie.jobs.services import enqueue_daily_jobs
+from vigie.jobs.services import enqueue_daily_jobs, reconcile_scheduled_calls
 
 log = logging.getLogger("vigie.jobs")
 
 
 class Command(BaseCommand):
     help = (
-        "Run background jobs (django-tasks database worker) and keep the daily schedule. "
+        "Run background jobs (django-tasks database worker), keep the daily schedule and "
+        "re-enqueue scheduled calls whose run was lost. "
         "Any number of workers may run, on any number of machines sharing the database."
     )
 
@@ -30,18 +31,22 @@ class Command(BaseCommand):
 
         def schedule() -> None:
             while not stop.is_set():
-                try:
-                    names = enqueue_daily_jobs()
-                    if names:
-                        log.info("daily jobs enqueued: %s", ", ".join(names))
-                except Exception:  # a schedule hiccup must not stop the worker
-                    log.exception("daily schedule failed; retrying in a minute")
-                finally:
-                    close_old_connections()
+                # Each step on its own: a failing daily job must not hold back the
+                # sweep of deadlines, nor the other way round.
+                for step in (enqueue_daily_jobs, reconcile_scheduled_calls):
+                    try:
+                        names = step()
+                        if names:
+                            log.info("%s: %s", step.__name__, ", ".join(names))
+                    except Exception:  # a schedule hiccup must not stop the worker
+                        log.exception("%s failed; retrying in a minute", step.__name__)
+                    finally:
+                        close_old_connections()
                 stop.wait(60)
 
         if options["batch"]:
             enqueue_daily_jobs()
+            reconcile_scheduled_calls()
             call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
             return
         thread = threading.Thread(target=schedule, name="vigie-schedule", daemon=True)

@@ -1,4 +1,9 @@
-"""The audit log in the back-office. Reading the log is itself journaled (R29)."""
+"""The audit log in the back-office. Reading the log is itself journaled (R29).
+
+These pages live in ``web``, not in ``audit``: audit is infrastructure below accounts
+(accounts records its events there), while a back-office page needs the accounts'
+access checks. Their templates stay in ``audit/templates/audit/``.
+"""
 
 from __future__ import annotations
 

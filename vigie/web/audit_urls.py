@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.audit import views
+from vigie.web import audit_views as views
 
 app_name = "audit"
 
