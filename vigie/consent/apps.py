@@ -10,3 +10,12 @@ class ConsentConfig(AppConfig):
         # ``field__any_of`` must exist wherever a query is built, not only after
         # the audience module happened to be imported.
         from vigie.lib import lookups  # noqa: F401
+
+        self.register_person_panel()
+
+    def register_person_panel(self) -> None:
+        # The person page shows consents per purpose; people may not import consent.
+        from vigie.consent.person_panel import consent_panel
+        from vigie.people.panels import register_person_panel
+
+        register_person_panel("consent", consent_panel)
