@@ -50,7 +50,9 @@ def test_it_filters_by_status(signed_in, privacy_lead, person, cli_actor) -> Non
     other = create_person(cli_actor, email="paul@exemple.fr", first_name="Paul", last_name="Roux")
     _message(cli_actor, person, Status.FAILED)
     _message(cli_actor, other, Status.SENT)
-    page = signed_in(privacy_lead).get(reverse("mail:outbox"), {"status": "failed"}).content.decode()
+    page = (
+        signed_in(privacy_lead).get(reverse("mail:outbox"), {"status": "failed"}).content.decode()
+    )
     assert "Jeanne Dupont" in page and "Paul Roux" not in page
 
 
@@ -62,7 +64,9 @@ def test_a_failed_message_is_sent_again_once_however_many_clicks(
     jobs_before = DBTaskResult.objects.count()
     url = reverse("mail:retry", args=[message.pk])
     first = client.post(url, {"next": reverse("mail:outbox") + "?status=failed"})
-    assert first.status_code == 302 and first["Location"] == reverse("mail:outbox") + "?status=failed"
+    assert (
+        first.status_code == 302 and first["Location"] == reverse("mail:outbox") + "?status=failed"
+    )
     second = client.post(url)
     assert second.status_code == 302
     message.refresh_from_db()
@@ -71,7 +75,9 @@ def test_a_failed_message_is_sent_again_once_however_many_clicks(
     assert Event.objects.filter(action="mail:message:requeue").count() == 1
 
 
-def test_retry_does_not_follow_a_foreign_next_url(signed_in, privacy_lead, person, cli_actor) -> None:
+def test_retry_does_not_follow_a_foreign_next_url(
+    signed_in, privacy_lead, person, cli_actor
+) -> None:
     message = _message(cli_actor, person, Status.FAILED)
     response = signed_in(privacy_lead).post(
         reverse("mail:retry", args=[message.pk]), {"next": "https://evil.example/"}

@@ -19,7 +19,14 @@ pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
 def test_name_words_are_lower_case_without_accents_split_on_hyphens_and_apostrophes() -> None:
-    assert name_words("Jean-Noël", "D’Aubigné  LE GOFF") == ["jean", "noel", "d", "aubigne", "le", "goff"]
+    assert name_words("Jean-Noël", "D’Aubigné  LE GOFF") == [
+        "jean",
+        "noel",
+        "d",
+        "aubigne",
+        "le",
+        "goff",
+    ]
     assert name_words("Éloïse", "éloïse") == ["eloise"]
     assert name_words("  ", "—") == []
 

@@ -59,7 +59,7 @@ def test_the_privacy_lead_sees_every_built_domain_with_its_counts(
 ) -> None:
     page = signed_in(privacy_lead).get(reverse("web:backoffice-home")).content.decode()
     assert '<p class="figure">5</p>' in _panel(page, "people")
-    assert "1 notice Art. 14 en retard" in _panel(page, "people")
+    assert "1 information art. 14 en retard" in _panel(page, "people")
     consent = _panel(page, "consent")
     assert "3 consentements donnés" in consent
     assert "2 désinscriptions ou oppositions" in consent
@@ -73,7 +73,9 @@ def test_the_privacy_lead_sees_every_built_domain_with_its_counts(
     assert "Rien ici pour l’instant" not in page
 
 
-def test_a_technician_sees_no_panel_of_a_domain_they_may_not_see(signed_in, technician, activity) -> None:
+def test_a_technician_sees_no_panel_of_a_domain_they_may_not_see(
+    signed_in, technician, activity
+) -> None:
     page = signed_in(technician).get(reverse("web:backoffice-home")).content.decode()
     assert 'id="panel-' not in page
 

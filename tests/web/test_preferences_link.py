@@ -64,9 +64,7 @@ def test_the_portal_home_cards_are_links(client, db) -> None:
     assert f'href="{reverse("policy:current")}#exercise"' in page
 
 
-def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(
-    client, known
-) -> None:
+def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(client, known) -> None:
     answers = []
     for address in ["jeanne.dupont@exemple.fr", "personne@inconnu.example"]:
         before = DBTaskResult.objects.count()
@@ -106,7 +104,9 @@ def test_a_bad_address_is_a_form_error_not_a_500(client, db) -> None:
 
 
 def test_requests_for_one_address_are_rate_limited(client, known) -> None:
-    statuses = [client.post(URL, {"email": "jeanne.dupont@exemple.fr"}).status_code for _ in range(4)]
+    statuses = [
+        client.post(URL, {"email": "jeanne.dupont@exemple.fr"}).status_code for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
     assert DBTaskResult.objects.count() == 3
     # Another address is not held back by the first one's limit.
