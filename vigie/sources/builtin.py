@@ -74,6 +74,7 @@ class BuiltinSource:
                         "first_name": data.first_name,
                         "last_name": data.last_name,
                         "phone": data.phone,
+                        "job_title": data.job_title,
                         "subject_types": list(person.subject_types),
                         "source": person.source,
                         "source_name": person.source_name,
