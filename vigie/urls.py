@@ -9,6 +9,7 @@ urlpatterns = [
     path("backoffice/register/", include("vigie.register.urls")),
     path("backoffice/people/", include("vigie.people.urls")),
     path("backoffice/sources/", include("vigie.sources.urls")),
+    path("backoffice/outbox/", include("vigie.mail.urls")),
     path("", include("vigie.policy.urls")),
     path("", include("vigie.consent.urls")),
     # The API root would be ninja's HTML 404 (docs are off): answer in the API's format.

@@ -82,9 +82,7 @@ def jeanne_everywhere(cli_actor, jeanne) -> Person:
     """Jeanne with a further address, an unsubscribe, a segment and an outbox message."""
     add_contact_point(cli_actor, jeanne, "email", WORK)
     add_contact_point(cli_actor, jeanne, "phone", "04 42 00 00 00")
-    consent.record_consent(
-        cli_actor, jeanne, "offres", wording="Vos offres", method=Method.PHONE
-    )
+    consent.record_consent(cli_actor, jeanne, "offres", wording="Vos offres", method=Method.PHONE)
     consent.withdraw(cli_actor, jeanne, "newsletter", method=Method.PHONE)
     segment = create_segment(cli_actor, "Clients Aix", "offres")
     add_to_segment(cli_actor, segment, [jeanne])

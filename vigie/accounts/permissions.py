@@ -42,6 +42,7 @@ class Permission(StrEnum):
     AUDIENCE_CHECK = "consent:audience:check"
     MAIL_VIEW = "mail:outbox:view"
     MAIL_SEND = "mail:outbox:send"
+    MAIL_RETRY = "mail:outbox:retry"
     # Sources of personal data (R4): see them and their inventory check, register
     # or change one, and erase a subject in every source (Art. 17, R53).
     SOURCES_VIEW = "sources:source:view"
@@ -63,6 +64,7 @@ PERSONAL_DATA_PERMISSIONS: frozenset[Permission] = frozenset(
         Permission.AUDIENCE_CHECK,
         Permission.MAIL_VIEW,
         Permission.MAIL_SEND,
+        Permission.MAIL_RETRY,
         Permission.ACCOUNTS_USER_VIEW,
         Permission.ACCOUNTS_USER_MANAGE,
         Permission.AUDIT_LOG_VIEW,
@@ -125,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.SOURCES_VIEW,
             Permission.SOURCES_MANAGE,
             Permission.SOURCES_ERASE,
+            Permission.MAIL_RETRY,
         }
     ),
     Role.SALES: frozenset(_EVERY_STAFF | _MARKETING),

@@ -27,6 +27,9 @@ class Action(StrEnum):
     PERSON_SHRED = "people:person:shred"
     PERSON_CONTACT_ADD = "people:contact_point:add"
     ORGANISATION_CONTACT_SET = "people:organisation:contact"
+    PERSON_UPDATE = "people:person:update"
+    PERSON_NAMES_INDEX = "people:names:index"
+    PERSON_SOURCES_MARK = "people:sources:mark"
     KEYS_ROTATE = "people:keys:rotate"
     # Free text scanned for personal data: third parties masked in an access copy (R52).
     PII_MASK = "sources:pii:mask"

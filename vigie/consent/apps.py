@@ -20,3 +20,12 @@ class ConsentConfig(AppConfig):
         # People may not import consent (it sits below): consent tells it what to do
         # when a person gains an address (R41: suppressed like the person).
         on_new_address(suppress_like_the_person)
+
+        self.register_person_panel()
+
+    def register_person_panel(self) -> None:
+        # The person page shows consents per purpose; people may not import consent.
+        from vigie.consent.person_panel import consent_panel
+        from vigie.people.panels import register_person_panel
+
+        register_person_panel("consent", consent_panel)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -45,6 +46,7 @@ from vigie.consent.models import (
     Method,
     Status,
     Subscription,
+    SuppressionEntry,
     SuppressionReason,
 )
 from vigie.consent.segments import remove_from_every_segment
@@ -456,6 +458,24 @@ def person_for_token(token: str) -> tuple[Person, str]:
 
 def subscription_states(person: Person) -> dict[str, Subscription]:
     return {sub.purpose: sub for sub in Subscription.objects.filter(person=person)}
+
+
+@dataclass(frozen=True)
+class ConsentActivity:
+    given: int
+    unsubscribed: int
+    suppressed: int
+
+
+def consent_activity(since: datetime) -> ConsentActivity:
+    """Consents given and unsubscribes/objections since ``since``, and the size of the
+    suppression list (distinct addresses), in two queries (the back-office home)."""
+    events = ConsentEvent.objects.filter(occurred_at__gte=since).aggregate(
+        given=Count("pk", filter=Q(kind__in=[Kind.GRANT, Kind.CONFIRM])),
+        unsubscribed=Count("pk", filter=Q(kind__in=[Kind.WITHDRAW, Kind.OBJECT])),
+    )
+    suppressed = SuppressionEntry.objects.values("address_hash").distinct().count()
+    return ConsentActivity(events["given"], events["unsubscribed"], suppressed)
 
 
 def check_audience_as(actor: Actor, purpose: str, addresses: list[str]) -> list[Result]:

@@ -13,6 +13,16 @@ from vigie.people.models import Organisation, OrganisationKind, Person, Source, 
 from vigie.people.services import create_person
 
 PERSONAL_DOMAINS = ["gmail.com", "orange.fr", "free.fr", "laposte.net"]
+JOB_TITLES = [
+    "Responsable informatique",
+    "Directrice administrative et financière",
+    "Gérant",
+    "Assistante de direction",
+    "Responsable des achats",
+    "Technicien support",
+    "Office manager",
+    "Directeur commercial",
+]
 
 
 def create_demo_people(count: int = 300, *, seed: int = 2026) -> list[Person]:
@@ -24,6 +34,8 @@ def create_demo_people(count: int = 300, *, seed: int = 2026) -> list[Person]:
     fake = Faker("fr_FR")
     fake.seed_instance(seed)
     rng = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    # Job titles draw from their own generator: the rest of the demo stays as it was.
+    jobs = random.Random(seed + 1)  # noqa: S311 (demo data, not secrets)
     actor = Actor.cli("demo")
     companies = [
         Organisation.objects.create(name=fake.company(), kind=OrganisationKind.CLIENT_COMPANY)
@@ -63,6 +75,7 @@ def create_demo_people(count: int = 300, *, seed: int = 2026) -> list[Person]:
                 organisation=company,
                 subject_types=[SubjectType.CLIENT_CONTACT_B2B],
                 informed_of_opt_out=True,
+                job_title=jobs.choice(JOB_TITLES),
             )
         elif kind < 0.70:
             fields.update(
@@ -80,6 +93,7 @@ def create_demo_people(count: int = 300, *, seed: int = 2026) -> list[Person]:
                 subject_types=[SubjectType.PARTNER_SOURCED_CONTACT, SubjectType.PROSPECT_B2B],
                 source=Source.PARTNER,
                 source_name=partner.name,
+                job_title=jobs.choice(JOB_TITLES),
                 partner_permission_ref="Contrat de partenariat 2026-07, clause 4",
                 collected_at=now - timedelta(days=rng.randint(1, 40)),
             )

@@ -23,17 +23,18 @@ from vigie.demo.shapes import dolibarr as dolibarr_shape
 from vigie.demo.shapes import glpi as glpi_shape
 from vigie.demo.shapes.fill import SeedPerson, fill_dolibarr, fill_glpi
 from vigie.people.models import Person
-from vigie.people.services import PersonUnavailable, open_person
+from vigie.people.services import PersonUnavailable, mark_also_in_sources, open_person
 from vigie.sources.models import Source
 from vigie.sources.services import register_source
 
 MANIFESTS = Path(__file__).resolve().parent.parent / "sources" / "manifests"
 #: How many demo people also appear in the helpdesk and the billing tool.
 SEEDED = 40
+LABELS = {"glpi": "GLPI", "dolibarr": "Dolibarr"}
 
 
-def _seed_people(people: Sequence[Person]) -> list[SeedPerson]:
-    seeds = []
+def _seed_people(people: Sequence[Person]) -> tuple[list[SeedPerson], list[Person]]:
+    seeds, seeded = [], []
     for person in people:
         try:
             data = open_person(person)
@@ -43,9 +44,10 @@ def _seed_people(people: Sequence[Person]) -> list[SeedPerson]:
             seeds.append(
                 SeedPerson(data.email, data.first_name, data.last_name, data.phone or None)
             )
+            seeded.append(person)
         if len(seeds) == SEEDED:
             break
-    return seeds
+    return seeds, seeded
 
 
 def _manifest_with_url_file(name: str, url_file: Path) -> str:
@@ -84,7 +86,7 @@ def create_demo_sources(people: Sequence[Person] | None = None) -> list[str]:
     """Create, fill and register the two demo sources once; return the names created."""
     actor = Actor.cli("demo")
     people = list(people if people is not None else Person.objects.order_by("created_at")[:200])
-    seeds = _seed_people(people)
+    seeds, seeded = _seed_people(people)
     created = []
     for name, metadata, fill in (
         ("glpi", glpi_shape.metadata("11"), fill_glpi),
@@ -94,5 +96,7 @@ def create_demo_sources(people: Sequence[Person] | None = None) -> list[str]:
             continue
         url_file = _create(name, metadata, fill, seeds)
         register_source(actor, _manifest_with_url_file(name, url_file))
+        # The people list marks them, so that a visitor finds someone to look up.
+        mark_also_in_sources(actor, seeded, LABELS[name])
         created.append(name)
     return created

@@ -14,3 +14,9 @@ class PeopleConfig(AppConfig):
 
         register_resolver(PERSON, person_address)
         register_resolver(ORGANISATION, organisation_address)
+
+        # The outbox page (mail) shows recipients by name; mail may not import people.
+        from vigie.mail.outbox import register_recipient_namer
+        from vigie.people.reading import name_recipients
+
+        register_recipient_namer(name_recipients)

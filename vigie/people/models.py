@@ -119,6 +119,17 @@ class Person(models.Model):
     phone_sealed = models.BinaryField(
         null=True, help_text="Category: identity and contact (phone, sealed)."
     )
+    job_title_sealed = models.BinaryField(
+        null=True, help_text="Category: identity and contact (job title, sealed)."
+    )
+    # Which external sources (helpdesk, billing…) are known to hold records of this
+    # person, by label: shown in the people list so they can be found there. Set by
+    # whatever learns it (the demo when it seeds its sources, a future matching job).
+    also_in_sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Category: provenance (labels of external sources holding the person).",
+    )
     shredded_at = models.DateTimeField(null=True, blank=True)
 
     # Register data category of each personal-data field (the inventory check, R4,
@@ -131,6 +142,8 @@ class Person(models.Model):
         "first_name_sealed": "identity-contact",
         "last_name_sealed": "identity-contact",
         "phone_sealed": "identity-contact",
+        "job_title_sealed": "identity-contact",
+        "also_in_sources": "identity-contact",
         "source": "partner-sourced-data",
         "source_name": "partner-sourced-data",
         "collected_at": "partner-sourced-data",
@@ -140,7 +153,7 @@ class Person(models.Model):
         "informed_of_opt_out_at": "site-preferences",
     }
 
-    SEALED_FIELDS = ("email", "first_name", "last_name", "phone")
+    SEALED_FIELDS = ("email", "first_name", "last_name", "phone", "job_title")
 
     def __str__(self) -> str:
         return f"person {self.id}"
@@ -218,3 +231,30 @@ class ContactPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of person {self.person_id}"
+
+
+class NameWord(models.Model):
+    """One word of a person's name as a keyed blind index, to find people by name.
+
+    The names stay sealed: only ``HMAC(index key, "name:" + word)`` is stored, for
+    each lower-cased, accent-free word of the first and last names. The prefix keeps
+    these hashes apart from the e-mail blind index, so the two cannot be joined.
+    Crypto-shredding deletes the rows: they would still single the person out.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_words")
+    word_index = models.CharField(
+        max_length=64,
+        db_index=True,
+        help_text="Category: identity and contact (blind index of one word of the name).",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "word_index"], name="one_name_word_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"name word of person {self.person_id}"

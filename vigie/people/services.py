@@ -26,12 +26,14 @@ from vigie.people.models import (
     ContactKind,
     ContactPoint,
     ContactUsage,
+    NameWord,
     Organisation,
     Person,
     PersonKey,
     Source,
     SubjectType,
 )
+from vigie.people.names import name_word_rows
 from vigie.people.routers import KEYS_DB
 
 
@@ -54,6 +56,7 @@ class PersonData:
     last_name: str
     phone: str
     contact_points: tuple[ContactData, ...] = ()
+    job_title: str = ""
 
     @property
     def emails(self) -> list[str]:
@@ -74,8 +77,12 @@ def _data_key(person_id: uuid.UUID) -> bytes:
     stored = PersonKey.objects.filter(person_id=person_id).first()
     if stored is None:
         raise PersonUnavailable(f"no data key for person {person_id} (shredded)")
+    return _unwrap(stored)
+
+
+def _unwrap(stored: PersonKey) -> bytes:
     master = keyring.find_master(stored.master_key_id)
-    return crypto.open_sealed(master.secret, bytes(stored.wrapped), _wrap_aad(person_id))
+    return crypto.open_sealed(master.secret, bytes(stored.wrapped), _wrap_aad(stored.person_id))
 
 
 def email_index(address: str) -> str:
@@ -93,6 +100,7 @@ def create_person(
     first_name: str = "",
     last_name: str = "",
     phone: str = "",
+    job_title: str = "",
     subject_types: list[str] | None = None,
     organisation: Organisation | None = None,
     source: str = Source.SUBJECT,
@@ -128,7 +136,13 @@ def create_person(
         wrapped=crypto.seal(master.secret, key, _wrap_aad(person_id)),
         master_key_id=master.id,
     )
-    values = {"email": email, "first_name": first_name, "last_name": last_name, "phone": phone}
+    values = {
+        "email": email,
+        "first_name": first_name,
+        "last_name": last_name,
+        "phone": phone,
+        "job_title": job_title.strip(),
+    }
     person = Person(
         id=person_id,
         email_index=email_index(email) if email else "",
@@ -146,6 +160,7 @@ def create_person(
         setattr(person, f"{field}_sealed", sealed)
     with transaction.atomic():
         person.save(force_insert=True)
+        NameWord.objects.bulk_create(name_word_rows(person, first_name, last_name))
         record_event(actor, Action.PERSON_CREATE, person, extra={"source": source, "types": types})
     return person
 
@@ -191,14 +206,7 @@ def find_by_email(address: str) -> Person | None:
 
 def find_all_by_email(address: str) -> list[Person]:
     """Every live person with this address, main or further (several may share one)."""
-    index = email_index(address)
-    return list(
-        Person.objects.filter(
-            Q(email_index=index) | Q(contact_points__email_index=index), shredded_at__isnull=True
-        )
-        .distinct()
-        .order_by("created_at")
-    )
+    return find_all_by_index(email_index(address))
 
 
 def _point_aad(point_id: uuid.UUID) -> str:
@@ -267,6 +275,7 @@ def shred_person(actor: Actor, person: Person) -> None:
         # The blind index would still single the person out: it goes too.
         Person.objects.filter(pk=person.pk).update(email_index="", shredded_at=timezone.now())
         ContactPoint.objects.filter(person_id=person.pk).update(email_index="")
+        NameWord.objects.filter(person_id=person.pk).delete()
         record_event(
             actor,
             Action.PERSON_SHRED,
@@ -308,3 +317,125 @@ def rotate_keys(actor: Actor, *, batch_size: int = 500) -> int:
 
 def master_keys_in_use() -> set[str]:
     return set(PersonKey.objects.values_list("master_key_id", flat=True).distinct())
+
+
+def update_person(
+    actor: Actor,
+    person: Person,
+    *,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    job_title: str | None = None,
+) -> Person:
+    """Change a person's name or job title (Art. 16), resealed, name index rebuilt.
+
+    Fields left as None keep their value. The audit event names the fields changed,
+    never their values.
+    """
+    if person.shredded_at is not None:
+        raise PersonUnavailable(f"person {person.pk} was shredded")
+    key = _data_key(person.id)
+    current = open_person(person)
+    wanted = {"first_name": first_name, "last_name": last_name, "job_title": job_title}
+    changed = {
+        f: v.strip()
+        for f, v in wanted.items()
+        if v is not None and v.strip() != getattr(current, f)
+    }
+    if not changed:
+        return person
+    for field, value in changed.items():
+        sealed = crypto.seal_text(key, value, _aad(person.id, field)) if value else None
+        setattr(person, f"{field}_sealed", sealed)
+    first = changed.get("first_name", current.first_name)
+    last = changed.get("last_name", current.last_name)
+    with transaction.atomic():
+        person.save(update_fields=[f"{f}_sealed" for f in changed])
+        if {"first_name", "last_name"} & changed.keys():
+            NameWord.objects.filter(person=person).delete()
+            NameWord.objects.bulk_create(name_word_rows(person, first, last))
+        record_event(actor, Action.PERSON_UPDATE, person, extra={"fields": sorted(changed)})
+    return person
+
+
+def index_missing_names(actor: Actor, *, batch_size: int = 500) -> int:
+    """Fill the name index of live people who have none yet (people recorded before
+    the index existed); return how many were indexed. Safe to run again.
+
+    A migration cannot do it: opening names needs the data keys, which live in the
+    separate key store and are unwrapped with the master key from the settings.
+    """
+    indexed = 0
+    last_pk: uuid.UUID | None = None
+    while True:
+        pending = Person.objects.filter(shredded_at__isnull=True, name_words__isnull=True).exclude(
+            first_name_sealed__isnull=True, last_name_sealed__isnull=True
+        )
+        if last_pk is not None:
+            pending = pending.filter(pk__gt=last_pk)
+        batch = list(pending.order_by("pk")[:batch_size])
+        if not batch:
+            break
+        last_pk = batch[-1].pk
+        from vigie.people.reading import open_names
+
+        names = open_names(batch)
+        rows = [
+            row
+            for person in batch
+            if person.pk in names
+            for row in name_word_rows(person, *names[person.pk])
+        ]
+        with transaction.atomic():
+            NameWord.objects.bulk_create(rows, ignore_conflicts=True)
+        indexed += len({row.person_id for row in rows})
+    if indexed:
+        with transaction.atomic():
+            record_event(
+                actor,
+                Action.PERSON_NAMES_INDEX,
+                ObjectRef("people.person"),
+                extra={"indexed": indexed},
+            )
+    return indexed
+
+
+def mark_also_in_sources(actor: Actor, people: list[Person], label: str) -> int:
+    """Note that an external source (by its label) holds records of these people."""
+    ids = [p.pk for p in people]
+    marked = 0
+    with transaction.atomic():
+        for person in Person.objects.select_for_update().filter(pk__in=ids):
+            if label not in person.also_in_sources:
+                person.also_in_sources = [*person.also_in_sources, label]
+                person.save(update_fields=["also_in_sources"])
+                marked += 1
+        record_event(
+            actor,
+            Action.PERSON_SOURCES_MARK,
+            ObjectRef("people.person"),
+            extra={"source": label, "people": marked},
+        )
+    return marked
+
+
+def find_all_by_index(index: str) -> list[Person]:
+    """Every live person whose main or further address has this blind index."""
+    return list(
+        Person.objects.filter(
+            Q(email_index=index) | Q(contact_points__email_index=index), shredded_at__isnull=True
+        )
+        .distinct()
+        .order_by("created_at")
+    )
+
+
+def count_people() -> int:
+    return Person.objects.filter(shredded_at__isnull=True).count()
+
+
+def count_overdue_notices() -> int:
+    """R9: Art. 14 notices still unsent at their due date."""
+    from vigie.people.tasks import overdue_notices
+
+    return overdue_notices().count()

@@ -38,6 +38,11 @@ def current_document() -> dict[str, Any] | None:
     return copy.deepcopy(revision.document) if revision else None
 
 
+def count_retention_rules() -> int:
+    """How many data categories of the current register carry a retention rule (R12)."""
+    return DataCategory.objects.filter(in_register=True).count()
+
+
 def revision_as_of(day: dt.date) -> Revision | None:
     """The register as it stood at the end of ``day`` (Europe/Paris), R3."""
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)

@@ -82,6 +82,7 @@ SEALED_AS = {
     "first_name": "first_name_sealed",
     "last_name": "last_name_sealed",
     "phone": "phone_sealed",
+    "job_title": "job_title_sealed",
     "value": "value_sealed",
 }
 
@@ -143,6 +144,7 @@ class BuiltinSource:
             "first_name": data.first_name,
             "last_name": data.last_name,
             "phone": data.phone,
+            "job_title": data.job_title,
             "organisation": person.organisation.name if person.organisation else "",
             "subject_types": list(person.subject_types),
             "source": person.source,

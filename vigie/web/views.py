@@ -1,28 +1,97 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from vigie.accounts.access import public, requires
 from vigie.accounts.permissions import Permission
+from vigie.audit.actor import client_ip
 
 
 @public
 @require_GET
 def portal_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/portal_home.html")
+    from vigie.register.services import current_document
+
+    controller = (current_document() or {}).get("controller") or {}
+    return render(request, "web/portal_home.html", {"privacy_contact": controller.get("email", "")})
+
+
+class PreferencesLinkForm(forms.Form):
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def preferences_link(request: HttpRequest) -> HttpResponse:
+    """Ask for the preferences link by e-mail. The answer never says whether the
+    address is known (see ``consent.preference_links``)."""
+    from vigie.consent.preference_links import request_preferences_link
+
+    form = PreferencesLinkForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "web/preferences_link.html", {"form": form}, status=400)
+        language = "en" if (get_language() or "fr").startswith("en") else "fr"
+        outcome = request_preferences_link(
+            form.cleaned_data["email"], ip=client_ip(request), language=language
+        )
+        if not outcome.accepted:
+            context = {"form": form, "limited": True}
+            return render(request, "web/preferences_link.html", context, status=429)
+        return render(request, "web/preferences_link.html", {"sent": True})
+    return render(request, "web/preferences_link.html", {"form": form})
 
 
 @requires(Permission.BACKOFFICE_VIEW)
 def backoffice_home(request: HttpRequest) -> HttpResponse:
-    context = {}
-    if request.user.has_vigie_permission(Permission.PEOPLE_VIEW):  # type: ignore[union-attr]
-        from vigie.people.tasks import overdue_notices
+    """One panel per domain the role may see, with its counts; each count comes from
+    that domain's services in a set-based query. Domains not built yet show nothing."""
+    user = request.user
+    allowed = user.has_vigie_permission  # type: ignore[union-attr]
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    panels: dict[str, Any] = {"month_start": month_start}
+    if allowed(Permission.PEOPLE_VIEW):
+        from vigie.people.services import count_overdue_notices, count_people
 
+        panels["people"] = count_people()
         # R9: an Art. 14 notice still unsent at its due date is shown as an alert.
-        context["art14_overdue"] = overdue_notices().count()
-    return render(request, "web/backoffice_home.html", context)
+        panels["art14_overdue"] = count_overdue_notices()
+    if allowed(Permission.CONSENT_VIEW):
+        from vigie.consent.services import consent_activity
+
+        panels["consent"] = consent_activity(month_start)
+    if allowed(Permission.SOURCES_VIEW):
+        from vigie.sources.services import list_sources, source_manifest
+
+        language = "en" if (get_language() or "fr").startswith("en") else "fr"
+        panels["sources"] = [
+            {
+                "label": source_manifest(source).label.get(language, source.name),
+                "checked_at": source.last_check_at,
+                "ok": bool(source.last_check.get("ok")),
+                "problems": len(source.last_check.get("problems", [])),
+            }
+            for source in list_sources()
+        ]
+    if allowed(Permission.MAIL_VIEW):
+        from vigie.mail.outbox import outbox_counts
+
+        panels["outbox"] = outbox_counts()
+    if allowed(Permission.REGISTER_VIEW):
+        from vigie.register.services import count_retention_rules
+
+        panels["retention_rules"] = count_retention_rules()
+    return render(request, "web/backoffice_home.html", panels)
 
 
 @public

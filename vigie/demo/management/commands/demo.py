@@ -92,6 +92,12 @@ class Command(BaseCommand):
         people = create_demo_people()
         if people:
             self.stdout.write(f"Demo people created: {len(people)}.")
+        # A demo database made before the name search gets its index here.
+        from vigie.people.services import index_missing_names
+
+        indexed = index_missing_names(Actor.cli("demo"))
+        if indexed and not people:
+            self.stdout.write(f"Names indexed for the search: {indexed}.")
 
     def ensure_sources(self) -> None:
         """A GLPI-shaped and a Dolibarr-shaped database holding some demo people, once."""

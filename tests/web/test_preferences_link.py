@@ -1,0 +1,126 @@
+"""« My preferences » on the portal: the link goes by e-mail, the page never tells
+whether an address is known, and the form is rate-limited."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+
+from tests.mail.conftest import SmtpSink, _free_port
+from vigie.mail.models import Message
+from vigie.people.models import ContactKind
+from vigie.people.services import add_contact_point, create_person
+
+pytestmark = pytest.mark.django_db(databases=["default", "keys"])
+
+URL = "/mes-preferences/"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[SmtpSink]:
+    settings.SITE_URL = "https://vigie.example"
+    settings.SMTP_HOST = "127.0.0.1"
+    settings.SMTP_PORT = _free_port()
+    settings.SMTP_TLS = "none"
+    settings.DKIM_PRIVATE_KEY_PATH = ""
+    sink = SmtpSink(port=settings.SMTP_PORT)
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def known(cli_actor):
+    person = create_person(
+        cli_actor, email="jeanne.dupont@exemple.fr", first_name="Jeanne", last_name="Dupont"
+    )
+    add_contact_point(cli_actor, person, ContactKind.EMAIL, "jd@perso.example")
+    return person
+
+
+def _body(response: Any) -> str:
+    return response.content.decode()
+
+
+def test_the_portal_home_cards_are_links(client, db) -> None:
+    page = _body(client.get("/"))
+    assert f'href="{URL}"' in page
+    assert f'href="{reverse("policy:current")}#exercise"' in page
+
+
+def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(client, known) -> None:
+    answers = []
+    for address in ["jeanne.dupont@exemple.fr", "personne@inconnu.example"]:
+        before = DBTaskResult.objects.count()
+        response = client.post(URL, {"email": address})
+        answers.append((response.status_code, _body(response)))
+        # One job either way: the look-up happens in the worker, not in the request.
+        assert DBTaskResult.objects.count() == before + 1
+        # The job carries the blind index, never the address.
+        assert address not in str(DBTaskResult.objects.latest("enqueued_at").args_kwargs)
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 200
+    assert not Message.objects.exists()
+
+
+# The worker closes its database connection between jobs, as in production: the test
+# needs real transactions, not the rolled-back wrapper of an ordinary test.
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_the_worker_sends_the_known_person_a_working_preferences_link(client, known, smtp) -> None:
+    client.post(URL, {"email": "JD@perso.example"})
+    client.post(URL, {"email": "personne@inconnu.example"})
+    call_command("worker", "--batch")
+    assert Message.objects.filter(person=known, template="preferences_link").count() == 1
+    assert len(smtp.messages) == 1
+    captured = smtp.messages[0]
+    assert captured.rcpt_tos == ["jeanne.dupont@exemple.fr"]
+    parsed = email.message_from_bytes(captured.raw, policy=email.policy.default)
+    text = parsed.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https://vigie\.example(/preferences/\S+)", text)
+    assert link, text
+    page = client.get(link[1])
+    assert page.status_code == 200
+    assert "Lettre" in _body(page)
+
+
+def test_a_bad_address_is_a_form_error_not_a_500(client, db) -> None:
+    response = client.post(URL, {"email": "pas une adresse"})
+    assert response.status_code == 400
+    assert "errorlist" in _body(response)
+    assert not DBTaskResult.objects.exists()
+
+
+def test_requests_for_one_address_are_rate_limited(client, known) -> None:
+    statuses = [
+        client.post(URL, {"email": "jeanne.dupont@exemple.fr"}).status_code for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    assert DBTaskResult.objects.count() == 3
+    # Another address is not held back by the first one's limit.
+    assert client.post(URL, {"email": "autre@exemple.fr"}).status_code == 200
+
+
+def test_requests_from_one_ip_are_rate_limited(client, db) -> None:
+    statuses = [
+        client.post(URL, {"email": f"p{n}@exemple.fr"}, REMOTE_ADDR="192.0.2.7").status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [200] * 20 and statuses[20] == 429
+    other = client.post(URL, {"email": "p0b@exemple.fr"}, REMOTE_ADDR="192.0.2.8")
+    assert other.status_code == 200

@@ -1,0 +1,42 @@
+"""The consent section of a person's page: one line per purpose, with the proof link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import HttpRequest
+
+from vigie.accounts.permissions import Permission
+from vigie.consent.models import Status, Subscription
+from vigie.lib.purposes import Purpose
+from vigie.people.models import Person
+from vigie.people.panels import Panel
+
+
+@dataclass(frozen=True)
+class PurposeState:
+    purpose: str
+    status: str
+    since: datetime | None
+    soft_opt_in: bool
+
+
+def consent_panel(request: HttpRequest, person: Person) -> Panel | None:
+    """Every marketing purpose, subscribed or not, in the policy's order (R34)."""
+    if not request.user.has_vigie_permission(Permission.CONSENT_VIEW):  # type: ignore[union-attr]
+        return None
+    subscriptions = {s.purpose: s for s in Subscription.objects.filter(person=person)}
+    labels = dict(Status.choices)
+    states = []
+    for purpose in Purpose:
+        sub = subscriptions.get(purpose.value)
+        states.append(
+            PurposeState(
+                purpose=str(purpose.label),
+                status=str(labels[sub.status]) if sub else "",
+                since=sub.since if sub else None,
+                soft_opt_in=bool(sub and sub.soft_opt_in),
+            )
+        )
+    return Panel("consent/backoffice/_person_panel.html", {"person": person, "states": states})
