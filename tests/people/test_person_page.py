@@ -42,8 +42,8 @@ def test_it_shows_the_job_title_contact_points_and_consent_per_purpose(
     signed_in, privacy_lead, person, cli_actor
 ) -> None:
     _consent(cli_actor, person, "newsletter")
-    _consent(cli_actor, person, "offres_semi")
-    withdraw(cli_actor, person, "offres_semi", method="web_form", channel="lien")
+    _consent(cli_actor, person, "offres")
+    withdraw(cli_actor, person, "offres", method="web_form", channel="lien")
     page = signed_in(privacy_lead).get(reverse("people:detail", args=[person.pk])).content.decode()
     assert "Responsable informatique" in page
     assert "+33442000000" in page

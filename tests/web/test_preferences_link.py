@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.mail.conftest import SmtpSink, _free_port
+from tests.policy.conftest import register  # noqa: F401 (fixture)
 from vigie.mail.models import Message
 from vigie.people.models import ContactKind
 from vigie.people.services import add_contact_point, create_person
@@ -82,7 +83,9 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(clien
 # The worker closes its database connection between jobs, as in production: the test
 # needs real transactions, not the rolled-back wrapper of an ordinary test.
 @pytest.mark.django_db(transaction=True, databases=["default", "keys"])
-def test_the_worker_sends_the_known_person_a_working_preferences_link(client, known, smtp) -> None:
+def test_the_worker_sends_the_known_person_a_working_preferences_link(
+    client, known, smtp, register
+) -> None:
     client.post(URL, {"email": "JD@perso.example"})
     client.post(URL, {"email": "personne@inconnu.example"})
     call_command("worker", "--batch")

@@ -249,6 +249,11 @@ class NameWord(models.Model):
         help_text="Category: identity and contact (blind index of one word of the name).",
     )
 
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "person": "identity-contact",
+        "word_index": "identity-contact",
+    }
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
