@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vigie.pii.fields import validate_no_secrets
+from vigie.register import labels
 from vigie.register.document import FINAL_ACTIONS
 from vigie.register.exports import FORMATS
 
@@ -26,7 +27,7 @@ class RetentionForm(forms.Form):
     archive_text_fr = forms.CharField(label=_("Archive period (French) or N/A: reason"))
     archive_text_en = forms.CharField(label=_("Archive period (English)"), required=False)
     final_action = forms.ChoiceField(
-        label=_("Final action"), choices=[(a, a) for a in FINAL_ACTIONS]
+        label=_("Final action"), choices=[(a, labels.FINAL_ACTIONS[a]) for a in FINAL_ACTIONS]
     )
     legal_reference = forms.CharField(label=_("Legal reference"))
     source = forms.CharField(label=_("Source (policy, proposed default or a legal reference)"))
@@ -84,13 +85,16 @@ class EntryYamlForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[(f, f) for f in FORMATS])
-    as_of = forms.DateField(required=False)
-    role = forms.ChoiceField(
-        required=False,
-        choices=[("", "—"), ("controller", "controller"), ("processor", "processor")],
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[(f, labels.EXPORT_FORMATS[f]) for f in FORMATS]
     )
-    lang = forms.ChoiceField(required=False, choices=[("fr", "fr"), ("en", "en")])
+    as_of = forms.DateField(label=_("As at"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", "—"), *labels.ROLES.items()]
+    )
+    lang = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("fr", _("French")), ("en", _("English"))]
+    )
 
     def clean_as_of(self) -> dt.date | None:
         value = self.cleaned_data.get("as_of")
