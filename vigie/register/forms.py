@@ -16,15 +16,26 @@ class RetentionForm(forms.Form):
 
     start_event_fr = forms.CharField(label=_("Start event (French)"))
     start_event_en = forms.CharField(label=_("Start event (English)"))
+    # The format hints are technical values, shown as such (in <code>) under the label.
     active_duration = forms.CharField(
-        label=_("Active duration (ISO 8601, e.g. P3Y; empty: until an event)"), required=False
+        label=_("Active duration"),
+        help_text=_(
+            "An ISO 8601 period: <code>P3Y</code> for 3 years, <code>P13M</code> for 13 months; "
+            "empty: until an event."
+        ),
+        required=False,
     )
     active_text_fr = forms.CharField(label=_("Active period, as told to people (French)"))
     active_text_en = forms.CharField(label=_("Active period, as told to people (English)"))
     archive_duration = forms.CharField(
-        label=_("Archive duration (ISO 8601; empty: no archive)"), required=False
+        label=_("Archive duration"),
+        help_text=_("An ISO 8601 period such as <code>P5Y</code>; empty: no archive."),
+        required=False,
     )
-    archive_text_fr = forms.CharField(label=_("Archive period (French) or N/A: reason"))
+    archive_text_fr = forms.CharField(
+        label=_("Archive period (French)"),
+        help_text=_("Without an archive: <code>N/A:</code> followed by the reason."),
+    )
     archive_text_en = forms.CharField(label=_("Archive period (English)"), required=False)
     final_action = forms.ChoiceField(
         label=_("Final action"), choices=[(a, labels.FINAL_ACTIONS[a]) for a in FINAL_ACTIONS]

@@ -247,3 +247,26 @@ def collector(value: str) -> str:
     if kind == "subject":
         return str(_("the person themselves"))
     return actor_text(kind, ident, {})
+
+
+@register.filter
+def actor(kind: str, actor_id: Any) -> str:
+    """``{{ version.author_type|actor:version.author_id }}``: a login or "Command line (demo)"."""
+    from vigie.audit.display import actor_names, actor_text
+
+    ident = "" if actor_id is None else str(actor_id)
+    return actor_text(str(kind), ident, actor_names([(str(kind), ident)]))
+
+
+@register.filter
+def in_language(item: Any, field: str) -> str:
+    """``{{ item|in_language:"label" }}``: ``item.label_fr`` or ``item.label_en``, per the page."""
+    return str(getattr(item, f"{field}_{_language()}", "") or getattr(item, f"{field}_fr", ""))
+
+
+@register.filter
+def permission_labels(names: list[str]) -> str:
+    """API key scopes as words (« Voir les personnes, Lire le registre »)."""
+    from vigie.accounts.labels import permission_label
+
+    return ", ".join(permission_label(n) for n in names or [])
