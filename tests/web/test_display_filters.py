@@ -96,7 +96,8 @@ def test_who_collected_a_consent_reads_as_words() -> None:
 
 def test_the_filters_load_in_a_template() -> None:
     template = Template(
-        "{% load vigie_display %}{{ d|duration }} · {{ a|final_action }} · {{ r|recipient_category }}"
+        "{% load vigie_display %}"
+        "{{ d|duration }} · {{ a|final_action }} · {{ r|recipient_category }}"
     )
     with translation.override("fr"):
         text = template.render(Context({"d": "P13M", "a": "delete", "r": "processor"}))
