@@ -149,3 +149,14 @@ def test_the_page_shows_the_chain_status_of_the_last_verification(signed_in, aud
 
 def test_an_outsider_cannot_read_the_log(signed_in, outsider) -> None:
     assert signed_in(outsider).get(reverse("audit:log")).status_code == 403
+
+
+def test_a_verification_from_the_command_line_shows_on_the_page(signed_in, auditor) -> None:
+    from django.core.management import call_command
+
+    call_command("audit", "verify")
+    event = Event.objects.get(action=Action.AUDIT_VERIFY)
+    assert (event.actor_type, event.extra["ok"]) == ("cli", True)
+    page = signed_in(auditor).get(reverse("audit:log")).content.decode()
+    assert "Chaîne intacte lors de la dernière vérification" in page
+    assert "Ligne de commande (audit verify)" in page

@@ -282,7 +282,8 @@ def _walk(page: Page, base: str, pages: list[Walkable], role: str) -> dict[str, 
         if response.status != 200:
             found[where] = [f"HTTP {response.status}"]
             continue
-        page.screenshot(path=str(SCREENSHOTS / f"{role}-{n:02d}.png"), full_page=True)
+        shot = f"{role}-{n:02d}-{target.name.replace(':', '-')}.png"
+        page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
         problems = _problems(page)
         if problems:
             found[where] = problems

@@ -270,3 +270,13 @@ def permission_labels(names: list[str]) -> str:
     from vigie.accounts.labels import permission_label
 
     return ", ".join(permission_label(n) for n in names or [])
+
+
+@register.filter
+def instant(value: datetime | None) -> str:
+    """A moment to the second, JJ/MM/AAAA HH:MM:SS (Europe/Paris): for proof."""
+    if value is None or value == "":
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return format_date(value, "d/m/Y H:i:s")
