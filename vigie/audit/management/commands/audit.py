@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vigie.audit.actor import Actor
 from vigie.audit.actions import Action
+from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, purge_read_events, record_event, verify_chains
 
 
