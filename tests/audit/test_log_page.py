@@ -160,3 +160,10 @@ def test_a_verification_from_the_command_line_shows_on_the_page(signed_in, audit
     page = signed_in(auditor).get(reverse("audit:log")).content.decode()
     assert "Chaîne intacte lors de la dernière vérification" in page
     assert "Ligne de commande (audit verify)" in page
+
+
+def test_objects_are_named_where_they_have_a_name(signed_in, auditor, privacy_lead) -> None:
+    record_event(display_actor(auditor), Action.USER_ROLE_CHANGE, privacy_lead)
+    page = signed_in(auditor).get(reverse("audit:log")).content.decode()
+    link = f'<a href="/backoffice/staff/{privacy_lead.pk}/">Compte salarié privacy_lead</a>'
+    assert link in page

@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from vigie.audit.actions import Action
 from vigie.audit.models import Event
 
-#: object ids → their page, for the ids that have one.
-Links = Callable[[list[str]], Mapping[str, str]]
+#: object ids → their page, or (page, name) where the object has a name people know
+#: ("claire.moreau", "v2"), for the ids that have one.
+Links = Callable[[list[str]], Mapping[str, str | tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -103,8 +104,14 @@ def reverse_each(name: str, ids: Iterable[str], arg: Callable[[str], Any] = str)
     return links
 
 
-def _user_links(ids: list[str]) -> dict[str, str]:
-    return reverse_each("accounts:staff-detail", [i for i in ids if i.isdigit()])
+def _user_links(ids: list[str]) -> dict[str, str | tuple[str, str]]:
+    from vigie.accounts.models import User
+
+    users = User.objects.filter(pk__in=[i for i in ids if i.isdigit()])
+    return {
+        str(pk): (reverse("accounts:staff-detail", args=[pk]), username)
+        for pk, username in users.values_list("pk", "username")
+    }
 
 
 def _log_links(ids: list[str]) -> dict[str, str]:
@@ -133,6 +140,8 @@ class Row:
     object_label: str
     object_id: str
     object_url: str | None
+    #: The object's name where it has one; else its id is shown in small print.
+    object_title: str = ""
 
 
 def actor_names(actors: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -180,12 +189,12 @@ def rows(events: list[Event]) -> list[Row]:
     for e in events:
         if e.object_id:
             ids_by_type[e.object_type].append(e.object_id)
-    links: dict[tuple[str, str], str] = {}
+    links: dict[tuple[str, str], tuple[str, str]] = {}
     for object_type, ids in ids_by_type.items():
         kind = _KINDS.get(object_type)
         if kind is not None and kind.links is not None:
-            for object_id, url in kind.links(sorted(set(ids))).items():
-                links[(object_type, object_id)] = url
+            for object_id, found in kind.links(sorted(set(ids))).items():
+                links[(object_type, object_id)] = found if isinstance(found, tuple) else (found, "")
     return [
         Row(
             event=e,
@@ -193,7 +202,8 @@ def rows(events: list[Event]) -> list[Row]:
             what=sentence(e.action),
             object_label=object_label(e.object_type) if e.object_type else "",
             object_id=e.object_id,
-            object_url=links.get((e.object_type, e.object_id)),
+            object_url=links.get((e.object_type, e.object_id), (None, ""))[0],
+            object_title=links.get((e.object_type, e.object_id), (None, ""))[1],
         )
         for e in events
     ]
