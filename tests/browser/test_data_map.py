@@ -54,7 +54,7 @@ def test_a_privacy_lead_sees_the_data_map_then_where_one_persons_data_is(
     with page.expect_navigation():
         page.get_by_role("link", name="Où sont ses données (toutes les sources)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Où sont les données")
-    followups = page.locator("tr", has=page.locator("code", has_text="followups"))
+    followups = page.locator("tr", has=page.locator("small.tech", has_text="followups"))
     expect(followups).to_contain_text("7")
     expect(page.locator("main")).to_contain_text("Identité et coordonnées")
     _assert_no_browser_errors(browser_page)

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
 def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+    # JJ/MM/AAAA, Paris time, to the second: the page is read as proof.
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M:%S")
 
 
 @pytest.fixture
@@ -48,14 +49,14 @@ def test_the_proof_shows_every_r34_field_including_the_confirmation_time(
     for shown in (
         "preuve@exemple.fr",  # subject and e-mail
         "Jeanne",
-        "newsletter",  # purpose
+        "Lettre d'information",  # purpose, as its name
         WORDING,  # exact wording
         "v1",  # policy version
         "https://semi.example/newsletter/",  # channel / form URL
         _when(pending.occurred_at),  # time
         "198.51.100.7",  # IP
-        "web_form",  # method
-        "subject",  # collector
+        "Formulaire web",  # method, as words
+        "la personne elle-même",  # collector
         _when(confirmation.confirmed_at),  # double opt-in confirmation time
     ):
         assert shown in html, shown

@@ -33,6 +33,9 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
     assert "Privacy policy v1 published." in first.stdout
     assert "Demo source created and registered: glpi." in first.stdout
     assert "Demo source created and registered: dolibarr." in first.stdout
+    # The demo runs the inventory check itself: the data map shows it on first visit.
+    assert "Inventory check of glpi: no problem." in first.stdout
+    assert "Inventory check of dolibarr: no problem." in first.stdout
     # R4: the demo's GLPI and Dolibarr databases pass the inventory check.
     checked = vigie("sources", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -46,6 +49,7 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
     ]
     assert "Register loaded" not in second.stdout
     assert "Demo source created" not in second.stdout
+    assert "Inventory check" not in second.stdout
     assert "published" not in second.stdout
 
     ok = vigie("audit", "verify")

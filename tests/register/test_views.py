@@ -140,7 +140,9 @@ def test_a_revision_page_shows_the_old_and_new_values(
     signed_in(privacy_lead).post(url, _retention_form())
     page = signed_in(auditor).get(reverse("register:revision", args=[2])).content.decode()
     assert "data_categories[identity-contact].retention.active_duration" in page
-    assert "<td>P3Y</td><td>P5Y</td>" in page
+    # Durations as words, never the ISO 8601 code.
+    assert "<td>3 ans</td><td>5 ans</td>" in page
+    assert "P3Y" not in page
 
 
 def test_opening_a_processor_line_journals_the_read(loaded, signed_in, privacy_lead) -> None:

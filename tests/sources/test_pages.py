@@ -31,7 +31,9 @@ def test_the_data_map_shows_tables_categories_retention_and_the_last_check(
     client = signed_in(privacy_lead)
     page = client.get("/backoffice/sources/")
     assert page.status_code == 200
-    assert "Assistance (test)" in page.text and "<code>useremails</code>" in page.text
+    assert "Assistance (test)" in page.text
+    # A manifest without table labels still loads: the table is named by its name.
+    assert '<small class="tech">useremails</small>' in page.text
     assert "Comptes et habilitations du personnel" in page.text  # a category, in French
     assert "jamais lancé" in page.text
     check_sources(cli_actor)
@@ -57,10 +59,12 @@ def test_a_persons_page_shows_where_their_data_is_and_journals_the_search(
     person = create_person(cli_actor, email="alice.martin@example.fr", first_name="Alice")
     page = signed_in(privacy_lead).get(f"/backoffice/sources/people/{person.pk}/")
     assert page.status_code == 200
-    assert "<code>followups</code>" in page.text and "<td>7</td>" in page.text
-    assert "<code>people.person</code>" in page.text
-    # Rows are counted once even when they hold several categories (users: two).
-    assert "helpdesk — 16 lignes" in page.text
+    assert '<small class="tech">followups</small>' in page.text and "<td>7</td>" in page.text
+    # Vigie's own tables by their label, the technical name in small print.
+    assert 'Personnes <small class="tech">people.person</small>' in page.text
+    # Sources by their label; rows are counted once even when they hold several
+    # categories (users: two).
+    assert "Assistance (test) — 16 lignes" in page.text
     views = set(
         Event.objects.filter(action="personal_data:read").values_list("extra__view", flat=True)
     )

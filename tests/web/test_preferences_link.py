@@ -84,7 +84,10 @@ def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(clien
 # needs real transactions, not the rolled-back wrapper of an ordinary test.
 @pytest.mark.django_db(transaction=True, databases=["default", "keys"])
 def test_the_worker_sends_the_known_person_a_working_preferences_link(
-    client, known, smtp, register
+    client,
+    known,
+    smtp,
+    register,  # noqa: F811 (fixture)
 ) -> None:
     client.post(URL, {"email": "JD@perso.example"})
     client.post(URL, {"email": "personne@inconnu.example"})

@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from vigie.accounts import signals  # noqa: F401
+        from vigie.accounts.display import register_audit_display
+
+        register_audit_display()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from vigie.accounts.labels import permission_choice
 from vigie.accounts.permissions import Permission, Role
 
 
@@ -48,10 +49,15 @@ class UndertakingsForm(forms.Form):
     )
 
 
+def _scope_choices() -> list[tuple[str, str]]:
+    return [(p.value, permission_choice(p.value)) for p in Permission]
+
+
 class ApiKeyForm(forms.Form):
     name = forms.CharField(label=_("Name of the software using the key"), max_length=100)
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=[(p.value, p.value) for p in Permission],
+        # A callable: the labels follow the language of the page showing the form.
+        choices=_scope_choices,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -309,3 +309,28 @@ def _delete_read_prefix(last_seq: int) -> None:
             f"DELETE FROM {table} WHERE chain = %s AND seq <= %s",  # noqa: S608
             [Chain.READ.value, last_seq],
         )
+
+
+@dataclass(frozen=True)
+class LastVerification:
+    """The latest verification of the chains, as journaled by whoever ran it."""
+
+    at: datetime
+    ok: bool
+    checked: int
+    # Events appended since: not covered by that verification.
+    since: int
+
+
+def last_verification() -> LastVerification | None:
+    """The outcome of the latest ``verify`` (back-office button or ``vigie audit verify``)."""
+    event = Event.objects.filter(action=Action.AUDIT_VERIFY).order_by("-pk").first()
+    if event is None:
+        return None
+    since = Event.objects.filter(pk__gt=event.pk).count()
+    return LastVerification(
+        at=event.occurred_at,
+        ok=bool(event.extra.get("ok")),
+        checked=int(event.extra.get("checked") or 0),
+        since=since,
+    )

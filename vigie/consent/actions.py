@@ -7,6 +7,10 @@ Kept here rather than in ``vigie.audit.actions``: the purpose is part of the nam
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 
 class Verb(StrEnum):
@@ -33,3 +37,31 @@ class SegmentAction(StrEnum):
 def consent_action(purpose: str, verb: Verb) -> str:
     """``consent:newsletter:grant`` and the like."""
     return f"consent:{purpose}:{verb}"
+
+
+def sentences() -> dict[str, Any]:
+    """Every consent action name as a sentence, for the audit log page."""
+    from vigie.lib.purposes import PURPOSE_OR_ALL
+
+    verbs = {
+        Verb.GRANT: _("recorded a consent to “{purpose}”"),
+        Verb.SOFT_OPT_IN: _("recorded a soft opt-in for “{purpose}”"),
+        Verb.PENDING: _("started a double opt-in for “{purpose}”"),
+        Verb.CONFIRM: _("confirmed a double opt-in for “{purpose}”"),
+        Verb.WITHDRAW: _("recorded a withdrawal of consent to “{purpose}”"),
+    }
+    named: dict[str, Any] = {
+        consent_action(purpose, verb): format_lazy(template, purpose=label)
+        for purpose, label in PURPOSE_OR_ALL
+        for verb, template in verbs.items()
+    }
+    named.update(
+        {
+            ConsentAction.OBJECT: _("recorded an objection to all marketing"),
+            ConsentAction.IMPORT: _("imported consents from a file"),
+            ConsentAction.AUDIENCE_CHECK: _("checked who may be e-mailed for a purpose"),
+            SegmentAction.CREATE: _("created a targeting segment"),
+            SegmentAction.ADD: _("added people to a targeting segment"),
+        }
+    )
+    return named

@@ -22,6 +22,10 @@ class ConsentConfig(AppConfig):
         on_new_address(suppress_like_the_person)
 
         self.register_person_panel()
+        # The audit log page shows consent events as sentences and links segments.
+        from vigie.consent.display import register_audit_display
+
+        register_audit_display()
 
     def register_person_panel(self) -> None:
         # The person page shows consents per purpose; people may not import consent.

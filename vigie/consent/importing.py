@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
 
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event
@@ -74,12 +75,12 @@ def _moment(value: str) -> dt.datetime:
     if moment is None:
         day = parse_date(text)
         if day is None:
-            raise _LineError(f"collected_at: not a date: {value!r}")
+            raise _LineError(_("collected_at: “%(value)s” is not a date") % {"value": value})
         moment = dt.datetime.combine(day, dt.time(), tzinfo=PARIS)
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=PARIS)
     if moment > timezone.now():
-        raise _LineError("collected_at is in the future")
+        raise _LineError(_("collected_at: the date is in the future"))
     return moment
 
 
@@ -89,25 +90,27 @@ def _flag(value: str, column: str) -> bool:
         return True
     if text in NO:
         return False
-    raise _LineError(f"{column}: expected yes or no, got {value!r}")
+    raise _LineError(
+        _("%(column)s: expected yes or no, not “%(value)s”") % {"column": column, "value": value}
+    )
 
 
 def _import_line(actor: Actor, row: dict[str, str], *, wording: str, channel: str) -> str:
     """Import one line; return "imported" or "suppressed"."""
     email = row["email"].strip()
     if not email or "@" not in email:
-        raise _LineError("email: not an e-mail address")
+        raise _LineError(_("email: not an e-mail address"))
     consent = _flag(row["consent"], "consent")
     purpose = row["purpose"].strip()
     if purpose and purpose not in Purpose.values:
-        raise _LineError(f"purpose: unknown purpose {purpose!r}")
+        raise _LineError(_("purpose: unknown purpose “%(purpose)s”") % {"purpose": purpose})
     if consent and not purpose:
-        raise _LineError("purpose: required when consent is yes")
+        raise _LineError(_("purpose: required when consent is yes"))
     if consent and not row["collected_at"].strip():
-        raise _LineError("collected_at: required when consent is yes (R34)")
+        raise _LineError(_("collected_at: required when consent is yes (R34)"))
     collected = _moment(row["collected_at"]) if row["collected_at"].strip() else None
     if not row["source"].strip():
-        raise _LineError("source: required (R8)")
+        raise _LineError(_("source: required (R8)"))
     types = [t.strip() for t in re.split(r"[;|]", row["subject_types"]) if t.strip()]
     suppressed = is_suppressed(email, purpose or None)
     with transaction.atomic():
@@ -175,11 +178,13 @@ def import_rows(
 def import_csv(actor: Actor, handle: TextIO, *, wording: str, channel: str) -> ImportReport:
     """Import a CSV file (header line first) and report what happened to each line."""
     if not wording.strip():
-        raise ImportFileError("the exact consent wording shown to these people is required (R34)")
+        raise ImportFileError(
+            _("the exact consent wording shown to these people is required (R34)")
+        )
     reader = csv.DictReader(handle)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise ImportFileError(f"missing column(s): {', '.join(missing)}")
+        raise ImportFileError(_("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
 
     def rows() -> Iterable[tuple[int, dict[str, str]]]:
         for row in reader:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 
 class MailAction(StrEnum):
@@ -14,3 +17,16 @@ class MailAction(StrEnum):
     FAILED = "mail:message:failed"
     REFUSED = "mail:message:refused"
     REQUEUE = "mail:message:requeue"
+
+
+def sentences() -> dict[str, Any]:
+    """Every mail action name as a sentence, for the audit log page."""
+    return {
+        MailAction.QUEUE: _("queued an e-mail"),
+        MailAction.QUEUE_BATCH: _("queued a batch of e-mails"),
+        MailAction.SENT: _("sent an e-mail"),
+        MailAction.RETRY: _("will retry an e-mail that could not be sent"),
+        MailAction.FAILED: _("gave up sending an e-mail"),
+        MailAction.REFUSED: _("refused to send an e-mail"),
+        MailAction.REQUEUE: _("queued a failed e-mail again"),
+    }

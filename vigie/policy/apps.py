@@ -12,3 +12,6 @@ class PolicyConfig(AppConfig):
         from vigie.policy.mail_context import policy_change_context
 
         register_context_builder("policy_change", policy_change_context)
+        from vigie.policy.display import register_audit_display
+
+        register_audit_display()

@@ -104,7 +104,14 @@ def retention_rows(doc: dict[str, Any], lang: str) -> list[dict[str, str]]:
     rows = []
     for category in doc.get("data_categories") or []:
         rule = category.get("retention") or {}
-        archive = rule.get("archive_text")
+        value = rule.get("archive_text")
+        # A plain "N/A: …" is the register's note (one language): the cell says "None".
+        archive = "" if value is None or is_na(value) else text(value, lang)
+        if is_na(archive):
+            # A bilingual "N/A: pas d'archivage" gives the reader the reason as a
+            # sentence, never the marker.
+            reason = archive.split(":", 1)[1].strip()
+            archive = reason[:1].upper() + reason[1:]
         rows.append(
             {
                 "key": category["key"],
@@ -112,7 +119,7 @@ def retention_rows(doc: dict[str, Any], lang: str) -> list[dict[str, str]]:
                 "description": text(category.get("description"), lang),
                 "start_event": text(rule.get("start_event"), lang),
                 "active": text(rule.get("active_text"), lang),
-                "archive": "" if archive is None or is_na(archive) else text(archive, lang),
+                "archive": archive,
                 "final_action": rule.get("final_action", ""),
                 "legal_reference": rule.get("legal_reference", ""),
             }

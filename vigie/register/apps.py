@@ -18,3 +18,6 @@ class RegisterConfig(AppConfig):
         from vigie.register.identity import recipient_contact
 
         register_resolver("recipient", recipient_contact)
+        from vigie.register.display import register_audit_display
+
+        register_audit_display()

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from vigie.pii.fields import validate_no_secrets
+from vigie.register import labels
 from vigie.register.document import FINAL_ACTIONS
 from vigie.register.exports import FORMATS
 
@@ -15,18 +16,29 @@ class RetentionForm(forms.Form):
 
     start_event_fr = forms.CharField(label=_("Start event (French)"))
     start_event_en = forms.CharField(label=_("Start event (English)"))
+    # The format hints are technical values, shown as such (in <code>) under the label.
     active_duration = forms.CharField(
-        label=_("Active duration (ISO 8601, e.g. P3Y; empty: until an event)"), required=False
+        label=_("Active duration"),
+        help_text=_(
+            "An ISO 8601 period: <code>P3Y</code> for 3 years, <code>P13M</code> for 13 months; "
+            "empty: until an event."
+        ),
+        required=False,
     )
     active_text_fr = forms.CharField(label=_("Active period, as told to people (French)"))
     active_text_en = forms.CharField(label=_("Active period, as told to people (English)"))
     archive_duration = forms.CharField(
-        label=_("Archive duration (ISO 8601; empty: no archive)"), required=False
+        label=_("Archive duration"),
+        help_text=_("An ISO 8601 period such as <code>P5Y</code>; empty: no archive."),
+        required=False,
     )
-    archive_text_fr = forms.CharField(label=_("Archive period (French) or N/A: reason"))
+    archive_text_fr = forms.CharField(
+        label=_("Archive period (French)"),
+        help_text=_("Without an archive: <code>N/A:</code> followed by the reason."),
+    )
     archive_text_en = forms.CharField(label=_("Archive period (English)"), required=False)
     final_action = forms.ChoiceField(
-        label=_("Final action"), choices=[(a, a) for a in FINAL_ACTIONS]
+        label=_("Final action"), choices=[(a, labels.FINAL_ACTIONS[a]) for a in FINAL_ACTIONS]
     )
     legal_reference = forms.CharField(label=_("Legal reference"))
     source = forms.CharField(label=_("Source (policy, proposed default or a legal reference)"))
@@ -84,13 +96,16 @@ class EntryYamlForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[(f, f) for f in FORMATS])
-    as_of = forms.DateField(required=False)
-    role = forms.ChoiceField(
-        required=False,
-        choices=[("", "—"), ("controller", "controller"), ("processor", "processor")],
+    format = forms.ChoiceField(
+        label=_("Format"), choices=[(f, labels.EXPORT_FORMATS[f]) for f in FORMATS]
     )
-    lang = forms.ChoiceField(required=False, choices=[("fr", "fr"), ("en", "en")])
+    as_of = forms.DateField(label=_("As at"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", "—"), *labels.ROLES.items()]
+    )
+    lang = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("fr", _("French")), ("en", _("English"))]
+    )
 
     def clean_as_of(self) -> dt.date | None:
         value = self.cleaned_data.get("as_of")

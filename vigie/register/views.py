@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from vigie.accounts.access import requires
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
+from vigie.audit.display import actor_names, actor_text
 from vigie.audit.services import ObjectRef, record_read
 from vigie.register import forms, services
 from vigie.register.document import InvalidRegister
@@ -35,13 +36,21 @@ def _document_or_404() -> dict[str, Any]:
     return doc
 
 
+def _authors(revisions: list[Revision]) -> dict[int, str]:
+    """Each revision's author as a login or "Command line (…)", never an id."""
+    names = actor_names((r.author_type, r.author_id) for r in revisions)
+    return {r.number: actor_text(r.author_type, r.author_id, names) for r in revisions}
+
+
 @requires(Permission.REGISTER_VIEW)
 def home(request: HttpRequest) -> HttpResponse:
     revision = services.current_revision()
+    revisions = list(Revision.objects.order_by("-number")[:20])
     context = {
         "revision": revision,
         "doc": revision.document if revision else None,
-        "revisions": Revision.objects.order_by("-number")[:20],
+        "revisions": revisions,
+        "authors": _authors(revisions),
         "export_form": forms.ExportForm(initial={"format": "pdf"}),
     }
     return render(request, "register/home.html", context)
@@ -50,7 +59,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @requires(Permission.REGISTER_VIEW)
 def revision_detail(request: HttpRequest, number: int) -> HttpResponse:
     revision = get_object_or_404(Revision, number=number)
-    context = {"revision": revision, "changes": services.revision_changes(revision)[:500]}
+    context = {
+        "revision": revision,
+        "author": _authors([revision]).get(revision.number, ""),
+        "changes": services.revision_changes(revision)[:500],
+    }
     return render(request, "register/revision.html", context)
 
 

@@ -123,6 +123,14 @@ class Retention:
     from_fiscal_year_close: bool = False
     action: str = "delete"
     follows: Follows | None = None
+    #: The start column in words, {fr, en} (« date de clôture du ticket »), for people.
+    start_label: Mapping[str, str] | None = None
+
+    def start_text(self, lang: str) -> str:
+        """The start event as a person reads it: its label, else the column name."""
+        if self.start_label:
+            return self.start_label.get(lang) or self.start_label.get("fr") or ""
+        return self.start or ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,14 @@ class Table:
     links: tuple[Link, ...]
     retention: Retention | None
     columns: Mapping[str, Column]
+    #: What the table holds, {fr, en} (« Tickets »); manifests written before labels
+    #: existed have none, and people then read the table name.
+    label: Mapping[str, str] | None = None
+
+    def label_text(self, lang: str) -> str:
+        if self.label:
+            return self.label.get(lang) or self.label.get("fr") or self.name
+        return self.name
 
     @property
     def personal_columns(self) -> list[Column]:
@@ -304,6 +320,7 @@ def _retention(spec: Any) -> Retention | None:
         start=spec.get("start"),
         from_fiscal_year_close=spec.get("from") == "fiscal_year_close",
         action=spec.get("action", "delete"),
+        start_label=spec.get("start_label"),
         follows=Follows(
             follows["table"],
             follows["column"],
@@ -359,6 +376,7 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
             links=tuple(links),
             retention=_retention(spec.get("retention")),
             columns={c: _column(c, cspec) for c, cspec in (spec.get("columns") or {}).items()},
+            label=spec.get("label"),
         )
     connection = doc["connection"]
     return Manifest(

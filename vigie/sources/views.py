@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,7 +25,7 @@ from vigie.people.models import Person
 from vigie.people.services import PersonUnavailable, read_person
 from vigie.register.models import DataCategory
 from vigie.sources import services
-from vigie.sources.manifest import ConnectionUnavailable, InvalidManifest, Manifest
+from vigie.sources.manifest import ConnectionUnavailable, InvalidManifest, Manifest, Table
 from vigie.sources.sql_schema import SourceError
 from vigie.sources.types import Subject
 
@@ -33,6 +33,7 @@ from vigie.sources.types import Subject
 @dataclass(frozen=True)
 class TableView:
     name: str
+    label: str
     identity: bool
     categories: list[str]
     personal_columns: int
@@ -40,43 +41,60 @@ class TableView:
     retention: str
 
 
+def _language() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
 def _labels() -> dict[str, str]:
-    english = (get_language() or "fr").startswith("en")
+    english = _language() == "en"
     return {
         c.key: c.label_en if english else c.label_fr
         for c in DataCategory.objects.filter(in_register=True)
     }
 
 
+def _retention_text(manifest: Manifest, table: Table, labels: dict[str, str]) -> str:
+    """The table's retention rule in words: the start column by its manifest label."""
+    rule = table.retention
+    if rule is None:
+        return ""
+    lang = _language()
+    category = labels.get(rule.category, rule.category)
+    if rule.follows is not None:
+        parent = manifest.tables.get(rule.follows.table)
+        text = _("%(category)s, with its row in “%(table)s”") % {
+            "category": category,
+            "table": parent.label_text(lang) if parent else rule.follows.table,
+        }
+    elif rule.from_fiscal_year_close:
+        text = _("%(category)s, from the close of the fiscal year (%(start)s)") % {
+            "category": category,
+            "start": rule.start_text(lang),
+        }
+    else:
+        text = _("%(category)s, from the %(start)s") % {
+            "category": category,
+            "start": rule.start_text(lang),
+        }
+    then = _("then anonymised") if rule.action == "anonymise" else _("then deleted")
+    return f"{text} ; {then}" if lang == "fr" else f"{text}; {then}"
+
+
 def _tables(manifest: Manifest, labels: dict[str, str]) -> list[TableView]:
     identities = {i.table for i in manifest.identities.values()}
-    views = []
-    for name, table in manifest.tables.items():
-        categories = sorted({c.category for c in table.columns.values() if c.category})
-        retention = ""
-        if table.retention is not None:
-            rule = table.retention
-            if rule.follows is not None:
-                start = _("its row in %(table)s") % {"table": rule.follows.table}
-            else:
-                start = rule.start or ""
-            retention = _("%(category)s, from %(start)s%(fy)s; then %(action)s") % {
-                "category": labels.get(rule.category, rule.category),
-                "start": start,
-                "fy": _(" (close of its fiscal year)") if rule.from_fiscal_year_close else "",
-                "action": _("anonymise") if rule.action == "anonymise" else _("delete"),
-            }
-        views.append(
-            TableView(
-                name=name,
-                identity=name in identities,
-                categories=[labels.get(c, c) for c in categories],
-                personal_columns=sum(1 for c in table.columns.values() if c.category),
-                columns=len(table.columns),
-                retention=retention,
-            )
+    lang = _language()
+    return [
+        TableView(
+            name=name,
+            label=table.label_text(lang),
+            identity=name in identities,
+            categories=[labels.get(c, c) for c in table.categories],
+            personal_columns=len(table.personal_columns),
+            columns=len(table.columns),
+            retention=_retention_text(manifest, table, labels),
         )
-    return views
+        for name, table in manifest.tables.items()
+    ]
 
 
 @requires(Permission.SOURCES_VIEW)
@@ -84,7 +102,7 @@ def _tables(manifest: Manifest, labels: dict[str, str]) -> list[TableView]:
 def data_map(request: HttpRequest) -> HttpResponse:
     """Each source, its tables, categories and retention rules, and its last check (R4)."""
     labels = _labels()
-    english = (get_language() or "fr").startswith("en")
+    lang = _language()
     sources: list[dict[str, Any]] = []
     for source in services.list_sources():
         entry: dict[str, Any] = {"source": source, "problems": source.last_check.get("problems")}
@@ -93,11 +111,42 @@ def data_map(request: HttpRequest) -> HttpResponse:
         except InvalidManifest as error:
             entry["error"] = str(error)
         else:
-            entry["label"] = manifest.label.get("en" if english else "fr", manifest.source)
+            entry["label"] = manifest.label.get(lang, manifest.source)
             entry["system"] = manifest.system
             entry["tables"] = _tables(manifest, labels)
         sources.append(entry)
     return render(request, "sources/data_map.html", {"sources": sources})
+
+
+#: Vigie's own tables (the built-in source), as people read them.
+BUILTIN_TABLES = {
+    "people.person": gettext_lazy("People"),
+    "people.organisation": gettext_lazy("Organisations"),
+    "people.contactpoint": gettext_lazy("Contact points"),
+    "consent.consentevent": gettext_lazy("Consent events"),
+    "consent.subscription": gettext_lazy("Subscriptions"),
+    "consent.suppressionentry": gettext_lazy("Suppression list"),
+    "consent.segmentmember": gettext_lazy("Targeting segments"),
+    "mail.message": gettext_lazy("Outbox"),
+}
+
+
+def _source_names() -> dict[str, tuple[str, dict[str, str]]]:
+    """Each registered source's label and its tables' labels, in the page's language."""
+    lang = _language()
+    names: dict[str, tuple[str, dict[str, str]]] = {
+        "vigie": (str(_("Vigie's own store")), {k: str(v) for k, v in BUILTIN_TABLES.items()}),
+    }
+    for source in services.list_sources():
+        try:
+            manifest = services.source_manifest(source)
+        except InvalidManifest:
+            continue
+        names[source.name] = (
+            manifest.label.get(lang, source.name),
+            {name: table.label_text(lang) for name, table in manifest.tables.items()},
+        )
+    return names
 
 
 @requires(Permission.SOURCES_VIEW)
@@ -122,13 +171,20 @@ def person_sources(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         context["error"] = str(error)
         return render(request, "sources/person.html", context, status=503)
     context["data"] = data
+    names = _source_names()
     context["results"] = [
         {
-            "source": result.source,
+            "source": names.get(result.source, (result.source, {}))[0],
+            "name": result.source,
             # A row holding several categories is listed once per category, counted once.
             "total": len({(row.table, row.key) for row in result.rows}),
             "lines": [
-                {"table": table, "category": labels.get(category, category), "rows": count}
+                {
+                    "table": table,
+                    "label": names.get(result.source, ("", {}))[1].get(table, table),
+                    "category": labels.get(category, category),
+                    "rows": count,
+                }
                 for (table, category), count in sorted(result.counts.items())
             ],
         }

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
-from vigie.audit.services import purge_read_events, verify_chains
+from vigie.audit.services import ObjectRef, purge_read_events, record_event, verify_chains
 
 
 class Command(BaseCommand):
@@ -23,6 +24,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "verify":
             result = verify_chains()
+            # Journaled like the back-office button: the audit log page shows the
+            # outcome of the latest verification, whoever ran it.
+            record_event(
+                Actor.cli("audit verify"),
+                Action.AUDIT_VERIFY,
+                ObjectRef("audit.event"),
+                extra={"checked": result.checked, "ok": result.ok},
+            )
             if not result.ok:
                 raise CommandError(
                     f"audit log NOT intact after {result.checked} good events: {result.problem}"

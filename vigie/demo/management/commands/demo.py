@@ -105,6 +105,22 @@ class Command(BaseCommand):
 
         for name in create_demo_sources():
             self.stdout.write(f"Demo source created and registered: {name}.")
+        self.ensure_sources_checked()
+
+    def ensure_sources_checked(self) -> None:
+        """Run the inventory check (R4) on every source never checked, so the data map
+        shows a result on the first visit instead of "never run"."""
+        from vigie.sources.models import Source
+        from vigie.sources.services import check_sources
+
+        unchecked = list(
+            Source.objects.filter(last_check_at__isnull=True).values_list("name", flat=True)
+        )
+        if not unchecked:
+            return
+        for report in check_sources(Actor.cli("demo"), names=unchecked):
+            outcome = "no problem" if report.ok else f"{len(report.problems)} problem(s)"
+            self.stdout.write(f"Inventory check of {report.source}: {outcome}.")
 
     def ensure_accounts(self, path: Path) -> dict[str, dict[str, str]]:
         """Create the demo accounts once; a second run reuses the same logins."""

@@ -1,0 +1,202 @@
+"""The audit log as a person reads it: who by login, the action as a sentence, the
+object by its kind and, where it has a page, a link to it.
+
+The audit app sits low in the layers and imports no domain app, yet the log holds
+events of every domain. So each domain registers, at start-up, the sentences of its
+own action names and the kinds of object its events point at (with a function that
+turns object ids into links, in one query per kind and page). The sentences of the
+names in ``vigie.audit.actions`` live here. An action without a sentence is shown as
+its code, and a test fails on it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from vigie.audit.actions import Action
+from vigie.audit.models import Event
+
+#: object ids → their page, or (page, name) where the object has a name people know
+#: ("claire.moreau", "v2"), for the ids that have one.
+Links = Callable[[list[str]], Mapping[str, str | tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class ObjectKind:
+    label: Any
+    links: Links | None = None
+
+
+_SENTENCES: dict[str, Any] = {
+    Action.USER_CREATE: _("created a staff account"),
+    Action.USER_ROLE_CHANGE: _("changed the role of a staff account"),
+    Action.USER_UNDERTAKINGS: _("recorded the confidentiality undertaking and GDPR training"),
+    Action.USER_PASSWORD_CHANGE: _("changed a password"),
+    Action.USER_DEACTIVATE: _("deactivated a staff account"),
+    Action.USER_LOGIN: _("signed in"),
+    Action.USER_LOGOUT: _("signed out"),
+    Action.TOTP_ENROL: _("set up a second factor (TOTP)"),
+    Action.APIKEY_CREATE: _("created an API key"),
+    Action.APIKEY_REVOKE: _("revoked an API key"),
+    Action.REGISTER_CHANGE: _("changed the register of processing"),
+    Action.REGISTER_EXPORT: _("exported the register of processing"),
+    Action.POLICY_DRAFT: _("drafted a privacy policy version"),
+    Action.POLICY_PUBLISH: _("published a privacy policy version"),
+    Action.PERSON_CREATE: _("created a person"),
+    Action.PERSON_SHRED: _("destroyed a person's key (erasure)"),
+    Action.PERSON_CONTACT_ADD: _("added a contact point to a person"),
+    Action.PERSON_UPDATE: _("changed a person's details"),
+    Action.PERSON_NAMES_INDEX: _("indexed people's names for search"),
+    Action.PERSON_SOURCES_MARK: _("noted the other tools that hold a person"),
+    Action.ORGANISATION_CONTACT_SET: _("set an organisation's contact address"),
+    Action.KEYS_ROTATE: _("rotated the people's encryption keys"),
+    Action.PII_MASK: _("masked third parties in free text"),
+    Action.SOURCE_REGISTER: _("registered a data source"),
+    Action.SOURCE_CHECK: _("ran the inventory check of a data source"),
+    Action.SUBJECT_ERASE: _("erased a person in every source"),
+    Action.AUDIT_PURGE: _("purged old read events from the audit log"),
+    Action.AUDIT_VERIFY: _("verified the audit log chain"),
+    Action.PERSONAL_DATA_READ: _("read personal data"),
+    Action.AUDIT_LOG_READ: _("read the audit log"),
+}
+
+_KINDS: dict[str, ObjectKind] = {}
+
+
+def register_sentences(sentences: Mapping[str, Any]) -> None:
+    """A domain's action names and their sentences ("gave consent to the newsletter")."""
+    _SENTENCES.update({str(k): v for k, v in sentences.items()})
+
+
+def register_object_kind(object_type: str, label: Any, links: Links | None = None) -> None:
+    _KINDS[object_type] = ObjectKind(label, links)
+
+
+def known_actions() -> dict[str, Any]:
+    return dict(_SENTENCES)
+
+
+def object_kinds() -> dict[str, str]:
+    return {object_type: str(kind.label) for object_type, kind in _KINDS.items()}
+
+
+def sentence(action: str) -> str:
+    """The action as words, or its code when no domain gave it a sentence."""
+    found = _SENTENCES.get(action)
+    return str(found) if found is not None else action
+
+
+def object_label(object_type: str) -> str:
+    kind = _KINDS.get(object_type)
+    return str(kind.label) if kind is not None else object_type
+
+
+def reverse_each(name: str, ids: Iterable[str], arg: Callable[[str], Any] = str) -> dict[str, str]:
+    """``{id: url}`` for the ids the URL accepts (a malformed id gets no link)."""
+    links = {}
+    for object_id in ids:
+        try:
+            links[object_id] = reverse(name, args=[arg(object_id)])
+        except (NoReverseMatch, ValueError):
+            continue
+    return links
+
+
+def _log_links(ids: list[str]) -> dict[str, str]:
+    return dict.fromkeys(ids, reverse("audit:log"))
+
+
+def _person_links(ids: list[str]) -> dict[str, str]:
+    return reverse_each("people:detail", ids)
+
+
+register_object_kind("people.person", _("Person"), _person_links)
+register_object_kind("people.personkey", _("Encryption keys of people"))
+register_object_kind(
+    "audit.event", _("Audit log"), lambda ids: {i: reverse("audit:log") for i in ids}
+)
+register_object_kind("audit.checkpoint", _("Audit log purge"))
+
+
+@dataclass(frozen=True)
+class Row:
+    event: Event
+    who: str
+    what: str
+    object_label: str
+    object_id: str
+    object_url: str | None
+    #: The object's name where it has one; else its id is shown in small print.
+    object_title: str = ""
+
+
+#: Names the staff and API keys among actors; the accounts app registers it at start-up
+#: (audit sits below accounts and may not import it).
+_ACTOR_NAMERS: list[Callable[[list[tuple[str, str]]], dict[tuple[str, str], str]]] = []
+
+
+def register_actor_namer(
+    namer: Callable[[list[tuple[str, str]]], dict[tuple[str, str], str]],
+) -> None:
+    if namer not in _ACTOR_NAMERS:
+        _ACTOR_NAMERS.append(namer)
+
+
+def actor_names(actors: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Logins of the staff and names of the API keys among ``(kind, id)`` actors (two
+    queries, by the registered namer); look each actor up with :func:`actor_text`."""
+    actors = list(actors)
+    names: dict[tuple[str, str], str] = {}
+    for namer in _ACTOR_NAMERS:
+        names.update(namer(actors))
+    return names
+
+
+def actor_text(kind: str, actor_id: str, names: Mapping[tuple[str, str], str]) -> str:
+    """Who acted, as a person reads it: a login, an API key's name, "Command line (demo)"."""
+    if (kind, actor_id) in names:
+        return names[(kind, actor_id)]
+    if kind == "system":
+        return str(_("Vigie (%(task)s)")) % {"task": actor_id} if actor_id else str(_("Vigie"))
+    if kind == "cli":
+        return str(_("Command line (%(name)s)")) % {"name": actor_id}
+    if kind == "anonymous":
+        return str(_("Anonymous visitor"))
+    if kind == "user":
+        return str(_("Deleted account #%(id)s")) % {"id": actor_id}
+    if kind == "api_key":
+        return str(_("Revoked API key %(prefix)s")) % {"prefix": actor_id}
+    return f"{kind} {actor_id}".strip()
+
+
+def rows(events: list[Event]) -> list[Row]:
+    """The events of one page as rows: one query for names, one per object kind with links."""
+    names = actor_names((e.actor_type, e.actor_id) for e in events)
+    ids_by_type: dict[str, list[str]] = defaultdict(list)
+    for e in events:
+        if e.object_id:
+            ids_by_type[e.object_type].append(e.object_id)
+    links: dict[tuple[str, str], tuple[str, str]] = {}
+    for object_type, ids in ids_by_type.items():
+        kind = _KINDS.get(object_type)
+        if kind is not None and kind.links is not None:
+            for object_id, found in kind.links(sorted(set(ids))).items():
+                links[(object_type, object_id)] = found if isinstance(found, tuple) else (found, "")
+    return [
+        Row(
+            event=e,
+            who=actor_text(e.actor_type, e.actor_id, names),
+            what=sentence(e.action),
+            object_label=object_label(e.object_type) if e.object_type else "",
+            object_id=e.object_id,
+            object_url=links.get((e.object_type, e.object_id), (None, ""))[0],
+            object_title=links.get((e.object_type, e.object_id), (None, ""))[1],
+        )
+        for e in events
+    ]

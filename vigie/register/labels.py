@@ -1,0 +1,45 @@
+"""The register's codes as words, for pages and forms (French first, English second).
+
+The register document stores codes (``delete``, ``processor``, ``P3Y``); people read
+these labels. The exports keep their own fixed French/English tables (CNIL template
+headings), these follow the page's language.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+FINAL_ACTIONS = {
+    "delete": pgettext_lazy("final action", "Deletion"),
+    "anonymise": pgettext_lazy("final action", "Anonymisation"),
+}
+RECIPIENT_CATEGORIES = {
+    "processor": _("Processor"),
+    "independent_controller": _("Separate controller"),
+    "joint_controller": _("Joint controller"),
+    "authority": _("Public authority"),
+}
+MEASURE_KINDS = {
+    "technical": _("Technical"),
+    "organisational": _("Organisational"),
+}
+ROLES = {
+    "controller": _("Controller"),
+    "processor": _("Processor"),
+}
+SECTIONS = {
+    "activities": _("Processing activity"),
+    "data_categories": _("Data category"),
+    "recipients": _("Recipient"),
+    "security_measures": _("Security measure"),
+    "subject_categories": _("Category of people"),
+    "processor_register": _("Processor register line"),
+}
+EXPORT_FORMATS = {
+    "pdf": _("PDF document"),
+    "xlsx": _("Spreadsheet (Excel)"),
+    "csv": _("Spreadsheet (CSV)"),
+    "json": _("JSON data"),
+    "yaml": _("YAML (to edit and reload)"),
+}
