@@ -263,6 +263,10 @@ def _guarded(conn: sa.Connection, column: str, users: str) -> str:
     return f"{q} = CASE WHEN {q} IN {users} THEN 0 ELSE {q} END"
 
 
+def _ids(conn: sa.Connection, table: str, condition: str) -> list[Any]:
+    return [r[0] for r in conn.execute(sa.text(f"SELECT id FROM {table} WHERE {condition}"))]
+
+
 def _hash_rows(
     conn: sa.Connection, table: str, column: str, condition: str, key: bytes
 ) -> list[dict[str, Any]]:
@@ -347,12 +351,16 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
                 f"WHERE users_id IN {u}"
             )
             run(f"UPDATE glpi_documents_items SET users_id = 0 WHERE users_id IN {u}")
+            # The LIKE conditions select ids once; the UPDATE and DELETE then work on
+            # primary keys (the LIKE in the CASE is only evaluated on those rows).
+            logs = _ids(conn, "glpi_logs", where["glpi_logs"])
             run(
                 f"UPDATE glpi_logs SET user_name = CASE WHEN {logs_like} THEN '{MASK}' "
                 f"ELSE user_name END, {_mask(conn, 'old_value')}, {_mask(conn, 'new_value')}, "
-                f"old_id = NULL, new_id = NULL WHERE {where['glpi_logs']}"
+                f"old_id = NULL, new_id = NULL WHERE id IN {_in(logs)}"
             )
-            run(f"DELETE FROM glpi_events WHERE {where['glpi_events']}")
+            events = _ids(conn, "glpi_events", where["glpi_events"])
+            run(f"DELETE FROM glpi_events WHERE id IN {_in(events)}")
             run(
                 f"DELETE FROM glpi_ipaddresses WHERE mainitemtype = 'Computer' "
                 f"AND mainitems_id IN {_in(owned)}"
@@ -416,6 +424,36 @@ def raw_find_in(conn: sa.Connection, email: str) -> dict[str, list[str]]:
         table: [str(r[0]) for r in conn.execute(sa.text(f"SELECT id FROM {table} WHERE {cond}"))]
         for table, cond in _where(ids).items()
     }
+
+
+def saved_rows(conn: sa.Connection, keys: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+    """Every column of the given rows, to put them back with ``restore``."""
+    metadata = sa.MetaData()
+    metadata.reflect(conn, only=list(keys))
+    saved = {}
+    for name, ids in keys.items():
+        table = metadata.tables[name]
+        rows = conn.execute(table.select().where(table.c.id.in_([int(i) for i in ids])))
+        saved[name] = [dict(row._mapping) for row in rows]
+    return saved
+
+
+def restore(url: str, saved: dict[str, list[dict[str, Any]]]) -> None:
+    """Put the saved rows back as they were (deleted rows inserted again, changed rows
+    replaced), so that the same person can be erased again."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            metadata = sa.MetaData()
+            metadata.reflect(conn, only=list(saved))
+            for name, rows in saved.items():
+                table = metadata.tables[name]
+                if not rows:
+                    continue
+                conn.execute(table.delete().where(table.c.id.in_([r["id"] for r in rows])))
+                conn.execute(table.insert(), rows)
+    finally:
+        engine.dispose()
 
 
 def snapshot(conn: sa.Connection, keys: dict[str, list[str]]) -> dict[str, list[tuple[Any, ...]]]:
