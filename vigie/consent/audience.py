@@ -1,9 +1,12 @@
 """May these addresses receive marketing for this purpose? (CPCE L34-5, Art. 21; R35, R36, R41-R43)
 
-The answer for a whole list is computed with a fixed number of queries per 1,000
-distinct addresses (people by blind index with their subscription for the purpose
-in one join, then suppression hashes), never one query per address: a mailing tool
-checks 100,000 addresses at once.
+The answer for a whole list is computed with a fixed number of queries (people by
+blind index with their subscription for the purpose in one join, then suppression
+hashes; the blind indexes as one array on PostgreSQL, one JSON array on SQLite),
+never one query per address: a mailing tool checks 100,000 addresses at once. The
+values the rules need are computed in SQL and read without per-value conversion;
+each combination of them is decided once (by ``_decide``) and looked up for the
+other records, so the per-address work in Python is a few dictionary look-ups.
 
 Rules, in order, for a known person:
 - a global objection (R42) and the suppression list (R41) always refuse;
