@@ -298,8 +298,9 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
             ids = Ids(conn, email)
             u, m, c, s = _in(ids.users), _in(ids.mail), _in(ids.contacts), _in(ids.suppliers)
             where = _where(ids)
-            # Ids first, then statements on primary keys: MariaDB runs an UPDATE or
-            # DELETE with an IN (subquery) as a scan of the whole table.
+            # Ids first (a SELECT per table, on its indexes), then every UPDATE and
+            # DELETE on primary keys: MariaDB runs an UPDATE or DELETE with an
+            # IN (subquery), an OR of two columns or a LIKE as a scan of the whole table.
             requested = [
                 r[0]
                 for r in conn.execute(
@@ -318,16 +319,18 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
             ]
             logs_like = " OR ".join(f"user_name LIKE '% ({int(i)})'" for i in ids.users) or "1 = 0"
             run = lambda sql, params=None: conn.execute(sa.text(sql), params or {})  # noqa: E731
+            by_id = lambda table, condition: _in(_ids(conn, table, condition))  # noqa: E731
             # Dependents first.
             run(
                 f"UPDATE glpi_tickets SET {_mask(conn, 'name')}, {_mask(conn, 'content')}, "
                 f"{_guarded(conn, 'users_id_lastupdater', u)}, "
                 f"{_guarded(conn, 'users_id_recipient', u)} WHERE {requester}"
             )
+            followups = by_id("glpi_itilfollowups", f"itemtype = 'Ticket' AND users_id IN {u}")
             run(
                 f"UPDATE glpi_itilfollowups SET users_id = 0, "
                 f"{_guarded(conn, 'users_id_editor', u)}, {_mask(conn, 'content')} "
-                f"WHERE itemtype = 'Ticket' AND users_id IN {u}"
+                f"WHERE id IN {followups}"
             )
             tasks = f"users_id IN {u} OR users_id_tech IN {u}"
             kept = [
@@ -343,38 +346,38 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
             run(
                 f"UPDATE glpi_tickettasks SET {_guarded(conn, 'users_id', u)}, "
                 f"{_guarded(conn, 'users_id_tech', u)}, {_mask(conn, 'users_id_editor', 0)} "
-                f"WHERE {tasks}"
+                f"WHERE id IN {_in([int(k.key) for k in kept])}"
             )
             run(
                 f"UPDATE glpi_documents SET {_mask(conn, 'name')}, {_mask(conn, 'filename')}, "
                 f"filepath = NULL, comment = NULL, link = NULL, users_id = 0 "
-                f"WHERE users_id IN {u}"
+                f"WHERE id IN {by_id('glpi_documents', f'users_id IN {u}')}"
             )
-            run(f"UPDATE glpi_documents_items SET users_id = 0 WHERE users_id IN {u}")
-            # The LIKE conditions select ids once; the UPDATE and DELETE then work on
-            # primary keys (the LIKE in the CASE is only evaluated on those rows).
-            logs = _ids(conn, "glpi_logs", where["glpi_logs"])
+            run(
+                f"UPDATE glpi_documents_items SET users_id = 0 "
+                f"WHERE id IN {by_id('glpi_documents_items', f'users_id IN {u}')}"
+            )
+            # The LIKE conditions too select ids once (the LIKE in the CASE is then only
+            # evaluated on those rows).
             run(
                 f"UPDATE glpi_logs SET user_name = CASE WHEN {logs_like} THEN '{MASK}' "
                 f"ELSE user_name END, {_mask(conn, 'old_value')}, {_mask(conn, 'new_value')}, "
-                f"old_id = NULL, new_id = NULL WHERE id IN {_in(logs)}"
+                f"old_id = NULL, new_id = NULL WHERE id IN {by_id('glpi_logs', where['glpi_logs'])}"
             )
-            events = _ids(conn, "glpi_events", where["glpi_events"])
-            run(f"DELETE FROM glpi_events WHERE id IN {_in(events)}")
-            run(
-                f"DELETE FROM glpi_ipaddresses WHERE mainitemtype = 'Computer' "
-                f"AND mainitems_id IN {_in(owned)}"
-            )
+            run(f"DELETE FROM glpi_events WHERE id IN {by_id('glpi_events', where['glpi_events'])}")
+            addresses = f"mainitemtype = 'Computer' AND mainitems_id IN {_in(owned)}"
+            run(f"DELETE FROM glpi_ipaddresses WHERE id IN {by_id('glpi_ipaddresses', addresses)}")
             computers = f"users_id IN {u}"
             hashed = _hash_rows(conn, "glpi_computers", "name", computers, key)
             if hashed:
                 run("UPDATE glpi_computers SET name = :h WHERE id = :i", hashed)
             run(
                 f"UPDATE glpi_computers SET contact = NULL, contact_num = NULL, comment = NULL, "
-                f"{_guarded(conn, 'users_id_tech', u)}, users_id = 0 WHERE {computers}"
+                f"{_guarded(conn, 'users_id_tech', u)}, users_id = 0 WHERE id IN {_in(owned)}"
             )
             # Link tables, then the identities, then the e-mail look-up table.
-            run(f"DELETE FROM glpi_tickets_users WHERE users_id IN {u} OR id IN {m}")
+            links = by_id("glpi_tickets_users", f"users_id IN {u} OR id IN {m}")
+            run(f"DELETE FROM glpi_tickets_users WHERE id IN {links}")
             hashed = _hash_rows(conn, "glpi_users", "name", f"id IN {u}", key)
             if hashed:
                 run("UPDATE glpi_users SET name = :h WHERE id = :i", hashed)
@@ -397,14 +400,20 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
                 f"{_mask(conn, 'usertitles_id', 0)}, {_mask(conn, 'usercategories_id', 0)}, "
                 f"{_mask(conn, 'users_id_supervisor', 0)} WHERE id IN {u}"
             )
-            run(f"DELETE FROM glpi_contacts_suppliers WHERE contacts_id IN {c}")
+            run(
+                f"DELETE FROM glpi_contacts_suppliers "
+                f"WHERE id IN {by_id('glpi_contacts_suppliers', f'contacts_id IN {c}')}"
+            )
             run(f"DELETE FROM glpi_contacts WHERE id IN {c}")
             run(
                 f"UPDATE glpi_suppliers SET {_mask(conn, 'name')}, "
                 + ", ".join(f"{_q(conn, n)} = NULL" for n in SUPPLIERS if n != "name")
                 + f" WHERE id IN {s}"
             )
-            run(f"DELETE FROM glpi_useremails WHERE users_id IN {u}")
+            run(
+                f"DELETE FROM glpi_useremails "
+                f"WHERE id IN {by_id('glpi_useremails', f'users_id IN {u}')}"
+            )
             if commit:
                 conn.commit()
                 record_kept("glpi", kept)
