@@ -263,6 +263,10 @@ def _guarded(conn: sa.Connection, column: str, users: str) -> str:
     return f"{q} = CASE WHEN {q} IN {users} THEN 0 ELSE {q} END"
 
 
+def _ids(conn: sa.Connection, table: str, condition: str) -> list[Any]:
+    return [r[0] for r in conn.execute(sa.text(f"SELECT id FROM {table} WHERE {condition}"))]
+
+
 def _hash_rows(
     conn: sa.Connection, table: str, column: str, condition: str, key: bytes
 ) -> list[dict[str, Any]]:
@@ -294,8 +298,9 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
             ids = Ids(conn, email)
             u, m, c, s = _in(ids.users), _in(ids.mail), _in(ids.contacts), _in(ids.suppliers)
             where = _where(ids)
-            # Ids first, then statements on primary keys: MariaDB runs an UPDATE or
-            # DELETE with an IN (subquery) as a scan of the whole table.
+            # Ids first (a SELECT per table, on its indexes), then every UPDATE and
+            # DELETE on primary keys: MariaDB runs an UPDATE or DELETE with an
+            # IN (subquery), an OR of two columns or a LIKE as a scan of the whole table.
             requested = [
                 r[0]
                 for r in conn.execute(
@@ -314,16 +319,18 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
             ]
             logs_like = " OR ".join(f"user_name LIKE '% ({int(i)})'" for i in ids.users) or "1 = 0"
             run = lambda sql, params=None: conn.execute(sa.text(sql), params or {})  # noqa: E731
+            by_id = lambda table, condition: _in(_ids(conn, table, condition))  # noqa: E731
             # Dependents first.
             run(
                 f"UPDATE glpi_tickets SET {_mask(conn, 'name')}, {_mask(conn, 'content')}, "
                 f"{_guarded(conn, 'users_id_lastupdater', u)}, "
                 f"{_guarded(conn, 'users_id_recipient', u)} WHERE {requester}"
             )
+            followups = by_id("glpi_itilfollowups", f"itemtype = 'Ticket' AND users_id IN {u}")
             run(
                 f"UPDATE glpi_itilfollowups SET users_id = 0, "
                 f"{_guarded(conn, 'users_id_editor', u)}, {_mask(conn, 'content')} "
-                f"WHERE itemtype = 'Ticket' AND users_id IN {u}"
+                f"WHERE id IN {followups}"
             )
             tasks = f"users_id IN {u} OR users_id_tech IN {u}"
             kept = [
@@ -339,34 +346,38 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
             run(
                 f"UPDATE glpi_tickettasks SET {_guarded(conn, 'users_id', u)}, "
                 f"{_guarded(conn, 'users_id_tech', u)}, {_mask(conn, 'users_id_editor', 0)} "
-                f"WHERE {tasks}"
+                f"WHERE id IN {_in([int(k.key) for k in kept])}"
             )
             run(
                 f"UPDATE glpi_documents SET {_mask(conn, 'name')}, {_mask(conn, 'filename')}, "
                 f"filepath = NULL, comment = NULL, link = NULL, users_id = 0 "
-                f"WHERE users_id IN {u}"
+                f"WHERE id IN {by_id('glpi_documents', f'users_id IN {u}')}"
             )
-            run(f"UPDATE glpi_documents_items SET users_id = 0 WHERE users_id IN {u}")
+            run(
+                f"UPDATE glpi_documents_items SET users_id = 0 "
+                f"WHERE id IN {by_id('glpi_documents_items', f'users_id IN {u}')}"
+            )
+            # The LIKE conditions too select ids once (the LIKE in the CASE is then only
+            # evaluated on those rows).
             run(
                 f"UPDATE glpi_logs SET user_name = CASE WHEN {logs_like} THEN '{MASK}' "
                 f"ELSE user_name END, {_mask(conn, 'old_value')}, {_mask(conn, 'new_value')}, "
-                f"old_id = NULL, new_id = NULL WHERE {where['glpi_logs']}"
+                f"old_id = NULL, new_id = NULL WHERE id IN {by_id('glpi_logs', where['glpi_logs'])}"
             )
-            run(f"DELETE FROM glpi_events WHERE {where['glpi_events']}")
-            run(
-                f"DELETE FROM glpi_ipaddresses WHERE mainitemtype = 'Computer' "
-                f"AND mainitems_id IN {_in(owned)}"
-            )
+            run(f"DELETE FROM glpi_events WHERE id IN {by_id('glpi_events', where['glpi_events'])}")
+            addresses = f"mainitemtype = 'Computer' AND mainitems_id IN {_in(owned)}"
+            run(f"DELETE FROM glpi_ipaddresses WHERE id IN {by_id('glpi_ipaddresses', addresses)}")
             computers = f"users_id IN {u}"
             hashed = _hash_rows(conn, "glpi_computers", "name", computers, key)
             if hashed:
                 run("UPDATE glpi_computers SET name = :h WHERE id = :i", hashed)
             run(
                 f"UPDATE glpi_computers SET contact = NULL, contact_num = NULL, comment = NULL, "
-                f"{_guarded(conn, 'users_id_tech', u)}, users_id = 0 WHERE {computers}"
+                f"{_guarded(conn, 'users_id_tech', u)}, users_id = 0 WHERE id IN {_in(owned)}"
             )
             # Link tables, then the identities, then the e-mail look-up table.
-            run(f"DELETE FROM glpi_tickets_users WHERE users_id IN {u} OR id IN {m}")
+            links = by_id("glpi_tickets_users", f"users_id IN {u} OR id IN {m}")
+            run(f"DELETE FROM glpi_tickets_users WHERE id IN {links}")
             hashed = _hash_rows(conn, "glpi_users", "name", f"id IN {u}", key)
             if hashed:
                 run("UPDATE glpi_users SET name = :h WHERE id = :i", hashed)
@@ -389,14 +400,20 @@ def raw_erase(url: str, email: str, *, commit: bool = True) -> dict[str, Any]:
                 f"{_mask(conn, 'usertitles_id', 0)}, {_mask(conn, 'usercategories_id', 0)}, "
                 f"{_mask(conn, 'users_id_supervisor', 0)} WHERE id IN {u}"
             )
-            run(f"DELETE FROM glpi_contacts_suppliers WHERE contacts_id IN {c}")
+            run(
+                f"DELETE FROM glpi_contacts_suppliers "
+                f"WHERE id IN {by_id('glpi_contacts_suppliers', f'contacts_id IN {c}')}"
+            )
             run(f"DELETE FROM glpi_contacts WHERE id IN {c}")
             run(
                 f"UPDATE glpi_suppliers SET {_mask(conn, 'name')}, "
                 + ", ".join(f"{_q(conn, n)} = NULL" for n in SUPPLIERS if n != "name")
                 + f" WHERE id IN {s}"
             )
-            run(f"DELETE FROM glpi_useremails WHERE users_id IN {u}")
+            run(
+                f"DELETE FROM glpi_useremails "
+                f"WHERE id IN {by_id('glpi_useremails', f'users_id IN {u}')}"
+            )
             if commit:
                 conn.commit()
                 record_kept("glpi", kept)
@@ -416,6 +433,36 @@ def raw_find_in(conn: sa.Connection, email: str) -> dict[str, list[str]]:
         table: [str(r[0]) for r in conn.execute(sa.text(f"SELECT id FROM {table} WHERE {cond}"))]
         for table, cond in _where(ids).items()
     }
+
+
+def saved_rows(conn: sa.Connection, keys: dict[str, list[str]]) -> dict[str, list[dict[str, Any]]]:
+    """Every column of the given rows, to put them back with ``restore``."""
+    metadata = sa.MetaData()
+    metadata.reflect(conn, only=list(keys))
+    saved = {}
+    for name, ids in keys.items():
+        table = metadata.tables[name]
+        rows = conn.execute(table.select().where(table.c.id.in_([int(i) for i in ids])))
+        saved[name] = [dict(row._mapping) for row in rows]
+    return saved
+
+
+def restore(url: str, saved: dict[str, list[dict[str, Any]]]) -> None:
+    """Put the saved rows back as they were (deleted rows inserted again, changed rows
+    replaced), so that the same person can be erased again."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            metadata = sa.MetaData()
+            metadata.reflect(conn, only=list(saved))
+            for name, rows in saved.items():
+                table = metadata.tables[name]
+                if not rows:
+                    continue
+                conn.execute(table.delete().where(table.c.id.in_([r["id"] for r in rows])))
+                conn.execute(table.insert(), rows)
+    finally:
+        engine.dispose()
 
 
 def snapshot(conn: sa.Connection, keys: dict[str, list[str]]) -> dict[str, list[tuple[Any, ...]]]:

@@ -171,3 +171,120 @@ def test_a_very_long_list_is_checked_in_bounded_chunks(
 def test_an_unknown_purpose_is_refused() -> None:
     with pytest.raises(ValueError):
         check_audience("spam", ["a@b.fr"])
+
+
+def test_a_lapsed_double_opt_in_gives_back_the_state_before_it(make_person) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from vigie.consent.models import Status, Subscription
+
+    now = timezone.now()
+    cases = {
+        # address: (still pending?, state before the request, expected answer)
+        "encore@entreprise.fr": (True, "", "PENDING_CONFIRMATION"),
+        "sans-suite@entreprise.fr": (False, "", None),
+        "deja-abonne@exemple.fr": (False, Status.SUBSCRIBED, None),
+        "desabonne@exemple.fr": (False, Status.WITHDRAWN, "NO_LEGAL_BASIS"),
+    }
+    for address, (live, before, _answer) in cases.items():
+        # Business contacts informed at collection: without consent, opt-out applies (R36).
+        person = make_person(address, types=B2B, informed=True)
+        Subscription.objects.create(
+            person=person,
+            purpose="offres_semi",
+            status=Status.PENDING,
+            since=now,
+            pending_expires_at=now + timedelta(days=3 if live else -1),
+            status_before_pending=before,
+        )
+    assert reasons("offres_semi", list(cases)) == {a: c[2] for a, c in cases.items()}
+
+
+def test_people_sharing_an_address_get_one_answer_the_strictest_first(
+    make_person, subscribe, staff_actor
+) -> None:
+    # A shared mailbox: one subscriber, one without consent; any allowance wins over a
+    # refusal that is not absolute...
+    subscribe(make_person("contact@exemple.fr"), "offres_semi")
+    make_person("contact@exemple.fr")
+    # ...but an objection of any of them holds for the address.
+    subscribe(make_person("accueil@exemple.fr"), "offres_semi")
+    services.object_to_marketing(staff_actor, make_person("accueil@exemple.fr"), method=Method.POST)
+    # Refusals only: the most telling one (a pending confirmation before no legal basis).
+    make_person("standard@exemple.fr")
+    services.start_double_opt_in(
+        services.subject_actor("198.51.100.7"),
+        make_person("standard@exemple.fr"),
+        "offres_semi",
+        wording="w",
+        channel="https://semi.example/offres/",
+        ip="198.51.100.7",
+    )
+    assert reasons(
+        "offres_semi", ["contact@exemple.fr", "accueil@exemple.fr", "standard@exemple.fr"]
+    ) == {
+        "contact@exemple.fr": None,
+        "accueil@exemple.fr": "OBJECTED",
+        "standard@exemple.fr": "PENDING_CONFIRMATION",
+    }
+
+
+def test_an_erased_person_is_no_longer_an_audience(make_person, subscribe, staff_actor) -> None:
+    from vigie.people.services import shred_person
+
+    person = make_person("parti@entreprise.fr", types=B2B, informed=True)
+    subscribe(person, "offres_semi")
+    shred_person(staff_actor, person)
+    assert reasons("offres_semi", ["parti@entreprise.fr"]) == {"parti@entreprise.fr": "UNKNOWN"}
+
+
+def test_the_api_answers_the_same_as_the_service_for_every_reason(
+    make_person, subscribe, staff_actor, client
+) -> None:
+    from vigie.accounts.models import User
+    from vigie.accounts.permissions import Permission, Role
+    from vigie.accounts.services import create_api_key
+
+    make_person("prospect@exemple.fr", types=(SubjectType.PROSPECT_B2C,))
+    make_person("dsi.perso@gmail.com", types=B2B, informed=True)
+    make_person("dsi@entreprise.fr", types=B2B, informed=True)
+    objector = make_person("opposant@entreprise.fr", types=B2B, informed=True)
+    services.object_to_marketing(staff_actor, objector, method=Method.PHONE)
+    make_person("via.partenaire@exemple.fr", source=Source.PARTNER)
+    addresses = [
+        "prospect@exemple.fr",
+        "DSI.perso@gmail.com",
+        "dsi@entreprise.fr",
+        "opposant@entreprise.fr",
+        "via.partenaire@exemple.fr",
+        "inconnu@exemple.fr",
+        "élodie@exemple.fr",
+    ]
+    owner = User.objects.create_user("outil", password=None, role=Role.SALES)
+    _key, token = create_api_key(
+        staff_actor, owner, name="mailing", scopes=[Permission.AUDIENCE_CHECK]
+    )
+    response = client.post(
+        "/api/v1/audience/check",
+        {"purpose": "offres_semi", "addresses": addresses},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    expected = [
+        {"address": r.address, "allowed": r.allowed, "reason": r.reason}
+        for r in check_audience("offres_semi", addresses)
+    ]
+    assert response.json() == {"results": expected}
+    assert [r["reason"] for r in expected] == [
+        "NO_LEGAL_BASIS",
+        "PERSONAL_ADDRESS_NO_CONSENT",
+        None,
+        "OBJECTED",
+        "ART14_NOTICE_PENDING",
+        "UNKNOWN",
+        "UNKNOWN",
+    ]

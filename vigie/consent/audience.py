@@ -1,9 +1,12 @@
 """May these addresses receive marketing for this purpose? (CPCE L34-5, Art. 21; R35, R36, R41-R43)
 
-The answer for a whole list is computed with a fixed number of queries per 1,000
-distinct addresses (people by blind index with their subscription for the purpose
-in one join, then suppression hashes), never one query per address: a mailing tool
-checks 100,000 addresses at once.
+The answer for a whole list is computed with a fixed number of queries (people by
+blind index with their subscription for the purpose in one join, then suppression
+hashes; the blind indexes as one array on PostgreSQL, one JSON array on SQLite),
+never one query per address: a mailing tool checks 100,000 addresses at once. The
+values the rules need are computed in SQL and read without per-value conversion;
+each combination of them is decided once (by ``_decide``) and looked up for the
+other records, so the per-address work in Python is a few dictionary look-ups.
 
 Rules, in order, for a known person:
 - a global objection (R42) and the suppression list (R41) always refuse;
@@ -17,6 +20,7 @@ Rules, in order, for a known person:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,13 +28,24 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import FilteredRelation, Q
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Model,
+    Q,
+    QuerySet,
+    When,
+)
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from vigie.consent.models import Status, SuppressionEntry
 from vigie.consent.suppression import SUPPRESS_PREFIX
-from vigie.lib import lookups  # noqa: F401  (registers __any_of)
 from vigie.lib.crypto import blind_index, normalise_email
 from vigie.lib.keyring import index_key
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
@@ -79,10 +94,31 @@ def personal_domains() -> frozenset[str]:
     return frozenset(d.strip().lower() for d in configured if d.strip())
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    size = PG_CHUNK if connection.vendor == "postgresql" else CHUNK
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _any_of(model: type[Model], field: str, values: Sequence[str]) -> Iterator[Q | RawSQL]:
+    """Conditions matching ``field`` against ``values``, in as few queries as the
+    database allows: one array parameter on PostgreSQL (``= ANY(%s)``), one JSON array
+    on SQLite (``IN (SELECT value FROM json_each(%s))``, no parameter limit to chunk
+    for), ``IN`` lists of ``CHUNK`` elsewhere. The values are blind indexes (texts):
+    written as SQL here, they skip Django's per-value preparation, which cost as much
+    as the query on 100,000 of them."""
+    # Only quoted names from the model go into the SQL; the values are parameters.
+    column = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(field)}"
+    if connection.vendor == "postgresql":
+        for start in range(0, len(values), PG_CHUNK):
+            chunk = list(values[start : start + PG_CHUNK])
+            yield RawSQL(  # noqa: S611
+                f"{column} = ANY(%s::varchar[])", [chunk], output_field=BooleanField()
+            )
+        return
+    if connection.vendor == "sqlite":
+        yield RawSQL(  # noqa: S611
+            f"{column} IN (SELECT value FROM json_each(%s))",  # noqa: S608
+            [json.dumps(list(values))],
+            output_field=BooleanField(),
+        )
+        return
+    for start in range(0, len(values), CHUNK):
+        yield Q(**{f"{field}__in": values[start : start + CHUNK]})
 
 
 @dataclass(frozen=True)
@@ -96,49 +132,65 @@ class _Record:
     soft_opt_in: bool
 
 
-def _people(purpose: str, indexes: Sequence[str], now: datetime) -> dict[str, list[_Record]]:
-    found: dict[str, list[_Record]] = {}
-    for chunk in _chunks(indexes):
-        rows: Iterable[Any] = (
-            Person.objects.filter(email_index__any_of=chunk, shredded_at__isnull=True)
+def _rows(query: QuerySet[Any]) -> Iterable[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the driver gives them, without Django's
+    per-value converters: on 100,000 rows they cost more than the query itself. The
+    query selects only texts and booleans computed in SQL (read as truthy values)."""
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        yield from cursor
+
+
+def _people(purpose: str, indexes: Sequence[str], now: datetime) -> Iterator[tuple[Any, ...]]:
+    """(blind index, subject types as JSON text, status, soft opt-in, informed, Art. 14
+    notice pending) of each person at one of ``indexes``; several people may share one."""
+    for condition in _any_of(Person, "email_index", indexes):
+        yield from _rows(
+            Person.objects.filter(condition, shredded_at__isnull=True)
             .annotate(
-                sub=FilteredRelation("subscriptions", condition=Q(subscriptions__purpose=purpose))
+                sub=FilteredRelation("subscriptions", condition=Q(subscriptions__purpose=purpose)),
+                # R43: an unconfirmed sign-up lapsed; the earlier state holds again.
+                state=Case(
+                    When(
+                        sub__status=Status.PENDING,
+                        sub__pending_expires_at__lte=now,
+                        then=F("sub__status_before_pending"),
+                    ),
+                    default=F("sub__status"),
+                ),
+                informed=ExpressionWrapper(
+                    Q(informed_of_opt_out_at__isnull=False), output_field=BooleanField()
+                ),
+                art14_pending=ExpressionWrapper(
+                    Q(art14_notice_due_at__isnull=False, art14_notice_sent_at__isnull=True),
+                    output_field=BooleanField(),
+                ),
             )
             .values_list(
                 "email_index",
                 "subject_types",
-                "informed_of_opt_out_at",
-                "art14_notice_due_at",
-                "art14_notice_sent_at",
-                "sub__status",
+                "state",
                 "sub__soft_opt_in",
-                "sub__pending_expires_at",
-                "sub__status_before_pending",
+                "informed",
+                "art14_pending",
             )
         )
-        for index, types, informed, due, sent, status, soft, expires, before in rows:
-            if status == Status.PENDING and expires is not None and expires <= now:
-                # R43: an unconfirmed sign-up lapsed; the earlier state holds again.
-                status = before or ""
-            found.setdefault(index, []).append(
-                _Record(
-                    subject_types=list(types or []),
-                    informed=informed is not None,
-                    art14_pending=due is not None and sent is None,
-                    status=status or "",
-                    soft_opt_in=bool(soft),
-                )
-            )
-    return found
 
 
 def _suppressed(purpose: str, hashes: Sequence[str]) -> set[str]:
     suppressed: set[str] = set()
-    for chunk in _chunks(hashes):
+    for condition in _any_of(SuppressionEntry, "address_hash", hashes):
         suppressed.update(
-            SuppressionEntry.objects.filter(
-                address_hash__any_of=chunk, scope__in=[purpose, ALL_PURPOSES]
-            ).values_list("address_hash", flat=True)
+            hash
+            for (hash,) in _rows(
+                SuppressionEntry.objects.filter(
+                    condition, scope__in=[purpose, ALL_PURPOSES]
+                ).values_list("address_hash")
+            )
         )
     return suppressed
 
@@ -172,15 +224,16 @@ def _decide(purpose: str, record: _Record, suppressed: bool, personal: bool) -> 
     return None
 
 
+#: Several people may share an address: an absolute refusal of any wins, then any
+#: allowance, then the most telling refusal; so the answer for an address is the
+#: record answer that comes first in this list.
+RANKED: list[Reason | None] = [*ABSOLUTE, None, *PRIORITY[len(ABSOLUTE) :]]
+_RANK = {reason: rank for rank, reason in enumerate(RANKED)}
+
+
 def _combine(reasons: list[Reason | None]) -> Reason | None:
-    """Several people may share an address: an absolute refusal of any wins, then any
-    allowance, then the most telling refusal."""
-    for reason in ABSOLUTE:
-        if reason in reasons:
-            return reason
-    if None in reasons:
-        return None
-    return min((r for r in reasons if r is not None), key=PRIORITY.index)
+    """The answer for an address from the answers for each of its people."""
+    return RANKED[min(_RANK[r] for r in reasons)]
 
 
 def check_audience(
@@ -194,20 +247,49 @@ def check_audience(
     normal = [normalise_email(a) for a in addresses]
     people_index = {n: blind_index(key, n) for n in set(normal)}
     suppress_index = {n: blind_index(key, SUPPRESS_PREFIX + n) for n in people_index}
-    people = _people(purpose, sorted(people_index.values()), now)
     suppressed = _suppressed(purpose, sorted(suppress_index.values()))
     domains = personal_domains()
-    decided: dict[str, Reason | None] = {}
-    for address in people_index:
-        records = people.get(people_index[address], [])
-        is_suppressed = suppress_index[address] in suppressed
-        if not records:
-            decided[address] = Reason.SUPPRESSED if is_suppressed else Reason.UNKNOWN
-            continue
-        personal = address.rpartition("@")[2] in domains
-        decided[address] = _combine([_decide(purpose, r, is_suppressed, personal) for r in records])
-    results = []
-    for original, address in zip(addresses, normal, strict=True):
-        reason = decided[address]
-        results.append(Result(original, reason is None, str(reason) if reason else None))
-    return results
+    # Per blind index: suppressed, at a personal domain (both per address, not per person).
+    suppressed_at = {people_index[a] for a, h in suppress_index.items() if h in suppressed}
+    personal_at = {i for a, i in people_index.items() if a.rpartition("@")[2] in domains}
+    # The rules depend on a handful of values with few combinations: each combination
+    # is decided once by ``_decide`` and looked up for every other record that has it.
+    decisions: dict[tuple[Any, ...], int] = {}
+    ranks: dict[str, int] = {}
+    for index, types, status, soft, informed, art14 in _people(
+        purpose, sorted(people_index.values()), now
+    ):
+        # Subject types come as JSON text: a hashable key as they are.
+        facts = (
+            types if isinstance(types, str) else tuple(types or ()),
+            status,
+            bool(soft),
+            bool(informed),
+            bool(art14),
+        )
+        situation = (*facts, index in suppressed_at, index in personal_at)
+        rank = decisions.get(situation)
+        if rank is None:
+            record = _Record(
+                subject_types=json.loads(types) if isinstance(types, str) else list(types or []),
+                informed=facts[3],
+                art14_pending=facts[4],
+                status=status or "",
+                soft_opt_in=facts[2],
+            )
+            reason = _decide(purpose, record, situation[5], situation[6])
+            rank = decisions[situation] = _RANK[reason]
+        if rank < ranks.get(index, len(RANKED)):
+            ranks[index] = rank
+    unknown, suppressed_unknown = _RANK[Reason.UNKNOWN], _RANK[Reason.SUPPRESSED]
+    answers = {}
+    for address, index in people_index.items():
+        rank = ranks.get(index)
+        if rank is None:
+            rank = suppressed_unknown if index in suppressed_at else unknown
+        reason = RANKED[rank]
+        answers[address] = (reason is None, str(reason) if reason else None)
+    return [
+        Result(original, *answers[address])
+        for original, address in zip(addresses, normal, strict=True)
+    ]

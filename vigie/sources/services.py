@@ -7,6 +7,7 @@ named in the journal by a keyed hash of the attributes looked for.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ from vigie.sources.manifest import InvalidManifest, Manifest, ManifestError, par
 from vigie.sources.models import Source
 from vigie.sources.rules import register_rules
 from vigie.sources.sql import SqlSource
+from vigie.sources.sql_schema import forget_schema
 from vigie.sources.types import EraseReport, FindResult, Plan, Subject
 
 
@@ -77,15 +79,37 @@ def list_sources(*, enabled_only: bool = False) -> list[Source]:
 
 
 def source_manifest(source: Source) -> Manifest:
-    return parse_manifest(source.manifest)
+    return _parsed(source.manifest)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str) -> Manifest:
+    # A manifest is immutable once parsed; parsing and validating the YAML at every
+    # call cost a find on a small source as much as its queries.
+    return parse_manifest(text)
+
+
+def schema_key(source: Source) -> tuple[str, ...]:
+    """What the source's reflected schema depends on, short of the URL (added by the
+    engine): its manifest, and when it was changed or last checked. ``vigie sources
+    check`` stores a new check time, so every process reflects the database again."""
+    return (
+        hashlib.sha256(source.manifest.encode("utf-8")).hexdigest(),
+        source.updated_at.isoformat(),
+        source.last_check_at.isoformat() if source.last_check_at else "",
+    )
 
 
 def load_source(name: str, **options: Any) -> SqlSource:
-    """The engine of a registered source (``options``: batch size, progress hook…)."""
+    """The engine of a registered source (``options``: batch size, progress hook…).
+
+    Its reflected schema is shared with the other calls on the same source, in the
+    same state (see ``schema_key``).
+    """
     source = Source.objects.filter(name=name).first()
     if source is None:
         raise UnknownSource(f"no registered source named {name!r}")
-    return SqlSource(source_manifest(source), **options)
+    return SqlSource(source_manifest(source), schema_key=schema_key(source), **options)
 
 
 def subject_ref(subject: Subject) -> str:
@@ -187,6 +211,9 @@ def check_sources(
         if wanted is not None and source.name not in wanted:
             continue
         report = check_manifest(source_manifest(source), rules)
+        # The database may have changed (an upgrade): this process reflects it again;
+        # others see the new check time in the key.
+        forget_schema(source.name)
         with transaction.atomic():
             Source.objects.filter(pk=source.pk).update(
                 last_check_at=timezone.now(), last_check=report.as_json()

@@ -10,7 +10,8 @@ erase or purge is run again and finishes the job (see ``docs/sources.md``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+import hashlib
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +20,13 @@ from django.conf import settings
 from vigie.sources import sql_erase, sql_retention
 from vigie.sources.manifest import Manifest
 from vigie.sources.rules import RetentionRule
-from vigie.sources.sql_schema import SchemaView, SourceError, row_key
+from vigie.sources.sql_schema import (
+    SchemaView,
+    SourceError,
+    cached_schema,
+    forget_schema_key,
+    row_key,
+)
 from vigie.sources.types import (
     EraseReport,
     FindResult,
@@ -50,6 +57,7 @@ class SqlSource:
         on_batch: BatchHook | None = None,
         archive: Callable[[str, list[KeptRow]], None] | None = None,
         forget: Callable[[str, str, list[str]], int] | None = None,
+        schema_key: Hashable | None = None,
     ) -> None:
         self.manifest = manifest
         self.name = manifest.source
@@ -60,6 +68,10 @@ class SqlSource:
         self.on_batch = on_batch
         self._archive = archive
         self._forget = forget
+        # Given by ``load_source`` (what identifies the registered source's state): the
+        # reflected schema is then shared with other calls (see ``cached_schema``).
+        self._schema_key = schema_key
+        self._url_used: str | None = None
         self._engine: sa.Engine | None = None
         self._schema: SchemaView | None = None
 
@@ -68,7 +80,7 @@ class SqlSource:
     @property
     def engine(self) -> sa.Engine:
         if self._engine is None:
-            url = self._url or self.manifest.connection.url()
+            url = self._url_now()
             try:
                 self._engine = sa.create_engine(url, pool_pre_ping=True)
             except (sa.exc.ArgumentError, ImportError, ValueError) as error:
@@ -78,11 +90,34 @@ class SqlSource:
                 ) from None
         return self._engine
 
+    def _url_now(self) -> str:
+        if self._url_used is None:
+            self._url_used = self._url or self.manifest.connection.url()
+        return self._url_used
+
+    @property
+    def cache_key(self) -> tuple[Hashable, ...] | None:
+        """The key of this source's reflected schema in the cache, or None when not
+        cached: the source's key, then a digest of the URL in use (never the URL, which
+        may hold a password)."""
+        if self._schema_key is None:
+            return None
+        url = hashlib.sha256(self._url_now().encode("utf-8")).hexdigest()
+        return (self.name, self._schema_key, url)
+
     @property
     def schema(self) -> SchemaView:
         if self._schema is None:
-            self._schema = SchemaView(self.manifest, self.engine)
+            key = self.cache_key
+            reflected = cached_schema(key) if key is not None else None
+            self._schema = SchemaView(self.manifest, self.engine, reflected)
         return self._schema
+
+    def forget_schema(self) -> None:
+        """After a database error the schema may be what changed: reflect it again."""
+        if self._schema is not None and self._schema_key is not None:
+            forget_schema_key(self.cache_key)
+        self._schema = None
 
     @property
     def rules(self) -> Mapping[str, RetentionRule]:
@@ -112,6 +147,7 @@ class SqlSource:
             self._engine.dispose()
             self._engine = None
             self._schema = None
+            self._url_used = None
 
     def __enter__(self) -> SqlSource:
         return self
@@ -124,7 +160,7 @@ class SqlSource:
     def find(self, subject: Subject) -> FindResult:
         """Every row linked to the subject (``erase: false`` links too), by category (Art. 15)."""
         found: list[FoundRow] = []
-        with _database_errors(self.name), self.engine.connect() as conn:
+        with _database_errors(self), self.engine.connect() as conn:
             keys = self.schema.identity_keys(conn, subject)
             for spec in self.manifest.tables.values():
                 condition = self.schema.subject_condition(spec, keys, erasing=False)
@@ -156,17 +192,17 @@ class SqlSource:
 
     def erase(self, subject: Subject, plan: Plan | None = None) -> EraseReport:
         """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53)."""
-        with _database_errors(self.name):
+        with _database_errors(self):
             return sql_erase.erase(self, subject, plan or {})
 
     def expired(self, rule: RetentionRule, now: dt.datetime) -> Selection:
         """Rows of ``rule``'s category past their retention end at ``now`` (R14), counted."""
-        with _database_errors(self.name):
+        with _database_errors(self):
             return sql_retention.expired(self, rule, now)
 
     def purge(self, selection: Selection) -> PurgeReport:
         """Delete or anonymise the selection in bounded batches (R14)."""
-        with _database_errors(self.name):
+        with _database_errors(self):
             return sql_retention.purge(self, selection)
 
 
@@ -174,13 +210,17 @@ class _database_errors:
     """Turn a driver error into a ``SourceError`` naming the source, without the SQL
     statement or its parameters (they may hold the subject's e-mail address)."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, source: SqlSource) -> None:
+        self.source = source
+        self.name = source.name
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, kind: Any, error: Any, _tb: Any) -> None:
+        if isinstance(error, (sa.exc.SQLAlchemyError, SourceError)):
+            # A table or column gone since reflection: the next call reflects again.
+            self.source.forget_schema()
         if isinstance(error, sa.exc.DBAPIError):
             detail = str(error.orig).splitlines()[0] if error.orig is not None else ""
             raise SourceError(f"{self.name}: database error: {detail}") from None

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import warnings
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,29 +72,84 @@ class RetentionStart:
     is_datetime: bool
 
 
+@dataclass
+class Reflected:
+    """The tables reflected so far from one source's database, shareable between calls."""
+
+    metadata: sa.MetaData = field(default_factory=sa.MetaData)
+    tables: dict[str, sa.Table] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+#: Reflected schemas kept across calls, so a web worker or the job runner reflects a
+#: source's tables once rather than at every find or erase (15 tables of GLPI cost
+#: more than finding a person). The key, made by ``SqlSource``, holds the source's
+#: name, a digest of its manifest and URL, and when it was last changed and checked:
+#: a new manifest, another URL or a ``vigie sources check`` (in any process: the check
+#: is stored) gives a new key, so a stale schema is never used. Oldest dropped first.
+_CACHE: OrderedDict[Hashable, Reflected] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_SIZE = 32
+
+
+def cached_schema(key: Hashable) -> Reflected:
+    with _CACHE_LOCK:
+        reflected = _CACHE.get(key)
+        if reflected is None:
+            reflected = _CACHE[key] = Reflected()
+            while len(_CACHE) > CACHE_SIZE:
+                _CACHE.popitem(last=False)
+        else:
+            _CACHE.move_to_end(key)
+        return reflected
+
+
+def forget_schema(source: str | None = None) -> None:
+    """Drop the cached schemas of ``source`` (keys start with its name), or all."""
+    with _CACHE_LOCK:
+        for key in list(_CACHE):
+            if source is None or (isinstance(key, tuple) and key and key[0] == source):
+                del _CACHE[key]
+
+
+def forget_schema_key(key: Hashable) -> None:
+    with _CACHE_LOCK:
+        _CACHE.pop(key, None)
+
+
 class SchemaView:
     """Reflects the manifest's tables on demand and turns links into SQL conditions."""
 
-    def __init__(self, manifest: Manifest, engine: Engine) -> None:
+    def __init__(
+        self, manifest: Manifest, engine: Engine, reflected: Reflected | None = None
+    ) -> None:
         self.manifest = manifest
         self.engine = engine
-        self.metadata = sa.MetaData()
-        self._tables: dict[str, sa.Table] = {}
+        self._reflected = reflected or Reflected()
+        self.metadata = self._reflected.metadata
+        self._tables = self._reflected.tables
 
     def table(self, name: str) -> sa.Table:
-        if name not in self._tables:
-            try:
-                with warnings.catch_warnings():
-                    # A type SQLAlchemy does not know (MariaDB's `point`) is reflected as
-                    # NullType: such a column can still be nulled, named and selected.
-                    warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
-                    self._tables[name] = sa.Table(name, self.metadata, autoload_with=self.engine)
-            except sa.exc.NoSuchTableError:
-                raise SourceError(
-                    f"{self.manifest.source}: table {name!r} is not in the database "
-                    "(run `vigie sources check`)"
-                ) from None
+        table = self._tables.get(name)
+        if table is not None:
+            return table
+        with self._reflected.lock:
+            if name not in self._tables:
+                self._tables[name] = self._reflect(name)
         return self._tables[name]
+
+    def _reflect(self, name: str) -> sa.Table:
+        try:
+            with warnings.catch_warnings():
+                # A type SQLAlchemy does not know (MariaDB's `point`) is reflected as
+                # NullType: such a column can still be nulled, named and selected.
+                warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
+                return sa.Table(name, self.metadata, autoload_with=self.engine)
+        except sa.exc.NoSuchTableError:
+            raise SourceError(
+                f"{self.manifest.source}: table {name!r} is not in the database "
+                "(run `vigie sources check`)"
+            ) from None
 
     def column(self, table: str, name: str) -> sa.Column[Any]:
         reflected = self.table(table)
