@@ -72,7 +72,7 @@ TYPES = [
     ["supplier_contact"],
 ]
 #: Subscriptions per purpose: the share of people holding one.
-SUBSCRIBED_SHARE = {"newsletter": 0.6, "offres_semi": 0.4, "offres_partenaires": 0.4}
+SUBSCRIBED_SHARE = {"newsletter": 0.6, "offres": 0.4, "offres_partenaires": 0.4}
 STATUSES = ["subscribed"] * 60 + ["withdrawn"] * 15 + ["pending"] * 15 + ["objected"] * 10
 
 
@@ -245,7 +245,7 @@ def raw_query(vendor: str, purpose: str) -> str:
     )
     subscribed = (
         str(rank[None])
-        if purpose == "offres_semi"
+        if purpose == "offres"
         else f"CASE WHEN sub.soft_opt_in THEN {rank['NO_LEGAL_BASIS']} ELSE {rank[None]} END"
     )
     if purpose == "newsletter":

@@ -193,13 +193,13 @@ def test_a_lapsed_double_opt_in_gives_back_the_state_before_it(make_person) -> N
         person = make_person(address, types=B2B, informed=True)
         Subscription.objects.create(
             person=person,
-            purpose="offres_semi",
+            purpose="offres",
             status=Status.PENDING,
             since=now,
             pending_expires_at=now + timedelta(days=3 if live else -1),
             status_before_pending=before,
         )
-    assert reasons("offres_semi", list(cases)) == {a: c[2] for a, c in cases.items()}
+    assert reasons("offres", list(cases)) == {a: c[2] for a, c in cases.items()}
 
 
 def test_people_sharing_an_address_get_one_answer_the_strictest_first(
@@ -207,23 +207,23 @@ def test_people_sharing_an_address_get_one_answer_the_strictest_first(
 ) -> None:
     # A shared mailbox: one subscriber, one without consent; any allowance wins over a
     # refusal that is not absolute...
-    subscribe(make_person("contact@exemple.fr"), "offres_semi")
+    subscribe(make_person("contact@exemple.fr"), "offres")
     make_person("contact@exemple.fr")
     # ...but an objection of any of them holds for the address.
-    subscribe(make_person("accueil@exemple.fr"), "offres_semi")
+    subscribe(make_person("accueil@exemple.fr"), "offres")
     services.object_to_marketing(staff_actor, make_person("accueil@exemple.fr"), method=Method.POST)
     # Refusals only: the most telling one (a pending confirmation before no legal basis).
     make_person("standard@exemple.fr")
     services.start_double_opt_in(
         services.subject_actor("198.51.100.7"),
         make_person("standard@exemple.fr"),
-        "offres_semi",
+        "offres",
         wording="w",
         channel="https://semi.example/offres/",
         ip="198.51.100.7",
     )
     assert reasons(
-        "offres_semi", ["contact@exemple.fr", "accueil@exemple.fr", "standard@exemple.fr"]
+        "offres", ["contact@exemple.fr", "accueil@exemple.fr", "standard@exemple.fr"]
     ) == {
         "contact@exemple.fr": None,
         "accueil@exemple.fr": "OBJECTED",
@@ -235,9 +235,9 @@ def test_an_erased_person_is_no_longer_an_audience(make_person, subscribe, staff
     from vigie.people.services import shred_person
 
     person = make_person("parti@entreprise.fr", types=B2B, informed=True)
-    subscribe(person, "offres_semi")
+    subscribe(person, "offres")
     shred_person(staff_actor, person)
-    assert reasons("offres_semi", ["parti@entreprise.fr"]) == {"parti@entreprise.fr": "UNKNOWN"}
+    assert reasons("offres", ["parti@entreprise.fr"]) == {"parti@entreprise.fr": "UNKNOWN"}
 
 
 def test_the_api_answers_the_same_as_the_service_for_every_reason(
@@ -268,7 +268,7 @@ def test_the_api_answers_the_same_as_the_service_for_every_reason(
     )
     response = client.post(
         "/api/v1/audience/check",
-        {"purpose": "offres_semi", "addresses": addresses},
+        {"purpose": "offres", "addresses": addresses},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {token}",
     )
@@ -276,7 +276,7 @@ def test_the_api_answers_the_same_as_the_service_for_every_reason(
     assert response["Content-Type"].startswith("application/json")
     expected = [
         {"address": r.address, "allowed": r.allowed, "reason": r.reason}
-        for r in check_audience("offres_semi", addresses)
+        for r in check_audience("offres", addresses)
     ]
     assert response.json() == {"results": expected}
     assert [r["reason"] for r in expected] == [
