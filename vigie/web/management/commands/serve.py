@@ -23,6 +23,8 @@ class Command(BaseCommand):
                 self.cfg.set("bind", options["bind"])
                 self.cfg.set("workers", options["workers"])
                 self.cfg.set("accesslog", "-")
+                # No query string, token or address in the access log (R30).
+                self.cfg.set("logger_class", "vigie.web.access_log.RedactingLogger")
                 self.cfg.set("proc_name", "vigie")
 
             def load(self) -> Any:
