@@ -110,3 +110,10 @@ def test_the_command_prints_the_report(tmp_path, capsys) -> None:
     assert (event.channel, event.collector) == ("import:contacts.csv", "cli:consent_import")
     with pytest.raises(CommandError):
         call_command("consent_import", str(tmp_path / "missing.csv"), "--wording", WORDING)
+
+
+def test_a_file_with_the_former_purpose_key_imports_under_the_current_one() -> None:
+    report = run("eve@exemple.fr,Eve,Roux,prospect_B2C,subject,,,offres_semi,yes,2026-02-01\n")
+    assert report.as_dict() == {"imported": 1, "suppressed": 0, "invalid": []}
+    eve = find_by_email("eve@exemple.fr")
+    assert ConsentEvent.objects.get(person=eve).purpose == "offres"

@@ -74,11 +74,27 @@ def register_sentences(sentences: Mapping[str, Any]) -> None:
     _SENTENCES.update({str(k): v for k, v in sentences.items()})
 
 
+#: Former action names → current ones. Events keep the name they were recorded under
+#: (the log is hash-chained, never rewritten); they read and filter as the current one.
+_FORMER: dict[str, str] = {}
+
+
+def register_former_names(former: Mapping[str, str]) -> None:
+    """Action names a domain renamed (``consent:offres_semi:grant`` → ``…:offres:grant``)."""
+    _FORMER.update({str(k): str(v) for k, v in former.items()})
+
+
+def names_for(action: str) -> list[str]:
+    """``action`` and every former name of it: what a filter on ``action`` matches."""
+    return [action, *sorted(old for old, new in _FORMER.items() if new == action)]
+
+
 def register_object_kind(object_type: str, label: Any, links: Links | None = None) -> None:
     _KINDS[object_type] = ObjectKind(label, links)
 
 
 def known_actions() -> dict[str, Any]:
+    """Every current action name and its sentence (former names excluded)."""
     return dict(_SENTENCES)
 
 
@@ -88,7 +104,7 @@ def object_kinds() -> dict[str, str]:
 
 def sentence(action: str) -> str:
     """The action as words, or its code when no domain gave it a sentence."""
-    found = _SENTENCES.get(action)
+    found = _SENTENCES.get(_FORMER.get(action, action))
     return str(found) if found is not None else action
 
 

@@ -55,6 +55,7 @@ def sentences() -> dict[str, Any]:
         for purpose, label in PURPOSE_OR_ALL
         for verb, template in verbs.items()
     }
+
     named.update(
         {
             ConsentAction.OBJECT: _("recorded an objection to all marketing"),
@@ -65,3 +66,15 @@ def sentences() -> dict[str, Any]:
         }
     )
     return named
+
+
+def former_names() -> dict[str, str]:
+    """Action names recorded under a former purpose key → their current names. Those
+    events keep their name (the log is hash-chained) and read as the current purpose."""
+    from vigie.lib.purposes import RENAMED
+
+    return {
+        consent_action(former, verb): consent_action(current, verb)
+        for former, current in RENAMED.items()
+        for verb in Verb
+    }

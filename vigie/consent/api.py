@@ -21,7 +21,7 @@ from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.consent import services
 from vigie.consent.models import Method, Status
-from vigie.lib.purposes import ALL_PURPOSES
+from vigie.lib.purposes import ALL_PURPOSES, current_purpose
 from vigie.people.models import Person
 from vigie.people.services import find_by_email
 from vigie.pii.fields import FreeText
@@ -31,7 +31,9 @@ router = Router(tags=["consent"])
 #: The largest list one audience check answers (issue 4).
 MAX_ADDRESSES = 100_000
 
-PurposeName = Literal["newsletter", "offres", "offres_partenaires"]
+#: ``offres_semi`` is the former key of ``offres`` (deprecated): clients configured
+#: before the rename keep working, and are answered with the current key.
+PurposeName = Literal["newsletter", "offres", "offres_partenaires", "offres_semi"]
 
 
 class ConsentIn(Schema):
@@ -99,7 +101,7 @@ def post_consent(request: HttpRequest, body: ConsentIn) -> ConsentOut:
     person = _person(body)
     actor = Actor.from_request(request)
     method = Method(body.method)
-    purpose: str = body.purpose or ""
+    purpose: str = current_purpose(body.purpose or "")
     if body.action != "object" and not purpose:
         raise HttpError(422, "A purpose is required.")
     try:
@@ -165,7 +167,9 @@ def audience_check(request: HttpRequest, body: AudienceIn) -> HttpResponse:
     ``SUPPRESSED``, ``OBJECTED``, ``PENDING_CONFIRMATION``, ``ART14_NOTICE_PENDING``,
     ``PERSONAL_ADDRESS_NO_CONSENT``, ``UNKNOWN``.
     """
-    results = services.check_audience_as(Actor.from_request(request), body.purpose, body.addresses)
+    results = services.check_audience_as(
+        Actor.from_request(request), current_purpose(body.purpose), body.addresses
+    )
     # Rendered here rather than through ``AudienceOut`` (which documents it): validating
     # 100,000 result objects one by one took longer than the check itself, and these
     # plain values need no conversion.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from vigie.audit.display import register_object_kind, register_sentences
-from vigie.consent.actions import sentences
+from vigie.audit.display import register_former_names, register_object_kind, register_sentences
+from vigie.consent.actions import former_names, sentences
 
 
 def _segment_links(ids: list[str]) -> dict[str, str]:
@@ -15,6 +15,7 @@ def _segment_links(ids: list[str]) -> dict[str, str]:
 
 def register_audit_display() -> None:
     register_sentences(sentences())
+    register_former_names(former_names())
     register_object_kind(
         "consent.segment",
         _("Targeting segment"),

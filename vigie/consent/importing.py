@@ -31,7 +31,7 @@ from vigie.audit.services import ObjectRef, record_event
 from vigie.consent.actions import ConsentAction
 from vigie.consent.models import Method
 from vigie.consent.services import ConsentError, ReservedToSubject, is_suppressed, record_consent
-from vigie.lib.purposes import Purpose
+from vigie.lib.purposes import Purpose, current_purpose
 from vigie.people.services import InvalidPerson, create_person, find_by_email
 
 COLUMNS = (
@@ -101,7 +101,9 @@ def _import_line(actor: Actor, row: dict[str, str], *, wording: str, channel: st
     if not email or "@" not in email:
         raise _LineError(_("email: not an e-mail address"))
     consent = _flag(row["consent"], "consent")
-    purpose = row["purpose"].strip()
+    # A former key (``offres_semi``) is read as its successor: files exported by other
+    # tools before the rename still import.
+    purpose = current_purpose(row["purpose"].strip())
     if purpose and purpose not in Purpose.values:
         raise _LineError(_("purpose: unknown purpose “%(purpose)s”") % {"purpose": purpose})
     if consent and not purpose:

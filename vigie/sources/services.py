@@ -82,6 +82,18 @@ def source_manifest(source: Source) -> Manifest:
     return _parsed(source.manifest)
 
 
+def source_label(source: Source, language: str) -> tuple[str, bool]:
+    """The source's label in ``language`` and whether its stored manifest still parses.
+
+    A manifest stored before an upgrade may no longer validate: pages that list
+    sources show it by name, marked invalid, instead of failing."""
+    try:
+        manifest = source_manifest(source)
+    except InvalidManifest:
+        return source.name, False
+    return manifest.label.get(language, source.name), True
+
+
 @functools.lru_cache(maxsize=32)
 def _parsed(text: str) -> Manifest:
     # A manifest is immutable once parsed; parsing and validating the YAML at every

@@ -33,7 +33,10 @@ class EventFilter(django_filters.FilterSet):
         empty_label=_("Anyone"),
     )
     action = django_filters.ChoiceFilter(
-        label=_("Action"), choices=_action_choices, empty_label=_("Any action")
+        label=_("Action"),
+        choices=_action_choices,
+        empty_label=_("Any action"),
+        method="filter_action",
     )
     object_type = django_filters.ChoiceFilter(
         label=_("Object"), choices=_object_choices, empty_label=_("Any object")
@@ -60,3 +63,7 @@ class EventFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(actor_type="user", actor_id=str(value.pk))
+
+    def filter_action(self, queryset: QuerySet[Event], name: str, value: Any) -> QuerySet[Event]:
+        # Events recorded under a former name of the action are found too.
+        return queryset.filter(action__in=display.names_for(value)) if value else queryset

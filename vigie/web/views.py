@@ -71,18 +71,21 @@ def backoffice_home(request: HttpRequest) -> HttpResponse:
 
         panels["consent"] = consent_activity(month_start)
     if allowed(Permission.SOURCES_VIEW):
-        from vigie.sources.services import list_sources, source_manifest
+        from vigie.sources.services import list_sources, source_label
 
         language = "en" if (get_language() or "fr").startswith("en") else "fr"
-        panels["sources"] = [
-            {
-                "label": source_manifest(source).label.get(language, source.name),
-                "checked_at": source.last_check_at,
-                "ok": bool(source.last_check.get("ok")),
-                "problems": len(source.last_check.get("problems", [])),
-            }
-            for source in list_sources()
-        ]
+        panels["sources"] = []
+        for source in list_sources():
+            label, valid = source_label(source, language)
+            panels["sources"].append(
+                {
+                    "label": label,
+                    "valid": valid,
+                    "checked_at": source.last_check_at,
+                    "ok": bool(source.last_check.get("ok")),
+                    "problems": len(source.last_check.get("problems", [])),
+                }
+            )
     if allowed(Permission.MAIL_VIEW):
         from vigie.mail.outbox import outbox_counts
 
