@@ -35,6 +35,8 @@ SECTIONS = {
     "security_measures": _("Security measure"),
     "subject_categories": _("Category of people"),
     "processor_register": _("Processor register line"),
+    "controller": _("Controller identity"),
+    "version": _("Format version"),
 }
 EXPORT_FORMATS = {
     "pdf": _("PDF document"),

@@ -192,6 +192,18 @@ def register_section(code: str) -> str:
     return _label(SECTIONS, code)
 
 
+@register.filter
+def register_path(path: str) -> str:
+    """Where a revision changed the register, in words: ``data_categories.x.retention``
+    → « Catégorie de données x » (the full path is shown beside it in small print)."""
+    section, _sep, rest = str(path).partition(".")
+    entry = rest.split(".", 1)[0]
+    label = register_section(section)
+    if not entry:
+        return label
+    return _("%(section)s “%(entry)s”") % {"section": label, "entry": entry}
+
+
 #: Which filter shows a register value, by the field's name (the path's last part).
 _FIELD_DISPLAY = {
     "final_action": final_action,
