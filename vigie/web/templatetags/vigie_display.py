@@ -141,7 +141,7 @@ def moment(value: datetime | None) -> str:
 
 @register.filter
 def purpose(code: str) -> str:
-    """A marketing purpose as its name (``offres_semi`` → « Offres SEMI INFORMATIQUE »)."""
+    """A marketing purpose as its name (``offres`` → « Nos offres »)."""
     from vigie.lib.purposes import PURPOSE_OR_ALL
 
     return _label(dict(PURPOSE_OR_ALL), code)
