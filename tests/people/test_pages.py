@@ -171,3 +171,25 @@ def test_a_technician_cannot_open_people(signed_in, technician, person) -> None:
     client = signed_in(technician)
     assert client.get(reverse("people:list")).status_code == 403
     assert client.get(reverse("people:detail", args=[person.pk])).status_code == 403
+
+
+def test_an_art14_notice_past_its_due_date_reads_as_late(
+    signed_in, make_staff, person, other
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    person.art14_notice_due_at = now - timedelta(days=3)
+    person.save(update_fields=["art14_notice_due_at"])
+    other.art14_notice_due_at = now + timedelta(days=10)
+    other.save(update_fields=["art14_notice_due_at"])
+    client = signed_in(make_staff("sales"))
+    page = client.get(reverse("people:list")).content.decode()
+    late = timezone.localtime(person.art14_notice_due_at).strftime("%d/%m/%Y")
+    upcoming = timezone.localtime(other.art14_notice_due_at).strftime("%d/%m/%Y")
+    assert f"en retard : à envoyer au plus tard le {late}" in page
+    assert f"à envoyer d’ici le {upcoming}" in page
+    detail = client.get(reverse("people:detail", args=[person.pk])).content.decode()
+    assert f"en retard : à envoyer au plus tard le {late}" in detail

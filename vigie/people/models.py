@@ -10,6 +10,7 @@ import uuid
 from typing import ClassVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -165,6 +166,12 @@ class Person(models.Model):
     @property
     def art14_notice_pending(self) -> bool:
         return self.art14_notice_due_at is not None and self.art14_notice_sent_at is None
+
+    @property
+    def art14_notice_overdue(self) -> bool:
+        """R9: still unsent at its due date (the same rule as ``tasks.overdue_notices``)."""
+        due = self.art14_notice_due_at
+        return self.art14_notice_pending and due is not None and due <= timezone.now()
 
 
 class PersonKey(models.Model):
