@@ -3,6 +3,8 @@ link, and the way to every source holding the person."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -69,3 +71,30 @@ def test_a_role_without_consent_access_sees_no_consent_section(
     assert consent_panel(request, person) is None
     sales_page = signed_in(make_staff("sales")).get(reverse("people:detail", args=[person.pk]))
     assert 'id="consents"' in sales_page.content.decode()
+
+
+def test_a_double_opt_in_left_unconfirmed_shows_the_state_before_it(
+    signed_in, privacy_lead, person, cli_actor
+) -> None:
+    from django.utils import timezone
+
+    from vigie.consent.models import Subscription
+    from vigie.consent.services import start_double_opt_in
+
+    start_double_opt_in(
+        cli_actor, person, "newsletter", wording=consent_wording("newsletter", "fr")
+    )
+    url = reverse("people:detail", args=[person.pk])
+    client = signed_in(privacy_lead)
+    pending = client.get(url).content.decode()
+    assert "expirée le" not in pending[pending.index('id="consents"') :]
+    # Seven days later (R43), still unconfirmed.
+    Subscription.objects.filter(person=person).update(
+        pending_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    lapsed = client.get(url).content.decode()
+    consents = lapsed[lapsed.index('id="consents"') :]
+    newsletter = consents[: consents.index("</tr>", consents.index("Lettre"))]
+    # The sign-up lapsed and nothing was asked before it.
+    assert "Jamais demandé" in newsletter
+    assert "double confirmation non faite, expirée le" in newsletter

@@ -11,6 +11,7 @@ contacts and can never be used to send.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from django.db import models
@@ -155,6 +156,15 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}: {self.status} (person {self.person_id})"
+
+    def lapsed(self, now: datetime) -> bool:
+        """R43: a double opt-in left unconfirmed past its deadline; the state before it
+        holds again (the audience check reads the same rule in SQL)."""
+        expires = self.pending_expires_at
+        return self.status == Status.PENDING and expires is not None and expires <= now
+
+    def effective_status(self, now: datetime) -> str:
+        return self.status_before_pending if self.lapsed(now) else self.status
 
 
 class SuppressionReason(models.TextChoices):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from vigie.accounts.permissions import Permission
 from vigie.consent.models import Status, Subscription
@@ -20,6 +21,8 @@ class PurposeState:
     status: str
     since: datetime | None
     soft_opt_in: bool
+    #: A double opt-in that expired unconfirmed (R43): shown beside the state it left.
+    lapsed_at: datetime | None = None
 
 
 def consent_panel(request: HttpRequest, person: Person) -> Panel | None:
@@ -28,15 +31,18 @@ def consent_panel(request: HttpRequest, person: Person) -> Panel | None:
         return None
     subscriptions = {s.purpose: s for s in Subscription.objects.filter(person=person)}
     labels = dict(Status.choices)
+    now = timezone.now()
     states = []
     for purpose in Purpose:
         sub = subscriptions.get(purpose.value)
+        status = sub.effective_status(now) if sub else ""
         states.append(
             PurposeState(
                 purpose=str(purpose.label),
-                status=str(labels[sub.status]) if sub else "",
+                status=str(labels.get(status, "")),
                 since=sub.since if sub else None,
                 soft_opt_in=bool(sub and sub.soft_opt_in),
+                lapsed_at=sub.pending_expires_at if sub and sub.lapsed(now) else None,
             )
         )
     return Panel("consent/backoffice/_person_panel.html", {"person": person, "states": states})
