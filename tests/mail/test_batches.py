@@ -40,10 +40,8 @@ def test_one_broken_message_does_not_hold_back_the_rest_of_its_chunk(monkeypatch
 
     monkeypatch.setitem(addressing._resolvers, "recipient", resolver)
     broken, fine = _batch("casse", "hebergeur")
-    try:
-        deliver_messages.call([str(broken.pk), str(fine.pk)])
-    except ValueError:
-        pass
+    # Nothing escapes the chunk: the error is the broken message's own.
+    deliver_messages.call([str(broken.pk), str(fine.pk)])
     fine.refresh_from_db()
     assert fine.status != Status.QUEUED, "the second message of the chunk was never tried"
     assert Message.objects.get(pk=broken.pk).status != Status.SENDING

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django_tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from vigie.audit.actor import Actor
