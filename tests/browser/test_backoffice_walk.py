@@ -210,6 +210,7 @@ def demo_like_data(make_staff, tmp_path, settings) -> dict[str, Any]:
         ConsentEvent.objects.filter(kind=Kind.WITHDRAW).order_by("pk").values("person").first()
     )
     with_consents = Person.objects.filter(pk=withdrawn["person"]).first() if withdrawn else None
+    _failed_messages(actor, people[0])
     return {
         "lead": lead,
         "admin": admin,
@@ -217,6 +218,24 @@ def demo_like_data(make_staff, tmp_path, settings) -> dict[str, Any]:
         "activity": doc["activities"][0]["key"],
         "recipient": doc["recipients"][0]["key"],
     }
+
+
+def _failed_messages(actor: Actor, person: Person) -> None:
+    """The outbox with failures: a plain one and one possibly delivered (its reason,
+    Message-ID and confirmation box must read as French and fit the width)."""
+    from vigie.mail.delivery import UNCERTAIN
+    from vigie.mail.models import Message, Status
+    from vigie.mail.services import queue_message
+
+    context = {"source_name": "Salon IT"}
+    plain = queue_message(actor, person, "art14_notice", kind="service", context=context)
+    unsure = queue_message(actor, person, "art14_notice", kind="service", context=context)
+    Message.objects.filter(pk=plain.pk).update(
+        status=Status.FAILED, last_error="550 5.1.1 <address>: mailbox unknown"
+    )
+    Message.objects.filter(pk=unsure.pk).update(
+        status=Status.FAILED, attempts=2, last_error=UNCERTAIN.format(unsure.message_id)
+    )
 
 
 def _retention(key: str) -> dict[str, Any]:

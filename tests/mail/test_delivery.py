@@ -23,7 +23,7 @@ from vigie.lib.tokens import LinkToken, read_token
 from vigie.mail import delivery
 from vigie.mail.models import Message, Status
 from vigie.mail.rendering import RIGHT_TO_OBJECT
-from vigie.mail.services import queue_message, requeue_message
+from vigie.mail.services import UnconfirmedRetry, queue_message, requeue_message
 from vigie.mail.tasks import deliver_message
 from vigie.people.services import shred_person
 
@@ -273,8 +273,12 @@ def test_a_crash_between_send_and_record_never_sends_twice(
     assert message.last_error.startswith("UNCERTAIN_DELIVERY")
     assert message.message_id in message.last_error
 
-    # Once someone has checked the server's log, the message can be sent again.
-    requeue_message(ACTOR, message)
+    # Sent again only once someone says they checked the server's log.
+    with pytest.raises(UnconfirmedRetry, match="may already have been delivered"):
+        requeue_message(ACTOR, message)
+    assert Message.objects.get(pk=message.pk).status == Status.FAILED
+    requeue_message(ACTOR, message, checked_server_log=True)
+    assert Event.objects.get(action="mail:message:requeue").extra["checked_server_log"] is True
     assert _run(message) == Status.SENT
     assert len(smtp_server.messages) == 2
 
@@ -290,9 +294,16 @@ def test_the_sweep_reconciles_rows_left_sending_and_requeues_lost_retries(
     Message.objects.filter(pk=lost.pk).update(next_attempt_at=long_ago)
     DBTaskResult.objects.all().delete()
     assert delivery.sweep_outbox() == {"reconciled": 1, "requeued": 1}
+    # The sweep sends nothing itself: both rows are queued again, each with its job.
     stale.refresh_from_db()
-    assert stale.status == Status.SENT
-    assert DBTaskResult.objects.get().args_kwargs["args"] == [str(lost.pk)]
+    assert stale.status == Status.QUEUED
+    jobs = sorted(job.args_kwargs["args"][0] for job in DBTaskResult.objects.all())
+    assert jobs == sorted([str(stale.pk), str(lost.pk)])
+    assert smtp_server.messages == []
+    # A second sweep, at once or by another worker, finds nothing more to do.
+    assert delivery.sweep_outbox() == {"reconciled": 0, "requeued": 0}
+    assert DBTaskResult.objects.count() == 2
+    assert delivery.deliver(stale.pk) == Status.SENT
 
 
 def test_a_notice_that_cannot_be_rendered_fails_instead_of_staying_half_sent(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from django_tasks_db.models import DBTaskResult
 
+from vigie.accounts.permissions import Role
 from vigie.audit.models import Event
+from vigie.mail.delivery import UNCERTAIN
 from vigie.mail.models import Message, Status
 from vigie.mail.services import queue_message
 from vigie.people.services import create_person
@@ -98,3 +101,61 @@ def test_retry_needs_its_permission_and_a_post(signed_in, make_staff, person, cl
 
 def test_a_technician_cannot_see_the_outbox(signed_in, technician) -> None:
     assert signed_in(technician).get(reverse("mail:outbox")).status_code == 403
+
+
+def _uncertain(cli_actor, person) -> Message:
+    message = _message(cli_actor, person, Status.FAILED)
+    Message.objects.filter(pk=message.pk).update(last_error=UNCERTAIN.format(message.message_id))
+    message.refresh_from_db()
+    return message
+
+
+def test_an_uncertain_delivery_shows_its_warning_where_retry_is_offered(
+    make_staff, signed_in, cli_actor, person
+) -> None:
+    message = _uncertain(cli_actor, person)
+    page = (
+        signed_in(make_staff(Role.PRIVACY_LEAD))
+        .get("/backoffice/outbox/", secure=True)
+        .content.decode()
+    )
+    assert f"/backoffice/outbox/{message.pk}/retry/" in page  # the button is there
+    # (escaped: the Message-ID's angle brackets, raw in HTML, would hide it as a tag)
+    assert escape(message.message_id) in page, "no way to check the server log before retrying"
+    # The reason in words, and the box to tick before sending it again.
+    assert "Peut-être remis" in page
+    assert 'name="checked_server_log" required' in page
+    assert "J'ai vérifié dans le journal du serveur de messagerie" in page
+
+
+def test_a_failure_reason_is_shown_in_words(signed_in, privacy_lead, person, cli_actor) -> None:
+    message = _message(cli_actor, person, Status.FAILED)
+    Message.objects.filter(pk=message.pk).update(last_error="NO_SENDER: no register is loaded")
+    page = signed_in(privacy_lead).get(reverse("mail:outbox")).content.decode()
+    assert "Aucun registre n&#x27;est chargé" in page
+    assert 'name="checked_server_log"' not in page  # no check needed: nothing left
+
+
+def test_an_uncertain_message_is_not_sent_again_without_the_server_log_check(
+    signed_in, privacy_lead, person, cli_actor
+) -> None:
+    message = _uncertain(cli_actor, person)
+    client = signed_in(privacy_lead)
+    jobs_before = DBTaskResult.objects.count()
+    url = reverse("mail:retry", args=[message.pk])
+    refused = client.post(url, {"next": reverse("mail:outbox")})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "Rien n'a été fait" in text and escape(message.message_id) in text
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert DBTaskResult.objects.count() == jobs_before
+    assert not Event.objects.filter(action="mail:message:requeue").exists()
+
+    accepted = client.post(url, {"next": reverse("mail:outbox"), "checked_server_log": "on"})
+    assert accepted.status_code == 302
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED
+    assert DBTaskResult.objects.count() == jobs_before + 1
+    requeued = Event.objects.get(action="mail:message:requeue")
+    assert requeued.extra["checked_server_log"] is True

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from vigie.audit.actor import Actor
 from vigie.audit.models import Event
+from vigie.jobs.services import daily_tasks, minute_tasks, run_minute_sweeps
 from vigie.mail.models import Message, Status
 from vigie.mail.services import queue_message
-from vigie.mail.tasks import deliver_message, sweep_outbox_task
+from vigie.mail.tasks import deliver_message
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"], transaction=True)
 
@@ -41,10 +45,34 @@ def test_the_worker_delivers_a_queued_message_once_even_when_its_job_runs_twice(
     assert Event.objects.filter(action="mail:message:sent").count() == 1
 
 
-def test_the_outbox_sweep_runs_as_a_job(smtp_server, person, audience) -> None:
+def test_every_worker_sweeps_the_outbox_each_minute_not_once_a_day(
+    smtp_server, person, audience
+) -> None:
+    assert "vigie.mail.tasks.sweep_outbox_task" in [t.module_path for t in minute_tasks()]
+    assert "vigie.mail.tasks.sweep_outbox_task" not in [t.module_path for t in daily_tasks()]
     with transaction.atomic():
-        queue_message(Actor.cli("test"), person, "newsletter", kind="marketing", purpose="offres")
-        sweep_outbox_task.enqueue()
+        message = queue_message(
+            Actor.cli("test"), person, "newsletter", kind="marketing", purpose="offres"
+        )
+    # A worker claimed it and stopped before any data went out; its job is gone.
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.SENDING, attempts=1, claimed_at=timezone.now() - dt.timedelta(minutes=20)
+    )
+    DBTaskResult.objects.all().delete()
+    # Two workers' schedulers, the same minute: one requeue, one job.
+    assert run_minute_sweeps() == ["vigie.mail.tasks.sweep_outbox_task"]
+    run_minute_sweeps()
+    assert DBTaskResult.objects.filter(task_path="vigie.mail.tasks.deliver_message").count() == 1
     call_command("worker", "--batch")
     assert Message.objects.get().status == Status.SENT
     assert len(smtp_server.messages) == 1
+
+
+def test_a_failing_minute_sweep_is_logged_and_does_not_stop_the_worker(monkeypatch) -> None:
+    from vigie.mail import delivery
+
+    def broken(**kwargs: object) -> dict[str, int]:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(delivery, "sweep_outbox", broken)
+    assert run_minute_sweeps() == []  # logged, not raised: the worker keeps running

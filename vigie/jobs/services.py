@@ -5,6 +5,10 @@ Daily jobs: an app lists its daily tasks in ``DAILY_TASKS`` of its ``tasks`` mod
 each is enqueued once per day, whatever the number of workers. Enqueueing and the
 ``DailyRun`` row share one transaction, so a crash leaves either both or neither.
 
+Minute sweeps: an app lists in ``EVERY_MINUTE`` of its ``tasks`` module the tasks each
+worker runs itself, in its scheduler, every minute (``run_minute_sweeps``): quick,
+idempotent reconciliations, safe when several workers run them at once.
+
 Due-time calls: ``schedule_call`` writes a ``ScheduledCall`` row and enqueues its
 runner with ``run_after`` (django-tasks-db leaves it in the queue until then), both in
 the caller's transaction. The queue alone is not trusted with a deadline: a lost,
@@ -37,6 +41,8 @@ log = logging.getLogger("vigie.jobs")
 
 #: The name, in an app's ``tasks`` module, of the tuple of its daily tasks.
 DAILY_TASKS = "DAILY_TASKS"
+#: The name, in an app's ``tasks`` module, of the tasks each worker runs every minute.
+EVERY_MINUTE = "EVERY_MINUTE"
 #: A call still not done this long after its due time is looked at by the sweep.
 GRACE = timedelta(minutes=2)
 #: A run started this long ago and not finished is taken as lost with its worker.
@@ -49,20 +55,45 @@ SWEEP_BATCH = 500
 # -- Daily jobs ----------------------------------------------------------------------------
 
 
-def daily_tasks() -> list[Task]:
-    """The daily tasks every installed app declares, in ``INSTALLED_APPS`` order."""
+def _declared(name: str) -> list[Task]:
+    """The tasks every installed app lists under ``name``, in ``INSTALLED_APPS`` order."""
     found: list[Task] = []
     for config in apps.get_app_configs():
         if not module_has_submodule(config.module, "tasks"):
             continue
-        declared = getattr(import_module(f"{config.name}.tasks"), DAILY_TASKS, ())
+        declared = getattr(import_module(f"{config.name}.tasks"), name, ())
         for item in declared:
             if not isinstance(item, Task):
                 raise ImproperlyConfigured(
-                    f"{config.name}.tasks.{DAILY_TASKS} holds {item!r}, not a django-tasks task"
+                    f"{config.name}.tasks.{name} holds {item!r}, not a django-tasks task"
                 )
             found.append(item)
     return found
+
+
+def daily_tasks() -> list[Task]:
+    """The daily tasks every installed app declares, in ``INSTALLED_APPS`` order."""
+    return _declared(DAILY_TASKS)
+
+
+def minute_tasks() -> list[Task]:
+    """The tasks every installed app wants run every minute by each worker."""
+    return _declared(EVERY_MINUTE)
+
+
+def run_minute_sweeps() -> list[str]:
+    """Run each app's minute sweep here and now (not through the queue: no job row a
+    minute, and no wait behind a long backlog); return the names of those that ran.
+    Each runs on its own: one that fails is logged (its kind only) and the others run."""
+    ran = []
+    for task in minute_tasks():
+        try:
+            task.call()
+        except Exception as error:
+            log.error("%s failed: %s", task.module_path, type(error).__name__)
+            continue
+        ran.append(task.module_path)
+    return ran
 
 
 def enqueue_daily_jobs() -> list[str]:

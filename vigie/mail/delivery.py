@@ -21,11 +21,22 @@ That window is one network round trip long.
 
 Each state change is conditional on the claim (status and ``claimed_at``), so a
 worker that lost its claim to such a takeover stops before sending.
+
+An unexpected error while a message is being prepared or sent (a bug, a sealed field
+that does not open) closes that message as ``failed`` at once, with the kind of error
+as its reason, so it neither stays ``sending`` nor holds back the rest of a batch; if
+the transfer had started, it is closed as uncertain like a stopped worker's.
+
+``sweep_outbox`` runs every minute in each worker (``EVERY_MINUTE`` in
+``mail.tasks``): it reconciles rows left ``sending`` and re-enqueues overdue rows whose
+job was lost. It only changes states and enqueues jobs, each change conditional, so
+any number of workers may run it at the same time.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,14 +52,18 @@ from vigie.lib.controller import current_controller
 from vigie.mail import addressing, smtp
 from vigie.mail.actions import MailAction
 from vigie.mail.compose import DkimKeyUnavailable, NoSender, compose, senders, unsubscribe_link
-from vigie.mail.models import Message, Status
+from vigie.mail.models import UNCERTAIN_MARK, Message, Status
 from vigie.mail.rendering import RenderError, marketing_problems, policy_url, render
 from vigie.mail.tasks import deliver_message
 
 log = logging.getLogger("vigie.mail")
 
+#: The reason of a message closed after an unexpected error (its class name only: an
+#: exception's text may quote personal data).
+UNEXPECTED = "UNEXPECTED_ERROR: {} while preparing the message; nothing was sent"
+
 UNCERTAIN = (
-    "UNCERTAIN_DELIVERY: the worker stopped after handing the message to the SMTP server "
+    UNCERTAIN_MARK + ": the worker stopped after handing the message to the SMTP server "
     "and before recording its reply; it may have been delivered. Look for Message-ID {} "
     "in the mail server's log before sending it again."
 )
@@ -104,6 +119,25 @@ def deliver(message_id: uuid.UUID | str) -> str:
     message.refresh_from_db()
     try:
         return _attempt(message)
+    except _ClaimLost:
+        return "claimed elsewhere"
+    except Exception as error:  # anything unforeseen: close this message, keep going
+        return _abandon(message, error)
+
+
+def _abandon(message: Message, error: Exception) -> str:
+    """Close a message whose attempt raised unexpectedly, never to send it twice: if
+    the content had started to go, it may have been accepted (uncertain)."""
+    kind = type(error).__name__
+    # The stack without the exception's text, which may quote an address or a name.
+    where = "".join(traceback.format_tb(error.__traceback__))
+    log.error("mail %s: delivery raised %s; closing it as failed\n%s", message.pk, kind, where)
+    if message.transfer_started_at is not None:
+        reason = f"{kind}; " + UNCERTAIN.format(message.message_id)
+    else:
+        reason = UNEXPECTED.format(kind)
+    try:
+        return _close(message, Status.FAILED, reason)
     except _ClaimLost:
         return "claimed elsewhere"
 
@@ -236,19 +270,24 @@ def _retry_or_fail(message: Message, error: str) -> str:
     return "retry"
 
 
-def _reconcile(message: Message, now: datetime) -> str:
+def _reconcile(message: Message, now: datetime, *, send_now: bool = True) -> str:
     if message.claimed_at and message.claimed_at > now - _sending_timeout():
         return "in progress"
     if message.transfer_started_at is None:
         # The worker stopped before the content went out: nothing can have been
-        # accepted, so the message goes back to the queue and is tried at once.
+        # accepted, so the message goes back to the queue and is tried at once
+        # (here, or by a job when the sweep found it: the sweep sends nothing itself).
         with transaction.atomic():
             requeued = (
                 _claimed(message)
                 .filter(transfer_started_at__isnull=True)
                 .update(status=Status.QUEUED, next_attempt_at=now, claimed_at=None)
             )
-        return deliver(message.pk) if requeued else "claimed elsewhere"
+            if requeued and not send_now:
+                deliver_message.enqueue(str(message.pk))
+        if not requeued:
+            return "claimed elsewhere"
+        return deliver(message.pk) if send_now else "requeued"
     try:
         return _close(message, Status.FAILED, UNCERTAIN.format(message.message_id))
     except _ClaimLost:
@@ -257,25 +296,36 @@ def _reconcile(message: Message, now: datetime) -> str:
 
 def sweep_outbox(*, batch_size: int = 500) -> dict[str, int]:
     """Reconcile rows left ``sending`` by a stopped worker; re-enqueue overdue rows
-    whose task was lost. Bounded per run; safe to run any number of times."""
+    whose task was lost. Sends nothing itself (it runs every minute in each worker's
+    scheduler): the rows it puts back are sent by jobs. Bounded per run; safe to run
+    any number of times, by several workers at once."""
     now = timezone.now()
     cutoff = now - _sending_timeout()
-    stale = list(
-        Message.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff).values_list(
-            "pk", flat=True
-        )[:batch_size]
-    )
-    for pk in stale:
-        deliver(pk)
+    stale = Message.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)[:batch_size]
+    reconciled = 0
+    for message in stale:
+        try:
+            outcome = _reconcile(message, now, send_now=False)
+        except _ClaimLost:
+            continue
+        reconciled += outcome != "claimed elsewhere"
     overdue = list(
         Message.objects.filter(status=Status.QUEUED, next_attempt_at__lt=cutoff).values_list(
-            "pk", flat=True
+            "pk", "next_attempt_at"
         )[:batch_size]
     )
+    requeued = 0
     with transaction.atomic():
-        for pk in overdue:
-            deliver_message.enqueue(str(pk))
-    return {"reconciled": len(stale), "requeued": len(overdue)}
+        for pk, due in overdue:
+            # Moving the due time is the claim on the re-enqueue: one worker wins, and a
+            # row whose job is merely late (a long backlog) is enqueued again at most
+            # once per sending timeout, not every minute.
+            if Message.objects.filter(pk=pk, status=Status.QUEUED, next_attempt_at=due).update(
+                next_attempt_at=now
+            ):
+                deliver_message.enqueue(str(pk))
+                requeued += 1
+    return {"reconciled": reconciled, "requeued": requeued}
 
 
 def _refs(message: Message) -> dict[str, Any]:

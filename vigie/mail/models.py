@@ -36,6 +36,10 @@ class Status(models.TextChoices):
     REFUSED = "refused", _("Refused")
 
 
+#: In ``last_error`` of a message that may have been delivered (``mail.delivery``).
+UNCERTAIN_MARK = "UNCERTAIN_DELIVERY"
+
+
 class Message(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # An outbox row is transient: if the person row itself goes, so does their mail.
@@ -152,3 +156,9 @@ class Message(models.Model):
     @property
     def is_marketing(self) -> bool:
         return self.kind == Kind.MARKETING
+
+    @property
+    def delivery_uncertain(self) -> bool:
+        """Failed after its content went to the server: it may have been delivered, so
+        it is sent again only once a person has checked the server's log."""
+        return self.status == Status.FAILED and UNCERTAIN_MARK in self.last_error

@@ -8,12 +8,14 @@ The outbox never shows an address in a list (R30): the name links to the person.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import django_filters
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from vigie.audit.actor import Actor
@@ -51,6 +53,52 @@ TEMPLATE_LABELS = {
     "policy_change": _("Privacy policy change"),
     "preferences_link": _("Link to the e-mail preferences"),
 }
+
+
+#: The reason codes a message is closed with (``mail.delivery``, the resolvers, the
+#: marketing gate), in words; the code itself is shown beside them in small print.
+REASONS = {
+    "NO_ADDRESS": _("No e-mail address is known for this recipient."),
+    "PERSON_ERASED": _("The person was erased."),
+    "ORGANISATION_GONE": _("The organisation no longer exists."),
+    "RECIPIENT_NOT_IN_REGISTER": _("This recipient is no longer in the register."),
+    "NO_RESOLVER": _("Vigie cannot address this kind of recipient."),
+    "AUDIENCE_CHECK_UNAVAILABLE": _("The marketing audience rules could not be checked."),
+    "NOT_ALLOWED": _("The audience rules do not allow this marketing message."),
+    "UNKNOWN": _("The audience rules do not know this person."),
+    "NO_SENDER": _("No register is loaded, so there is no sender: load one, then send again."),
+    "RENDER": _("The message could not be written from its template."),
+    "TEMPLATE_REFUSED": _("The template lacks what a marketing message must carry."),
+    "UNEXPECTED_ERROR": _("An unexpected error stopped the message before it was sent."),
+}
+_CODE = re.compile(r"^([A-Z][A-Z_]+)\b")
+_SMTP_REPLY = re.compile(r"(?:^|: )([45]\d\d)\b")
+_GAVE_UP = re.compile(r"^gave up after (\d+) attempts")
+
+
+def reason_in_words(message: Message) -> str:
+    """Why a message failed or was refused, for a person; "" when it did not."""
+    reason = message.last_error
+    if not reason or message.status not in (Status.FAILED, Status.REFUSED):
+        return ""
+    if message.delivery_uncertain:
+        return gettext(
+            "Possibly delivered: the sending stopped after the message was handed to the mail "
+            "server. Look for Message-ID %(id)s in the mail server's log before sending it again."
+        ) % {"id": message.message_id}
+    gave_up = _GAVE_UP.match(reason)
+    if gave_up:
+        return gettext(
+            "The mail server could not be reached or kept deferring the message; "
+            "given up after %(n)s attempts."
+        ) % {"n": gave_up[1]}
+    code = _CODE.match(reason)
+    if code and code[1] in REASONS:
+        return str(REASONS[code[1]])
+    reply = _SMTP_REPLY.search(reason)
+    if reply:
+        return gettext("The mail server refused the message (reply %(code)s).") % {"code": reply[1]}
+    return gettext("The message could not be sent.")
 
 
 class MessageFilter(django_filters.FilterSet):

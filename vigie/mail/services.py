@@ -127,6 +127,19 @@ def _new_message(
     )
 
 
+def _distinct(targets: list[To], kind: str) -> tuple[list[To], int]:
+    """The targets without repeats, in their first order, and how many were dropped.
+    Compared by the stored reference, so ``Person`` rows and ``To.person`` ids agree."""
+    seen: set[tuple[tuple[str, Any], ...]] = set()
+    kept = []
+    for target in targets:
+        key = tuple(sorted(_recipient_fields(target, kind).items()))
+        if key not in seen:
+            seen.add(key)
+            kept.append(target)
+    return kept, len(targets) - len(kept)
+
+
 def queue_message(
     actor: Actor,
     to: To | models.Model,
@@ -189,8 +202,10 @@ def queue_messages(
 
     The template is checked once; marketing recipients are checked by the gate in
     one call. Refused marketing messages are kept as ``refused`` with their reason.
+    A recipient listed more than once (the same client from two contracts) gets one
+    message; the audit event counts the duplicates dropped.
     """
-    targets = [To.of(r) for r in recipients]
+    targets, duplicates = _distinct([To.of(r) for r in recipients], kind)
     refs = _check_request(template, kind=kind, purpose=purpose, context=context, language=language)
     verdicts: dict[uuid.UUID, tuple[bool, str]] = {}
     if kind == Kind.MARKETING:
@@ -230,6 +245,7 @@ def queue_messages(
                 "count": len(messages),
                 "queued": len(queued),
                 "refused": len(messages) - len(queued),
+                "duplicates": duplicates,
                 "recipients": counts,
             },
         )
@@ -238,20 +254,39 @@ def queue_messages(
     return messages
 
 
-def requeue_message(actor: Actor, message: Message) -> Message:
+class UnconfirmedRetry(InvalidMessage):
+    """The message may already have been delivered: sending it again needs a person to
+    say they checked the mail server's log for its Message-ID."""
+
+
+def requeue_message(actor: Actor, message: Message, *, checked_server_log: bool = False) -> Message:
     """Send a ``failed`` message again, e.g. once the mail server's log shows that an
-    uncertain delivery never left. Attempts start again from zero."""
+    uncertain delivery never left. Attempts start again from zero.
+
+    A message that may have been delivered (``delivery_uncertain``) is refused unless
+    ``checked_server_log``: the check is what keeps a notice from going out twice,
+    and the audit event records that it was confirmed.
+    """
     with transaction.atomic():
-        updated = Message.objects.filter(pk=message.pk, status=Status.FAILED).update(
+        current = Message.objects.select_for_update().filter(pk=message.pk).first()
+        if current is None or current.status != Status.FAILED:
+            raise InvalidMessage("only a failed message can be sent again")
+        if current.delivery_uncertain and not checked_server_log:
+            raise UnconfirmedRetry(
+                f"this message may already have been delivered: look for Message-ID "
+                f"{current.message_id} in the mail server's log, then confirm it never left"
+            )
+        Message.objects.filter(pk=message.pk, status=Status.FAILED).update(
             status=Status.QUEUED,
             attempts=0,
             next_attempt_at=timezone.now(),
             claimed_at=None,
             transfer_started_at=None,
         )
-        if not updated:
-            raise InvalidMessage("only a failed message can be sent again")
-        record_event(actor, MailAction.REQUEUE, message, extra={message.to.kind: message.to.ref})
+        extra: dict[str, Any] = {message.to.kind: message.to.ref}
+        if current.delivery_uncertain:
+            extra["checked_server_log"] = True
+        record_event(actor, MailAction.REQUEUE, message, extra=extra)
         deliver_message.enqueue(str(message.pk))
     message.refresh_from_db()
     return message
