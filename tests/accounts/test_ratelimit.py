@@ -97,6 +97,8 @@ def test_the_rate_limit_is_shared_by_every_web_worker(tmp_path: Path) -> None:
         assert RateCounter.objects.get().count == 2 * HITS
 
 
+# Committed counts and a closed connection: what a restarted worker finds.
+@pytest.mark.django_db(transaction=True)
 def test_the_count_survives_a_restart_of_the_web_workers() -> None:
     limit = Limit("test-form:address", 3)
     assert [allow(limit, "index-of-jeanne") for _ in range(3)] == [True] * 3
