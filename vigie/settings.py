@@ -246,6 +246,22 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 
+# Public forms and token URLs (vigie.accounts.ratelimit): counted in the database, so
+# that every web worker shares the count. Over the per-address limit the form answers
+# as if accepted (no enumeration): docs/consent.md explains the trade-off.
+RATE_LIMIT_PER_ADDRESS = env_int(
+    "VIGIE_RATE_LIMIT_PER_ADDRESS",
+    3,
+    "Requests per hour for one e-mail address on each public form that sends an e-mail.",
+    minimum=1,
+)
+RATE_LIMIT_PER_IP = env_int(
+    "VIGIE_RATE_LIMIT_PER_IP",
+    20,
+    "Requests per hour from one client IP on each public form.",
+    minimum=1,
+)
+
 OTP_TOTP_ISSUER = "Vigie"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -385,6 +401,14 @@ AUDIT_READ_RETENTION_DAYS = env_int(
     "Days personal-data read events are kept before the purge (CNIL: 6 months to 1 year).",
     minimum=183,
     maximum=366,
+)
+
+TASK_RESULT_RETENTION_DAYS = env_int(
+    "VIGIE_TASK_RESULT_RETENTION_DAYS",
+    7,
+    "Days the result of a finished background job (arguments, return value, traceback) "
+    "is kept before the daily purge.",
+    minimum=1,
 )
 
 # PII scan of free text (docs/pii.md): the built-in recognizers always run;

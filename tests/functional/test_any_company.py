@@ -135,7 +135,8 @@ def test_every_e_mail_names_the_loaded_company_and_never_semi(
     refs = {
         "policy_change": {"version": company["policy"].number},
         "art14_notice": {"source_name": "Salon Numérique de Bordeaux"},
-        "newsletter_confirmation": {"confirm_url": "https://vigie.example/newsletter/confirm/x"},
+        # The pending event's id: consent makes the link at render time.
+        "newsletter_confirmation": {"pending": 1},
     }.get(template, {})
     rendered = render(
         template,

@@ -43,12 +43,15 @@ def test_daily_jobs_are_enqueued_once_a_day_whatever_the_number_of_workers() -> 
     # Each app declares its own (DAILY_TASKS in its tasks module), in INSTALLED_APPS order.
     assert first == [
         "vigie.accounts.tasks.clear_sign_in_traces_task",
+        "vigie.accounts.tasks.purge_rate_counters_task",
         "vigie.audit.tasks.purge_read_events_task",
+        "vigie.jobs.tasks.purge_finished_results_task",
         "vigie.people.tasks.send_art14_notices_task",
+        "vigie.people.tasks.purge_stale_lookups_task",
     ]
     assert second == []
-    assert DailyRun.objects.count() == 3
-    assert DBTaskResult.objects.count() == 3
+    assert DailyRun.objects.count() == 6
+    assert DBTaskResult.objects.count() == 6
     call_command("worker", "--batch")
     statuses = set(DBTaskResult.objects.values_list("status", flat=True))
     assert statuses == {TaskResultStatus.SUCCESSFUL}

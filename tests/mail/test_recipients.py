@@ -196,7 +196,8 @@ def test_one_message_of_each_kind_goes_out_under_the_registers_identity(
             person,
             "newsletter_confirmation",
             kind="service",
-            context={"confirm_url": "https://vigie.example/newsletter/confirm/t"},
+            # The pending event's id: the link is made at render time (consent).
+            context={"pending": 1},
             language="en",
         ),
         queue_message(

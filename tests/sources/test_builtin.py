@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from tests.consent.conftest import publish_policy
@@ -86,7 +87,7 @@ def jeanne_everywhere(cli_actor, jeanne) -> Person:
     consent.withdraw(cli_actor, jeanne, "newsletter", method=Method.PHONE)
     segment = create_segment(cli_actor, "Clients Aix", "offres")
     add_to_segment(cli_actor, segment, [jeanne])
-    consent.send_confirmation_hook(jeanne, "confirmation-token")
+    consent.send_confirmation_hook(jeanne, signing.dumps(1, salt=consent.CONFIRM_SALT))
     return jeanne
 
 

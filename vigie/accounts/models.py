@@ -127,3 +127,31 @@ class ApiKey(models.Model):
             and permission.value in self.scopes
             and permission in permissions_of(self.owner.role)
         )
+
+
+class RateCounter(models.Model):
+    """How many requests one client or one address made to one public form in one
+    window (``accounts.ratelimit``). In the database, not a per-process cache, so every
+    web worker counts in the same row and a restart clears nothing."""
+
+    scope = models.CharField(max_length=80)
+    key = models.CharField(
+        max_length=64,
+        help_text="Category: security logs (keyed hash of a client IP or an address, "
+        "never the value).",
+    )
+    window_start = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"key": "security-logs"}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key", "window_start"], name="accounts_rate_counter_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

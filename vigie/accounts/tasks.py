@@ -1,8 +1,10 @@
-"""Daily clean-up of sign-in traces: ended sessions and old login records.
+"""Daily clean-up of sign-in traces (ended sessions, old login records) and of the
+rate-limit counters of past windows.
 
 Sessions and django-axes records hold staff identifiers and IP addresses; they are
 security logs kept as long as the audit read events (R29: 6 months by default),
-then deleted in bounded batches.
+then deleted in bounded batches. A rate-limit counter (a keyed hash of a client IP
+or an address) is useless once its window is over: it goes the next day.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from vigie.accounts.models import StaffSession
+from vigie.accounts.ratelimit import expired_counters
 
 BATCH = 5000
 
@@ -52,5 +55,11 @@ def clear_sign_in_traces_task() -> dict[str, int]:
     return clear_sign_in_traces()
 
 
+@task()
+def purge_rate_counters_task() -> int:
+    """Daily: the counters of past rate-limit windows go. Safe to run twice."""
+    return _delete_in_batches(expired_counters())
+
+
 #: Enqueued once a day by `vigie worker` (see vigie.jobs.services).
-DAILY_TASKS = (clear_sign_in_traces_task,)
+DAILY_TASKS = (clear_sign_in_traces_task, purge_rate_counters_task)

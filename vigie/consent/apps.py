@@ -10,9 +10,11 @@ class ConsentConfig(AppConfig):
         # ``field__any_of`` must exist wherever a query is built, not only after
         # the audience module happened to be imported.
         from vigie.consent.gate import marketing_gate
+        from vigie.consent.preference_links import preferences_link_context
+        from vigie.consent.services import confirmation_context
         from vigie.consent.suppression import suppress_like_the_person
         from vigie.lib import lookups  # noqa: F401
-        from vigie.mail.addressing import register_marketing_gate
+        from vigie.mail.addressing import register_context_builder, register_marketing_gate
         from vigie.people.services import on_new_address
 
         # Mail asks this gate before any marketing message; without it none goes out.
@@ -20,6 +22,9 @@ class ConsentConfig(AppConfig):
         # People may not import consent (it sits below): consent tells it what to do
         # when a person gains an address (R41: suppressed like the person).
         on_new_address(suppress_like_the_person)
+        # The outbox stores references; the links are made when the e-mail is rendered.
+        register_context_builder("preferences_link", preferences_link_context)
+        register_context_builder("newsletter_confirmation", confirmation_context)
 
         self.register_person_panel()
         # The audit log page shows consent events as sentences and links segments.

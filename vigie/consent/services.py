@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -122,13 +123,28 @@ def send_confirmation_hook(person: Person, token: str) -> None:
         person,
         "newsletter_confirmation",
         kind="service",
-        context={"confirm_url": settings.SITE_URL.rstrip("/") + confirmation_path(token)},
+        # The pending event's id, not the link: the link is made at render time
+        # (confirmation_context), so the outbox holds no working confirmation link.
+        context={"pending": _pending_event_id(token)},
         language=language,
     )
 
 
+def _pending_event_id(token: str) -> int:
+    # The token was just made by start_double_opt_in: its signature is checked, not its age.
+    return int(signing.loads(token, salt=CONFIRM_SALT))
+
+
 def confirmation_path(token: str) -> str:
     return reverse("consent:confirm", args=[token])
+
+
+def confirmation_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
+    """The ``newsletter_confirmation`` e-mail's link, made at render time from the
+    pending event's id (registered with mail by ``ConsentConfig.ready``). Its 7 days
+    (R43) run from the pending event, checked at confirmation, whatever the token's age."""
+    token = signing.dumps(int(refs["pending"]), salt=CONFIRM_SALT)
+    return {"confirm_url": settings.SITE_URL.rstrip("/") + confirmation_path(token)}
 
 
 # -- Consent ------------------------------------------------------------------------------

@@ -270,3 +270,30 @@ class NameWord(models.Model):
 
     def __str__(self) -> str:
         return f"name word of person {self.person_id}"
+
+
+class AddressLookup(models.Model):
+    """A look-up by address handed from a public page to a background job.
+
+    A public form must not look the address up itself (its answer or its timing would
+    tell who is on file), and a job's arguments stay in the job table after it has
+    run. So the page stores the address's blind index here and gives the job only this
+    row's random id; the job deletes the row when it has looked, crypto-shredding
+    deletes the rows of the person's addresses, and the daily purge those older than a
+    day (a worker that was down). Once the row is gone, the job's arguments point at
+    nothing.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email_index = models.CharField(
+        max_length=64,
+        db_index=True,
+        help_text="Category: preferences and communication options (blind index of the "
+        "address a link was asked for).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"email_index": "site-preferences"}
+
+    def __str__(self) -> str:
+        return f"address look-up of {self.created_at:%Y-%m-%d %H:%M}"

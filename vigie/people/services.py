@@ -23,6 +23,7 @@ from vigie.audit.services import ObjectRef, record_event, record_read
 from vigie.lib import crypto, keyring
 from vigie.lib.legal_calendar import add_months
 from vigie.people.models import (
+    AddressLookup,
     ContactKind,
     ContactPoint,
     ContactUsage,
@@ -272,6 +273,13 @@ def shred_person(actor: Actor, person: Person) -> None:
     """Destroy the person's data key: every copy of their fields becomes unreadable."""
     deleted, _detail = PersonKey.objects.filter(person_id=person.id).delete()
     with transaction.atomic():
+        indexes = set(Person.objects.filter(pk=person.pk).values_list("email_index", flat=True))
+        indexes |= set(
+            ContactPoint.objects.filter(person_id=person.pk).values_list("email_index", flat=True)
+        )
+        # A look-up still waiting for its job would say that this address asked for
+        # something, and when.
+        AddressLookup.objects.filter(email_index__in=indexes - {""}).delete()
         # The blind index would still single the person out: it goes too.
         Person.objects.filter(pk=person.pk).update(email_index="", shredded_at=timezone.now())
         ContactPoint.objects.filter(person_id=person.pk).update(email_index="")

@@ -70,5 +70,13 @@ def send_art14_notices_task() -> int:
     return send_art14_notices()
 
 
+@task()
+def purge_stale_lookups_task() -> int:
+    """Daily: address look-ups no job took within a day go (see people.lookups)."""
+    from vigie.people.lookups import stale_lookups
+
+    return stale_lookups().delete()[0]
+
+
 #: Enqueued once a day by `vigie worker` (see vigie.jobs.services).
-DAILY_TASKS = (send_art14_notices_task,)
+DAILY_TASKS = (send_art14_notices_task, purge_stale_lookups_task)

@@ -268,8 +268,18 @@ THIRD_PARTY_PERSONAL_DATA: dict[str, dict[str, str]] = {
         for name in ("accessattempt", "accessfailurelog", "accesslog")
     },
     "axes.accessattemptexpiration": {},
-    # Task arguments are ids by rule (a person's id, never their data).
-    "django_tasks_database.dbtaskresult": {},
+    # A background job: its arguments are ids by rule (a person's, a message's, an
+    # address look-up's, never their data), its return value counts, and a failed job's
+    # traceback may quote a value. Finished jobs are kept VIGIE_TASK_RESULT_RETENTION_DAYS
+    # (vigie.jobs.tasks); a public form's job gets a look-up id that points at nothing
+    # once the job has run or the person was erased (vigie.people.lookups).
+    "django_tasks_database.dbtaskresult": {
+        "args_kwargs": "security-logs",
+        "return_value": "security-logs",
+        "traceback": "security-logs",
+        "enqueued_at": "security-logs",
+        "finished_at": "security-logs",
+    },
 }
 
 

@@ -1,0 +1,56 @@
+"""Finished job results (django-tasks-db rows: arguments, return value, traceback) are
+kept VIGIE_TASK_RESULT_RETENTION_DAYS, then deleted by a daily job; waiting and running
+jobs are never touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from tests.jobs.tasks import mark_done
+from vigie.jobs.services import daily_tasks
+from vigie.jobs.tasks import purge_finished_results, purge_finished_results_task
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+
+
+def _job(label: str, status: str, finished_days_ago: float | None) -> None:
+    result = mark_done.enqueue(label)
+    finished = None if finished_days_ago is None else NOW - dt.timedelta(days=finished_days_ago)
+    DBTaskResult.objects.filter(pk=result.id).update(status=status, finished_at=finished)
+
+
+def _left() -> set[str]:
+    return {r.args_kwargs["args"][0] for r in DBTaskResult.objects.all()}
+
+
+def test_finished_results_older_than_the_retention_are_deleted() -> None:
+    _job("done-8-days-ago", TaskResultStatus.SUCCESSFUL, 8)
+    _job("failed-8-days-ago", TaskResultStatus.FAILED, 8)
+    _job("done-6-days-ago", TaskResultStatus.SUCCESSFUL, 6)
+    _job("waiting", TaskResultStatus.READY, None)
+    _job("running", TaskResultStatus.RUNNING, None)
+    assert purge_finished_results(NOW) == 2
+    assert _left() == {"done-6-days-ago", "waiting", "running"}
+    # Safe to run twice.
+    assert purge_finished_results(NOW) == 0
+
+
+def test_the_retention_is_a_setting(settings) -> None:
+    settings.TASK_RESULT_RETENTION_DAYS = 30
+    _job("done-8-days-ago", TaskResultStatus.SUCCESSFUL, 8)
+    _job("done-31-days-ago", TaskResultStatus.SUCCESSFUL, 31)
+    assert purge_finished_results(NOW) == 1
+    assert _left() == {"done-8-days-ago"}
+
+
+def test_the_purge_is_a_daily_job() -> None:
+    assert purge_finished_results_task in daily_tasks()
+    _job("done-8-days-ago", TaskResultStatus.SUCCESSFUL, 8)
+    assert purge_finished_results_task.call() == 1
