@@ -11,7 +11,7 @@ import time_machine
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.register.conftest import MINIMAL
 from vigie.audit.models import Event
@@ -63,10 +63,13 @@ def test_a_bad_file_changes_nothing_and_names_every_location(db, tmp_path, cli_a
     bad = copy.deepcopy(MINIMAL)
     bad["activities"][0]["data_categories"] = ["facturation"]
     bad["recipients"][0]["country"] = "US"
-    with pytest.raises(InvalidRegister) as caught:
+    with pytest.raises(InvalidRegister) as caught, translation.override("en"):
         load_file(cli_actor, _write(tmp_path, bad, "bad.yaml"))
     messages = [str(e) for e in caught.value.errors]
-    assert "activities[0].data_categories[0]: unknown category 'facturation'" in messages
+    assert (
+        "activities[0].data_categories[0]: 'facturation' is not a known key of the data categories"
+        in messages
+    )
     assert any(
         m.startswith("recipients[0].transfer_safeguard: US is outside the EEA") for m in messages
     )
@@ -77,18 +80,25 @@ def test_a_bad_file_changes_nothing_and_names_every_location(db, tmp_path, cli_a
 def test_a_yaml_syntax_error_names_the_line(db, tmp_path, cli_actor) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("version: 1\ncontroller: [unclosed\n", encoding="utf-8")
-    with pytest.raises(InvalidRegister, match=r"line \d+, column \d+: not valid YAML"):
+    with translation.override("en"):
+        with pytest.raises(InvalidRegister, match=r"line \d+, column \d+: not valid YAML"):
+            load_file(cli_actor, path)
+        with pytest.raises(InvalidRegister, match="cannot read"):
+            load_file(cli_actor, tmp_path / "missing.yaml")
+    with pytest.raises(InvalidRegister, match=r"line \d+, column \d+: YAML invalide"):
         load_file(cli_actor, path)
-    with pytest.raises(InvalidRegister, match="cannot read"):
-        load_file(cli_actor, tmp_path / "missing.yaml")
 
 
 def test_the_cli_prints_each_error_and_exits_non_zero(db, tmp_path, capsys) -> None:
     bad = copy.deepcopy(MINIMAL)
     bad["activities"][1]["purposes"] = []
-    with pytest.raises(CommandError, match="1 error"):
+    # French is the default language: the CLI speaks it too, the path stays as written.
+    with pytest.raises(CommandError, match="1 erreur"):
         call_command("register", "load", str(_write(tmp_path, bad)))
-    assert "activities[1].purposes: required (Art. 30(1)(b))" in capsys.readouterr().err
+    assert (
+        "activities[1].purposes: obligatoire (art. 30(1)(b)) : au moins une finalité"
+        in capsys.readouterr().err
+    )
     assert not Revision.objects.exists()
 
 

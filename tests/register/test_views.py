@@ -83,7 +83,9 @@ def test_a_recipient_moved_outside_the_eea_without_safeguard_is_refused(
     form = {"content": yaml.safe_dump(recipient, allow_unicode=True), "reason": "nouvel hébergeur"}
     response = signed_in(privacy_lead).post(url, form)
     assert response.status_code == 400
-    assert "IN is outside the EEA without an adequacy decision" in response.content.decode()
+    assert (
+        "IN est hors de l&#x27;EEE et sans décision d&#x27;adéquation" in response.content.decode()
+    )
     assert Revision.objects.count() == 1
     # With a safeguard the recipient itself is fine, but the activities still say
     # "no transfer": the register must not contradict itself (Art. 30(1)(e)).
@@ -91,7 +93,7 @@ def test_a_recipient_moved_outside_the_eea_without_safeguard_is_refused(
     form["content"] = yaml.safe_dump(recipient, allow_unicode=True)
     response = signed_in(privacy_lead).post(url, form)
     assert response.status_code == 400
-    assert "list the transfer instead of N/A" in response.content.decode()
+    assert "indiquez le transfert au lieu de N/A" in response.content.decode()
     assert current_document()["recipients"][0]["country"] == "FR"
 
 
@@ -104,7 +106,27 @@ def test_an_emptied_mandatory_field_is_refused_with_its_name(
     form = {"content": yaml.safe_dump(activity, allow_unicode=True), "reason": "x"}
     response = signed_in(privacy_lead).post(url, form)
     assert response.status_code == 400
-    assert "activities[0].recipients: required" in response.content.decode()
+    assert "activities[0].recipients: obligatoire : une liste non vide" in response.content.decode()
+
+
+def test_a_french_reader_gets_the_error_in_french_with_the_choices_labels(
+    loaded, signed_in, privacy_lead
+) -> None:
+    category = copy.deepcopy(MINIMAL["data_categories"][0])
+    category["retention"]["final_action"] = "shred"
+    url = reverse("register:edit-entry", args=["data_categories", category["key"]])
+    form = {"content": yaml.safe_dump(category, allow_unicode=True), "reason": "x"}
+    response = signed_in(privacy_lead).post(url, form, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    page = response.content.decode()
+    # The path is a technical locator and stays as written; the rest reads in French,
+    # each choice by its label with its code in parentheses.
+    assert (
+        "data_categories[0].retention.final_action: &#x27;shred&#x27; ne fait pas partie des "
+        "choix : Suppression (delete), Anonymisation (anonymise)"
+    ) in page
+    assert "is not one of" not in page
+    assert Revision.objects.count() == 1
 
 
 def test_downloads_are_audited_with_their_scope(loaded, signed_in, auditor) -> None:

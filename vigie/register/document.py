@@ -9,11 +9,14 @@ so a file or a form is fixed in one go and nothing is written while one remains.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from vigie.register import labels
 from vigie.register.geography import EEA, needs_safeguard
 
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -76,6 +79,15 @@ def duration_months(value: str | None) -> int | None:
     return years * 12 + months + (1 if weeks or days else 0)
 
 
+def _too_long(limit: int) -> str:
+    return _("too long: at most %(limit)d characters") % {"limit": limit}
+
+
+def _choices(options: Iterable[str], names: Mapping[str, Any]) -> str:
+    """The choices as a reader knows them: « Suppression (delete) », or the bare code."""
+    return ", ".join(f"{names[o]} ({o})" if o in names else o for o in options)
+
+
 class _Checker:
     def __init__(self) -> None:
         self.errors: list[RegisterError] = []
@@ -88,11 +100,11 @@ class _Checker:
     ) -> dict[str, Any] | None:
         """``value`` if it is a mapping (unknown fields reported), else None and an error."""
         if not isinstance(value, dict):
-            self.error(path, "required: a mapping")
+            self.error(path, _("required: a mapping"))
             return None
         if allowed is not None:
             for field in sorted(set(value) - set(allowed), key=str):
-                self.error(f"{path}.{field}", "unknown field")
+                self.error(f"{path}.{field}", _("unknown field"))
         return value
 
     def string(
@@ -108,10 +120,12 @@ class _Checker:
         if value is None and optional:
             return ""
         if not isinstance(value, str) or (not value.strip() and not optional):
-            self.error(f"{path}.{field}", "required text" if not optional else "expected text")
+            self.error(
+                f"{path}.{field}", _("required text") if not optional else _("expected text")
+            )
             return ""
         if len(value) > limit:
-            self.error(f"{path}.{field}", f"too long: at most {limit} characters")
+            self.error(f"{path}.{field}", _too_long(limit))
         return value
 
     def bilingual(
@@ -129,23 +143,38 @@ class _Checker:
         if allow_na and is_na(value):
             return
         if not isinstance(value, dict):
-            self.error(where, "required text in French and English ({fr: …, en: …})")
+            self.error(where, _("required text in French and English ({fr: …, en: …})"))
             return
         for lang in LANGUAGES:
             text_value = value.get(lang)
             if not isinstance(text_value, str) or not text_value.strip():
-                self.error(f"{where}.{lang}", "required text")
+                self.error(f"{where}.{lang}", _("required text"))
             elif len(text_value) > limit:
-                self.error(f"{where}.{lang}", f"too long: at most {limit} characters")
+                self.error(f"{where}.{lang}", _too_long(limit))
         extra = set(value) - set(LANGUAGES)
         if extra:
-            self.error(where, f"unknown language(s): {', '.join(sorted(map(str, extra)))}")
+            self.error(
+                where,
+                _("unknown language(s): %(languages)s")
+                % {"languages": ", ".join(sorted(map(str, extra)))},
+            )
 
-    def choice(self, data: dict[str, Any], field: str, path: str, choices: Iterable[str]) -> str:
+    def choice(
+        self,
+        data: dict[str, Any],
+        field: str,
+        path: str,
+        choices: Iterable[str],
+        names: Mapping[str, Any],
+    ) -> str:
         value = data.get(field)
         options = tuple(choices)
         if not isinstance(value, str) or value not in options:
-            self.error(f"{path}.{field}", f"{value!r} is not one of: {', '.join(options)}")
+            self.error(
+                f"{path}.{field}",
+                _("%(value)s is not one of: %(choices)s")
+                % {"value": repr(value), "choices": _choices(options, names)},
+            )
             return ""
         return value
 
@@ -158,7 +187,7 @@ class _Checker:
     ) -> set[str]:
         items = doc.get(field)
         if not isinstance(items, list) or not items:
-            self.error(field, "required: a non-empty list")
+            self.error(field, _("required: a non-empty list"))
             return set()
         keys: set[str] = set()
         for index, entry in enumerate(items):
@@ -167,9 +196,9 @@ class _Checker:
                 continue
             key = entry.get("key")
             if not isinstance(key, str) or not KEY.match(key):
-                self.error(f"{path}.key", "required: lowercase letters, digits and '-'")
+                self.error(f"{path}.key", _("required: lowercase letters, digits and '-'"))
             elif key in keys:
-                self.error(f"{path}.key", f"duplicate key {key!r}")
+                self.error(f"{path}.key", _("duplicate key %(key)s") % {"key": repr(key)})
             else:
                 keys.add(key)
             item(entry, path)
@@ -181,7 +210,7 @@ class _Checker:
         field: str,
         path: str,
         known: set[str],
-        noun: str,
+        nouns: str,
         *,
         allow_all: bool = False,
     ) -> list[str]:
@@ -192,16 +221,21 @@ class _Checker:
         if allow_all and value == "all":
             return sorted(known)
         if not isinstance(value, list) or not value:
-            hint = ', "all"' if allow_all else ""
-            self.error(
-                f"{path}.{field}",
-                f'required: a non-empty list of {noun} keys{hint} or "N/A: reason"',
+            template = (
+                _('required: a non-empty list of %(nouns)s keys, "all" or "N/A: reason"')
+                if allow_all
+                else _('required: a non-empty list of %(nouns)s keys or "N/A: reason"')
             )
+            self.error(f"{path}.{field}", template % {"nouns": nouns})
             return []
         found = []
         for index, ref in enumerate(value):
             if not isinstance(ref, str) or ref not in known:
-                self.error(f"{path}.{field}[{index}]", f"unknown {noun} {ref!r}")
+                self.error(
+                    f"{path}.{field}[{index}]",
+                    _("%(key)s is not a known key of the %(nouns)s")
+                    % {"key": repr(ref), "nouns": nouns},
+                )
             else:
                 found.append(ref)
         return found
@@ -214,7 +248,9 @@ class _Checker:
             duration_months(value)
         except (ValueError, TypeError):
             self.error(
-                f"{path}.{field}", f"{value!r} is not an ISO 8601 period such as P6M or P10Y"
+                f"{path}.{field}",
+                _("%(value)s is not an ISO 8601 period such as P6M or P10Y")
+                % {"value": repr(value)},
             )
 
     def boolean(self, data: dict[str, Any], field: str, path: str, message: str) -> None:
@@ -226,14 +262,15 @@ class _Checker:
         if isinstance(value, dict):
             for key, item in value.items():
                 if not isinstance(key, str):
-                    self.error(f"{path}.{key}", "field names must be text")
+                    self.error(f"{path}.{key}", _("field names must be text"))
                 self.json_values(item, f"{path}.{key}" if path else str(key))
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 self.json_values(item, f"{path}[{index}]")
         elif not (value is None or isinstance(value, (str, bool, int))) or isinstance(value, float):
             self.error(
-                path or "(document)", f"{value!r} is not text, a number, a list or a mapping"
+                path or "(document)",
+                _("%(value)s is not text, a number, a list or a mapping") % {"value": repr(value)},
             )
 
 
@@ -241,13 +278,13 @@ def validate_document(doc: Any) -> list[RegisterError]:
     """Return every problem of the register document, each with its YAML path."""
     c = _Checker()
     if not isinstance(doc, dict):
-        return [RegisterError("(document)", "expected a mapping with controller, activities, …")]
+        return [RegisterError("(document)", _("expected a mapping with controller, activities, …"))]
     c.json_values(doc, "")
     if c.errors:
         return c.errors
     c.mapping(doc, "(document)", SECTIONS)
     if doc.get("version") != 1:
-        c.error("version", "expected 1 (the format version)")
+        c.error("version", _("expected 1 (the format version)"))
 
     controller = c.mapping(doc.get("controller"), "controller", CONTROLLER_FIELDS)
     if controller is not None:
@@ -287,7 +324,7 @@ def validate_document(doc: Any) -> list[RegisterError]:
         c.bilingual(entry, "label", path, limit=SHORT_TEXT)
         c.bilingual(entry, "description", path)
         if "sensitive" in entry:
-            c.boolean(entry, "sensitive", path, "expected true or false (Art. 9 data)")
+            c.boolean(entry, "sensitive", path, _("expected true or false (Art. 9 data)"))
         rpath = f"{path}.retention"
         rule = c.mapping(entry.get("retention"), rpath, RETENTION_FIELDS)
         if rule is None:
@@ -297,12 +334,12 @@ def validate_document(doc: Any) -> list[RegisterError]:
         c.duration(rule, "active_duration", rpath)
         c.duration(rule, "archive_duration", rpath)
         c.bilingual(rule, "archive_text", rpath, allow_na=True)
-        c.choice(rule, "final_action", rpath, FINAL_ACTIONS)
+        c.choice(rule, "final_action", rpath, FINAL_ACTIONS, labels.FINAL_ACTIONS)
         c.string(rule, "legal_reference", rpath, limit=300)
         c.string(rule, "source", rpath, limit=SHORT_TEXT)
 
     def measure(entry: dict[str, Any], path: str) -> None:
-        c.choice(entry, "kind", path, MEASURE_KINDS)
+        c.choice(entry, "kind", path, MEASURE_KINDS, labels.MEASURE_KINDS)
         c.bilingual(entry, "label", path)
         c.string(entry, "source", path, limit=SHORT_TEXT)
 
@@ -312,21 +349,24 @@ def validate_document(doc: Any) -> list[RegisterError]:
 
     def recipient(entry: dict[str, Any], path: str) -> None:
         c.bilingual(entry, "name", path, limit=SHORT_TEXT)
-        c.choice(entry, "category", path, RECIPIENT_CATEGORIES)
+        c.choice(entry, "category", path, RECIPIENT_CATEGORIES, labels.RECIPIENT_CATEGORIES)
         c.bilingual(entry, "purposes", path)
-        c.references(entry, "data_categories", path, categories, "category")
+        c.references(entry, "data_categories", path, categories, _("data categories"))
         country = entry.get("country")
         safeguard = entry.get("transfer_safeguard")
         if safeguard is not None and (not isinstance(safeguard, str) or not safeguard.strip()):
-            c.error(f"{path}.transfer_safeguard", "expected text (SCC, BCR, adequacy…) or null")
+            c.error(f"{path}.transfer_safeguard", _("expected text (SCC, BCR, adequacy…) or null"))
         if not isinstance(country, str) or not COUNTRY.match(country):
-            c.error(f"{path}.country", "required: an ISO 3166-1 alpha-2 code such as FR")
+            c.error(f"{path}.country", _("required: an ISO 3166-1 alpha-2 code such as FR"))
         elif needs_safeguard(country) and not safeguard:
             # R26 / Art. 44-46: outside the EEA and without adequacy, a safeguard is needed.
             c.error(
                 f"{path}.transfer_safeguard",
-                f"{country} is outside the EEA without an adequacy decision: record the "
-                "safeguard (SCC, BCR, …) or the transfer is refused (Art. 46)",
+                _(
+                    "%(country)s is outside the EEA without an adequacy decision: record the "
+                    "safeguard (SCC, BCR, …) or the transfer is refused (Art. 46)"
+                )
+                % {"country": country},
             )
         for field in ("contract_reference", "privacy_contact", "source"):
             c.string(entry, field, path, limit=SHORT_TEXT)
@@ -350,12 +390,15 @@ def validate_document(doc: Any) -> list[RegisterError]:
             for key in abroad:
                 c.error(
                     f"{path}.transfers",
-                    f"recipient {key!r} is in {by_key[key]['country']}, outside the EEA: "
-                    "list the transfer instead of N/A",
+                    _(
+                        "recipient %(key)s is in %(country)s, outside the EEA: "
+                        "list the transfer instead of N/A"
+                    )
+                    % {"key": repr(key), "country": by_key[key]["country"]},
                 )
             return
         if not isinstance(value, list) or not value:
-            c.error(f"{path}.transfers", 'required: a list of transfers or "N/A: reason"')
+            c.error(f"{path}.transfers", _('required: a list of transfers or "N/A: reason"'))
             return
         listed = set()
         for index, transfer in enumerate(value):
@@ -365,38 +408,49 @@ def validate_document(doc: Any) -> list[RegisterError]:
                 continue
             ref = t.get("recipient")
             if not isinstance(ref, str) or ref not in recipients:
-                c.error(f"{tpath}.recipient", f"unknown recipient {ref!r}")
+                c.error(
+                    f"{tpath}.recipient",
+                    _("%(key)s is not a known key of the %(nouns)s")
+                    % {"key": repr(ref), "nouns": _("recipients")},
+                )
                 continue
             listed.add(ref)
             country = t.get("country", by_key[ref].get("country"))
             if not isinstance(country, str) or not COUNTRY.match(country):
-                c.error(f"{tpath}.country", "required: an ISO 3166-1 alpha-2 code")
+                c.error(f"{tpath}.country", _("required: an ISO 3166-1 alpha-2 code"))
             elif country in EEA:
-                c.error(f"{tpath}.country", f"{country} is in the EEA: this is not a transfer")
+                c.error(
+                    f"{tpath}.country",
+                    _("%(country)s is in the EEA: this is not a transfer") % {"country": country},
+                )
             elif needs_safeguard(country) and not (
                 t.get("safeguard") or by_key[ref].get("transfer_safeguard")
             ):
                 c.error(
-                    f"{tpath}.safeguard", f"a transfer to {country} needs a safeguard (Art. 46)"
+                    f"{tpath}.safeguard",
+                    _("a transfer to %(country)s needs a safeguard (Art. 46)")
+                    % {"country": country},
                 )
             if (
                 "safeguard" in t
                 and t["safeguard"] is not None
                 and not isinstance(t["safeguard"], str)
             ):
-                c.error(f"{tpath}.safeguard", "expected text or null")
+                c.error(f"{tpath}.safeguard", _("expected text or null"))
         for key in abroad:
             if key not in listed:
                 c.error(
-                    f"{path}.transfers", f"recipient {key!r} is outside the EEA: list its transfer"
+                    f"{path}.transfers",
+                    _("recipient %(key)s is outside the EEA: list its transfer")
+                    % {"key": repr(key)},
                 )
 
     def activity(entry: dict[str, Any], path: str) -> None:
-        c.choice(entry, "role", path, ROLES)
+        c.choice(entry, "role", path, ROLES, labels.ROLES)
         c.bilingual(entry, "name", path, limit=SHORT_TEXT)
         purposes = entry.get("purposes")
         if not isinstance(purposes, list) or not purposes:
-            c.error(f"{path}.purposes", "required (Art. 30(1)(b)): at least one purpose")
+            c.error(f"{path}.purposes", _("required (Art. 30(1)(b)): at least one purpose"))
         else:
             for index, purpose in enumerate(purposes):
                 ppath = f"{path}.purposes[{index}]"
@@ -404,24 +458,40 @@ def validate_document(doc: Any) -> list[RegisterError]:
                 if p is None:
                     continue
                 c.bilingual(p, "text", ppath)
-                basis = c.choice(p, "legal_basis", ppath, LEGAL_BASES)
+                basis = c.choice(p, "legal_basis", ppath, LEGAL_BASES, labels.LEGAL_BASES)
                 if basis == "legitimate_interest":
                     c.bilingual(p, "legitimate_interest", ppath)
                 elif "legitimate_interest" in p:
                     c.error(
-                        f"{ppath}.legitimate_interest", "only with legal_basis legitimate_interest"
+                        f"{ppath}.legitimate_interest",
+                        _("only with legal_basis legitimate_interest"),
                     )
                 if "source" in p:
                     c.string(p, "source", ppath, limit=SHORT_TEXT)
-        c.references(entry, "subject_categories", path, subjects, "subject category")
-        c.references(entry, "data_categories", path, categories, "category")
+        c.references(
+            entry,
+            "subject_categories",
+            path,
+            subjects,
+            _("categories of people"),
+        )
+        c.references(entry, "data_categories", path, categories, _("data categories"))
         if is_na(entry.get("data_categories")):
-            c.error(f"{path}.data_categories", "required: the categories of data (Art. 30(1)(c))")
+            c.error(
+                f"{path}.data_categories", _("required: the categories of data (Art. 30(1)(c))")
+            )
         c.bilingual(entry, "data_sources", path)
-        used = c.references(entry, "recipients", path, recipients, "recipient")
+        used = c.references(entry, "recipients", path, recipients, _("recipients"))
         transfers(entry, path, used)
-        c.references(entry, "security_measures", path, measures, "security measure", allow_all=True)
-        c.boolean(entry, "automated_decision", path, "required: true or false (Art. 22)")
+        c.references(
+            entry,
+            "security_measures",
+            path,
+            measures,
+            _("security measures"),
+            allow_all=True,
+        )
+        c.boolean(entry, "automated_decision", path, _("required: true or false (Art. 22)"))
 
     c.keyed_list(doc, "activities", activity, ACTIVITY_FIELDS)
 
@@ -434,14 +504,22 @@ def validate_document(doc: Any) -> list[RegisterError]:
         processing = entry.get("processing")
         if not isinstance(processing, list) or not processing:
             c.error(
-                f"{path}.processing", "required (Art. 30(2)(b)): the processing done for the client"
+                f"{path}.processing",
+                _("required (Art. 30(2)(b)): the processing done for the client"),
             )
         else:
             for index in range(len(processing)):
                 c.bilingual(processing, index, f"{path}.processing")
-        used = c.references(entry, "sub_processors", path, recipients, "recipient")
+        used = c.references(entry, "sub_processors", path, recipients, _("recipients"))
         transfers(entry, path, used)
-        c.references(entry, "security_measures", path, measures, "security measure", allow_all=True)
+        c.references(
+            entry,
+            "security_measures",
+            path,
+            measures,
+            _("security measures"),
+            allow_all=True,
+        )
 
     if doc.get("processor_register") is not None:
         c.keyed_list(doc, "processor_register", processor_line, PROCESSOR_FIELDS)
@@ -459,7 +537,9 @@ def _person_or_na(
     person = c.mapping(value, f"{path}.{field}", fields) if isinstance(value, dict) else None
     if person is None:
         if not isinstance(value, dict):
-            c.error(f"{path}.{field}", 'required: {name, email} or "N/A: reason" (Art. 30(1)(a))')
+            c.error(
+                f"{path}.{field}", _('required: {name, email} or "N/A: reason" (Art. 30(1)(a))')
+            )
         return
     c.string(person, "name", f"{path}.{field}", limit=SHORT_TEXT)
     c.string(person, "email", f"{path}.{field}", optional=not required_email, limit=SHORT_TEXT)
@@ -478,15 +558,15 @@ def _address(
     value = data.get(field)
     if value is None or value == "":
         if not optional and field not in ("email",):
-            c.error(f"{path}.{field}", "required: an e-mail address")
+            c.error(f"{path}.{field}", _("required: an e-mail address"))
         return
     if not isinstance(value, str):
-        c.error(f"{path}.{field}", "expected an e-mail address")
+        c.error(f"{path}.{field}", _("expected an e-mail address"))
         return
     name, address = parseaddr(value)
-    local, _, domain = address.rpartition("@")
+    local, _at, domain = address.rpartition("@")
     if not local or "." not in domain or (name and not display_name) or len(value) > SHORT_TEXT:
-        c.error(f"{path}.{field}", f"not an e-mail address: {value!r}")
+        c.error(f"{path}.{field}", _("not an e-mail address: %(value)s") % {"value": repr(value)})
 
 
 SECTIONS = (

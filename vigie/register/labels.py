@@ -45,3 +45,11 @@ EXPORT_FORMATS = {
     "json": _("JSON data"),
     "yaml": _("YAML (to edit and reload)"),
 }
+LEGAL_BASES = {
+    "consent": _("Consent (Art. 6(1)(a))"),
+    "contract": _("Performance of a contract (Art. 6(1)(b))"),
+    "legal_obligation": _("Legal obligation (Art. 6(1)(c))"),
+    "vital_interests": _("Vital interests (Art. 6(1)(d))"),
+    "public_task": _("Public task (Art. 6(1)(e))"),
+    "legitimate_interest": _("Legitimate interest (Art. 6(1)(f))"),
+}

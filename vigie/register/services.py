@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
@@ -103,7 +104,7 @@ def apply_document(actor: Actor, doc: dict[str, Any], *, reason: str = "") -> Re
                 revision.save()
         except IntegrityError:
             raise InvalidRegister(
-                [RegisterError("(document)", "the register changed meanwhile: reload and retry")]
+                [RegisterError("(document)", _("the register changed meanwhile: reload and retry"))]
             ) from None
         _project_categories(doc)
         _project_recipients(doc)
@@ -155,9 +156,10 @@ def parse_yaml(content: str) -> dict[str, Any]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
-        raise InvalidRegister([RegisterError(where, f"not valid YAML: {error}")]) from None
+        message = _("not valid YAML: %(error)s") % {"error": error}
+        raise InvalidRegister([RegisterError(where, message)]) from None
     if not isinstance(doc, dict):
-        raise InvalidRegister([RegisterError("(document)", "expected a YAML mapping")])
+        raise InvalidRegister([RegisterError("(document)", _("expected a YAML mapping"))])
     return doc
 
 
@@ -166,7 +168,9 @@ def load_file(actor: Actor, path: Path) -> Revision | None:
     try:
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise InvalidRegister([RegisterError(str(path), f"cannot read: {error}")]) from None
+        raise InvalidRegister(
+            [RegisterError(str(path), _("cannot read: %(error)s") % {"error": error})]
+        ) from None
     return apply_document(actor, parse_yaml(content), reason=f"load {path.name}")
 
 
@@ -178,7 +182,9 @@ def _entry(doc: dict[str, Any], section: str, key: str) -> dict[str, Any]:
     for entry in doc.get(section) or []:
         if entry.get("key") == key:
             return entry
-    raise InvalidRegister([RegisterError(section, f"no entry with key {key!r}")])
+    raise InvalidRegister(
+        [RegisterError(section, _("no entry with key %(key)s") % {"key": repr(key)})]
+    )
 
 
 def update_entry(
@@ -187,7 +193,7 @@ def update_entry(
     """Change some fields of one entry (back-office edits) and store a new revision."""
     doc = current_document()
     if doc is None:
-        raise InvalidRegister([RegisterError("(document)", "no register loaded yet")])
+        raise InvalidRegister([RegisterError("(document)", _("no register loaded yet"))])
     entry = _entry(doc, section, key)
     for field, value in fields.items():
         target = entry

@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from django.apps import apps as django_apps
 from django.db.models import Model
+from django.utils.translation import gettext, gettext_noop
 
 from vigie.sources.manifest import ConnectionUnavailable, Manifest
 from vigie.sources.rules import RetentionRule
@@ -34,10 +35,32 @@ from vigie.sources.rules import RetentionRule
 class InventoryProblem:
     kind: str  # unmapped, missing, category, retention, connection
     path: str
-    message: str
+    message: str  # in English: the JSON report's text, whatever the reader's language
+    # The source string the message was made from and its values, so a stored report
+    # is shown in the language of whoever reads it later (the data map).
+    template: str = ""
+    params: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def text(self) -> str:
+        """The message in the active language."""
+        return problem_text(asdict(self))
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.path}: {self.text}"
+
+
+def _problem(kind: str, path: str, template: str, **params: str) -> InventoryProblem:
+    return InventoryProblem(kind, path, template % params, template, params)
+
+
+def problem_text(stored: Mapping[str, Any]) -> str:
+    """A problem's message in the active language, from the object or its stored JSON (a
+    report stored before the messages were translated has no template: shown as is)."""
+    template = stored.get("template")
+    if not template:
+        return str(stored.get("message", ""))
+    return gettext(template) % dict(stored.get("params") or {})
 
 
 @dataclass
@@ -118,38 +141,43 @@ def check_manifest(
         for column in table.personal_columns:
             if column.category not in rules:
                 problems.append(
-                    InventoryProblem(
+                    _problem(
                         "category",
                         f"tables.{tname}.columns.{column.name}.category",
-                        f"{column.category!r} is not a category of the register",
+                        gettext_noop("%(category)s is not a category of the register"),
+                        category=repr(column.category),
                     )
                 )
         retention = table.retention
         if table.personal_columns and retention is None:
             problems.append(
-                InventoryProblem(
+                _problem(
                     "retention",
                     f"tables.{tname}.retention",
-                    "personal columns but no retention rule (R12)",
+                    gettext_noop("personal columns but no retention rule (R12)"),
                 )
             )
         elif retention is not None:
             rule = rules.get(retention.category)
             if rule is None:
                 problems.append(
-                    InventoryProblem(
+                    _problem(
                         "category",
                         f"tables.{tname}.retention.category",
-                        f"{retention.category!r} is not a category of the register",
+                        gettext_noop("%(category)s is not a category of the register"),
+                        category=repr(retention.category),
                     )
                 )
             elif not rule.has_duration:
                 problems.append(
-                    InventoryProblem(
+                    _problem(
                         "retention",
                         f"tables.{tname}.retention.category",
-                        f"the register gives {retention.category!r} no duration: "
-                        "nothing can tell when its rows expire",
+                        gettext_noop(
+                            "the register gives %(category)s no duration: "
+                            "nothing can tell when its rows expire"
+                        ),
+                        category=repr(retention.category),
                     )
                 )
     try:
@@ -165,8 +193,11 @@ def check_manifest(
         # for database errors, only the kind for anything else.
         detail = getattr(error, "orig", None) or type(error).__name__
         problems.append(
-            InventoryProblem(
-                "connection", "connection", f"cannot reach the database: {str(detail)[:200]}"
+            _problem(
+                "connection",
+                "connection",
+                gettext_noop("cannot reach the database: %(detail)s"),
+                detail=str(detail)[:200],
             )
         )
     return report
@@ -192,17 +223,21 @@ def _compare(manifest: Manifest, engine: sa.Engine, report: CheckReport) -> None
         for reflected in inspector.get_columns(name):
             report.columns += 1
             problems.append(
-                InventoryProblem(
+                _problem(
                     "unmapped",
                     f"tables.{name}.columns.{reflected['name']}",
-                    "in the database but in no manifest (table not described)",
+                    gettext_noop("in the database but in no manifest (table not described)"),
                 )
             )
     referenced = _referenced_columns(manifest)
     for tname, table in manifest.tables.items():
         if tname not in present:
             problems.append(
-                InventoryProblem("missing", f"tables.{tname}", "described but not in the database")
+                _problem(
+                    "missing",
+                    f"tables.{tname}",
+                    gettext_noop("described but not in the database"),
+                )
             )
             continue
         report.tables += 1
@@ -212,26 +247,31 @@ def _compare(manifest: Manifest, engine: sa.Engine, report: CheckReport) -> None
         for column in actual:
             if column not in table.columns:
                 problems.append(
-                    InventoryProblem(
+                    _problem(
                         "unmapped",
                         f"tables.{tname}.columns.{column}",
-                        "in the database but not in the manifest",
+                        gettext_noop("in the database but not in the manifest"),
                     )
                 )
         for column, spec in table.columns.items():
             # A column of some versions only (`versions`) may be absent.
             if column not in actual and not spec.versions:
                 problems.append(
-                    InventoryProblem(
+                    _problem(
                         "missing",
                         f"tables.{tname}.columns.{column}",
-                        "in the manifest but not in the database",
+                        gettext_noop("in the manifest but not in the database"),
                     )
                 )
         for column, path in referenced.get(tname, {}).items():
             if column not in actual and column not in table.columns:
                 problems.append(
-                    InventoryProblem("missing", path, f"{tname}.{column} is not in the database")
+                    _problem(
+                        "missing",
+                        path,
+                        gettext_noop("%(column)s is not in the database"),
+                        column=f"{tname}.{column}",
+                    )
                 )
 
 
@@ -328,11 +368,14 @@ def check_builtin(
                 else "THIRD_PARTY_PERSONAL_DATA (vigie/sources/inventory.py)"
             )
             problems.append(
-                InventoryProblem(
+                _problem(
                     "unmapped",
                     f"tables.{table}",
-                    f"not described: declare its personal-data fields and their register "
-                    f"categories, or {{}} when it holds none, in {where}",
+                    gettext_noop(
+                        "not described: declare its personal-data fields and their register "
+                        "categories, or {} when it holds none, in %(where)s"
+                    ),
+                    where=where,
                 )
             )
             continue
@@ -341,25 +384,34 @@ def check_builtin(
             help_text = str(model_field.help_text or "")
             if help_text.startswith(CATEGORY_HELP) and name not in declared:
                 problems.append(
-                    InventoryProblem(
+                    _problem(
                         "unmapped",
                         f"tables.{table}.columns.{name}",
-                        f"personal data ({help_text[:80]}) mapped to no register category "
-                        f"in {model.__name__}.{PERSONAL_DATA}",
+                        gettext_noop(
+                            "personal data (%(help)s) mapped to no register category in %(where)s"
+                        ),
+                        help=help_text[:80],
+                        where=f"{model.__name__}.{PERSONAL_DATA}",
                     )
                 )
         for name, category in declared.items():
             path = f"tables.{table}.columns.{name}"
             if name not in fields:
                 problems.append(
-                    InventoryProblem("missing", path, f"in {PERSONAL_DATA} but not a field")
+                    _problem(
+                        "missing",
+                        path,
+                        gettext_noop("in %(where)s but not a field"),
+                        where=PERSONAL_DATA,
+                    )
                 )
             elif category not in rules:
                 problems.append(
-                    InventoryProblem(
+                    _problem(
                         "category",
                         f"{path}.category",
-                        f"{category!r} is not a category of the register",
+                        gettext_noop("%(category)s is not a category of the register"),
+                        category=repr(category),
                     )
                 )
     return report

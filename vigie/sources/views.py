@@ -25,6 +25,7 @@ from vigie.people.models import Person
 from vigie.people.services import PersonUnavailable, read_person
 from vigie.register.models import DataCategory
 from vigie.sources import services
+from vigie.sources.inventory import problem_text
 from vigie.sources.manifest import ConnectionUnavailable, InvalidManifest, Manifest, Table
 from vigie.sources.sql_schema import SourceError
 from vigie.sources.types import Subject
@@ -105,7 +106,11 @@ def data_map(request: HttpRequest) -> HttpResponse:
     lang = _language()
     sources: list[dict[str, Any]] = []
     for source in services.list_sources():
-        entry: dict[str, Any] = {"source": source, "problems": source.last_check.get("problems")}
+        problems = [
+            {"path": p.get("path", ""), "message": problem_text(p)}
+            for p in source.last_check.get("problems") or []
+        ]
+        entry: dict[str, Any] = {"source": source, "problems": problems}
         try:
             manifest = services.source_manifest(source)
         except InvalidManifest as error:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from vigie.audit.actor import Actor
 from vigie.register.document import InvalidRegister
@@ -44,7 +45,8 @@ class Command(BaseCommand):
                 for problem in error.errors:
                     self.stderr.write(f"{options['file']}: {problem}")
                 raise CommandError(
-                    f"{len(error.errors)} error(s); the register was not changed"
+                    _("%(count)d error(s); the register was not changed")
+                    % {"count": len(error.errors)}
                 ) from None
             if revision is None:
                 self.stdout.write("register unchanged (already loaded)")
