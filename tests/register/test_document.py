@@ -84,7 +84,8 @@ def test_an_unknown_category_is_named_with_its_path(register_doc) -> None:
         ),
         (
             lambda d: d["activities"][0].update(security_measures=["locks"]),
-            "activities[0].security_measures[0]: 'locks' is not a known key of the security measures",
+            "activities[0].security_measures[0]: 'locks' is not a known key of the security "
+            "measures",
         ),
         (
             lambda d: d["processor_register"][0].update(processing=[]),

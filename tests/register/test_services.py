@@ -92,8 +92,9 @@ def test_a_yaml_syntax_error_names_the_line(db, tmp_path, cli_actor) -> None:
 def test_the_cli_prints_each_error_and_exits_non_zero(db, tmp_path, capsys) -> None:
     bad = copy.deepcopy(MINIMAL)
     bad["activities"][1]["purposes"] = []
-    # French is the default language: the CLI speaks it too, the path stays as written.
-    with pytest.raises(CommandError, match="1 erreur"):
+    # French is the default language (LANGUAGE_CODE): the CLI speaks it too, the path
+    # stays as written. (Pinned: a request of an earlier test may leave another active.)
+    with pytest.raises(CommandError, match="1 erreur"), translation.override("fr"):
         call_command("register", "load", str(_write(tmp_path, bad)))
     assert (
         "activities[1].purposes: obligatoire (art. 30(1)(b)) : au moins une finalité"

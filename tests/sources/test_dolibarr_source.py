@@ -20,6 +20,7 @@ import pytest
 import sqlalchemy as sa
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tests.sources.helpdesk import ROOT, dump, fresh_database, policy_categories, policy_rules
 from vigie.demo.shapes import dolibarr
@@ -322,7 +323,7 @@ def test_an_unmapped_column_fails_vigie_sources_check_naming_it(
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE llx_socpeople ADD COLUMN nickname VARCHAR(50)"))
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 problem"):
+    with pytest.raises(CommandError, match="1 problem"), translation.override("en"):
         call_command("sources", "check", "--manifest", str(MANIFEST), stdout=out)
     assert "tables.llx_socpeople.columns.nickname: in the database but not in the manifest" in (
         out.getvalue()

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tests.sources.helpdesk import ROOT, dump, fresh_database, policy_categories, policy_rules
 from vigie.demo.shapes import glpi
@@ -270,7 +271,7 @@ def test_an_unmapped_column_fails_vigie_sources_check_naming_it(
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE glpi_users ADD COLUMN birth_date DATE"))
     out = io.StringIO()
-    with pytest.raises(CommandError, match="1 problem"):
+    with pytest.raises(CommandError, match="1 problem"), translation.override("en"):
         call_command("sources", "check", "--manifest", str(MANIFEST), stdout=out)
     assert "tables.glpi_users.columns.birth_date: in the database but not in the manifest" in (
         out.getvalue()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 import yaml
+from django.utils import translation
 
 from tests.sources.helpdesk import (
     HELPDESK_MANIFEST,
@@ -17,7 +18,28 @@ from vigie.sources.manifest import parse_manifest
 
 
 def problems(report) -> list[str]:
-    return [str(p) for p in report.problems]
+    """The problems as printed, in English (the source texts) whatever test ran before."""
+    with translation.override("en"):
+        return [str(p) for p in report.problems]
+
+
+def test_a_problem_reads_in_french_for_a_french_reader_and_keeps_its_english_message(
+    database_url,
+) -> None:
+    engine = sa.create_engine(database_url)
+    seed_helpdesk(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE users ADD COLUMN birth_date DATE"))
+    report = check_manifest(helpdesk_manifest(), policy_rules(), url=database_url)
+    engine.dispose()
+    (problem,) = report.problems
+    with translation.override("fr"):
+        assert str(problem) == (
+            "tables.users.columns.birth_date: dans la base mais pas dans le manifeste"
+        )
+    # The JSON report (stored, served by the API) keeps the English text and the source
+    # string with its values, to be shown later in the reader's language.
+    assert report.as_json()["problems"][0]["message"] == "in the database but not in the manifest"
 
 
 def test_a_database_its_manifest_fully_describes_passes_with_a_summary(database_url) -> None:

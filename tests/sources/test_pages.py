@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from django.utils import translation
 
 from tests.sources.helpdesk import HELPDESK_MANIFEST, ROOT, seed_helpdesk
 from vigie.audit.models import Event
@@ -51,6 +52,27 @@ def test_a_failed_check_lists_its_problems_on_the_data_map(
     page = signed_in(auditor).get("/backoffice/sources/")
     assert page.status_code == 200
     assert "tables.users.columns.birthday" in page.text
+
+
+def test_a_stored_problem_reads_in_the_language_of_whoever_opens_the_data_map(
+    signed_in, auditor, helpdesk, cli_actor, tmp_path
+) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'helpdesk.sqlite3'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE users ADD COLUMN birthday VARCHAR(10)"))
+    with translation.override("en"):  # the check ran in English (a CLI with LANG=en)
+        check_sources(cli_actor)
+    client = signed_in(auditor)
+    page = client.get("/backoffice/sources/")
+    assert (
+        '<small class="tech">tables.users.columns.birthday</small> : '
+        "dans la base mais pas dans le manifeste"
+    ) in page.text
+    assert "in the database but not in the manifest" not in page.text
+    page = client.get("/backoffice/sources/?lang=en")
+    assert "tables.users.columns.birthday</small> : in the database but not in the manifest" in (
+        page.text
+    )
 
 
 def test_a_persons_page_shows_where_their_data_is_and_journals_the_search(
