@@ -135,3 +135,14 @@ def test_marketing_goes_only_to_a_person(db, audience) -> None:
         with pytest.raises(InvalidMessage, match="only to a person"):
             queue_message(ACTOR, to, "newsletter", kind="marketing", purpose="newsletter")
     assert Message.objects.count() == 0
+
+
+def test_every_shipped_template_declares_its_kind() -> None:
+    """An undeclared template could be queued as marketing or service at will."""
+    from pathlib import Path
+
+    from vigie.mail.rendering import CATALOGUE
+
+    folder = Path(__file__).resolve().parents[2] / "vigie" / "mail" / "templates" / "mail"
+    shipped = {p.name.split(".")[0] for p in folder.glob("*.txt") if not p.name.startswith("_")}
+    assert shipped == set(CATALOGUE)

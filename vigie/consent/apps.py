@@ -7,13 +7,10 @@ class ConsentConfig(AppConfig):
     verbose_name = "Consentements et désabonnements"
 
     def ready(self) -> None:
-        # ``field__any_of`` must exist wherever a query is built, not only after
-        # the audience module happened to be imported.
         from vigie.consent.gate import marketing_gate
         from vigie.consent.preference_links import preferences_link_context
         from vigie.consent.services import confirmation_context
         from vigie.consent.suppression import suppress_like_the_person
-        from vigie.lib import lookups  # noqa: F401
         from vigie.mail.addressing import register_context_builder, register_marketing_gate
         from vigie.people.services import on_new_address
 

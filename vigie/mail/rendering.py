@@ -45,6 +45,7 @@ CATALOGUE: dict[str, Kind] = {
     "policy_change": Kind.SERVICE,
     "art14_notice": Kind.SERVICE,
     "newsletter_confirmation": Kind.SERVICE,
+    "preferences_link": Kind.SERVICE,
     "newsletter": Kind.MARKETING,
 }
 
