@@ -137,6 +137,8 @@ def test_every_e_mail_names_the_loaded_company_and_never_semi(
         "art14_notice": {"source_name": "Salon Numérique de Bordeaux"},
         # The pending event's id: consent makes the link at render time.
         "newsletter_confirmation": {"pending": 1},
+        # The person's id: consent makes the preferences link at render time.
+        "preferences_link": {"person": str(company["person"].pk)},
     }.get(template, {})
     rendered = render(
         template,
