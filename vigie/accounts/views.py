@@ -24,11 +24,15 @@ from vigie.accounts import forms, services
 from vigie.accounts.access import authenticated, public, requires
 from vigie.accounts.models import ApiKey, User
 from vigie.accounts.permissions import Permission
+from vigie.accounts.ratelimit import limited_elsewhere
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_read
 
 login_view = public(
-    LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+    # Failed sign-ins are limited per username and IP by django-axes (AXES_* settings).
+    limited_elsewhere("django-axes")(
+        LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+    )
 )
 
 
