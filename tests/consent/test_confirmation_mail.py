@@ -13,9 +13,7 @@ from vigie.mail.models import Message
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
-def test_a_sign_up_queues_the_confirmation_mail(
-    client: Client, policy_v1, run_signup_jobs
-) -> None:
+def test_a_sign_up_queues_the_confirmation_mail(client: Client, policy_v1, run_signup_jobs) -> None:
     response = client.post("/newsletter/", {"email": "lea@exemple.fr", "consent": "on"})
     assert response.status_code == 200
     run_signup_jobs()  # the worker carries the sign-up out (consent.signups)

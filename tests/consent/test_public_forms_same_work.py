@@ -86,7 +86,9 @@ def test_the_request_does_the_same_queries_and_queues_the_same_job_whatever_the_
 def test_the_job_signs_up_a_new_address_and_leaves_a_subscriber_as_they_are(
     client: Client, subscribed, run_signup_jobs, policy_v1
 ) -> None:
-    client.post("/newsletter/", {"email": "Nouvelle@Exemple.fr", "first_name": "Léa", "consent": "on"})
+    client.post(
+        "/newsletter/", {"email": "Nouvelle@Exemple.fr", "first_name": "Léa", "consent": "on"}
+    )
     client.post("/newsletter/", {"email": "deja@exemple.fr", "consent": "on"})
     assert find_by_email("nouvelle@exemple.fr") is None  # not yet: the worker does it
     assert run_signup_jobs() == 2

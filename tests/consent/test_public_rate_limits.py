@@ -53,9 +53,7 @@ def test_sign_ups_from_one_ip_are_refused_with_a_429_page(client: Client) -> Non
     assert client.post("/newsletter/", SIGNUP, REMOTE_ADDR="192.0.2.10").status_code == 200
 
 
-def test_the_429_page_says_what_happened_in_french_and_in_english(
-    client: Client, settings
-) -> None:
+def test_the_429_page_says_what_happened_in_french_and_in_english(client: Client, settings) -> None:
     settings.RATE_LIMIT_PER_IP = 1
     client.post("/newsletter/", SIGNUP)
     french = client.post("/newsletter/", SIGNUP)

@@ -136,18 +136,16 @@ def address_verdict(form: str, address_key: str) -> Verdict:
 def too_many_requests(request: HttpRequest, window: timedelta = HOUR) -> HttpResponse:
     """The 429 page: what happened and when to try again, in the page's language."""
     minutes = int(window.total_seconds() // 60)
-    response = render(
-        request, "accounts/too_many_requests.html", {"minutes": minutes}, status=429
-    )
+    response = render(request, "accounts/too_many_requests.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(int(window.total_seconds()))
     return response
 
 
 def rate_limited(
-    form: str, *, token_kwarg: str | None = None, methods: Iterable[str] = ("POST",)
+    form: str, *, link_param: str | None = None, methods: Iterable[str] = ("POST",)
 ) -> Callable[[View], View]:
     """Count each ``methods`` request of a public view per client IP (and per token for
-    a token URL, ``token_kwarg`` naming the URL's token) before the view runs; over a
+    a token URL, ``link_param`` naming the URL's token) before the view runs; over a
     limit, answer the 429 page and run nothing.
 
     Forms: ``VIGIE_RATE_LIMIT_PER_IP`` an hour. Token URLs (unsubscribe, preference
@@ -162,14 +160,14 @@ def rate_limited(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in counted:
                 ip = client_ip(request) or "unknown"
-                if token_kwarg is None:
+                if link_param is None:
                     ip_limit = Limit(f"{form}:ip", settings.RATE_LIMIT_PER_IP)
                 else:
                     ip_limit = Limit(f"{form}:token-ip", settings.RATE_LIMIT_TOKEN_PER_IP)
                 if not allow(ip_limit, ip):
                     return too_many_requests(request)
-                if token_kwarg is not None:
-                    token = str(kwargs.get(token_kwarg, ""))
+                if link_param is not None:
+                    token = str(kwargs.get(link_param, ""))
                     if not allow(Limit(f"{form}:token", settings.RATE_LIMIT_PER_TOKEN), token):
                         return too_many_requests(request)
             return view(request, *args, **kwargs)

@@ -187,9 +187,9 @@ def request_role(actor: Actor, user: User, role: str) -> RoleGrant | None:
         return None
     with transaction.atomic():
         # One pending request per account: the newest replaces the previous one.
-        RoleGrant.objects.select_for_update().filter(
-            user=user, status=GrantStatus.PENDING
-        ).update(status=GrantStatus.WITHDRAWN, decided_at=timezone.now())
+        RoleGrant.objects.select_for_update().filter(user=user, status=GrantStatus.PENDING).update(
+            status=GrantStatus.WITHDRAWN, decided_at=timezone.now()
+        )
         grant = RoleGrant.objects.create(user=user, role=role, requested_by=actor.user)
         record_event(
             actor,
@@ -210,6 +210,14 @@ def pending_grants() -> list[RoleGrant]:
     )
 
 
+def count_pending_grants(*, excluding: object = None) -> int:
+    """Pending grants, those for the ``excluding`` account left out (it cannot decide)."""
+    grants = RoleGrant.objects.filter(status=GrantStatus.PENDING)
+    if isinstance(excluding, User):
+        grants = grants.exclude(user=excluding)
+    return grants.count()
+
+
 def _decide(actor: Actor, grant: RoleGrant) -> RoleGrant:
     """The grant, locked and still pending; the actor a second person who may decide."""
     decider = actor.user
@@ -226,7 +234,7 @@ def confirm_role(actor: Actor, grant: RoleGrant) -> User:
     """The second person confirms: the role is given now."""
     with transaction.atomic():
         locked = _decide(actor, grant)
-        if locked.requested_by_id == actor.user.pk:  # type: ignore[union-attr]
+        if locked.requested_by_id == actor.user.pk:
             raise AccountError(
                 _("The person who asked for a role cannot also confirm it: a second person must.")
             )

@@ -11,13 +11,13 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -198,7 +198,7 @@ def staff_set_role(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, staff, role_form=form, status=400)
 
 
-_GRANT_PENDING = _lazy(
+_GRANT_PENDING = gettext_lazy(
     "This role reaches personal data: it is given once a privacy lead or another "
     "administrator confirms it on the staff page."
 )

@@ -237,8 +237,9 @@ def start_double_opt_in(
     """Start a web sign-up: pending until confirmed, expiring after 7 days (R43).
 
     Returns the confirmation token, or None when the person is already subscribed or
-    was sent a confirmation for this purpose less than an hour ago (the public page answers the same either way, so it reveals nothing). Nothing
-    is sent meanwhile except the confirmation request itself.
+    was sent a confirmation for this purpose less than an hour ago (the public page
+    answers the same either way, so it reveals nothing). Nothing is sent meanwhile
+    except the confirmation request itself.
     """
     check_purpose(purpose)
     if not wording.strip():

@@ -72,7 +72,7 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@rate_limited("unsubscribe", token_kwarg="token", methods=("GET", "POST"))
+@rate_limited("unsubscribe", link_param="token", methods=("GET", "POST"))
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -107,7 +107,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@rate_limited("preference-centre", token_kwarg="token", methods=("GET", "POST"))
+@rate_limited("preference-centre", link_param="token", methods=("GET", "POST"))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def preference_centre(request: HttpRequest, token: str) -> HttpResponse:
@@ -165,7 +165,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@rate_limited("newsletter-confirm", token_kwarg="token", methods=("GET", "POST"))
+@rate_limited("newsletter-confirm", link_param="token", methods=("GET", "POST"))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:

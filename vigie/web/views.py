@@ -57,6 +57,11 @@ def backoffice_home(request: HttpRequest) -> HttpResponse:
     allowed = user.has_vigie_permission  # type: ignore[union-attr]
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     panels: dict[str, Any] = {"month_start": month_start}
+    if allowed(Permission.ACCOUNTS_ROLE_CONFIRM):
+        from vigie.accounts.services import count_pending_grants
+
+        # Issue 11: a role asked for shows to everyone who may confirm it.
+        panels["role_grants"] = count_pending_grants(excluding=user)
     if allowed(Permission.PEOPLE_VIEW):
         from vigie.people.services import count_overdue_notices, count_people
 

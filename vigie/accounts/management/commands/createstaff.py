@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from django.db import transaction
 
 from vigie.accounts.permissions import Role
