@@ -54,7 +54,7 @@ def notify_privacy_leads(sender: Any, grant: RoleGrant, actor: Actor, **kwargs: 
     leads = User.objects.filter(is_active=True, role=Role.PRIVACY_LEAD).exclude(pk=grant.user_id)
     if leads.exists():
         queue_messages(
-            Actor.system("role grant"),
+            Actor.system("role requests"),
             list(leads),
             TEMPLATE,
             kind="service",
