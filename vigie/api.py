@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from vigie.accounts.access import public
 from vigie.accounts.api import router as accounts_router
+from vigie.accounts.ratelimit import FIXED_ANSWER, limited_elsewhere
 from vigie.consent.api import router as consent_router
 from vigie.people.api import router as people_router
 
@@ -82,6 +83,8 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 
 @public
+# A fixed answer that reads and writes nothing: nothing to limit.
+@limited_elsewhere(FIXED_ANSWER)
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Unknown paths under /api/v1/ answer in the API's error format too."""
     return JsonResponse(error_body(404, "No such API route."), status=404)

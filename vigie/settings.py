@@ -261,6 +261,20 @@ RATE_LIMIT_PER_IP = env_int(
     "Requests per hour from one client IP on each public form.",
     minimum=1,
 )
+RATE_LIMIT_TOKEN_PER_IP = env_int(
+    "VIGIE_RATE_LIMIT_TOKEN_PER_IP",
+    120,
+    "Requests per hour from one client IP on each link sent by e-mail (unsubscribe, "
+    "preference centre, confirmation): higher than a form's, as a mail gateway may "
+    "follow links for many people.",
+    minimum=1,
+)
+RATE_LIMIT_PER_TOKEN = env_int(
+    "VIGIE_RATE_LIMIT_PER_TOKEN",
+    30,
+    "Requests per hour on one link sent by e-mail (one token).",
+    minimum=1,
+)
 
 OTP_TOTP_ISSUER = "Vigie"
 

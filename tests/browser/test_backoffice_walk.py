@@ -28,6 +28,7 @@ from tests.browser.conftest import BrowserPage
 from tests.browser.test_portal_and_backoffice import _sign_in_with_second_factor
 from vigie.accounts.access import AUTHENTICATED, PUBLIC
 from vigie.accounts.permissions import Role
+from vigie.accounts.services import request_role
 from vigie.audit.actor import Actor
 from vigie.consent.models import ConsentEvent, Kind
 from vigie.people.models import Person
@@ -49,6 +50,8 @@ NOT_WALKED = {
     "accounts:staff-deactivate": "POST only: a button on the staff account page",
     "accounts:apikey-create": "POST only: a form on the staff account page",
     "accounts:apikey-revoke": "POST only: a button on the staff account page",
+    "accounts:role-grant-confirm": "POST only: a button on the staff list",
+    "accounts:role-grant-refuse": "POST only: a button on the staff list",
     "audit:verify": "POST only: its result page is walked by pressing the button",
     "mail:retry": "POST only: a button on the outbox page",
     "policy:publish": "POST only: a button on the policy version page",
@@ -205,6 +208,9 @@ def demo_like_data(make_staff, tmp_path, settings) -> dict[str, Any]:
     assert doc is not None
     lead = make_staff(Role.PRIVACY_LEAD, username="claire.moreau")
     admin = make_staff(Role.ADMIN, username="alice.martin")
+    # A role awaiting a second person: the staff list and the home show it (issue 11).
+    newcomer = make_staff(Role.NONE, username="bruno.petit")
+    request_role(Actor.for_user(admin), newcomer, Role.SALES)
     # A person whose proof has several events: a withdrawal follows a consent.
     withdrawn = (
         ConsentEvent.objects.filter(kind=Kind.WITHDRAW).order_by("pk").values("person").first()

@@ -87,3 +87,26 @@ def subscribe(staff_actor: Actor) -> Callable[..., None]:
         )
 
     return do
+
+
+@pytest.fixture
+def run_signup_jobs(db: None) -> Callable[[], int]:
+    """Run, in this process and transaction, the sign-up jobs the pages queued (what
+    the worker does); return how many ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> int:
+        from vigie.consent.signups import complete_signup
+
+        path = f"{complete_signup.func.__module__}.{complete_signup.func.__qualname__}"
+        ran = 0
+        for job in DBTaskResult.objects.filter(task_path=path, status="READY").order_by(
+            "enqueued_at"
+        ):
+            complete_signup.call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
+            job.status = "SUCCESSFUL"
+            job.save(update_fields=["status"])
+            ran += 1
+        return ran
+
+    return run

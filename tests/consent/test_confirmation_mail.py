@@ -13,9 +13,10 @@ from vigie.mail.models import Message
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
 
-def test_a_sign_up_queues_the_confirmation_mail(client: Client, policy_v1) -> None:
+def test_a_sign_up_queues_the_confirmation_mail(client: Client, policy_v1, run_signup_jobs) -> None:
     response = client.post("/newsletter/", {"email": "lea@exemple.fr", "consent": "on"})
     assert response.status_code == 200
+    run_signup_jobs()  # the worker carries the sign-up out (consent.signups)
     message = Message.objects.get()
     assert (message.kind, message.template) == ("service", "newsletter_confirmation")
     # The outbox keeps the pending event's id; the link is made when the mail is rendered.

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern
 
 from tests.web.test_access_declared import VIEW_ROUTES
+from vigie.accounts.models import RoleGrant, User
 from vigie.audit.actor import Actor
 from vigie.lib.tokens import make_token, unsubscribe_url
 from vigie.mail.models import Kind
@@ -126,6 +127,12 @@ def test_every_page_names_the_loaded_company_and_never_semi(
     assert f"Vos données personnelles chez {NAME}" in home
 
 
+def _role_grant() -> RoleGrant:
+    asker = User.objects.create_user(username="asker", email="a@atelier-dupont.example")
+    grantee = User.objects.create_user(username="grantee", email="g@atelier-dupont.example")
+    return RoleGrant.objects.create(user=grantee, role="privacy_lead", requested_by=asker)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("template", sorted(CATALOGUE))
 def test_every_e_mail_names_the_loaded_company_and_never_semi(
@@ -140,6 +147,9 @@ def test_every_e_mail_names_the_loaded_company_and_never_semi(
         # The person's id: consent makes the preferences link at render time.
         "preferences_link": {"person": str(company["person"].pk)},
     }.get(template, {})
+    if template == "role_grant_request":
+        # The grant's id: mail reads the names and the role at render time.
+        refs = {"grant": _role_grant().pk}
     rendered = render(
         template,
         language,

@@ -18,6 +18,7 @@ PERMISSION_LABELS = {
     Permission.ACCOUNTS_USER_VIEW: _("See staff accounts"),
     Permission.ACCOUNTS_USER_MANAGE: _("Manage staff accounts"),
     Permission.ACCOUNTS_APIKEY_MANAGE: _("Manage API keys"),
+    Permission.ACCOUNTS_ROLE_CONFIRM: _("Confirm a role another staff member asked for"),
     Permission.AUDIT_LOG_VIEW: _("Read the audit log"),
     Permission.AUDIT_LOG_VERIFY: _("Verify the audit log"),
     Permission.REGISTER_VIEW: _("Read the register"),

@@ -129,6 +129,55 @@ class ApiKey(models.Model):
         )
 
 
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Replaced or withdrawn")
+
+
+class RoleGrant(models.Model):
+    """A role that reaches personal data, asked for an account by one staff member and
+    given only once a second person (a privacy lead or another administrator) has
+    confirmed it (``accounts.services.request_role``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    status = models.CharField(
+        max_length=16, choices=GrantStatus.choices, default=GrantStatus.PENDING, db_index=True
+    )
+    #: None when asked from the command line (no signed-in account).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "user": "staff-accounts",
+        "requested_by": "staff-accounts",
+        "decided_by": "staff-accounts",
+    }
+
+    class Meta:
+        constraints = [
+            # One pending grant per account: a new request replaces the previous one.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="accounts_rolegrant_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"role {self.role} for account {self.user_id} ({self.status})"
+
+
 class RateCounter(models.Model):
     """How many requests one client or one address made to one public form in one
     window (``accounts.ratelimit``). In the database, not a per-process cache, so every

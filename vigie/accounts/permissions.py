@@ -22,6 +22,8 @@ class Permission(StrEnum):
     ACCOUNTS_USER_VIEW = "accounts:user:view"
     ACCOUNTS_USER_MANAGE = "accounts:user:manage"
     ACCOUNTS_APIKEY_MANAGE = "accounts:apikey:manage"
+    # The second person who confirms a role that reaches personal data (issue 11).
+    ACCOUNTS_ROLE_CONFIRM = "accounts:role:confirm"
     # The audit log and its verification.
     AUDIT_LOG_VIEW = "audit:log:view"
     AUDIT_LOG_VERIFY = "audit:log:verify"
@@ -67,6 +69,7 @@ PERSONAL_DATA_PERMISSIONS: frozenset[Permission] = frozenset(
         Permission.MAIL_RETRY,
         Permission.ACCOUNTS_USER_VIEW,
         Permission.ACCOUNTS_USER_MANAGE,
+        Permission.ACCOUNTS_ROLE_CONFIRM,
         Permission.AUDIT_LOG_VIEW,
         Permission.SOURCES_ERASE,
     }
@@ -104,6 +107,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.ACCOUNTS_USER_VIEW,
             Permission.ACCOUNTS_USER_MANAGE,
             Permission.ACCOUNTS_APIKEY_MANAGE,
+            Permission.ACCOUNTS_ROLE_CONFIRM,
             Permission.AUDIT_LOG_VIEW,
             Permission.AUDIT_LOG_VERIFY,
             Permission.REGISTER_VIEW,
@@ -122,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.POLICY_PUBLISH,
             Permission.ACCOUNTS_USER_VIEW,
             Permission.ACCOUNTS_APIKEY_MANAGE,
+            Permission.ACCOUNTS_ROLE_CONFIRM,
             Permission.AUDIT_LOG_VIEW,
             Permission.AUDIT_LOG_VERIFY,
             Permission.SOURCES_VIEW,

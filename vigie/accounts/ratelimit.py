@@ -14,21 +14,36 @@ daily ``purge_rate_counters_task`` (``accounts.tasks``).
 Fixed windows let a client send up to twice the limit across a window boundary;
 that is the price of one row and one increment per request, and enough against a
 flood of e-mails.
+
+Every public view that accepts a POST, and every token URL, is wrapped in
+``rate_limited`` (a route-walking test, tests/web/test_public_routes_limited.py,
+fails on one that is not): the client IP is counted before the view runs, and the
+token of a token URL too; over a limit the client gets the 429 page. The per-address
+count of forms that take an address is done by the form's own service
+(``address_verdict``), which answers as if accepted (no enumeration).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from vigie.accounts.models import RateCounter
+from vigie.audit.actor import client_ip
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 HOUR = timedelta(hours=1)
 _SALT = "vigie.accounts.ratelimit"
@@ -110,6 +125,74 @@ def public_form_verdict(form: str, *, ip: str | None, address_key: str) -> Verdi
     if not allow(Limit(f"{form}:address", settings.RATE_LIMIT_PER_ADDRESS), address_key):
         return Verdict.ADDRESS_LIMITED
     return Verdict.ALLOWED
+
+
+def address_verdict(form: str, address_key: str) -> Verdict:
+    """Count a request of the public form ``form`` for one address (the client IP was
+    counted by ``rate_limited`` around the view)."""
+    return public_form_verdict(form, ip=None, address_key=address_key)
+
+
+def too_many_requests(request: HttpRequest, window: timedelta = HOUR) -> HttpResponse:
+    """The 429 page: what happened and when to try again, in the page's language."""
+    minutes = int(window.total_seconds() // 60)
+    response = render(request, "accounts/too_many_requests.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(int(window.total_seconds()))
+    return response
+
+
+def rate_limited(
+    form: str, *, link_param: str | None = None, methods: Iterable[str] = ("POST",)
+) -> Callable[[View], View]:
+    """Count each ``methods`` request of a public view per client IP (and per token for
+    a token URL, ``link_param`` naming the URL's token) before the view runs; over a
+    limit, answer the 429 page and run nothing.
+
+    Forms: ``VIGIE_RATE_LIMIT_PER_IP`` an hour. Token URLs (unsubscribe, preference
+    centre, confirmation), which a shared mail gateway may click for many people:
+    ``VIGIE_RATE_LIMIT_TOKEN_PER_IP`` an hour per IP and ``VIGIE_RATE_LIMIT_PER_TOKEN``
+    per token. The view is marked ``vigie_rate_limit`` (the route walk checks it).
+    """
+    counted = frozenset(m.upper() for m in methods)
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method in counted:
+                ip = client_ip(request) or "unknown"
+                if link_param is None:
+                    ip_limit = Limit(f"{form}:ip", settings.RATE_LIMIT_PER_IP)
+                else:
+                    ip_limit = Limit(f"{form}:token-ip", settings.RATE_LIMIT_TOKEN_PER_IP)
+                if not allow(ip_limit, ip):
+                    return too_many_requests(request)
+                if link_param is not None:
+                    token = str(kwargs.get(link_param, ""))
+                    if not allow(Limit(f"{form}:token", settings.RATE_LIMIT_PER_TOKEN), token):
+                        return too_many_requests(request)
+            return view(request, *args, **kwargs)
+
+        wrapper.vigie_rate_limit = form  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+#: The ``limited_elsewhere`` mark of a view that answers the same fixed page whatever
+#: it is sent, reading and writing nothing.
+FIXED_ANSWER = "fixed answer"
+
+
+def limited_elsewhere(how: str) -> Callable[[View], View]:
+    """Mark a public view whose POST another mechanism limits (the sign-in page: the
+    django-axes lockout per username and IP), or that has nothing to limit
+    (``FIXED_ANSWER``)."""
+
+    def decorate(view: View) -> View:
+        view.vigie_rate_limit = how  # type: ignore[attr-defined]
+        return view
+
+    return decorate
 
 
 def expired_counters(now: datetime | None = None) -> QuerySet[RateCounter]:

@@ -14,11 +14,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vigie.accounts.models import ApiKey, StaffSession, User
+from vigie.accounts.models import ApiKey, GrantStatus, RoleGrant, StaffSession, User
 from vigie.accounts.permissions import Permission, Role, permissions_of, role_reaches_personal_data
 from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
@@ -121,7 +122,36 @@ def record_undertakings(
     return user
 
 
+def _refuse_own_account(actor: Actor, user: User) -> None:
+    # Issue 11: an administrator gave itself the privacy-lead role, then read
+    # personal data. Nobody changes their own role, up or down.
+    if actor.user is not None and actor.user.pk == user.pk:
+        raise OwnRoleChange(_("You cannot change your own role: ask another administrator."))
+
+
+class OwnRoleChange(AccountError):
+    """A staff member tried to change or confirm their own role."""
+
+
+def needs_second_person(role: str) -> bool:
+    """Granting ``role`` takes a second person's confirmation: it reaches personal data."""
+    return role_reaches_personal_data(role)
+
+
+def second_person_exists() -> bool:
+    """Whether an active account may confirm a role (an administrator or a privacy
+    lead). Until one exists, the command line gives the first one its role at once:
+    the bootstrap of an installation (docs/permissions.md)."""
+    confirming = [r for r in Role.values if Permission.ACCOUNTS_ROLE_CONFIRM in permissions_of(r)]
+    return User.objects.filter(is_active=True, role__in=confirming).exists()
+
+
 def set_role(actor: Actor, user: User, role: str) -> User:
+    """Give ``user`` the role now. The back-office and the command line go through
+    ``request_role``, which calls this at once only for a role that reaches no personal
+    data, and through ``confirm_role`` for the others. Called directly, it is the
+    bootstrap path (the demo's accounts, the first account of an installation)."""
+    _refuse_own_account(actor, user)
     _check_role_allowed(user, role)
     if not user.is_active:
         raise AccountError(_("A deactivated account cannot be given a role."))
@@ -129,8 +159,128 @@ def set_role(actor: Actor, user: User, role: str) -> User:
         previous = user.role
         user.role = role
         user.save(update_fields=["role"])
+        # A role given by other means makes any request still pending pointless.
+        RoleGrant.objects.filter(user=user, status=GrantStatus.PENDING).update(
+            status=GrantStatus.WITHDRAWN, decided_at=timezone.now()
+        )
         record_event(actor, Action.USER_ROLE_CHANGE, user, extra={"from": previous, "to": role})
     return user
+
+
+#: Sent in the transaction that asks for a role, with ``grant``:
+#: mail (``mail.staff_notices``) e-mails the privacy leads. A signal, because mail
+#: imports accounts and not the other way round.
+role_grant_requested = Signal()
+
+
+def request_role(actor: Actor, user: User, role: str) -> RoleGrant | None:
+    """Ask for ``role`` for ``user``. A role that reaches personal data is recorded as a
+    pending grant that a second person confirms (``confirm_role``), and the privacy
+    leads are told; any other role (no role at all) is given at once. Returns the
+    pending grant, or None when the role was given."""
+    _refuse_own_account(actor, user)
+    _check_role_allowed(user, role)
+    if not user.is_active:
+        raise AccountError(_("A deactivated account cannot be given a role."))
+    if not needs_second_person(role) or role == user.role:
+        set_role(actor, user, role)
+        return None
+    with transaction.atomic():
+        # One pending request per account: the newest replaces the previous one.
+        RoleGrant.objects.select_for_update().filter(user=user, status=GrantStatus.PENDING).update(
+            status=GrantStatus.WITHDRAWN, decided_at=timezone.now()
+        )
+        grant = RoleGrant.objects.create(user=user, role=role, requested_by=actor.user)
+        record_event(
+            actor,
+            Action.USER_ROLE_REQUEST,
+            user,
+            extra={"grant": grant.pk, "from": user.role, "to": role},
+        )
+        # In the same transaction: the notice is queued with the request, or neither is.
+        role_grant_requested.send(sender=RoleGrant, grant=grant, actor=actor)
+    return grant
+
+
+def pending_grants() -> list[RoleGrant]:
+    return list(
+        RoleGrant.objects.filter(status=GrantStatus.PENDING)
+        .select_related("user", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def count_pending_grants(*, excluding: object = None) -> int:
+    """Pending grants, those for the ``excluding`` account left out (it cannot decide)."""
+    grants = RoleGrant.objects.filter(status=GrantStatus.PENDING)
+    if isinstance(excluding, User):
+        grants = grants.exclude(user=excluding)
+    return grants.count()
+
+
+def _decide(actor: Actor, grant: RoleGrant) -> RoleGrant:
+    """The grant, locked and still pending; the actor a second person who may decide."""
+    decider = actor.user
+    if decider is None or not decider.has_vigie_permission(Permission.ACCOUNTS_ROLE_CONFIRM):
+        raise AccountError(_("Only a privacy lead or an administrator may confirm a role."))
+    locked = RoleGrant.objects.select_for_update().select_related("user").get(pk=grant.pk)
+    if locked.status != GrantStatus.PENDING:
+        raise AccountError(_("This request has already been dealt with."))
+    _refuse_own_account(actor, locked.user)
+    return locked
+
+
+def confirm_role(actor: Actor, grant: RoleGrant) -> User:
+    """The second person confirms: the role is given now."""
+    with transaction.atomic():
+        locked = _decide(actor, grant)
+        if locked.requested_by_id == actor.user.pk:
+            raise AccountError(
+                _("The person who asked for a role cannot also confirm it: a second person must.")
+            )
+        user = locked.user
+        _check_role_allowed(user, locked.role)
+        if not user.is_active:
+            raise AccountError(_("A deactivated account cannot be given a role."))
+        previous = user.role
+        user.role = locked.role
+        user.save(update_fields=["role"])
+        locked.status = GrantStatus.CONFIRMED
+        locked.decided_by = actor.user
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        record_event(
+            actor,
+            Action.USER_ROLE_CONFIRM,
+            user,
+            extra={
+                "grant": locked.pk,
+                "from": previous,
+                "to": locked.role,
+                "requested_by": locked.requested_by_id,
+            },
+        )
+        record_event(
+            actor, Action.USER_ROLE_CHANGE, user, extra={"from": previous, "to": locked.role}
+        )
+    return user
+
+
+def refuse_role(actor: Actor, grant: RoleGrant) -> RoleGrant:
+    """A privacy lead or an administrator refuses the request (its author may withdraw it)."""
+    with transaction.atomic():
+        locked = _decide(actor, grant)
+        locked.status = GrantStatus.REFUSED
+        locked.decided_by = actor.user
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        record_event(
+            actor,
+            Action.USER_ROLE_REFUSE,
+            locked.user,
+            extra={"grant": locked.pk, "role": locked.role},
+        )
+    return locked
 
 
 def deactivate_user(actor: Actor, user: User) -> User:

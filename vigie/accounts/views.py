@@ -11,24 +11,30 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
 from vigie.accounts import forms, services
 from vigie.accounts.access import authenticated, public, requires
-from vigie.accounts.models import ApiKey, User
+from vigie.accounts.models import ApiKey, GrantStatus, RoleGrant, User
 from vigie.accounts.permissions import Permission
+from vigie.accounts.ratelimit import limited_elsewhere
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_read
 
 login_view = public(
-    LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+    # Failed sign-ins are limited per username and IP by django-axes (AXES_* settings).
+    limited_elsewhere("django-axes")(
+        LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True)
+    )
 )
 
 
@@ -99,13 +105,17 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @requires(Permission.ACCOUNTS_USER_VIEW)
 def staff_list(request: HttpRequest) -> HttpResponse:
     users = list(User.objects.order_by("username")[:200])
+    # Roles asked for and awaiting a second person (issue 11): shown to everyone who
+    # sees the list, confirmed by a privacy lead or another administrator.
+    grants = services.pending_grants()
     record_read(
         Actor.from_request(request),
         ObjectRef("accounts.user"),
         view="accounts:staff-list",
         extra={"ids": [u.pk for u in users]},
     )
-    return render(request, "accounts/staff_list.html", {"users": users})
+    context = {"users": users, "grants": grants, "me": request.user.pk}
+    return render(request, "accounts/staff_list.html", context)
 
 
 @requires(Permission.ACCOUNTS_USER_VIEW)
@@ -131,6 +141,8 @@ def _render_detail(
             }
         ),
         "apikey_form": forms_.get("apikey_form") or forms.ApiKeyForm(),
+        "pending_grant": staff.role_grants.filter(status=GrantStatus.PENDING).first(),
+        "own_account": staff.pk == request.user.pk,
         "new_key": new_key,
         "can_manage": request.user.has_vigie_permission(Permission.ACCOUNTS_USER_MANAGE),  # type: ignore[union-attr]
         "can_manage_keys": request.user.has_vigie_permission(Permission.ACCOUNTS_APIKEY_MANAGE),  # type: ignore[union-attr]
@@ -142,12 +154,21 @@ def _render_detail(
 def staff_create(request: HttpRequest) -> HttpResponse:
     form = forms.StaffCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        role = data.pop("role")
+        actor = Actor.from_request(request)
         try:
-            staff = services.create_staff(Actor.from_request(request), **form.cleaned_data)
+            with transaction.atomic():
+                # The account is created without a role; a role that reaches personal
+                # data then waits for a second person, like any role change.
+                staff = services.create_staff(actor, **data)
+                grant = services.request_role(actor, staff, role) if role else None
         except services.AccountError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Account created."))
+            if grant is not None:
+                messages.info(request, _GRANT_PENDING)
             return redirect("accounts:staff-detail", pk=staff.pk)
     status = 400 if form.errors else 200
     return render(request, "accounts/staff_create.html", {"form": form}, status=status)
@@ -157,16 +178,50 @@ def staff_create(request: HttpRequest) -> HttpResponse:
 @requires(Permission.ACCOUNTS_USER_MANAGE)
 def staff_set_role(request: HttpRequest, pk: int) -> HttpResponse:
     staff = get_object_or_404(User, pk=pk)
+    if staff.pk == request.user.pk:
+        # Nobody changes their own role (issue 11): refused before anything is read.
+        raise PermissionDenied("own role")
     form = forms.RoleForm(request.POST)
     if form.is_valid():
         try:
-            services.set_role(Actor.from_request(request), staff, form.cleaned_data["role"])
+            grant = services.request_role(
+                Actor.from_request(request), staff, form.cleaned_data["role"]
+            )
         except services.AccountError as error:
             form.add_error("role", str(error))
         else:
-            messages.success(request, _("Role changed."))
+            if grant is None:
+                messages.success(request, _("Role changed."))
+            else:
+                messages.info(request, _GRANT_PENDING)
             return redirect("accounts:staff-detail", pk=staff.pk)
     return _render_detail(request, staff, role_form=form, status=400)
+
+
+_GRANT_PENDING = gettext_lazy(
+    "This role reaches personal data: it is given once a privacy lead or another "
+    "administrator confirms it on the staff page."
+)
+
+
+@require_POST
+@requires(Permission.ACCOUNTS_ROLE_CONFIRM)
+def role_grant_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """A second person confirms or refuses a role asked for (issue 11)."""
+    grant = get_object_or_404(RoleGrant, pk=pk)
+    actor = Actor.from_request(request)
+    try:
+        if decision == "confirm":
+            services.confirm_role(actor, grant)
+            messages.success(request, _("Role confirmed: the account has it now."))
+        else:
+            services.refuse_role(actor, grant)
+            messages.success(request, _("Request refused: the role was not given."))
+    except services.OwnRoleChange:
+        raise PermissionDenied("own role") from None
+    except services.AccountError as error:
+        messages.error(request, str(error))
+    return redirect("accounts:staff-list")
 
 
 @require_POST

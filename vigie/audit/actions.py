@@ -9,6 +9,9 @@ class Action(StrEnum):
     # Staff accounts (R27, R28).
     USER_CREATE = "accounts:user:create"
     USER_ROLE_CHANGE = "accounts:user:role_change"
+    USER_ROLE_REQUEST = "accounts:user:role_request"
+    USER_ROLE_CONFIRM = "accounts:user:role_confirm"
+    USER_ROLE_REFUSE = "accounts:user:role_refuse"
     USER_UNDERTAKINGS = "accounts:user:undertakings"
     USER_PASSWORD_CHANGE = "accounts:user:password_change"  # noqa: S105 (a name)
     USER_DEACTIVATE = "accounts:user:deactivate"

@@ -36,6 +36,9 @@ class ObjectKind:
 _SENTENCES: dict[str, Any] = {
     Action.USER_CREATE: _("created a staff account"),
     Action.USER_ROLE_CHANGE: _("changed the role of a staff account"),
+    Action.USER_ROLE_REQUEST: _("asked for a role for a staff account (awaiting a second person)"),
+    Action.USER_ROLE_CONFIRM: _("confirmed the role another staff member asked for"),
+    Action.USER_ROLE_REFUSE: _("refused or withdrew the role asked for a staff account"),
     Action.USER_UNDERTAKINGS: _("recorded the confidentiality undertaking and GDPR training"),
     Action.USER_PASSWORD_CHANGE: _("changed a password"),
     Action.USER_DEACTIVATE: _("deactivated a staff account"),

@@ -9,8 +9,9 @@ whose preference-centre link (``lib.tokens``) is made when the e-mail is rendere
 the outbox stores the person's id, never a working link. Neither the answer nor its
 timing tells whether someone is on file (no enumeration).
 
-Requests are rate-limited per client IP and per address (``accounts.ratelimit``,
-counted in the database so every web worker shares the count). Over the per-address
+Requests are rate-limited per client IP (``accounts.ratelimit.rate_limited`` around
+the view) and per address (here), counted in the database so every web worker shares
+the count. Over the per-address
 limit the page answers exactly as if it had accepted: anyone can use up the 3
 requests of someone else's address for an hour, and a different answer would tell
 them that the person asked for a link themselves. The cost of that choice is that
@@ -20,7 +21,6 @@ the person gets no link for the rest of the hour (docs/consent.md).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +28,7 @@ from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
-from vigie.accounts.ratelimit import Verdict, public_form_verdict
+from vigie.accounts.ratelimit import Verdict, address_verdict
 from vigie.audit.actor import Actor
 from vigie.lib import tokens
 from vigie.lib.purposes import ALL_PURPOSES
@@ -39,25 +39,15 @@ from vigie.people.services import email_index
 FORM = "preferences-link"
 
 
-@dataclass(frozen=True)
-class LinkRequest:
-    accepted: bool  # False: the client is over its rate limit (HTTP 429)
-
-
-def request_preferences_link(address: str, *, ip: str | None, language: str) -> LinkRequest:
-    """Accept a request for the preferences link, or refuse it for the client's rate limit.
-
-    The same happens for a known and an unknown address: a look-up is stored and a
-    job queued; the job does the look-up.
-    """
-    verdict = public_form_verdict(FORM, ip=ip, address_key=email_index(address))
-    if verdict is Verdict.IP_LIMITED:
-        return LinkRequest(accepted=False)
-    if verdict is Verdict.ALLOWED:
+def request_preferences_link(address: str, *, language: str) -> None:
+    """Accept a request for the preferences link (the client IP was counted around the
+    view). The same happens for a known and an unknown address: a look-up is stored
+    and a job queued; the job does the look-up. Over the address's limit nothing is
+    queued, and the page answers the same."""
+    if address_verdict(FORM, email_index(address)) is Verdict.ALLOWED:
         with transaction.atomic():
             lookup = defer_lookup(address)
             send_preferences_link.enqueue(str(lookup), "en" if language == "en" else "fr")
-    return LinkRequest(accepted=True)
 
 
 def preferences_url(person_id: uuid.UUID) -> str:

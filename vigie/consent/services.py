@@ -214,6 +214,17 @@ def record_consent(
     return event
 
 
+#: A new sign-up within this time of the pending one sends no new confirmation e-mail.
+CONFIRMATION_RESEND_AFTER = timedelta(hours=1)
+
+
+def _confirmation_sent_lately(current: Subscription | None, at: datetime) -> bool:
+    if current is None or current.status != Status.PENDING or current.pending_expires_at is None:
+        return False
+    asked_at = current.pending_expires_at - timedelta(days=DOUBLE_OPT_IN_DAYS)
+    return at - asked_at < CONFIRMATION_RESEND_AFTER
+
+
 def start_double_opt_in(
     actor: Actor,
     person: Person,
@@ -225,9 +236,10 @@ def start_double_opt_in(
 ) -> str | None:
     """Start a web sign-up: pending until confirmed, expiring after 7 days (R43).
 
-    Returns the confirmation token, or None when the person is already subscribed
-    (the public page answers the same either way, so it reveals nothing). Nothing
-    is sent meanwhile except the confirmation request itself.
+    Returns the confirmation token, or None when the person is already subscribed or
+    was sent a confirmation for this purpose less than an hour ago (the public page
+    answers the same either way, so it reveals nothing). Nothing is sent meanwhile
+    except the confirmation request itself.
     """
     check_purpose(purpose)
     if not wording.strip():
@@ -241,6 +253,10 @@ def start_double_opt_in(
         subs = lock_person(person)
         current = subs.get(purpose)
         if current is not None and current.status == Status.SUBSCRIBED:
+            return None
+        if _confirmation_sent_lately(current, at):
+            # At most one confirmation e-mail per address and purpose an hour: a flood
+            # of sign-ups must not become a flood of e-mails to someone's mailbox.
             return None
         before = ""
         if current is not None:

@@ -29,8 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from vigie.accounts.access import public, requires
 from vigie.accounts.permissions import Permission
+from vigie.accounts.ratelimit import rate_limited
 from vigie.audit.actor import Actor, client_ip
-from vigie.consent import importing, preferences, services
+from vigie.consent import importing, preferences, services, signups
 from vigie.consent.forms import GRANT, OBJECT, ImportForm, RecordForm, SignupForm
 from vigie.consent.proof import consent_proof
 from vigie.consent.segments import segment_counts
@@ -38,7 +39,6 @@ from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.lib.tokens import BadToken
 from vigie.people.models import Person
 from vigie.people.services import (
-    InvalidPerson,
     PersonData,
     PersonUnavailable,
     find_by_email,
@@ -72,6 +72,7 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@rate_limited("unsubscribe", link_param="token", methods=("GET", "POST"))
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -106,6 +107,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
+@rate_limited("preference-centre", link_param="token", methods=("GET", "POST"))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def preference_centre(request: HttpRequest, token: str) -> HttpResponse:
@@ -140,33 +142,30 @@ def _policy_context() -> dict[str, Any]:
 
 
 @public
+@rate_limited(signups.FORM)
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     lang = _lang()
     form = SignupForm(request.POST or None, lang=lang)
     if request.method == "POST" and form.is_valid():
-        ip = client_ip(request)
-        actor = services.subject_actor(ip)
-        try:
-            services.sign_up(
-                actor,
-                email=form.cleaned_data["email"],
-                first_name=form.cleaned_data["first_name"],
-                purpose=Purpose.NEWSLETTER,
-                wording=form.wording,
-                channel=request.build_absolute_uri(reverse("consent:signup")),
-                ip=ip,
-            )
-        except InvalidPerson:
-            form.add_error("email", _("Enter a valid e-mail address."))
-        else:
-            # The same answer whether the address was known, new or already subscribed.
-            return render(request, "consent/signup_pending.html")
+        # Answered at once, the same whether the address is known, new or already
+        # subscribed: the worker does the sign-up (``consent.signups``).
+        signups.request_signup(
+            email=form.cleaned_data["email"],
+            first_name=form.cleaned_data["first_name"],
+            purpose=Purpose.NEWSLETTER,
+            wording=form.wording,
+            channel=request.build_absolute_uri(reverse("consent:signup")),
+            ip=client_ip(request),
+            language=lang,
+        )
+        return render(request, "consent/signup_pending.html")
     context = {"form": form, **_policy_context()}
     return render(request, "consent/signup.html", context, status=400 if form.errors else 200)
 
 
 @public
+@rate_limited("newsletter-confirm", link_param="token", methods=("GET", "POST"))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:

@@ -30,7 +30,10 @@ from django.db import models
 PERSON = "person"
 ORGANISATION = "organisation"
 RECIPIENT = "recipient"
-KINDS = (PERSON, ORGANISATION, RECIPIENT)
+#: A staff account (a privacy lead told of a role awaiting confirmation): the
+#: address is the account's, read at send time (``mail.staff_notices``).
+STAFF = "staff"
+KINDS = (PERSON, ORGANISATION, RECIPIENT, STAFF)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class To:
             name = value._meta.model_name
             if name in (PERSON, ORGANISATION):
                 return cls(name, str(value.pk))
+            if name == "user":
+                return cls(STAFF, str(value.pk))
         raise TypeError(f"cannot address a message to {value!r}")
 
     @classmethod

@@ -13,3 +13,16 @@ class MailConfig(AppConfig):
 
         register_sentences(sentences())
         register_object_kind("mail.message", _("E-mail"))
+
+        from vigie.accounts.services import role_grant_requested
+        from vigie.mail.addressing import STAFF, register_context_builder, register_resolver
+        from vigie.mail.staff_notices import (
+            TEMPLATE,
+            notify_privacy_leads,
+            role_grant_context,
+            staff_address,
+        )
+
+        register_resolver(STAFF, staff_address)
+        register_context_builder(TEMPLATE, role_grant_context)
+        role_grant_requested.connect(notify_privacy_leads, dispatch_uid="mail.role_grant")

@@ -13,12 +13,13 @@ from __future__ import annotations
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.lib.purposes import Purpose
-from vigie.mail.addressing import ORGANISATION, PERSON, RECIPIENT, To
+from vigie.mail.addressing import ORGANISATION, PERSON, RECIPIENT, STAFF, To
 
 
 class Kind(models.TextChoices):
@@ -68,6 +69,15 @@ class Message(models.Model):
         help_text="Register key of a recipient whose privacy contact receives the message "
         "(a reference; the address is read from the register at send time).",
     )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="mail_messages",
+        help_text="Category: staff accounts (recipient reference only; the account's "
+        "address is read at send time).",
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices)
     purpose = models.CharField(
         max_length=32,
@@ -105,6 +115,7 @@ class Message(models.Model):
     PERSONAL_DATA: ClassVar[dict[str, str]] = {
         "person": "identity-contact",
         "organisation": "identity-contact",
+        "staff": "staff-accounts",
         "purpose": "policy-notice-log",
         "kind": "policy-notice-log",
         "template": "policy-notice-log",
@@ -126,16 +137,34 @@ class Message(models.Model):
                 # One recipient, and marketing only ever to a person (R34: consent is
                 # a person's).
                 condition=(
-                    models.Q(person__isnull=False, organisation__isnull=True, recipient_key="")
+                    models.Q(
+                        person__isnull=False,
+                        organisation__isnull=True,
+                        recipient_key="",
+                        staff__isnull=True,
+                    )
                     | models.Q(
                         kind="service",
                         person__isnull=True,
                         organisation__isnull=False,
                         recipient_key="",
+                        staff__isnull=True,
                     )
                     | (
-                        models.Q(kind="service", person__isnull=True, organisation__isnull=True)
+                        models.Q(
+                            kind="service",
+                            person__isnull=True,
+                            organisation__isnull=True,
+                            staff__isnull=True,
+                        )
                         & ~models.Q(recipient_key="")
+                    )
+                    | models.Q(
+                        kind="service",
+                        person__isnull=True,
+                        organisation__isnull=True,
+                        recipient_key="",
+                        staff__isnull=False,
                     )
                 ),
                 name="mail_message_one_recipient",
@@ -151,6 +180,8 @@ class Message(models.Model):
             return To(PERSON, str(self.person_id))
         if self.organisation_id is not None:
             return To(ORGANISATION, str(self.organisation_id))
+        if self.staff_id is not None:
+            return To(STAFF, str(self.staff_id))
         return To(RECIPIENT, self.recipient_key)
 
     @property

@@ -46,6 +46,7 @@ CATALOGUE: dict[str, Kind] = {
     "art14_notice": Kind.SERVICE,
     "newsletter_confirmation": Kind.SERVICE,
     "preferences_link": Kind.SERVICE,
+    "role_grant_request": Kind.SERVICE,
     "newsletter": Kind.MARKETING,
 }
 

@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 @requires(Permission.MAIL_VIEW)
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    messages = Message.objects.select_related("organisation").order_by("-created_at")
+    messages = Message.objects.select_related("organisation", "staff").order_by("-created_at")
     filters = MessageFilter(request.GET or None, queryset=messages)
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)

@@ -292,8 +292,18 @@ class AddressLookup(models.Model):
         "address a link was asked for).",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # A sign-up handed to its job: the address and first name the job records, sealed
+    # under a key derived for this purpose only (``people.lookups``).
+    payload_sealed = models.BinaryField(
+        null=True,
+        help_text="Category: identity and contact (sealed address and first name of a "
+        "public sign-up waiting for its job).",
+    )
 
-    PERSONAL_DATA: ClassVar[dict[str, str]] = {"email_index": "site-preferences"}
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "email_index": "site-preferences",
+        "payload_sealed": "identity-contact",
+    }
 
     def __str__(self) -> str:
         return f"address look-up of {self.created_at:%Y-%m-%d %H:%M}"

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from vigie.accounts.access import public, requires
 from vigie.accounts.permissions import Permission
-from vigie.audit.actor import client_ip
+from vigie.accounts.ratelimit import rate_limited
+from vigie.consent.preference_links import FORM as PREFERENCES_LINK_FORM
 
 
 @public
@@ -30,6 +31,7 @@ class PreferencesLinkForm(forms.Form):
 
 
 @public
+@rate_limited(PREFERENCES_LINK_FORM)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def preferences_link(request: HttpRequest) -> HttpResponse:
@@ -42,12 +44,7 @@ def preferences_link(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return render(request, "web/preferences_link.html", {"form": form}, status=400)
         language = "en" if (get_language() or "fr").startswith("en") else "fr"
-        outcome = request_preferences_link(
-            form.cleaned_data["email"], ip=client_ip(request), language=language
-        )
-        if not outcome.accepted:
-            context = {"form": form, "limited": True}
-            return render(request, "web/preferences_link.html", context, status=429)
+        request_preferences_link(form.cleaned_data["email"], language=language)
         return render(request, "web/preferences_link.html", {"sent": True})
     return render(request, "web/preferences_link.html", {"form": form})
 
@@ -60,6 +57,11 @@ def backoffice_home(request: HttpRequest) -> HttpResponse:
     allowed = user.has_vigie_permission  # type: ignore[union-attr]
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     panels: dict[str, Any] = {"month_start": month_start}
+    if allowed(Permission.ACCOUNTS_ROLE_CONFIRM):
+        from vigie.accounts.services import count_pending_grants
+
+        # Issue 11: a role asked for shows to everyone who may confirm it.
+        panels["role_grants"] = count_pending_grants(excluding=user)
     if allowed(Permission.PEOPLE_VIEW):
         from vigie.people.services import count_overdue_notices, count_people
 
@@ -98,6 +100,7 @@ def backoffice_home(request: HttpRequest) -> HttpResponse:
 
 
 @public
+@require_safe
 def health(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 

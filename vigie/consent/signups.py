@@ -1,0 +1,82 @@
+"""The public newsletter sign-up, answered at once and carried out by a job.
+
+The page must not tell who is on file, neither by its words nor by its timing: a
+look-up, a person's creation or an already-subscribed short-cut would each take a
+different time. So the request does the same work whatever the address: it counts
+the address's rate limit, stores the address's blind index with the sign-up sealed
+(``people.lookups.defer_lookup``: the address and first name never go into the job's
+arguments, which stay in the job table) and queues ``complete_signup`` with that
+row's random id. The job finds or creates the person, starts the double opt-in and
+queues the confirmation e-mail (``services.sign_up``).
+
+Over the address's limit (``accounts.ratelimit``) nothing is queued and the page
+answers the same; the client IP was counted around the view (``rate_limited``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import translation
+from django_tasks import task
+
+from vigie.accounts.ratelimit import Verdict, address_verdict
+from vigie.consent import services
+from vigie.people.lookups import defer_lookup, take_payload
+from vigie.people.services import InvalidPerson, email_index
+
+#: The sign-up form's name in the rate-limit counters.
+FORM = "newsletter"
+
+log = logging.getLogger("vigie.consent")
+
+
+def request_signup(
+    *,
+    email: str,
+    first_name: str,
+    purpose: str,
+    wording: str,
+    channel: str,
+    ip: str | None,
+    language: str,
+) -> None:
+    """Hand a sign-up to the worker; the same queries whoever the address belongs to."""
+    if address_verdict(FORM, email_index(email)) is not Verdict.ALLOWED:
+        return
+    payload = {
+        "first_name": first_name,
+        "purpose": purpose,
+        "wording": wording,
+        "channel": channel,
+        "ip": ip,
+    }
+    with transaction.atomic():
+        lookup = defer_lookup(email, payload)
+        complete_signup.enqueue(str(lookup), "en" if language == "en" else "fr")
+
+
+@task()
+def complete_signup(lookup_id: str, language: str) -> bool:
+    """Carry out a deferred sign-up; False when there was nothing to do (already
+    taken, the address erased meanwhile, or an address that cannot be recorded)."""
+    with translation.override(language), transaction.atomic():
+        payload = take_payload(lookup_id)
+        if payload is None:
+            return False
+        try:
+            services.sign_up(
+                services.subject_actor(payload["ip"]),
+                email=payload["email"],
+                first_name=payload["first_name"],
+                purpose=payload["purpose"],
+                wording=payload["wording"],
+                channel=payload["channel"],
+                ip=payload["ip"],
+            )
+        except (InvalidPerson, services.ConsentError) as error:
+            # The look-up row is deleted all the same: nothing of the address stays.
+            log.info("deferred sign-up %s not recorded: %s", lookup_id, type(error).__name__)
+            return False
+    return True
