@@ -152,9 +152,7 @@ def test_the_lists_are_extended_by_settings(settings) -> None:
 
 def test_a_partner_file_is_classified(suppressed) -> None:
     before = _snapshot()
-    report = import_csv(
-        Actor.cli("test"), partner_file(), wording="", channel="import:salon.csv"
-    )
+    report = import_csv(Actor.cli("test"), partner_file(), wording="", channel="import:salon.csv")
     assert report.counts() == EXPECTED
     assert not report.nothing_changed
     after = _snapshot()

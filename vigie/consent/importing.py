@@ -101,7 +101,7 @@ FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 PROSPECT_TYPES = frozenset(
     {SubjectType.PROSPECT_B2B, SubjectType.PROSPECT_B2C, SubjectType.PARTNER_SOURCED_CONTACT}
 )
-_KIND_OF_TYPE = {
+_KIND_OF_TYPE: dict[str, str] = {
     SubjectType.CLIENT_CONTACT_B2B: OrganisationKind.CLIENT_COMPANY,
     SubjectType.SUPPLIER_CONTACT: OrganisationKind.SUPPLIER,
     SubjectType.SUBCONTRACTOR_CONTACT: OrganisationKind.SUBCONTRACTOR,
@@ -183,7 +183,7 @@ class Line:
 
 def _moment(value: str) -> dt.datetime:
     text = value.strip()
-    problem = _("collected_at: “%(value)s” is not a date (JJ/MM/AAAA or AAAA-MM-JJ)") % {
+    problem = _("collected_at: “%(value)s” is not a date (DD/MM/YYYY or YYYY-MM-DD)") % {
         "value": text
     }
     try:
@@ -192,12 +192,13 @@ def _moment(value: str) -> dt.datetime:
             day, month, year = (int(g) for g in french.groups())
             moment = dt.datetime(year, month, day, tzinfo=PARIS)
         else:
-            moment = parse_datetime(text)
-            if moment is None:
+            parsed = parse_datetime(text)
+            if parsed is None:
                 day_only = parse_date(text)
                 if day_only is None:
                     raise _LineError(problem)
-                moment = dt.datetime.combine(day_only, dt.time(), tzinfo=PARIS)
+                parsed = dt.datetime.combine(day_only, dt.time(), tzinfo=PARIS)
+            moment = parsed
         if timezone.is_naive(moment):
             moment = moment.replace(tzinfo=PARIS)
         # Compared in UTC: a date next to year 1 or 9999 may not convert.
@@ -233,9 +234,7 @@ def _clean(row: dict[str, str]) -> dict[str, str]:
                 % {"column": column, "bound": BOUNDS[column]}
             )
         if any(unicodedata.category(c) == "Cc" for c in value):
-            raise _LineError(
-                _("%(column)s: contains a control character") % {"column": column}
-            )
+            raise _LineError(_("%(column)s: contains a control character") % {"column": column})
         values[column] = value
     return values
 

@@ -35,9 +35,7 @@ def safe_row(row: Iterable[Any]) -> list[Any]:
     return [safe_cell(value) for value in row]
 
 
-def csv_bytes(
-    rows: Iterable[Sequence[Any]], *, delimiter: str = ";", bom: bool = True
-) -> bytes:
+def csv_bytes(rows: Iterable[Sequence[Any]], *, delimiter: str = ";", bom: bool = True) -> bytes:
     """A CSV file (UTF-8, CRLF), every cell neutralised. Semicolons and a BOM by default:
     what LibreOffice and Excel expect of a French CSV."""
     buffer = io.StringIO()
