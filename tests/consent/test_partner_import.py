@@ -246,3 +246,40 @@ def test_the_page_shows_the_same_counts(suppressed, signed_in, privacy_lead) -> 
     for key, value in AGAIN.items():
         assert f'data-count="{key}">{value}<' in page, key
     assert "Rien n" in page and "a changé" in page
+
+
+def _one(line: str):
+    return import_csv(Actor.cli("test"), HEADER + line + "\n", wording="J'accepte.", channel="")
+
+
+def test_a_personal_mailbox_with_a_consent_or_a_client_relation_is_imported() -> None:
+    consent = "ana@gmail.com;Ana;L;;;prospect_B2C;subject;;;newsletter;oui;01/03/2026;non"
+    client = "bob@orange.fr;Bob;M;;;client_individual_B2C;subject;;;;non;;non"
+    assert _one(consent).counts()["imported"] == 1
+    assert _one(client).counts()["imported"] == 1
+    assert find_by_email("ana@gmail.com") and find_by_email("bob@orange.fr")
+
+
+def test_a_generic_address_of_a_known_organisation(cli_actor) -> None:
+    bare = Organisation.objects.create(name="Acme", kind=OrganisationKind.CLIENT_COMPANY)
+    report = _one(f"contact@acme.fr;;;;ACME;client_contact_B2B;partner;{PARTNER}")
+    assert report.counts()["organisations"] == 1 and Organisation.objects.count() == 1
+    bare.refresh_from_db()
+    assert open_organisation_contact(bare) == "contact@acme.fr"
+    # Known with another contact address: it keeps it, and the line says why.
+    report = _one(f"info@acme.fr;;;;Acme;prospect_B2B;partner;{PARTNER}")
+    assert report.counts()["organisations"] == 0
+    assert [e["line"] for e in report.errors] == [2]
+    assert open_organisation_contact(bare) == "contact@acme.fr"
+    assert Organisation.objects.count() == 1 and find_by_email("info@acme.fr") is None
+
+
+def test_the_page_refuses_an_unreadable_file_whole(signed_in, privacy_lead) -> None:
+    text = partner_file() + "x@societe.fr;" + "y" * 1_048_577 + "\n"
+    response = signed_in(privacy_lead).post(
+        reverse("consent:import"),
+        {"file": SimpleUploadedFile("big.csv", text.encode()), "wording": ""},
+    )
+    assert response.status_code == 400
+    assert "ligne 147 : un champ dépasse 1048576 caractères" in response.content.decode()
+    assert Person.objects.count() == 0 and Organisation.objects.count() == 0

@@ -3,6 +3,9 @@
 The address may name a person (``prenom.nom@client.fr``), so it is sealed at rest
 like a person's fields (R30), under a key derived for this purpose only; it is
 opened when a message is sent, never stored in the outbox.
+
+Imports record generic addresses (contact@, info@…) here, not as people
+(``record_organisation_contact``, R36).
 """
 
 from __future__ import annotations
