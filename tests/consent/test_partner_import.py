@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import router
 from django.urls import reverse
 from django.utils import translation
 
@@ -22,11 +24,12 @@ from vigie.audit.models import Event
 from vigie.consent import services
 from vigie.consent.importing import import_csv
 from vigie.consent.models import ConsentEvent, Method, SuppressionEntry
+from vigie.consent.suppression import suppression_hash
 from vigie.lib.crypto import normalise_email
 from vigie.lib.mailboxes import is_generic_address, is_personal_address
 from vigie.people.models import NameWord, Organisation, OrganisationKind, Person, PersonKey
 from vigie.people.organisations import open_organisation_contact
-from vigie.people.services import find_by_email, open_person, shred_person
+from vigie.people.services import email_index, find_by_email, open_person, shred_person
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
@@ -118,6 +121,17 @@ EXPECTED = {
 AGAIN = {**EXPECTED, "imported": 0, "unchanged": 126, "organisations": 0}
 
 
+def _stored_anywhere(needles: list[str]) -> list[str]:
+    """The needles found in any text of any row of any table (both databases)."""
+    found = []
+    for model in apps.get_models():
+        using = router.db_for_read(model)
+        for row in model.objects.using(using).values_list():
+            text = " ".join(str(v) for v in row).lower()
+            found += [n for n in needles if n in text]
+    return found
+
+
 def _snapshot() -> dict[str, int]:
     return {
         "people": Person.objects.count(),
@@ -174,9 +188,17 @@ def test_a_partner_file_is_classified(suppressed) -> None:
     )
     assert person.informed_of_opt_out_at is not None and person.art14_notice_pending
 
-    # Personal mailboxes: nothing stored, not even the address (no person, no index).
+    # Personal mailboxes: nothing stored, not even the address, its blind index or hash.
     for address in WEBMAIL:
         assert find_by_email(address) is None
+    traces = [
+        *(normalise_email(a) for a in WEBMAIL),
+        *(email_index(a) for a in WEBMAIL),
+        *(suppression_hash(a) for a in WEBMAIL),
+    ]
+    assert _stored_anywhere(traces) == []
+    # (The same search finds what was stored: the blind index of a person imported.)
+    assert _stored_anywhere([email_index("prenom7.nom7@societe7.fr")])
     # Generic addresses: organisations' contacts, never people.
     contacts = {
         normalise_email(open_organisation_contact(o)): o
