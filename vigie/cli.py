@@ -14,7 +14,7 @@ COMMANDS = {
     "audit": "verify or purge the audit log (audit verify|purge)",
     "register": "load or export the register of processing (register load|export)",
     "policy": "draft or publish a privacy-policy version (policy draft|publish)",
-    "consent_import": "import people and consents from CSV, with a report",
+    "consent_import": "import people, consents and partner files from CSV, with a report",
     "sources": "add, list, check (R4 inventory) or search the sources of personal data",
     "keys": "rotate the master key wrapping the per-person data keys (keys rotate)",
     "people": "index names for the back-office name search (people index-names)",

@@ -393,20 +393,17 @@ DKIM_DOMAIN = env_str(
 )
 PERSONAL_DOMAINS = env_list(
     "VIGIE_PERSONAL_DOMAINS",
-    [
-        "gmail.com",
-        "orange.fr",
-        "free.fr",
-        "hotmail.fr",
-        "wanadoo.fr",
-        "laposte.net",
-        "sfr.fr",
-        "outlook.fr",
-        "yahoo.fr",
-        "icloud.com",
-    ],
-    "Domains of personal mailboxes: B2B opt-out prospecting never goes there without consent "
-    "(R36).",
+    [],
+    "Further personal-mailbox domains (name.* for any top-level domain), added to the list "
+    "shipped with Vigie (vigie/lib/data/personal_domains.txt): B2B prospecting without "
+    "consent never goes there and partner imports refuse them (R35, R36).",
+)
+GENERIC_LOCAL_PARTS = env_list(
+    "VIGIE_GENERIC_LOCAL_PARTS",
+    [],
+    "Further generic mailbox names (the part before @), added to the list shipped with Vigie "
+    "(vigie/lib/data/generic_local_parts.txt): imports record such addresses as organisation "
+    "contacts, not people (R36).",
 )
 
 AUDIT_READ_RETENTION_DAYS = env_int(

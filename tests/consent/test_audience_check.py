@@ -49,7 +49,15 @@ def test_the_four_refusals_of_the_acceptance_have_the_right_reason(
         channel="import:test.csv",
     )
 
-    assert report.as_dict() == {"imported": 0, "suppressed": 1, "invalid": []}
+    assert report.counts() == {
+        "read": 1,
+        "imported": 0,
+        "unchanged": 0,
+        "suppressed": 1,
+        "refused_b2c": 0,
+        "organisations": 0,
+        "errors": 0,
+    }
     assert reasons(
         "offres",
         [

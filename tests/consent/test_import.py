@@ -38,7 +38,16 @@ def test_lines_are_imported_with_their_consent_and_provenance() -> None:
         "offres_partenaires,yes,2026-01-15\n"
         "bob@entreprise.fr,Bob,Martin,prospect_B2B;client_contact_B2B,subject,,,,no,\n"
     )
-    assert report.as_dict() == {"imported": 2, "suppressed": 0, "invalid": []}
+    assert report.as_dict() == {
+        "read": 2,
+        "imported": 2,
+        "unchanged": 0,
+        "suppressed": 0,
+        "refused_b2c": 0,
+        "organisations": 0,
+        "errors": [],
+        "nothing_changed": False,
+    }
     ana = find_by_email("ana@exemple.fr")
     assert ana is not None and ana.art14_notice_pending
     event = ConsentEvent.objects.get(person=ana)
@@ -50,9 +59,14 @@ def test_lines_are_imported_with_their_consent_and_provenance() -> None:
     assert bob is not None and set(bob.subject_types) == {"prospect_B2B", "client_contact_B2B"}
     assert not Subscription.objects.filter(person=bob).exists()
     assert Event.objects.get(action="consent:import:run").extra == {
+        "read": 2,
         "imported": 2,
+        "unchanged": 0,
         "suppressed": 0,
-        "invalid": 0,
+        "refused_b2c": 0,
+        "organisations": 0,
+        "errors": 0,
+        "nothing_changed": False,
     }
 
 
@@ -69,7 +83,7 @@ def test_a_suppressed_address_in_another_case_is_imported_without_marketing(
     report = run(
         "  STOP@Exemple.FR ,Stop,Pub,prospect_B2C,subject,,,offres_partenaires,yes,2026-02-01\n"
     )
-    assert report.as_dict() == {"imported": 0, "suppressed": 1, "invalid": []}
+    assert (report.read, report.imported, report.suppressed, report.errors) == (1, 0, 1, [])
     again = find_by_email("stop@exemple.fr")
     assert again is not None and again.pk != person.pk
     assert not ConsentEvent.objects.filter(person=again).exists()
@@ -87,9 +101,9 @@ def test_each_bad_line_is_reported_with_its_number_and_the_others_are_imported()
         "h@exemple.fr,A,B,prospect_B2C,subject,,,newsletter,yes,\n"
     )
     assert report.imported == 1 and report.suppressed == 0
-    assert [item["line"] for item in report.invalid] == [2, 4, 5, 6, 7, 8, 9]
-    assert "e-mail" in report.invalid[0]["error"]
-    assert "purpose" in report.invalid[1]["error"]
+    assert [item["line"] for item in report.errors] == [2, 4, 5, 6, 7, 8, 9]
+    assert "e-mail" in report.errors[0]["error"]
+    assert "purpose" in report.errors[1]["error"]
     assert Person.objects.count() == 1
 
 
@@ -105,7 +119,8 @@ def test_the_command_prints_the_report(tmp_path, capsys) -> None:
         encoding="utf-8",
     )
     call_command("consent_import", str(path), "--wording", WORDING)
-    assert json.loads(capsys.readouterr().out) == {"imported": 1, "suppressed": 0, "invalid": []}
+    output = json.loads(capsys.readouterr().out)
+    assert (output["read"], output["imported"], output["errors"]) == (1, 1, [])
     event = ConsentEvent.objects.get()
     assert (event.channel, event.collector) == ("import:contacts.csv", "cli:consent_import")
     with pytest.raises(CommandError):
@@ -114,6 +129,6 @@ def test_the_command_prints_the_report(tmp_path, capsys) -> None:
 
 def test_a_file_with_the_former_purpose_key_imports_under_the_current_one() -> None:
     report = run("eve@exemple.fr,Eve,Roux,prospect_B2C,subject,,,offres_semi,yes,2026-02-01\n")
-    assert report.as_dict() == {"imported": 1, "suppressed": 0, "invalid": []}
+    assert (report.imported, report.errors) == (1, [])
     eve = find_by_email("eve@exemple.fr")
     assert ConsentEvent.objects.get(person=eve).purpose == "offres"

@@ -30,6 +30,7 @@ class Action(StrEnum):
     PERSON_SHRED = "people:person:shred"
     PERSON_CONTACT_ADD = "people:contact_point:add"
     ORGANISATION_CONTACT_SET = "people:organisation:contact"
+    ORGANISATION_CREATE = "people:organisation:create"
     PERSON_UPDATE = "people:person:update"
     PERSON_NAMES_INDEX = "people:names:index"
     PERSON_SOURCES_MARK = "people:sources:mark"

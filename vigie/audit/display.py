@@ -58,6 +58,7 @@ _SENTENCES: dict[str, Any] = {
     Action.PERSON_NAMES_INDEX: _("indexed people's names for search"),
     Action.PERSON_SOURCES_MARK: _("noted the other tools that hold a person"),
     Action.ORGANISATION_CONTACT_SET: _("set an organisation's contact address"),
+    Action.ORGANISATION_CREATE: _("recorded an organisation"),
     Action.KEYS_ROTATE: _("rotated the people's encryption keys"),
     Action.PII_MASK: _("masked third parties in free text"),
     Action.SOURCE_REGISTER: _("registered a data source"),

@@ -27,7 +27,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
@@ -48,6 +47,7 @@ from vigie.consent.models import Status, SuppressionEntry
 from vigie.consent.suppression import SUPPRESS_PREFIX
 from vigie.lib.crypto import blind_index, normalise_email
 from vigie.lib.keyring import index_key
+from vigie.lib.mailboxes import DomainMatcher
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.people.models import B2C_TYPES, Person, SubjectType
 
@@ -86,12 +86,6 @@ class Result:
     address: str
     allowed: bool
     reason: str | None
-
-
-def personal_domains() -> frozenset[str]:
-    # R36: personal mailboxes (VIGIE_PERSONAL_DOMAINS).
-    configured = settings.PERSONAL_DOMAINS
-    return frozenset(d.strip().lower() for d in configured if d.strip())
 
 
 def _any_of(model: type[Model], field: str, values: Sequence[str]) -> Iterator[Q | RawSQL]:
@@ -248,10 +242,11 @@ def check_audience(
     people_index = {n: blind_index(key, n) for n in set(normal)}
     suppress_index = {n: blind_index(key, SUPPRESS_PREFIX + n) for n in people_index}
     suppressed = _suppressed(purpose, sorted(suppress_index.values()))
-    domains = personal_domains()
+    # R36: personal mailboxes (the shipped list and VIGIE_PERSONAL_DOMAINS).
+    personal = DomainMatcher()
     # Per blind index: suppressed, at a personal domain (both per address, not per person).
     suppressed_at = {people_index[a] for a, h in suppress_index.items() if h in suppressed}
-    personal_at = {i for a, i in people_index.items() if a.rpartition("@")[2] in domains}
+    personal_at = {i for a, i in people_index.items() if personal(a.rpartition("@")[2])}
     # The rules depend on a handful of values with few combinations: each combination
     # is decided once by ``_decide`` and looked up for every other record that has it.
     decisions: dict[tuple[Any, ...], int] = {}

@@ -77,7 +77,12 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"))
     wording = forms.CharField(
         label=_("Exact consent wording these people were shown"),
+        help_text=_(
+            "Required when lines record a consent; a partner file of business "
+            "prospects without consent needs none."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         max_length=5000,
         validators=[validate_no_secrets],
     )

@@ -1,26 +1,48 @@
-"""Import people and their consents from a CSV file (R8, R34, R41, R43).
+"""Import people, their consents and partner files from CSV (R8, R34–R36, R41, R43).
 
 Columns: ``email, first_name, last_name, subject_types, source, source_name,
-partner_permission_ref, purpose, consent, collected_at`` (and, optionally,
-``informed_of_opt_out``). ``subject_types`` holds several types separated by ``;``
-or ``|``. Each line is its own transaction: a bad line is reported with its line
-number (the header is line 1) and the others are imported.
+partner_permission_ref, purpose, consent, collected_at``; optional: ``job_title``,
+``organisation`` and ``informed_of_opt_out``. ``subject_types`` holds several types
+separated by ``;`` or ``|``. Commas, semicolons or tabs separate the columns.
 
-Every address is checked against the suppression list first, whatever its case:
-a suppressed address is recorded without any marketing permission and counted
-under ``suppressed`` (R41); an import can never re-subscribe it (R43).
+The file is read whole first (``vigie.lib.csvfile``): a file that cannot be read (not
+UTF-8, a field past the size bound, a broken quote, a missing column) is refused before
+anything is written. Then every line is validated; the good lines are imported, each in
+its own transaction, and each bad one is reported with its line number (the header is
+line 1) and the reason. Every line read ends up in exactly one count of the report.
+
+What happens to a valid line, in this order:
+
+- a **personal mailbox** (``vigie.lib.mailboxes``: gmail.com, orange.fr…) with no
+  consent on the line, for a prospect: refused as « B2C sans consentement » — B2B
+  prospecting without consent never goes to a private individual (R35, R36). Nothing
+  of it is stored, not even the address: the report counts it;
+- a **generic address** (contact@, info@…): the organisation's, not a person's (R36);
+  recorded as the contact address of the organisation named on the line (or of its
+  domain), found by name or created;
+- an address on the **suppression list**, whatever its case and spaces (R41): recorded
+  without any marketing permission, counted under ``suppressed``; an import never
+  re-subscribes it (R43);
+- otherwise the person is recorded with the job title (sealed) that targets B2B offers
+  by relevance (R36), with the consent of the line if any.
+
+An address already on file is left as it is: importing the same file again changes
+nothing, and the report says so (``nothing_changed``).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -29,10 +51,16 @@ from django.utils.translation import gettext as _
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event
 from vigie.consent.actions import ConsentAction
-from vigie.consent.models import Method
+from vigie.consent.models import Method, Status, Subscription
 from vigie.consent.services import ConsentError, ReservedToSubject, is_suppressed, record_consent
+from vigie.lib.csvfile import FIELD_LIMIT, CsvFileError, decode, read_table
+from vigie.lib.mailboxes import DomainMatcher, generic_local_parts, is_generic_address
 from vigie.lib.purposes import Purpose, current_purpose
+from vigie.people.models import OrganisationKind, Source, SubjectType
+from vigie.people.organisations import ContactOutcome, record_organisation_contact
 from vigie.people.services import InvalidPerson, create_person, find_by_email
+
+__all__ = ["COLUMNS", "FIELD_LIMIT", "ImportFileError", "ImportReport", "import_csv"]
 
 COLUMNS = (
     "email",
@@ -46,39 +74,140 @@ COLUMNS = (
     "consent",
     "collected_at",
 )
-YES = {"yes", "oui", "y", "1", "true"}
-NO = {"no", "non", "n", "0", "false", ""}
+OPTIONAL_COLUMNS = ("job_title", "organisation", "informed_of_opt_out")
+#: The longest value each column takes (characters); a longer one is a refused line.
+BOUNDS = {
+    "email": 254,
+    "first_name": 150,
+    "last_name": 150,
+    "subject_types": 500,
+    "source": 32,
+    "source_name": 200,
+    "partner_permission_ref": 200,
+    "purpose": 64,
+    "consent": 16,
+    "collected_at": 64,
+    "job_title": 200,
+    "organisation": 200,
+    "informed_of_opt_out": 16,
+}
+YES = {"yes", "oui", "y", "o", "1", "true", "vrai"}
+NO = {"no", "non", "n", "0", "false", "faux", ""}
 PARIS = ZoneInfo("Europe/Paris")
+#: Before this, a collection date is a typing error.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=PARIS)
+FRENCH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+#: A person known only as a prospect: at a personal mailbox, no consent means no import.
+PROSPECT_TYPES = frozenset(
+    {SubjectType.PROSPECT_B2B, SubjectType.PROSPECT_B2C, SubjectType.PARTNER_SOURCED_CONTACT}
+)
+_KIND_OF_TYPE: dict[str, str] = {
+    SubjectType.CLIENT_CONTACT_B2B: OrganisationKind.CLIENT_COMPANY,
+    SubjectType.SUPPLIER_CONTACT: OrganisationKind.SUPPLIER,
+    SubjectType.SUBCONTRACTOR_CONTACT: OrganisationKind.SUBCONTRACTOR,
+}
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (missing columns)."""
+    """The file as a whole cannot be imported; nothing was written."""
+
+
+class Outcome(StrEnum):
+    IMPORTED = "imported"
+    UNCHANGED = "unchanged"
+    SUPPRESSED = "suppressed"
+    REFUSED_B2C = "refused_b2c"
+    ORGANISATION = "organisation"
 
 
 @dataclass
 class ImportReport:
+    """Every line read is in exactly one count: ``read`` is their sum."""
+
+    read: int = 0
     imported: int = 0
+    unchanged: int = 0
     suppressed: int = 0
-    invalid: list[dict[str, Any]] = field(default_factory=list)
+    refused_b2c: int = 0
+    organisations: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    #: Lines that wrote something (a person, a consent, an organisation's contact).
+    written: int = 0
+
+    @property
+    def nothing_changed(self) -> bool:
+        return self.written == 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "read": self.read,
+            "imported": self.imported,
+            "unchanged": self.unchanged,
+            "suppressed": self.suppressed,
+            "refused_b2c": self.refused_b2c,
+            "organisations": self.organisations,
+            "errors": len(self.errors),
+        }
 
     def as_dict(self) -> dict[str, Any]:
-        return {"imported": self.imported, "suppressed": self.suppressed, "invalid": self.invalid}
+        return {
+            **self.counts(),
+            "errors": self.errors,
+            "nothing_changed": self.nothing_changed,
+        }
 
 
 class _LineError(ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class Line:
+    """One validated line."""
+
+    number: int
+    email: str
+    first_name: str
+    last_name: str
+    job_title: str
+    organisation: str
+    subject_types: list[str]
+    source: str
+    source_name: str
+    partner_permission_ref: str
+    purpose: str
+    consent: bool
+    collected_at: dt.datetime | None
+    informed_of_opt_out: bool
+
+
 def _moment(value: str) -> dt.datetime:
     text = value.strip()
-    moment = parse_datetime(text)
-    if moment is None:
-        day = parse_date(text)
-        if day is None:
-            raise _LineError(_("collected_at: “%(value)s” is not a date") % {"value": value})
-        moment = dt.datetime.combine(day, dt.time(), tzinfo=PARIS)
-    if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=PARIS)
+    problem = _("collected_at: “%(value)s” is not a date (DD/MM/YYYY or YYYY-MM-DD)") % {
+        "value": text
+    }
+    try:
+        french = FRENCH_DATE.match(text)
+        if french:
+            day, month, year = (int(g) for g in french.groups())
+            moment = dt.datetime(year, month, day, tzinfo=PARIS)
+        else:
+            parsed = parse_datetime(text)
+            if parsed is None:
+                day_only = parse_date(text)
+                if day_only is None:
+                    raise _LineError(problem)
+                parsed = dt.datetime.combine(day_only, dt.time(), tzinfo=PARIS)
+            moment = parsed
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=PARIS)
+        # Compared in UTC: a date next to year 1 or 9999 may not convert.
+        moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        # Well formed but no such date (2026-02-30), or out of range.
+        raise _LineError(problem) from None
+    if moment < EARLIEST:
+        raise _LineError(_("collected_at: the date is before 1900"))
     if moment > timezone.now():
         raise _LineError(_("collected_at: the date is in the future"))
     return moment
@@ -95,102 +224,244 @@ def _flag(value: str, column: str) -> bool:
     )
 
 
-def _import_line(actor: Actor, row: dict[str, str], *, wording: str, channel: str) -> str:
-    """Import one line; return "imported" or "suppressed"."""
-    email = row["email"].strip()
-    if not email or "@" not in email:
-        raise _LineError(_("email: not an e-mail address"))
-    consent = _flag(row["consent"], "consent")
+def _clean(row: dict[str, str]) -> dict[str, str]:
+    values = {}
+    for column in (*COLUMNS, *OPTIONAL_COLUMNS):
+        value = unicodedata.normalize("NFC", row.get(column) or "").strip()
+        if len(value) > BOUNDS[column]:
+            raise _LineError(
+                _("%(column)s: longer than %(bound)d characters")
+                % {"column": column, "bound": BOUNDS[column]}
+            )
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            raise _LineError(_("%(column)s: contains a control character") % {"column": column})
+        values[column] = value
+    return values
+
+
+def parse_line(number: int, row: dict[str, str]) -> Line:
+    """The line, validated; ``_LineError`` says what is wrong with it."""
+    values = _clean(row)
+    email = values["email"]
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise _LineError(_("email: not an e-mail address")) from None
+    consent = _flag(values["consent"], "consent")
     # A former key (``offres_semi``) is read as its successor: files exported by other
     # tools before the rename still import.
-    purpose = current_purpose(row["purpose"].strip())
+    purpose = current_purpose(values["purpose"])
     if purpose and purpose not in Purpose.values:
         raise _LineError(_("purpose: unknown purpose “%(purpose)s”") % {"purpose": purpose})
     if consent and not purpose:
         raise _LineError(_("purpose: required when consent is yes"))
-    if consent and not row["collected_at"].strip():
+    if consent and not values["collected_at"]:
         raise _LineError(_("collected_at: required when consent is yes (R34)"))
-    collected = _moment(row["collected_at"]) if row["collected_at"].strip() else None
-    if not row["source"].strip():
+    collected = _moment(values["collected_at"]) if values["collected_at"] else None
+    source = values["source"]
+    if not source:
         raise _LineError(_("source: required (R8)"))
-    types = [t.strip() for t in re.split(r"[;|]", row["subject_types"]) if t.strip()]
-    suppressed = is_suppressed(email, purpose or None)
-    with transaction.atomic():
-        person = find_by_email(email) or create_person(
-            actor,
-            email=email,
-            first_name=row["first_name"].strip(),
-            last_name=row["last_name"].strip(),
-            subject_types=types,
-            source=row["source"].strip(),
-            source_name=row["source_name"].strip(),
-            partner_permission_ref=row["partner_permission_ref"].strip(),
-            collected_at=collected,
-            informed_of_opt_out=_flag(row.get("informed_of_opt_out") or "", "informed_of_opt_out"),
+    if source not in Source.values:
+        raise _LineError(
+            _("source: “%(source)s” is not one of %(choices)s")
+            % {"source": source, "choices": ", ".join(Source.values)}
         )
+    if source == Source.PARTNER and not (
+        values["source_name"] and values["partner_permission_ref"]
+    ):
+        raise _LineError(
+            _(
+                "source_name, partner_permission_ref: partner data needs the partner's "
+                "name and the proof of its permission (R8)"
+            )
+        )
+    types = list(
+        dict.fromkeys(t.strip() for t in re.split(r"[;|]", values["subject_types"]) if t.strip())
+    )
+    unknown = [t for t in types if t not in SubjectType.values]
+    if unknown:
+        raise _LineError(
+            _("subject_types: unknown type(s) %(types)s") % {"types": ", ".join(unknown)}
+        )
+    return Line(
+        number=number,
+        email=email,
+        first_name=values["first_name"],
+        last_name=values["last_name"],
+        job_title=values["job_title"],
+        organisation=values["organisation"],
+        subject_types=types,
+        source=source,
+        source_name=values["source_name"],
+        partner_permission_ref=values["partner_permission_ref"],
+        purpose=purpose,
+        consent=consent,
+        collected_at=collected,
+        informed_of_opt_out=_flag(values["informed_of_opt_out"], "informed_of_opt_out"),
+    )
+
+
+class _Classifier:
+    """Reads the mailbox lists once for a whole file."""
+
+    def __init__(self) -> None:
+        self.personal = DomainMatcher()
+        self.generic = generic_local_parts()
+
+    def refused_b2c(self, line: Line) -> bool:
+        """A prospect at a personal mailbox with no consent (R35, R36)."""
+        prospect = set(line.subject_types) <= PROSPECT_TYPES
+        return prospect and not line.consent and self.personal(line.email.rpartition("@")[2])
+
+    def generic_address(self, line: Line) -> bool:
+        return is_generic_address(line.email, self.generic)
+
+
+def _store_organisation(actor: Actor, line: Line) -> tuple[Outcome, bool]:
+    name = line.organisation or line.email.rpartition("@")[2].lower()
+    kind = next(
+        (_KIND_OF_TYPE[t] for t in line.subject_types if t in _KIND_OF_TYPE),
+        OrganisationKind.PROSPECT,
+    )
+    _organisation, outcome = record_organisation_contact(
+        actor,
+        name=name,
+        kind=kind,
+        address=line.email,
+        source=line.source,
+        source_name=line.source_name,
+    )
+    if outcome == ContactOutcome.OTHER_CONTACT:
+        raise _LineError(
+            _(
+                "email: a generic address, and the organisation “%(name)s” already has "
+                "another contact address: left as it is"
+            )
+            % {"name": name}
+        )
+    if outcome == ContactOutcome.UNCHANGED:
+        return Outcome.UNCHANGED, False
+    return Outcome.ORGANISATION, True
+
+
+def _store_person(actor: Actor, line: Line, *, wording: str, channel: str) -> tuple[Outcome, bool]:
+    suppressed = is_suppressed(line.email, line.purpose or None)
+    with transaction.atomic():
+        person = find_by_email(line.email)
+        written = person is None
+        if person is None:
+            person = create_person(
+                actor,
+                email=line.email,
+                first_name=line.first_name,
+                last_name=line.last_name,
+                job_title=line.job_title,
+                subject_types=line.subject_types,
+                source=line.source,
+                source_name=line.source_name,
+                partner_permission_ref=line.partner_permission_ref,
+                collected_at=line.collected_at,
+                informed_of_opt_out=line.informed_of_opt_out,
+            )
         if suppressed:
-            return "suppressed"
-        if consent:
-            try:
-                record_consent(
-                    actor,
-                    person,
-                    purpose,
-                    wording=wording,
-                    method=Method.IMPORT,
-                    channel=channel,
-                    proof_ref=row["partner_permission_ref"].strip(),
-                    occurred_at=collected,
-                )
-            except ReservedToSubject:
-                # The person withdrew or objected: an import cannot undo it (R43).
-                return "suppressed"
-    return "imported"
+            return Outcome.SUPPRESSED, written
+        if line.consent:
+            already = Subscription.objects.filter(
+                person=person, purpose=line.purpose, status=Status.SUBSCRIBED, soft_opt_in=False
+            ).exists()
+            if not already:
+                try:
+                    record_consent(
+                        actor,
+                        person,
+                        line.purpose,
+                        wording=wording,
+                        method=Method.IMPORT,
+                        channel=channel,
+                        proof_ref=line.partner_permission_ref,
+                        occurred_at=line.collected_at,
+                    )
+                except ReservedToSubject:
+                    # The person withdrew or objected: an import cannot undo it (R43).
+                    return Outcome.SUPPRESSED, written
+                written = True
+    return (Outcome.IMPORTED if written else Outcome.UNCHANGED), written
+
+
+def _store(
+    actor: Actor, line: Line, classifier: _Classifier, *, wording: str, channel: str
+) -> tuple[Outcome, bool]:
+    if classifier.refused_b2c(line):
+        return Outcome.REFUSED_B2C, False
+    if classifier.generic_address(line):
+        return _store_organisation(actor, line)
+    return _store_person(actor, line, wording=wording, channel=channel)
+
+
+_COUNTERS = {
+    Outcome.IMPORTED: "imported",
+    Outcome.UNCHANGED: "unchanged",
+    Outcome.SUPPRESSED: "suppressed",
+    Outcome.REFUSED_B2C: "refused_b2c",
+    Outcome.ORGANISATION: "organisations",
+}
 
 
 def import_rows(
     actor: Actor, rows: Iterable[tuple[int, dict[str, str]]], *, wording: str, channel: str
 ) -> ImportReport:
-    """Import ``(line number, row)`` pairs; one transaction per line."""
+    """Validate every ``(line number, row)``, then import the good ones (one transaction
+    each); the report lists every bad one. Refused whole (``ImportFileError``, nothing
+    written) when lines record a consent and the wording is missing."""
     report = ImportReport()
-    for line, row in rows:
+    lines: list[Line] = []
+    for number, row in rows:
+        report.read += 1
         try:
-            outcome = _import_line(actor, row, wording=wording, channel=channel)
+            lines.append(parse_line(number, row))
+        except _LineError as error:
+            report.errors.append({"line": number, "error": str(error)})
+    consents = [line.number for line in lines if line.consent]
+    if consents and not wording.strip():
+        shown = ", ".join(str(n) for n in consents[:10]) + ("…" if len(consents) > 10 else "")
+        raise ImportFileError(
+            _(
+                "lines %(lines)s record a consent: the exact wording these people were "
+                "shown is required (R34)"
+            )
+            % {"lines": shown}
+        )
+    classifier = _Classifier()
+    for line in lines:
+        try:
+            outcome, written = _store(actor, line, classifier, wording=wording, channel=channel)
         except (_LineError, InvalidPerson, ConsentError) as error:
-            report.invalid.append({"line": line, "error": str(error)})
+            report.errors.append({"line": line.number, "error": str(error)})
             continue
-        if outcome == "suppressed":
-            report.suppressed += 1
-        else:
-            report.imported += 1
+        counter = _COUNTERS[outcome]
+        setattr(report, counter, getattr(report, counter) + 1)
+        report.written += int(written)
+    report.errors.sort(key=lambda item: item["line"])
     with transaction.atomic():
+        # Counts only: never an address, not even of the lines refused.
         record_event(
             actor,
             ConsentAction.IMPORT,
             ObjectRef("consent.consentevent"),
-            extra={
-                "imported": report.imported,
-                "suppressed": report.suppressed,
-                "invalid": len(report.invalid),
-            },
+            extra={**report.counts(), "nothing_changed": report.nothing_changed},
         )
     return report
 
 
-def import_csv(actor: Actor, handle: TextIO, *, wording: str, channel: str) -> ImportReport:
-    """Import a CSV file (header line first) and report what happened to each line."""
-    if not wording.strip():
-        raise ImportFileError(
-            _("the exact consent wording shown to these people is required (R34)")
-        )
-    reader = csv.DictReader(handle)
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ImportFileError(_("missing column(s): %(columns)s") % {"columns": ", ".join(missing)})
-
-    def rows() -> Iterable[tuple[int, dict[str, str]]]:
-        for row in reader:
-            # The line the record ends on, as a spreadsheet numbers it (header = 1).
-            yield reader.line_num, {k: (v or "") for k, v in row.items() if k is not None}
-
-    return import_rows(actor, rows(), wording=wording, channel=channel)
+def import_csv(
+    actor: Actor, file: str | bytes | TextIO, *, wording: str, channel: str
+) -> ImportReport:
+    """Import a CSV file (header line first; bytes are read as UTF-8) and report what
+    happened to each line. ``ImportFileError``: the file was refused, nothing written."""
+    try:
+        content = file if isinstance(file, str | bytes) else file.read()
+        text = decode(content) if isinstance(content, bytes) else content
+        table = read_table(text, required=COLUMNS)
+    except CsvFileError as error:
+        raise ImportFileError(str(error)) from None
+    return import_rows(actor, table.rows, wording=wording, channel=channel)

@@ -10,7 +10,6 @@ what authorises it. The preference centre and the sign-up are ordinary forms.
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from typing import Any
@@ -287,23 +286,30 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
 @requires(Permission.CONSENT_IMPORT)
 @require_http_methods(["GET", "POST"])
 def import_file(request: HttpRequest) -> HttpResponse:
-    """CSV import with its report; suppressed addresses are never re-subscribed (R41, R43)."""
+    """CSV import with its report: good lines imported, each bad one reported; a file
+    that cannot be read is refused whole. Suppressed addresses are never re-subscribed
+    (R41, R43); personal mailboxes without consent are refused (R35, R36)."""
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            text = upload.read().decode("utf-8-sig")
             report = importing.import_csv(
                 Actor.from_request(request),
-                io.StringIO(text, newline=""),
+                upload.read(),
                 wording=form.cleaned_data["wording"],
                 channel=form.cleaned_data["channel"] or f"import:{upload.name}",
             )
-        except (UnicodeDecodeError, importing.ImportFileError, ValidationError) as error:
+        except (importing.ImportFileError, ValidationError) as error:
             form.add_error("file", str(error))
-    context = {"form": form, "report": report.as_dict() if report else None}
-    return render(request, "consent/backoffice/import.html", context)
+    context = {
+        "form": form,
+        "report": report.as_dict() if report else None,
+        "columns": importing.COLUMNS,
+        "optional_columns": importing.OPTIONAL_COLUMNS,
+    }
+    status = 400 if form.errors else 200
+    return render(request, "consent/backoffice/import.html", context, status=status)
 
 
 @requires(Permission.CONSENT_VIEW)

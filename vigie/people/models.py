@@ -47,6 +47,8 @@ class OrganisationKind(models.TextChoices):
     SUPPLIER = "supplier", _("Supplier")
     SUBCONTRACTOR = "subcontractor", _("Subcontractor")
     PARTNER = "partner", _("Partner")
+    #: A company met through a partner file or a public source, not a client yet.
+    PROSPECT = "prospect", _("Prospect company")
 
 
 class Organisation(models.Model):

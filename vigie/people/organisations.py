@@ -3,9 +3,14 @@
 The address may name a person (``prenom.nom@client.fr``), so it is sealed at rest
 like a person's fields (R30), under a key derived for this purpose only; it is
 opened when a message is sent, never stored in the outbox.
+
+Imports record generic addresses (contact@, info@…) here, not as people
+(``record_organisation_contact``, R36).
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from django.db import transaction
 
@@ -54,3 +59,48 @@ def open_organisation_contact(organisation: Organisation) -> str:
     if not sealed:
         return ""
     return crypto.open_text(keyring.derive_key(_KEY_PURPOSE), bytes(sealed), _aad(organisation.pk))
+
+
+class ContactOutcome(StrEnum):
+    CREATED = "created"
+    CONTACT_SET = "contact_set"
+    UNCHANGED = "unchanged"
+    #: The organisation is known with another contact address: left as it is.
+    OTHER_CONTACT = "other_contact"
+
+
+def record_organisation_contact(
+    actor: Actor,
+    *,
+    name: str,
+    kind: str,
+    address: str,
+    source: str,
+    source_name: str = "",
+) -> tuple[Organisation, ContactOutcome]:
+    """An organisation with this contact address (a generic one: contact@, info@…),
+    found by name whatever its case or created. Recording it again changes nothing; an
+    organisation known with another contact address keeps it."""
+    name, address = name.strip(), address.strip()
+    wanted = crypto.normalise_email(address)
+    known = list(Organisation.objects.filter(name__iexact=name).order_by("pk"))
+    for organisation in known:
+        if crypto.normalise_email(open_organisation_contact(organisation)) == wanted:
+            return organisation, ContactOutcome.UNCHANGED
+    for organisation in known:
+        if not organisation.contact_email_sealed:
+            set_organisation_contact(actor, organisation, address)
+            return organisation, ContactOutcome.CONTACT_SET
+    if known:
+        return known[0], ContactOutcome.OTHER_CONTACT
+    with transaction.atomic():
+        organisation = Organisation.objects.create(name=name, kind=kind)
+        # Where it comes from (R8); the address is in the sealed field, never here.
+        record_event(
+            actor,
+            Action.ORGANISATION_CREATE,
+            organisation,
+            extra={"kind": kind, "source": source, "source_name": source_name},
+        )
+        set_organisation_contact(actor, organisation, address)
+    return organisation, ContactOutcome.CREATED

@@ -3,11 +3,10 @@ headings, in French) and PDF (weasyprint, with a table of contents). R3."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
+from vigie.lib import spreadsheet
 from vigie.register.document import is_na, text
 from vigie.register.geography import ADEQUACY
 
@@ -292,44 +291,27 @@ def processor_rows(doc: dict[str, Any]) -> list[list[str]]:
 
 
 def to_csv(doc: dict[str, Any], role: str | None = None) -> bytes:
-    buffer = io.StringIO()
-    # Semicolons and a BOM: what LibreOffice and Excel expect of a French CSV.
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CNIL_HEADINGS)
-    writer.writerows(tabular_rows(doc, role))
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # Semicolons and a BOM (what LibreOffice and Excel expect of a French CSV); cells a
+    # spreadsheet would run are neutralised (vigie.lib.spreadsheet).
+    return spreadsheet.csv_bytes([CNIL_HEADINGS, *tabular_rows(doc, role)])
 
 
 def to_xlsx(doc: dict[str, Any], role: str | None = None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Registre des traitements"
-    sheets = [(sheet, CNIL_HEADINGS, tabular_rows(doc, role))]
+    sheets = [
+        spreadsheet.Sheet(
+            "Registre des traitements", CNIL_HEADINGS, tabular_rows(doc, role), freeze_panes="C2"
+        )
+    ]
     if role != "controller" and doc.get("processor_register"):
         sheets.append(
-            (
-                workbook.create_sheet("Registre sous-traitant"),
+            spreadsheet.Sheet(
+                "Registre sous-traitant",
                 CNIL_PROCESSOR_HEADINGS,
                 processor_rows(doc),
+                freeze_panes="C2",
             )
         )
-    for ws, headings, rows in sheets:
-        ws.append(headings)
-        for row in rows:
-            ws.append(row)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for column in ws.columns:
-            ws.column_dimensions[column[0].column_letter].width = 40
-            for cell in column:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "C2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheet.xlsx_bytes(sheets)
 
 
 def to_pdf(doc: dict[str, Any], *, role: str | None = None, meta: dict[str, Any]) -> bytes:

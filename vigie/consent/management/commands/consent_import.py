@@ -7,22 +7,29 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigie.audit.actor import Actor
-from vigie.consent.importing import COLUMNS, ImportFileError, import_csv
+from vigie.consent.importing import COLUMNS, OPTIONAL_COLUMNS, ImportFileError, import_csv
 
 
 class Command(BaseCommand):
     help = (
-        "Import people and consents from a CSV file (columns: "
+        "Import people, consents and partner files from CSV (columns: "
         + ", ".join(COLUMNS)
-        + "); prints the report as JSON. Suppressed addresses are never re-subscribed."
+        + "; optional: "
+        + ", ".join(OPTIONAL_COLUMNS)
+        + "). Prints the report as JSON: read, imported, unchanged, suppressed, refused_b2c "
+        "(personal mailboxes without consent: nothing stored), organisations (generic "
+        "addresses), errors (each refused line with its number and reason), nothing_changed. "
+        "Good lines are imported, bad ones reported; a file that cannot be read is refused "
+        "whole, before any write. Suppressed addresses are never re-subscribed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="the CSV file (UTF-8, header line first)")
         parser.add_argument(
             "--wording",
-            required=True,
-            help="the exact consent wording the people were shown (R34)",
+            default="",
+            help="the exact consent wording the people were shown (R34); required when "
+            "lines record a consent",
         )
         parser.add_argument(
             "--channel",
@@ -33,15 +40,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                report = import_csv(
-                    Actor.cli("consent_import"),
-                    handle,
-                    wording=options["wording"],
-                    channel=options["channel"] or f"import:{path.name}",
-                )
+            content = path.read_bytes()
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror}") from None
-        except (ImportFileError, UnicodeDecodeError) as error:
-            raise CommandError(f"{path}: {error}") from None
+        try:
+            report = import_csv(
+                Actor.cli("consent_import"),
+                content,
+                wording=options["wording"],
+                channel=options["channel"] or f"import:{path.name}",
+            )
+        except ImportFileError as error:
+            raise CommandError(f"{path}: {error} (nothing imported)") from None
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
