@@ -372,7 +372,7 @@ MAIL_UNSUBSCRIBE_MAILBOX = env_str(
 MAIL_FROM_MARKETING = env_str(
     "VIGIE_MAIL_FROM_MARKETING",
     "",
-    "From header of marketing e-mails (\"Name <address>\" or an address, shown with the "
+    'From header of marketing e-mails ("Name <address>" or an address, shown with the '
     "register's company name). Empty: the register's controller.senders.marketing, else "
     "its controller.senders.service. Never the privacy mailbox: replies to marketing do "
     "not go there.",

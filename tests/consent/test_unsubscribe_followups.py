@@ -60,9 +60,7 @@ def test_after_unsubscribing_the_page_offers_to_stop_everything_unticked(subscri
 
 def test_the_withdrawal_records_how_it_came(subscriber) -> None:
     client = Client()
-    client.post(
-        _path(subscriber), data=ONE_CLICK, content_type="application/x-www-form-urlencoded"
-    )
+    client.post(_path(subscriber), data=ONE_CLICK, content_type="application/x-www-form-urlencoded")
     assert ConsentEvent.objects.get(kind=Kind.WITHDRAW, purpose="newsletter").method == (
         Method.ONE_CLICK
     )

@@ -60,7 +60,7 @@ def test_keygen_prints_the_record_that_verifies_mail_sent_through_a_real_server(
     assert name and value, output
     assert name[1] == f"prod2026._domainkey.{DOMAIN}"
     # The zone-file line splits the value into strings of at most 255 characters.
-    zone = re.search(r'IN TXT \( (.*) \)$', output, re.MULTILINE)
+    zone = re.search(r"IN TXT \( (.*) \)$", output, re.MULTILINE)
     assert zone is not None
     strings = re.findall(r'"([^"]*)"', zone[1])
     assert "".join(strings) == value[1] and max(map(len, strings)) <= 255

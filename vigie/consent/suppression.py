@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils import timezone
-
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from vigie.consent.models import (
     ConsentEvent,
@@ -90,7 +89,9 @@ def lift_suppression(address: str, purpose: str, at: datetime, by: ConsentEvent)
             ignore_conflicts=True,
         )
     lifted += (
-        active_entries().filter(address_hash=digest, scope=purpose).update(lifted_at=at, lifted_by=by)
+        active_entries()
+        .filter(address_hash=digest, scope=purpose)
+        .update(lifted_at=at, lifted_by=by)
     )
     return lifted
 

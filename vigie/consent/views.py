@@ -83,7 +83,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except BadToken:
         return _bad_link(request)
     if request.method != "POST":
-        page = {"token": token, "purpose": purpose, "purpose_label": _purpose_label(purpose)}
+        page: dict[str, Any] = {
+            "token": token,
+            "purpose": purpose,
+            "purpose_label": _purpose_label(purpose),
+        }
         if services.already_unsubscribed(person, purpose):
             # A second visit: nothing left to confirm, so no button (R39).
             page["everything"] = services.objected(person)

@@ -1,9 +1,10 @@
 """DKIM for the demo's own mail (R38): a key pair under ``var/``, made once.
 
 The demo signs everything it sends, as production should: its worker gets the key
-through ``VIGIE_DKIM_*`` and the demo prints the TXT record a real domain would
-publish. A key configured by the operator (``VIGIE_DKIM_PRIVATE_KEY_PATH``) is used
-as it is; otherwise the demo's key is ``var/dkim-<selector>.pem`` (mode 0600).
+through the DKIM settings (``VIGIE_DKIM_PRIVATE_KEY_PATH``, the selector and the
+domain) and the demo prints the TXT record a real domain would publish. A key
+configured by the operator (``VIGIE_DKIM_PRIVATE_KEY_PATH``) is used as it is;
+otherwise the demo's key is ``var/dkim-<selector>.pem`` (mode 0600).
 """
 
 from __future__ import annotations

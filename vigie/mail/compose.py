@@ -74,8 +74,8 @@ class Senders:
 
 
 def _from_setting(value: str, controller: Controller) -> str:
-    """A ``VIGIE_MAIL_FROM_*`` value as a From header: a bare address is shown with
-    the register's company name."""
+    """A ``VIGIE_MAIL_FROM_MARKETING`` or ``VIGIE_MAIL_FROM_SERVICE`` value as a From
+    header: a bare address is shown with the register's company name."""
     name, address = parseaddr(value)
     return formataddr((name or controller.name, address))
 

@@ -97,7 +97,9 @@ class Command(BaseCommand):
         except DkimKeyError as error:
             raise CommandError(f"DKIM key: {error}") from None
         if signing is None:
-            self.stdout.write("No sender domain in the register: the demo's e-mails are not signed.")
+            self.stdout.write(
+                "No sender domain in the register: the demo's e-mails are not signed."
+            )
             return
         # This process and the worker it starts (which sends) sign with it.
         for name, value in signing.environment().items():
