@@ -97,3 +97,12 @@ def test_the_person_history_and_the_suppression_list_show_the_lifting(
     assert f"n° {confirmation.pk}" in page
     # Never readable as a list of contacts (R41).
     assert ADDRESS not in page
+
+
+def test_the_person_page_shows_the_lifted_suppression(returning, make_staff, signed_in) -> None:
+    confirmation = _resubscribe(returning)
+    day = timezone.localtime(confirmation.occurred_at).strftime("%d/%m/%Y")
+    client = signed_in(make_staff(Role.PRIVACY_LEAD))
+    page = client.get(f"/backoffice/people/{returning.pk}/").content.decode()
+    consents = page[page.index('id="consents"') :]
+    assert f"Levée par la personne le {day}" in consents

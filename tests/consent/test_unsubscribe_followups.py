@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from vigie.accounts.permissions import Role
 from vigie.consent.models import ConsentEvent, Kind, Method, Status, Subscription
@@ -84,3 +85,19 @@ def test_the_proof_page_names_the_method(subscriber, make_staff, signed_in) -> N
     client = signed_in(make_staff(Role.PRIVACY_LEAD))
     page = client.get(f"/backoffice/consent/people/{subscriber.pk}/").content.decode()
     assert "Désinscription en un clic (RFC 8058)" in page
+
+
+@pytest.mark.parametrize("method", [Method.EMAIL, Method.MAILTO, Method.STAFF])
+def test_staff_record_a_withdrawal_received_by_e_mail_with_its_method(
+    subscriber, make_staff, signed_in, method
+) -> None:
+    client = signed_in(make_staff(Role.PRIVACY_LEAD))
+    response = client.post(
+        f"/backoffice/consent/people/{subscriber.pk}/record/",
+        {"action": "withdraw", "purpose": "offres", "method": method, "wording": ""},
+    )
+    assert response.status_code == 302
+    assert ConsentEvent.objects.get(kind=Kind.WITHDRAW, purpose="offres").method == method
+    page = client.get(f"/backoffice/consent/people/{subscriber.pk}/").content.decode()
+    with translation.override("fr"):
+        assert str(Method(method).label) in page.replace("&#x27;", "'")
