@@ -17,6 +17,7 @@ COMMANDS = {
     "consent_import": "import people, consents and partner files from CSV, with a report",
     "sources": "add, list, check (R4 inventory) or search the sources of personal data",
     "keys": "rotate the master key wrapping the per-person data keys (keys rotate)",
+    "dkim": "make a DKIM key pair and print its DNS TXT record (dkim keygen)",
     "people": "index names for the back-office name search (people index-names)",
     "migrate": "create or update the database tables",
 }

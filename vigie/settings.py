@@ -7,6 +7,7 @@ relaxes only what plain ``http://127.0.0.1:8000`` needs. Each knob is documented
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -382,6 +383,28 @@ MAIL_UNSUBSCRIBE_MAILBOX = env_str(
     "Overrides the register's controller.senders.unsubscribe_mailbox (the mailto: "
     "List-Unsubscribe fallback; RFC 8058 gives the https link first). Empty: the register's.",
 )
+MAIL_FROM_MARKETING = env_str(
+    "VIGIE_MAIL_FROM_MARKETING",
+    "",
+    'From header of marketing e-mails ("Name <address>" or an address, shown with the '
+    "register's company name). Empty: the register's controller.senders.marketing, else "
+    "its controller.senders.service. Never the privacy mailbox: replies to marketing do "
+    "not go there.",
+)
+MAIL_FROM_SERVICE = env_str(
+    "VIGIE_MAIL_FROM_SERVICE",
+    "",
+    "From header of service e-mails (confirmations, links, notices). Empty: the "
+    "register's controller.senders.service.",
+)
+for _name, _value in (
+    ("VIGIE_MAIL_FROM_MARKETING", MAIL_FROM_MARKETING),
+    ("VIGIE_MAIL_FROM_SERVICE", MAIL_FROM_SERVICE),
+):
+    if _value and "@" not in parseaddr(_value)[1]:
+        from vigie.lib.env import ConfigurationError
+
+        raise ConfigurationError(f"{_name}={_value!r}: expected an e-mail address")
 DKIM_PRIVATE_KEY_PATH = env_str(
     "VIGIE_DKIM_PRIVATE_KEY_PATH", "", "PEM private key for DKIM signatures (empty: no DKIM)."
 )

@@ -76,7 +76,8 @@ CODES = [
     "newsletter", "offres_semi", "offres_partenaires",
     # consent kinds, methods and states
     "grant", "soft_opt_in", "pending", "confirm", "withdraw", "object", "web_form", "phone",
-    "post", "import", "subscribed", "withdrawn", "objected", "unsubscribed",
+    "post", "import", "subscribed", "withdrawn", "objected", "unsubscribed", "one_click",
+    "unsubscribe_page", "preference_centre",
     # staff roles, actor kinds, outbox states
     "privacy_lead", "admin", "sales", "technician", "accounting", "archive_legal", "auditor",
     "cli", "api_key", "system", "anonymous", "queued", "sent", "failed", "bounced", "refused",

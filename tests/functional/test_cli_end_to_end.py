@@ -36,6 +36,11 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
     # The demo runs the inventory check itself: the data map shows it on first visit.
     assert "Inventory check of glpi: no problem." in first.stdout
     assert "Inventory check of dolibarr: no problem." in first.stdout
+    # DKIM: a key under var/ (mode 0600), made once, and the DNS record to publish.
+    key = vigie.db.parent / "dkim-vigie.pem"  # type: ignore[attr-defined]
+    assert f"DKIM key created: {key}" in first.stdout
+    assert "vigie._domainkey.semi-informatique.com:\n  v=DKIM1; k=rsa; p=" in first.stdout
+    assert key.stat().st_mode & 0o777 == 0o600
     # R4: the demo's GLPI and Dolibarr databases pass the inventory check.
     checked = vigie("sources", "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -48,6 +53,7 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
         line for line in second.stdout.splitlines() if "login" in line or "TOTP" in line
     ]
     assert "Register loaded" not in second.stdout
+    assert f"DKIM key reused: {key}" in second.stdout
     assert "Demo source created" not in second.stdout
     assert "Inventory check" not in second.stdout
     assert "published" not in second.stdout

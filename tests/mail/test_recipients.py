@@ -21,6 +21,7 @@ from vigie.lib import controller as controller_module
 from vigie.lib.tokens import make_token, read_token
 from vigie.mail.addressing import To
 from vigie.mail.models import Message, Status
+from vigie.mail.rendering import RIGHTS_LETTERS
 from vigie.mail.services import DELIVERY_CHUNK, queue_message, queue_messages, requeue_message
 from vigie.mail.tasks import deliver_message, deliver_messages
 from vigie.people.models import Organisation
@@ -215,11 +216,16 @@ def test_one_message_of_each_kind_goes_out_under_the_registers_identity(
     deliver_messages.call([str(m.pk) for m in sent])
     assert [Message.objects.get(pk=m.pk).status for m in sent] == [Status.SENT] * len(sent)
     assert len(smtp_server.messages) == len(sent)
+    template_of = {m.message_id: m.template for m in sent}
     for captured in smtp_server.messages:
         parsed = _parsed(captured.raw)
         text = parsed.get_body(("plain",)).get_content()
         html = parsed.get_body(("html",)).get_content()
-        assert parsed["Reply-To"] == "donnees.personnelles@atelier-dupont.example"
+        # The privacy address answers rights letters only, never marketing (issue 10).
+        if template_of[parsed["Message-ID"]] in RIGHTS_LETTERS:
+            assert parsed["Reply-To"] == "donnees.personnelles@atelier-dupont.example"
+        else:
+            assert parsed["Reply-To"] is None
         for body in (text, html):
             assert "Atelier Numérique Dupont" in body
             assert "12 Quai des Chartrons, 33000 Bordeaux" in body

@@ -50,7 +50,7 @@ def test_it_shows_the_job_title_contact_points_and_consent_per_purpose(
     assert "Responsable informatique" in page
     assert "+33442000000" in page
     consents = page[page.index('id="consents"') :]
-    assert "Lettre d&#x27;information</td><td>Inscrit</td>" in consents
+    assert "Lettre d&#x27;information</td><td>Inscrit(e)</td>" in consents
     assert "Désinscrit" in consents
     assert "Jamais demandé" in consents
     assert reverse("consent:proof", args=[person.pk]) in consents

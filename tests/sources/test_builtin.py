@@ -127,7 +127,7 @@ def test_find_by_a_further_address_returns_everything_vigie_holds(
     suppressed = [r.values for r in result.rows if r.table == "consent.suppressionentry"]
     assert {(v["scope"], v["reason"]) for v in suppressed} == {("newsletter", "unsubscribed")}
     assert len(suppressed) == 2
-    assert all(set(v) == {"scope", "reason", "created_at"} for v in suppressed)
+    assert all(set(v) == {"scope", "reason", "created_at", "lifted_at"} for v in suppressed)
 
 
 def test_an_address_only_the_suppression_list_knows_is_reported(cli_actor) -> None:

@@ -182,7 +182,7 @@ def _suppressed(purpose: str, hashes: Sequence[str]) -> set[str]:
             hash
             for (hash,) in _rows(
                 SuppressionEntry.objects.filter(
-                    condition, scope__in=[purpose, ALL_PURPOSES]
+                    condition, scope__in=[purpose, ALL_PURPOSES], lifted_at__isnull=True
                 ).values_list("address_hash")
             )
         )

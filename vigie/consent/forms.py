@@ -47,7 +47,14 @@ class RecordForm(forms.Form):
         label=_("Purpose"), choices=[("", "—"), *Purpose.choices], required=False
     )
     method = forms.ChoiceField(
-        label=_("Received by"), choices=[(Method.PHONE, _("Phone")), (Method.POST, _("Post"))]
+        label=_("Received by"),
+        choices=[
+            (Method.PHONE, _("Phone")),
+            (Method.POST, _("Post")),
+            (Method.EMAIL, Method.EMAIL.label),
+            (Method.MAILTO, Method.MAILTO.label),
+            (Method.STAFF, Method.STAFF.label),
+        ],
     )
     wording = forms.CharField(
         label=_("Exact wording read or sent to the person"),

@@ -32,7 +32,17 @@ class Kind(models.TextChoices):
 
 
 class Method(models.TextChoices):
+    """How the act reached the company (R34, R39, R40): a field of the proof, so that a
+    withdrawal says whether it came from a mail client's one-click POST, the
+    unsubscribe page, the preference centre, a mailto message or a staff member."""
+
     WEB_FORM = "web_form", _("Web form")
+    ONE_CLICK = "one_click", _("One-click unsubscribe (RFC 8058)")
+    UNSUBSCRIBE_PAGE = "unsubscribe_page", _("Unsubscribe link and button")
+    PREFERENCE_CENTRE = "preference_centre", _("Preference centre")
+    MAILTO = "mailto", _("E-mail to the unsubscribe address (mailto)")
+    EMAIL = "email", _("E-mail to the privacy address")
+    STAFF = "staff", _("Entered by staff")
     API = "api", _("API")
     PHONE = "phone", _("Phone")
     POST = "post", _("Postal mail")
@@ -65,7 +75,7 @@ class ConsentEvent(AppendOnlyModel):
     ip = models.GenericIPAddressField(
         null=True, blank=True, help_text="Category: connection data (IP of an online act)."
     )
-    method = models.CharField(max_length=16, choices=Method.choices)
+    method = models.CharField(max_length=32, choices=Method.choices)
     # "user:<id>", "api_key:<prefix>", "cli:<name>" or "subject" (the person).
     collector = models.CharField(max_length=80)
     proof_ref = models.CharField(
@@ -184,6 +194,20 @@ class SuppressionEntry(models.Model):
     scope = models.CharField(max_length=32, choices=PURPOSE_OR_ALL)
     reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
     created_at = models.DateTimeField()
+    # R43: the person subscribed again by a new act (a confirmed double opt-in). The
+    # entry stays, marked lifted, with the confirmation that lifted it; a later
+    # withdrawal adds a new active entry.
+    lifted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Category: marketing options (suppression lifted)."
+    )
+    lifted_by = models.ForeignKey(
+        ConsentEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Category: marketing options (the confirmation that lifted it).",
+    )
 
     # Register data category of each personal-data field (the inventory check, R4,
     # and Vigie's own source read it); the help_text says the same to a person.
@@ -192,18 +216,28 @@ class SuppressionEntry(models.Model):
         "scope": "suppression-hashes",
         "reason": "suppression-hashes",
         "created_at": "suppression-hashes",
+        "lifted_at": "suppression-hashes",
+        "lifted_by": "suppression-hashes",
     }
 
     class Meta:
         constraints = [
+            # One active entry per address and scope; lifted ones are history.
             models.UniqueConstraint(
-                fields=["address_hash", "scope"], name="one_suppression_per_scope"
+                fields=["address_hash", "scope"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="one_active_suppression_per_scope",
             )
         ]
+        indexes = [models.Index(fields=["address_hash"], name="suppression_hash_idx")]
         verbose_name_plural = "suppression entries"
 
     def __str__(self) -> str:
-        return f"suppressed ({self.scope})"
+        return f"suppressed ({self.scope})" + (" lifted" if self.lifted_at else "")
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
 
 
 class Segment(models.Model):

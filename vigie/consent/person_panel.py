@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from vigie.accounts.permissions import Permission
-from vigie.consent.models import Status, Subscription
+from vigie.consent.models import Status, Subscription, SuppressionEntry
 from vigie.lib.purposes import Purpose
 from vigie.people.models import Person
 from vigie.people.panels import Panel
@@ -45,4 +45,8 @@ def consent_panel(request: HttpRequest, person: Person) -> Panel | None:
                 lapsed_at=sub.pending_expires_at if sub and sub.lapsed(now) else None,
             )
         )
-    return Panel("consent/backoffice/_person_panel.html", {"person": person, "states": states})
+    # R43: the suppressions the person lifted by a new act stay, marked; found through the
+    # confirmation that lifted them, without opening the person's addresses.
+    lifted = SuppressionEntry.objects.filter(lifted_by__person=person).order_by("lifted_at", "pk")
+    context = {"person": person, "states": states, "lifted": list(lifted)}
+    return Panel("consent/backoffice/_person_panel.html", context)

@@ -69,7 +69,9 @@ def update_preferences(
     actor = subject_actor(ip)
     changes = PreferenceChanges()
     if stop_all:
-        event = object_to_marketing(actor, person, method=Method.WEB_FORM, channel=channel, ip=ip)
+        event = object_to_marketing(
+            actor, person, method=Method.PREFERENCE_CENTRE, channel=channel, ip=ip
+        )
         changes.objected = event is not None
         return changes
     for purpose, state in preference_state(person).items():
@@ -86,6 +88,8 @@ def update_preferences(
                 services.send_confirmation_hook(person, token)
                 changes.pending.append(purpose)
         elif purpose not in wanted and state != OFF:
-            withdraw(actor, person, purpose, method=Method.WEB_FORM, channel=channel, ip=ip)
+            withdraw(
+                actor, person, purpose, method=Method.PREFERENCE_CENTRE, channel=channel, ip=ip
+            )
             changes.withdrawn.append(purpose)
     return changes

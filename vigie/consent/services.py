@@ -47,11 +47,15 @@ from vigie.consent.models import (
     Method,
     Status,
     Subscription,
-    SuppressionEntry,
     SuppressionReason,
 )
 from vigie.consent.segments import remove_from_every_segment
-from vigie.consent.suppression import is_suppressed, lift_suppression, suppress_all
+from vigie.consent.suppression import (
+    active_entries,
+    is_suppressed,
+    lift_suppression,
+    suppress_all,
+)
 from vigie.lib import tokens
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.people.models import Person, Source, SubjectType
@@ -352,7 +356,7 @@ def confirm_double_opt_in(token: str, *, ip: str | None = None, channel: str = "
             policy_version=pending.policy_version,
         )
         sub = set_state(subs, person, pending.purpose, Status.SUBSCRIBED, event)
-        lifted = lift_suppression(address, pending.purpose, at)
+        lifted = lift_suppression(address, pending.purpose, at, event)
         record_event(
             actor,
             consent_action(pending.purpose, Verb.CONFIRM),
@@ -455,13 +459,20 @@ class Unsubscribed:
 
 
 def unsubscribe(
-    token: str, *, ip: str | None = None, everything: bool = False, channel: str = ""
+    token: str,
+    *,
+    ip: str | None = None,
+    everything: bool = False,
+    channel: str = "",
+    method: str = Method.UNSUBSCRIBE_PAGE,
 ) -> Unsubscribed:
     """One-click unsubscribe from an e-mail link (RFC 8058, R39); idempotent.
 
     A token for ``all`` purposes, or ``everything``, is an objection to all
     marketing ("ne plus recevoir aucun e-mail commercial"). A repeat changes
-    nothing and records nothing. Raises ``tokens.BadToken`` for a bad link.
+    nothing and records nothing. ``method`` says how it came (the one-click POST of a
+    mail client, or the page's button) and is stored on the event. Raises
+    ``tokens.BadToken`` for a bad link.
     """
     link = tokens.read_token(token)
     if link.purpose not in {*Purpose.values, ALL_PURPOSES}:
@@ -471,10 +482,24 @@ def unsubscribe(
         raise tokens.BadToken("unknown person")
     actor = subject_actor(ip)
     if everything or link.purpose == ALL_PURPOSES:
-        event = object_to_marketing(actor, person, method=Method.WEB_FORM, channel=channel, ip=ip)
+        event = object_to_marketing(actor, person, method=method, channel=channel, ip=ip)
         return Unsubscribed(ALL_PURPOSES, event is not None)
-    event = withdraw(actor, person, link.purpose, method=Method.WEB_FORM, channel=channel, ip=ip)
+    event = withdraw(actor, person, link.purpose, method=method, channel=channel, ip=ip)
     return Unsubscribed(link.purpose, event is not None)
+
+
+def already_unsubscribed(person: Person, purpose: str) -> bool:
+    """Whether an unsubscribe link has nothing left to do (R39): the person withdrew
+    from ``purpose`` or objected (for an ``all`` link: objected to everything)."""
+    states = dict(Subscription.objects.filter(person=person).values_list("purpose", "status"))
+    if purpose == ALL_PURPOSES:
+        return bool(states) and all(states.get(p) == Status.OBJECTED for p in Purpose.values)
+    return states.get(purpose) in STOPPED
+
+
+def objected(person: Person) -> bool:
+    """Whether the person objected to all marketing (every purpose ``objected``)."""
+    return already_unsubscribed(person, ALL_PURPOSES)
 
 
 def person_for_token(token: str) -> tuple[Person, str]:
@@ -506,7 +531,7 @@ def consent_activity(since: datetime) -> ConsentActivity:
         given=Count("pk", filter=Q(kind__in=[Kind.GRANT, Kind.CONFIRM])),
         unsubscribed=Count("pk", filter=Q(kind__in=[Kind.WITHDRAW, Kind.OBJECT])),
     )
-    suppressed = SuppressionEntry.objects.values("address_hash").distinct().count()
+    suppressed = active_entries().values("address_hash").distinct().count()
     return ConsentActivity(events["given"], events["unsubscribed"], suppressed)
 
 

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("backoffice/consent/", views.search, name="search"),
     path("backoffice/consent/import/", views.import_file, name="import"),
     path("backoffice/consent/segments/", views.segment_list, name="segments"),
+    path("backoffice/consent/suppression/", views.suppression_list, name="suppression"),
     path("backoffice/consent/people/<str:person_id>/", views.proof, name="proof"),
     path(
         "backoffice/consent/people/<str:person_id>/proof.json",

@@ -32,8 +32,10 @@ from vigie.accounts.ratelimit import rate_limited
 from vigie.audit.actor import Actor, client_ip
 from vigie.consent import importing, preferences, services, signups
 from vigie.consent.forms import GRANT, OBJECT, ImportForm, RecordForm, SignupForm
+from vigie.consent.models import Method, SuppressionEntry
 from vigie.consent.proof import consent_proof
 from vigie.consent.segments import segment_counts
+from vigie.consent.suppression import entries_of
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.lib.tokens import BadToken
 from vigie.people.models import Person
@@ -77,11 +79,19 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        _person, purpose = services.person_for_token(token)
+        person, purpose = services.person_for_token(token)
     except BadToken:
         return _bad_link(request)
     if request.method != "POST":
-        page = {"token": token, "purpose": purpose, "purpose_label": _purpose_label(purpose)}
+        page: dict[str, Any] = {
+            "token": token,
+            "purpose": purpose,
+            "purpose_label": _purpose_label(purpose),
+        }
+        if services.already_unsubscribed(person, purpose):
+            # A second visit: nothing left to confirm, so no button (R39).
+            page["everything"] = services.objected(person)
+            return render(request, "consent/already_unsubscribed.html", page)
         return render(request, "consent/unsubscribe.html", page)
     # A mail client posts exactly "List-Unsubscribe=One-Click"; the page's buttons say so.
     from_page = request.POST.get("from") == "page"
@@ -92,11 +102,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         ip=client_ip(request),
         everything=request.POST.get("scope") == ALL_PURPOSES,
         channel=f"{_without_token('consent:unsubscribe')} ({how})",
+        method=Method.ONE_CLICK if one_click else Method.UNSUBSCRIBE_PAGE,
     )
+    everything = result.purpose == ALL_PURPOSES or services.objected(person)
     context: dict[str, Any] = {
         "token": token,
         "purpose_label": _purpose_label(result.purpose),
-        "everything": result.purpose == ALL_PURPOSES,
+        "everything": everything,
     }
     # The same page on a repeat (R39): nothing tells a second POST from the first.
     return render(request, "consent/unsubscribed.html", context)
@@ -221,11 +233,14 @@ def search(request: HttpRequest) -> HttpResponse:
 def proof(request: HttpRequest, person_id: str) -> HttpResponse:
     """Every R34 field of every consent event of the person, and the current state."""
     person = _person(person_id)
+    data = _read(request, person, "consent:proof")
     context = {
         "person": person,
-        "data": _read(request, person, "consent:proof"),
+        "data": data,
         "lines": consent_proof(person),
         "subscriptions": services.subscription_states(person).values(),
+        # The suppression entries of the person's addresses, lifted ones too (R43).
+        "suppressions": list(entries_of(data.emails)) if data else [],
     }
     return render(request, "consent/backoffice/proof.html", context)
 
@@ -310,6 +325,25 @@ def import_file(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if form.errors else 200
     return render(request, "consent/backoffice/import.html", context, status=status)
+
+
+#: The suppression list page shows the latest entries; the counts cover them all.
+SUPPRESSION_PAGE_ROWS = 200
+
+
+@requires(Permission.CONSENT_VIEW)
+@require_GET
+def suppression_list(request: HttpRequest) -> HttpResponse:
+    """The suppression list (R41) as hashes, scopes and dates: never readable as
+    contacts. A lifted entry says when the person lifted it, and by which event (R43)."""
+    entries = SuppressionEntry.objects.select_related("lifted_by").order_by("-created_at", "-pk")
+    context = {
+        "entries": entries[:SUPPRESSION_PAGE_ROWS],
+        "active": entries.filter(lifted_at__isnull=True).count(),
+        "lifted": entries.filter(lifted_at__isnull=False).count(),
+        "rows": SUPPRESSION_PAGE_ROWS,
+    }
+    return render(request, "consent/backoffice/suppression.html", context)
 
 
 @requires(Permission.CONSENT_VIEW)

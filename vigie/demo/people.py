@@ -139,7 +139,7 @@ def _demo_consents(people: list[Person], rng: random.Random) -> None:
                 actor,
                 person,
                 "newsletter",
-                method="web_form",
+                method="unsubscribe_page",
                 channel="demo: lien de désinscription",
             )
 

@@ -2,8 +2,12 @@
 every marketing message, and a DKIM signature covering them when a key is set (R38).
 
 The From, Reply-To and unsubscribe mailbox are the register's (``controller.senders``,
-read through ``vigie.lib.controller``); settings only override the envelope sender
-and the DKIM domain, for deliverability, and have no company default.
+read through ``vigie.lib.controller``). The From of each kind of mail may be set by
+``VIGIE_MAIL_FROM_MARKETING`` and ``VIGIE_MAIL_FROM_SERVICE``; settings also override
+the envelope sender and the DKIM domain, for deliverability, and have no company
+default. The privacy address (``controller.senders.reply_to``, else the privacy
+contact) is the Reply-To of rights letters only (``rendering.RIGHTS_LETTERS``):
+replies to marketing or to a confirmation never land in the privacy mailbox.
 
 RFC 8058 §4 asks that the signature cover ``List-Unsubscribe`` and
 ``List-Unsubscribe-Post``, so that nobody on the way can point the one-click POST
@@ -17,7 +21,7 @@ import email.policy
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -69,30 +73,42 @@ class Senders:
     unsubscribe_mailbox: str
 
 
-def senders(controller: Controller | None, *, marketing: bool) -> Senders:
-    """From the register; ``VIGIE_MAIL_FROM`` and ``VIGIE_MAIL_UNSUBSCRIBE_MAILBOX``
-    override only the envelope sender and the mailto mailbox when set."""
-    header = controller.sender(marketing) if controller else ""
-    if controller is None or not header:
-        raise NoSender(
-            "NO_SENDER: "
-            + (
-                "no register is loaded"
-                if controller is None
-                else "the register's controller.senders.service is not set"
-            )
-        )
+def _from_setting(value: str, controller: Controller) -> str:
+    """A ``VIGIE_MAIL_FROM_MARKETING`` or ``VIGIE_MAIL_FROM_SERVICE`` value as a From
+    header: a bare address is shown with the register's company name."""
+    name, address = parseaddr(value)
+    return formataddr((name or controller.name, address))
+
+
+def senders(
+    controller: Controller | None, *, marketing: bool, rights_letter: bool = False
+) -> Senders:
+    """The From of the message's kind (``VIGIE_MAIL_FROM_MARKETING`` or
+    ``VIGIE_MAIL_FROM_SERVICE``, else the register's senders); ``VIGIE_MAIL_FROM`` and
+    ``VIGIE_MAIL_UNSUBSCRIBE_MAILBOX`` override only the envelope sender and the mailto
+    mailbox when set. Only a rights letter has the privacy address as Reply-To."""
+    if controller is None:
+        raise NoSender("NO_SENDER: no register is loaded")
+    setting = str(
+        getattr(settings, "MAIL_FROM_MARKETING" if marketing else "MAIL_FROM_SERVICE", "") or ""
+    )
+    header = _from_setting(setting, controller) if setting else controller.sender(marketing)
+    if not header:
+        raise NoSender("NO_SENDER: the register's controller.senders.service is not set")
     envelope = parseaddr(str(getattr(settings, "MAIL_FROM", "") or ""))[1] or parseaddr(header)[1]
     mailbox = (
         str(getattr(settings, "MAIL_UNSUBSCRIBE_MAILBOX", "") or "")
         or controller.unsubscribe_mailbox
     )
-    return Senders(header, envelope, controller.reply_to, mailbox)
+    reply_to = (controller.reply_to or controller.privacy_contact) if rights_letter else ""
+    return Senders(header, envelope, reply_to, mailbox)
 
 
 def message_id_domain() -> str:
     """The domain of Message-IDs: the sender's, else the site's (never personal data)."""
-    override = parseaddr(str(getattr(settings, "MAIL_FROM", "") or ""))[1]
+    override = parseaddr(
+        str(getattr(settings, "MAIL_FROM", "") or getattr(settings, "MAIL_FROM_SERVICE", "") or "")
+    )[1]
     controller = current_controller() if not override else None
     address = override or (controller.service_from if controller else "")
     domain = address.rpartition("@")[2]

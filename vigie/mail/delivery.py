@@ -53,7 +53,13 @@ from vigie.mail import addressing, smtp
 from vigie.mail.actions import MailAction
 from vigie.mail.compose import DkimKeyUnavailable, NoSender, compose, senders, unsubscribe_link
 from vigie.mail.models import UNCERTAIN_MARK, Message, Status
-from vigie.mail.rendering import RenderError, marketing_problems, policy_url, render
+from vigie.mail.rendering import (
+    RIGHTS_LETTERS,
+    RenderError,
+    marketing_problems,
+    policy_url,
+    render,
+)
 from vigie.mail.tasks import deliver_message
 
 log = logging.getLogger("vigie.mail")
@@ -150,7 +156,11 @@ def _attempt(message: Message) -> str:
         return _close(message, Status.REFUSED, error.reason)
     controller = current_controller()
     try:
-        sender = senders(controller, marketing=message.is_marketing)
+        sender = senders(
+            controller,
+            marketing=message.is_marketing,
+            rights_letter=message.template in RIGHTS_LETTERS,
+        )
     except NoSender as error:
         # Failed, not refused: once a register is loaded, the message may be requeued.
         return _close(message, Status.FAILED, str(error))

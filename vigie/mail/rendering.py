@@ -50,6 +50,12 @@ CATALOGUE: dict[str, Kind] = {
     "newsletter": Kind.MARKETING,
 }
 
+#: Rights letters: the mail about the person's rights over their data (information
+#: notices, answers to requests). Only these carry the privacy address as Reply-To;
+#: replies to marketing and to other service mail go to their own sender, never to the
+#: privacy mailbox (``compose.senders``).
+RIGHTS_LETTERS: frozenset[str] = frozenset({"art14_notice", "policy_change"})
+
 # Set by ``render`` itself: a stored context can never supply or replace them.
 _RESERVED = frozenset(
     {

@@ -134,7 +134,12 @@ class BuiltinSource:
                 values = {f: getattr(message, f) for f in OUTBOX_FIELDS}
                 rows += _rows(OUTBOX_TABLE, str(message.pk), Message, values)
         for entry in self._suppressions(subject, opened):
-            values = {"scope": entry.scope, "reason": entry.reason, "created_at": entry.created_at}
+            values = {
+                "scope": entry.scope,
+                "reason": entry.reason,
+                "created_at": entry.created_at,
+                "lifted_at": entry.lifted_at,
+            }
             rows += _rows(SUPPRESSION_TABLE, str(entry.pk), SuppressionEntry, values)
         return FindResult(NAME, tuple(rows))
 

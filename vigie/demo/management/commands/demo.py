@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,6 +48,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("migrate", database="keys", interactive=False, verbosity=0)
         self.ensure_register_and_policy()
+        self.ensure_signing()
         self.ensure_people()
         self.ensure_sources()
         credentials = self.ensure_accounts(Path(settings.VAR_DIR) / "demo_credentials.json")
@@ -84,6 +85,35 @@ class Command(BaseCommand):
         version = ensure_published_first_version(actor)
         if version is not None:
             self.stdout.write(f"Privacy policy v{version.number} published.")
+
+    def ensure_signing(self) -> None:
+        """A DKIM key under var/ (once) that signs every e-mail of the demo, and the
+        DNS record a real domain would publish (R38)."""
+        from vigie.demo.signing import ensure_demo_signing
+        from vigie.mail.dkim_keys import DkimKeyError
+
+        try:
+            signing = ensure_demo_signing(Path(settings.VAR_DIR))
+        except DkimKeyError as error:
+            raise CommandError(f"DKIM key: {error}") from None
+        if signing is None:
+            self.stdout.write(
+                "No sender domain in the register: the demo's e-mails are not signed."
+            )
+            return
+        # This process and the worker it starts (which sends) sign with it.
+        for name, value in signing.environment().items():
+            os.environ[name] = value
+        settings.DKIM_PRIVATE_KEY_PATH = str(signing.path)
+        settings.DKIM_SELECTOR = signing.selector
+        settings.DKIM_DOMAIN = signing.domain
+        made = "created" if signing.created else "reused"
+        self.stdout.write(
+            f"DKIM key {made}: {signing.path} (mode 0600); every e-mail of the demo is signed "
+            f"(d={signing.domain}, s={signing.selector})."
+        )
+        self.stdout.write(f"DNS TXT record to publish at {signing.record.name}:")
+        self.stdout.write(f"  {signing.record.value}")
 
     def ensure_people(self) -> None:
         """A few hundred people with realistic shapes, created once."""

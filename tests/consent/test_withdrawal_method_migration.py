@@ -1,0 +1,75 @@
+"""Migrations consent.0005/0006: existing suppression entries are kept (active), and
+the withdrawals stored as ``web_form`` get the method their channel shows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+from vigie.consent.models import ConsentEvent, Method, SuppressionEntry
+from vigie.people.services import create_person
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+
+BEFORE = [("consent", "0004_outbox_links_as_references")]
+AFTER = [("consent", "0006_infer_withdrawal_methods")]
+
+
+def _migrate(target) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+
+
+def test_existing_data_is_kept_and_methods_are_inferred(cli_actor) -> None:
+    person = create_person(cli_actor, email="ancien@exemple.fr", first_name="Ancien")
+    _migrate(BEFORE)
+    try:
+        old_event = _old_event_model()
+        channels = {
+            "one": ("withdraw", "/u/ (List-Unsubscribe-Post)"),
+            "page": ("object", "/u/ (confirmation page)"),
+            "centre": ("withdraw", "/preferences/"),
+            "signup": ("pending", "https://semi.example/newsletter/"),
+            "other": ("withdraw", "https://semi.example/form/"),
+        }
+        ids = {}
+        now = timezone.now()
+        for name, (kind, channel) in channels.items():
+            event = old_event(
+                person_id=person.pk,
+                purpose="all" if kind == "object" else "newsletter",
+                kind=kind,
+                channel=channel,
+                occurred_at=now,
+                method="web_form",
+                collector="subject",
+            )
+            event.save()
+            ids[name] = event.pk
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO consent_suppressionentry (address_hash, scope, reason, created_at)"
+                " VALUES (%s, %s, %s, %s)",
+                ["a" * 64, "newsletter", "unsubscribed", now],
+            )
+        _migrate(AFTER)
+        methods = {name: ConsentEvent.objects.get(pk=pk).method for name, pk in ids.items()}
+        assert methods == {
+            "one": Method.ONE_CLICK,
+            "page": Method.UNSUBSCRIBE_PAGE,
+            "centre": Method.PREFERENCE_CENTRE,
+            "signup": Method.WEB_FORM,
+            "other": Method.WEB_FORM,
+        }
+        entry = SuppressionEntry.objects.get()
+        assert entry.address_hash == "a" * 64 and entry.lifted_at is None
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def _old_event_model():
+    executor = MigrationExecutor(connection)
+    return executor.loader.project_state(BEFORE).apps.get_model("consent", "ConsentEvent")
