@@ -217,11 +217,14 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:backoffice-home"
 
-# django-axes (R27): lock an account after 5 failures, whatever the source address
-# (and an address after 5 failures, whatever the account),
-# for a configurable cool-off.
+# django-axes (R27): lock a (login, client address) pair after 5 failures, for a
+# configurable cool-off. Counted per pair, not per login alone: a stranger who knows a
+# colleague's login cannot lock them out from elsewhere (tests/accounts/test_login.py).
 AXES_FAILURE_LIMIT = env_int(
-    "VIGIE_LOGIN_FAILURE_LIMIT", 5, "Failed logins before an account is locked.", minimum=1
+    "VIGIE_LOGIN_FAILURE_LIMIT",
+    5,
+    "Failed logins before an account is locked for the address trying.",
+    minimum=1,
 )
 AXES_COOLOFF_TIME = (
     env_int(
@@ -232,7 +235,7 @@ AXES_COOLOFF_TIME = (
     )
     / 60
 )
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
