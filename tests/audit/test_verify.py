@@ -26,6 +26,10 @@ from vigie.audit.services import (
 )
 
 
+# verify reads the chains' anchors in the key store (vigie/audit/anchoring.py).
+pytestmark = pytest.mark.django_db(databases=["default", "keys"])
+
+
 def tamper(sql: str, params: list | tuple = ()) -> None:
     """Change the table behind Vigie's back, as someone with database access would."""
     with connection.cursor() as cursor:
