@@ -19,6 +19,7 @@ COMMANDS = {
     "keys": "rotate the master key wrapping the per-person data keys (keys rotate)",
     "people": "index names for the back-office name search (people index-names)",
     "migrate": "create or update the database tables",
+    "grants": "PostgreSQL: give the application's role its rights (run as the owner)",
 }
 
 

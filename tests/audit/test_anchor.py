@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from tests.audit.test_verify import _read_events_200_days_ago
 from vigie.audit.actions import Action
@@ -127,17 +127,43 @@ def test_the_anchor_never_steps_back(anchored, cli_actor) -> None:
     assert verify_chains().ok
 
 
+def rewrite_anchor(sql: str) -> None:
+    """Change the anchor as the key store's owner could (its trigger off on PostgreSQL)."""
+    keys = connections["keys"]
+    with keys.cursor() as cursor:
+        if keys.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_anchor DISABLE TRIGGER USER")
+        cursor.execute(sql)
+        if keys.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audit_anchor ENABLE TRIGGER USER")
+
+
 def test_a_forged_anchor_does_not_verify(anchored, cli_actor) -> None:
     anchored(cli_actor, 2)
-    Anchor.objects.filter(chain=Chain.CHANGE).update(seq=1)
+    rewrite_anchor("UPDATE audit_anchor SET seq = 1")
     result = verify_chains()
     assert not result.ok and "anchor" in result.problem.message
 
 
 def test_the_anchored_event_must_still_be_the_one_anchored(anchored, cli_actor) -> None:
     anchored(cli_actor, 2)
-    Anchor.objects.filter(chain=Chain.CHANGE).update(hash="f" * 64)
+    rewrite_anchor(f"UPDATE audit_anchor SET hash = '{'f' * 64}'")
     assert not verify_chains().ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgresql_refuses_moving_the_anchor_back_or_deleting_it(anchored, cli_actor) -> None:
+    from django.db.utils import DatabaseError
+
+    anchored(cli_actor, 2)
+    for sql in ("UPDATE audit_anchor SET seq = 0", "DELETE FROM audit_anchor"):
+        with (
+            pytest.raises(DatabaseError, match="only moves forward"),
+            transaction.atomic(using="keys"),
+            connections["keys"].cursor() as cursor,
+        ):
+            cursor.execute(sql)
+    assert Anchor.objects.get(chain=Chain.CHANGE).seq == 2
 
 
 def test_the_purge_keeps_the_read_chain_anchored_and_intact(anchored, cli_actor) -> None:
