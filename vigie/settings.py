@@ -13,6 +13,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from vigie.lib.env import env_bool, env_int, env_list, env_str
+from vigie.lib.private_files import make_private
 from vigie.lib.secret_files import read_or_create_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -24,6 +25,8 @@ VAR_DIR = Path(
         "Directory for the SQLite database, generated keys and other local state.",
     )
 )
+# Before anything is created there: files 0600, directories 0700 (vigie/lib/private_files.py).
+make_private(VAR_DIR)
 
 DEBUG = env_bool("VIGIE_DEBUG", False, "Django debug mode. Never on in production.")
 
