@@ -271,7 +271,8 @@ RATE_LIMIT_PER_IP = env_int(
 
 OTP_TOTP_ISSUER = "Vigie"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions keyed by a hash of the cookie: a copy of the database opens none.
+SESSION_ENGINE = "vigie.accounts.sessions"
 SESSION_COOKIE_AGE = (
     env_int("VIGIE_SESSION_HOURS", 8, "Hours a back-office session lasts.", minimum=1) * 3600
 )
