@@ -20,7 +20,9 @@ HOME = "web:backoffice-home"
 
 def _signed_in_client(user) -> tuple[Client, str]:
     client = Client()
-    response = client.post("/backoffice/login/", {"username": user.username, "password": STRONG_PASSWORD})
+    response = client.post(
+        "/backoffice/login/", {"username": user.username, "password": STRONG_PASSWORD}
+    )
     assert response.status_code == 302
     return client, client.cookies[settings.SESSION_COOKIE_NAME].value
 
@@ -47,7 +49,7 @@ def test_a_session_key_read_from_the_database_does_not_sign_in(make_staff) -> No
 
 def test_deactivation_and_sign_out_still_end_the_session(make_staff) -> None:
     user = make_staff(Role.SALES)
-    client, cookie = _signed_in_client(user)
+    _client, cookie = _signed_in_client(user)
     other, _cookie = _signed_in_client(make_staff(Role.SALES))
     other.post(reverse("accounts:logout"))
     assert other.get(reverse(HOME)).status_code == 302

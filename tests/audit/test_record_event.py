@@ -11,7 +11,6 @@ from vigie.audit.actions import Action
 from vigie.audit.models import AppendOnlyError, Chain, Event
 from vigie.audit.services import ObjectRef, record_event, record_read, verify_chains
 
-
 # verify reads the chains' anchors in the key store (vigie/audit/anchoring.py).
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 

@@ -25,7 +25,6 @@ from vigie.audit.services import (
     verify_chains,
 )
 
-
 # verify reads the chains' anchors in the key store (vigie/audit/anchoring.py).
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 

@@ -120,7 +120,8 @@ def test_an_out_of_range_version_number_is_not_found(client, published, url: str
 
 
 @pytest.mark.parametrize(
-    "url", ["/politique-de-confidentialite/v0/", "/en/privacy-policy/v0/", "/en/privacy-policy/v00/"]
+    "url",
+    ["/politique-de-confidentialite/v0/", "/en/privacy-policy/v0/", "/en/privacy-policy/v00/"],
 )
 def test_version_zero_is_not_found_rather_than_the_current_version(
     client, published, url: str

@@ -19,6 +19,7 @@ import hashlib
 from typing import Any
 
 from django.contrib.sessions.backends import db
+from django.utils import timezone
 
 
 def stored_session_key(session_key: str) -> str:
@@ -35,7 +36,7 @@ class SessionStore(db.SessionStore):
             return None
         try:
             return self.model.objects.get(
-                session_key=stored_session_key(key), expire_date__gt=db.timezone.now()
+                session_key=stored_session_key(key), expire_date__gt=timezone.now()
             )
         except self.model.DoesNotExist:
             self._session_key = None
@@ -47,7 +48,7 @@ class SessionStore(db.SessionStore):
             return None
         try:
             return await self.model.objects.aget(
-                session_key=stored_session_key(key), expire_date__gt=db.timezone.now()
+                session_key=stored_session_key(key), expire_date__gt=timezone.now()
             )
         except self.model.DoesNotExist:
             self._session_key = None

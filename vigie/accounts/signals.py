@@ -20,9 +20,8 @@ def remember_session(sender: Any, request: HttpRequest, user: Any, **kwargs: Any
     if request.session.session_key is None:
         request.session.save()
     # Stored as the session row is (vigie/accounts/sessions.py), never as the cookie.
-    StaffSession.objects.get_or_create(
-        session_key=stored_session_key(request.session.session_key), defaults={"user": user}
-    )
+    key = stored_session_key(str(request.session.session_key))
+    StaffSession.objects.get_or_create(session_key=key, defaults={"user": user})
     record_event(Actor.for_user(user, Actor.from_request(request).ip), Action.USER_LOGIN, user)
 
 

@@ -57,5 +57,5 @@ def _seal_before_save(sender: type, instance: TOTPDevice, **kwargs: Any) -> None
 
 def install() -> None:
     """Called once from ``AccountsConfig.ready``."""
-    TOTPDevice.bin_key = property(_bin_key)  # type: ignore[method-assign,assignment]
+    TOTPDevice.bin_key = property(_bin_key)
     pre_save.connect(_seal_before_save, sender=TOTPDevice, dispatch_uid="vigie-seal-totp-seed")

@@ -8,7 +8,7 @@ PostgreSQL, the application must not own the audit tables (vigie/audit/roles.py)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.db import DatabaseError, connections
 SQLITE = "django.db.backends.sqlite3"
 
 
-def _same_database(a: dict[str, Any], b: dict[str, Any]) -> bool:
+def _same_database(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     keys = ("ENGINE", "NAME", "HOST", "PORT")
     return all(str(a.get(k) or "") == str(b.get(k) or "") for k in keys)
 
@@ -28,7 +28,7 @@ def check_audit_anchor(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     return anchor_warnings(settings.DATABASES["default"], settings.DATABASES.get("keys", {}))
 
 
-def anchor_warnings(main: dict[str, Any], keys: dict[str, Any]) -> list[Warning]:
+def anchor_warnings(main: Mapping[str, Any], keys: Mapping[str, Any]) -> list[Warning]:
     if not keys or _same_database(main, keys):
         return [
             Warning(

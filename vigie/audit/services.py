@@ -20,9 +20,9 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from vigie.audit import chain as hashing
-from vigie.audit.anchoring import AnchorState, anchor_after_commit, read_anchors
 from vigie.audit.actions import READ_ACTIONS, Action
 from vigie.audit.actor import Actor
+from vigie.audit.anchoring import AnchorState, anchor_after_commit, read_anchors
 from vigie.audit.models import Chain, ChainHead, Checkpoint, Event
 
 security_log = logging.getLogger("vigie.security")
@@ -228,9 +228,9 @@ def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | 
     events = Event.objects.filter(chain=name).order_by("seq")
     for event in events.iterator(chunk_size=2000):
         problem = _check_event(event, expected_seq, link)
-        if problem is None and anchor is not None and event.seq == anchor.seq:
-            if event.hash != anchor.hash:
-                problem = Problem(name, event.pk, event.seq, "is not the event anchored here")
+        anchored_here = anchor is not None and event.seq == anchor.seq
+        if problem is None and anchored_here and event.hash != anchor.hash:  # type: ignore[union-attr]
+            problem = Problem(name, event.pk, event.seq, "is not the event anchored here")
         if problem is not None:
             return checked, problem, 0
         checked += 1
