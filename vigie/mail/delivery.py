@@ -15,11 +15,11 @@ How a message is never sent twice, even when a worker dies at the worst moment:
 A row found ``sending`` after ``MAIL_SENDING_TIMEOUT_SECONDS`` belonged to a worker
 that stopped; so does one whose claiming process (``claimed_by``, host and pid) no
 longer exists on this host, found at once by the next sweep (when a worker starts, then
-every minute) rather than after the timeout. Without ``transfer_started_at`` it is safely queued again. With it,
-the message may or may not have been accepted: rather than risk a second copy, the
-row becomes ``failed`` with a reason asking for a check of the server's log for its
-Message-ID (``services.requeue_message`` then sends it again if it never left).
-That window is one network round trip long.
+every minute) rather than after the timeout. Without ``transfer_started_at`` it is
+safely queued again. With it, the message may or may not have been accepted: rather
+than risk a second copy, the row becomes ``failed`` with a reason asking for a check of
+the server's log for its Message-ID (``services.requeue_message`` then sends it again
+if it never left). That window is one network round trip long.
 
 Each state change is conditional on the claim (status and ``claimed_at``), so a
 worker that lost its claim to such a takeover stops before sending.
