@@ -225,11 +225,11 @@ def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | 
         expected_seq, link = cp.seq + 1, cp.hash
 
     checked = 0
+    anchor_seq, anchor_hash = (anchor.seq, anchor.hash) if anchor is not None else (None, None)
     events = Event.objects.filter(chain=name).order_by("seq")
     for event in events.iterator(chunk_size=2000):
         problem = _check_event(event, expected_seq, link)
-        anchored_here = anchor is not None and event.seq == anchor.seq
-        if problem is None and anchored_here and event.hash != anchor.hash:  # type: ignore[union-attr]
+        if problem is None and event.seq == anchor_seq and event.hash != anchor_hash:
             problem = Problem(name, event.pk, event.seq, "is not the event anchored here")
         if problem is not None:
             return checked, problem, 0
