@@ -20,6 +20,7 @@ COMMANDS = {
     "dkim": "make a DKIM key pair and print its DNS TXT record (dkim keygen)",
     "people": "index names for the back-office name search (people index-names)",
     "migrate": "create or update the database tables",
+    "grants": "PostgreSQL: give the application's role its rights (run as the owner)",
 }
 
 

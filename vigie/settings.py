@@ -14,6 +14,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from vigie.lib.env import env_bool, env_int, env_list, env_str
+from vigie.lib.private_files import make_private
 from vigie.lib.secret_files import read_or_create_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -25,6 +26,8 @@ VAR_DIR = Path(
         "Directory for the SQLite database, generated keys and other local state.",
     )
 )
+# Before anything is created there: files 0600, directories 0700 (vigie/lib/private_files.py).
+make_private(VAR_DIR)
 
 DEBUG = env_bool("VIGIE_DEBUG", False, "Django debug mode. Never on in production.")
 
@@ -119,6 +122,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "vigie.web.cache_control.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "vigie.web.middleware.LanguageMiddleware",
     "vigie.api.ApiErrorFormatMiddleware",
@@ -218,11 +222,14 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:backoffice-home"
 
-# django-axes (R27): lock an account after 5 failures, whatever the source address
-# (and an address after 5 failures, whatever the account),
-# for a configurable cool-off.
+# django-axes (R27): lock a (login, client address) pair after 5 failures, for a
+# configurable cool-off. Counted per pair, not per login alone: a stranger who knows a
+# colleague's login cannot lock them out from elsewhere (tests/accounts/test_login.py).
 AXES_FAILURE_LIMIT = env_int(
-    "VIGIE_LOGIN_FAILURE_LIMIT", 5, "Failed logins before an account is locked.", minimum=1
+    "VIGIE_LOGIN_FAILURE_LIMIT",
+    5,
+    "Failed logins before an account is locked for the address trying.",
+    minimum=1,
 )
 AXES_COOLOFF_TIME = (
     env_int(
@@ -233,7 +240,7 @@ AXES_COOLOFF_TIME = (
     )
     / 60
 )
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -279,7 +286,8 @@ RATE_LIMIT_PER_TOKEN = env_int(
 
 OTP_TOTP_ISSUER = "Vigie"
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions keyed by a hash of the cookie: a copy of the database opens none.
+SESSION_ENGINE = "vigie.accounts.sessions"
 SESSION_COOKIE_AGE = (
     env_int("VIGIE_SESSION_HOURS", 8, "Hours a back-office session lasts.", minimum=1) * 3600
 )

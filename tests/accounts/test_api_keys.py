@@ -133,3 +133,24 @@ def test_showing_a_new_key_page_journals_the_read(signed_in, admin, make_staff) 
         f"/backoffice/staff/{sales.pk}/api-keys/", {"name": "crm", "scopes": ["api:identity:view"]}
     )
     assert Event.objects.filter(action="personal_data:read", object_id=str(sales.pk)).count() == 1
+
+
+def test_a_privacy_lead_revoking_a_colleagues_key_leaves_an_event_naming_both(
+    make_staff, privacy_lead, signed_in, cli_actor
+) -> None:
+    from vigie.audit.models import Event
+
+    owner = make_staff(Role.SALES)
+    key, _secret = create_api_key(
+        cli_actor, owner, name="mailer", scopes=[Permission.API_IDENTITY_VIEW]
+    )
+    client = signed_in(privacy_lead)
+    response = client.post(f"/backoffice/api-keys/{key.pk}/revoke/")
+    assert response.status_code == 302
+    event = Event.objects.get(action="accounts:apikey:revoke")
+    assert (event.actor_type, event.actor_id) == ("user", str(privacy_lead.pk))
+    assert event.object_id == str(key.pk)
+    assert event.extra["owner"] == str(owner.pk)
+    assert event.extra["owner"] != event.actor_id
+    log = client.get("/backoffice/audit/").content.decode()
+    assert owner.username in log and privacy_lead.username in log

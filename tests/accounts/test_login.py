@@ -182,3 +182,29 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(
     assert response.status_code == 302
     event = Event.objects.get(action="accounts:user:login")
     assert event.ip == "198.51.100.7"
+
+
+def test_failures_from_one_address_do_not_lock_the_account_out_from_another(
+    client: Client, make_staff
+) -> None:
+    # A stranger who knows a colleague's login tries passwords from outside…
+    colleague = make_staff(Role.SALES)
+    for _ in range(6):
+        client.post(
+            LOGIN,
+            {"username": colleague.username, "password": "Wrong-password-123"},
+            REMOTE_ADDR="203.0.113.66",
+        )
+    locked = client.post(
+        LOGIN,
+        {"username": colleague.username, "password": STRONG_PASSWORD},
+        REMOTE_ADDR="203.0.113.66",
+    )
+    assert locked.status_code == 429
+    # …and the colleague, at their own desk, still signs in (lockout per user and IP).
+    response = Client().post(
+        LOGIN,
+        {"username": colleague.username, "password": STRONG_PASSWORD},
+        REMOTE_ADDR="192.0.2.10",
+    )
+    assert response.status_code == 302

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from tests.conftest import STRONG_PASSWORD
@@ -36,6 +37,7 @@ def test_reading_the_audit_log_is_itself_logged(signed_in, auditor) -> None:
     assert Event.objects.filter(action="audit:log:read", actor_id=str(auditor.pk)).count() == 1
 
 
+@pytest.mark.django_db(databases=["default", "keys"])
 def test_the_auditor_verifies_the_chain_from_the_back_office(signed_in, auditor) -> None:
     response = signed_in(auditor).post(reverse("audit:verify"))
     assert response.status_code == 200

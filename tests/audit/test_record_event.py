@@ -11,6 +11,9 @@ from vigie.audit.actions import Action
 from vigie.audit.models import AppendOnlyError, Chain, Event
 from vigie.audit.services import ObjectRef, record_event, record_read, verify_chains
 
+# verify reads the chains' anchors in the key store (vigie/audit/anchoring.py).
+pytestmark = pytest.mark.django_db(databases=["default", "keys"])
+
 
 def test_an_event_rolls_back_with_the_change_it_describes(db, cli_actor) -> None:
     with pytest.raises(RuntimeError), transaction.atomic():

@@ -25,6 +25,9 @@ from vigie.audit.services import (
     verify_chains,
 )
 
+# verify reads the chains' anchors in the key store (vigie/audit/anchoring.py).
+pytestmark = pytest.mark.django_db(databases=["default", "keys"])
+
 
 def tamper(sql: str, params: list | tuple = ()) -> None:
     """Change the table behind Vigie's back, as someone with database access would."""

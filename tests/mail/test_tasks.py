@@ -76,3 +76,72 @@ def test_a_failing_minute_sweep_is_logged_and_does_not_stop_the_worker(monkeypat
 
     monkeypatch.setattr(delivery, "sweep_outbox", broken)
     assert run_minute_sweeps() == []  # logged, not raised: the worker keeps running
+
+
+def _dead_worker() -> str:
+    """The claim mark (host:pid) of a worker process that has ended, as after kill -9."""
+    import socket
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return f"{socket.gethostname()}:{process.pid}"
+
+
+def _left_sending(message: Message, *, by: str, transfer_started: bool) -> None:
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk).update(
+        status=Status.SENDING,
+        attempts=1,
+        claimed_at=now - dt.timedelta(minutes=1),
+        claimed_by=by,
+        transfer_started_at=now - dt.timedelta(seconds=50) if transfer_started else None,
+    )
+    DBTaskResult.objects.all().delete()
+
+
+def test_a_worker_starting_sends_a_message_a_killed_worker_had_not_begun_sending(
+    smtp_server, person, audience
+) -> None:
+    with transaction.atomic():
+        message = queue_message(
+            Actor.cli("test"), person, "newsletter", kind="marketing", purpose="offres"
+        )
+    # Killed a minute ago, well within the sending timeout, before any data went out.
+    _left_sending(message, by=_dead_worker(), transfer_started=False)
+    call_command("worker", "--batch")
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_worker_starting_does_not_resend_what_a_killed_worker_may_have_delivered(
+    smtp_server, person, audience
+) -> None:
+    with transaction.atomic():
+        message = queue_message(
+            Actor.cli("test"), person, "newsletter", kind="marketing", purpose="offres"
+        )
+    _left_sending(message, by=_dead_worker(), transfer_started=True)
+    call_command("worker", "--batch")
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.delivery_uncertain
+    assert smtp_server.messages == []
+
+
+def test_a_message_claimed_by_a_live_worker_is_left_to_it(smtp_server, person, audience) -> None:
+    import os
+    import socket
+
+    with transaction.atomic():
+        message = queue_message(
+            Actor.cli("test"), person, "newsletter", kind="marketing", purpose="offres"
+        )
+    # This very process (alive) claimed it a minute ago: not the sweep's.
+    _left_sending(message, by=f"{socket.gethostname()}:{os.getppid()}", transfer_started=False)
+    run_minute_sweeps()
+    message.refresh_from_db()
+    assert message.status == Status.SENDING
+    assert smtp_server.messages == []

@@ -117,3 +117,16 @@ def test_the_page_shows_the_effective_date(client, cli_actor, draft) -> None:
 def test_an_out_of_range_version_number_is_not_found(client, published, url: str) -> None:
     published()
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/politique-de-confidentialite/v0/", "/en/privacy-policy/v0/", "/en/privacy-policy/v00/"],
+)
+def test_version_zero_is_not_found_rather_than_the_current_version(
+    client, published, url: str
+) -> None:
+    published()
+    response = client.get(url)
+    assert response.status_code == 404
+    assert client.get(url + "?lang=fr").status_code == 404

@@ -13,8 +13,14 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    # Production keeps the key store (and the audit anchor) on a database server; with
+    # both databases as SQLite files check --deploy warns (tests/audit/test_deploy_checks.py).
     result = _run(
-        {"VIGIE_VAR_DIR": str(tmp_path), "VIGIE_ALLOWED_HOSTS": "rgpd.semi-informatique.com"},
+        {
+            "VIGIE_VAR_DIR": str(tmp_path),
+            "VIGIE_ALLOWED_HOSTS": "rgpd.semi-informatique.com",
+            "VIGIE_KEYS_DATABASE_URL": "postgres://vigie_app@127.0.0.1:5432/vigie_keys",
+        },
         "check",
         "--deploy",
         "--fail-level",

@@ -7,7 +7,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes et habilitations"
 
     def ready(self) -> None:
-        from vigie.accounts import signals  # noqa: F401
+        from vigie.accounts import signals, totp_seeds  # noqa: F401
         from vigie.accounts.display import register_audit_display
 
         register_audit_display()
+        totp_seeds.install()

@@ -19,6 +19,21 @@ def user_links(ids: list[str]) -> dict[str, str | tuple[str, str]]:
     }
 
 
+def apikey_links(ids: list[str]) -> dict[str, str | tuple[str, str]]:
+    """A key links to its owner's page and is named with its owner: an event on a key
+    (its revocation by a privacy lead, say) names both the one who acted and the owner."""
+    keys = ApiKey.objects.filter(pk__in=[i for i in ids if i.isdigit()])
+    return {
+        str(pk): (
+            reverse("accounts:staff-detail", args=[owner_id]),
+            _("“%(name)s” of %(owner)s") % {"name": name, "owner": owner},
+        )
+        for pk, name, owner_id, owner in keys.values_list(
+            "pk", "name", "owner_id", "owner__username"
+        )
+    }
+
+
 def actor_names(actors: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Logins of the staff and names of the API keys among ``(kind, id)`` actors."""
     ids = {i for kind, i in actors if kind == "user" and i.isdigit()}
@@ -40,5 +55,5 @@ def actor_names(actors: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
 
 def register_audit_display() -> None:
     register_object_kind("accounts.user", gettext_lazy("Staff account"), user_links)
-    register_object_kind("accounts.apikey", gettext_lazy("API key"))
+    register_object_kind("accounts.apikey", gettext_lazy("API key"), apikey_links)
     register_actor_namer(actor_names)

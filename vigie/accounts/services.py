@@ -361,12 +361,14 @@ def create_api_key(
 
 
 def revoke_api_key(actor: Actor, key: ApiKey) -> ApiKey:
+    """Revoke ``key``; the event names its owner beside the actor, so that a key revoked
+    by someone else (a privacy lead ending an integration) says whose it was."""
     if key.revoked_at is not None:
         return key
     with transaction.atomic():
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        record_event(actor, Action.APIKEY_REVOKE, key)
+        record_event(actor, Action.APIKEY_REVOKE, key, extra={"owner": str(key.owner_id)})
     return key
 
 

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from vigie.accounts.models import StaffSession
+from vigie.accounts.sessions import stored_session_key
 from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import record_event
@@ -18,9 +19,9 @@ from vigie.audit.services import record_event
 def remember_session(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if request.session.session_key is None:
         request.session.save()
-    StaffSession.objects.get_or_create(
-        session_key=request.session.session_key, defaults={"user": user}
-    )
+    # Stored as the session row is (vigie/accounts/sessions.py), never as the cookie.
+    key = stored_session_key(str(request.session.session_key))
+    StaffSession.objects.get_or_create(session_key=key, defaults={"user": user})
     record_event(Actor.for_user(user, Actor.from_request(request).ip), Action.USER_LOGIN, user)
 
 
@@ -28,5 +29,7 @@ def remember_session(sender: Any, request: HttpRequest, user: Any, **kwargs: Any
 def forget_session(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
-    StaffSession.objects.filter(session_key=request.session.session_key).delete()
+    if request.session.session_key is not None:
+        key = stored_session_key(request.session.session_key)
+        StaffSession.objects.filter(session_key=key).delete()
     record_event(Actor.for_user(user, Actor.from_request(request).ip), Action.USER_LOGOUT, user)

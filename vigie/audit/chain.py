@@ -53,3 +53,7 @@ def checkpoint_mac(chain: str, seq: int, link: str, cutoff: datetime, purged: in
     # UTC with a fixed precision: the value reads back the same from any database.
     moment = cutoff.astimezone(UTC).isoformat(timespec="microseconds")
     return _mac(f"checkpoint\n{chain}\n{seq}\n{link}\n{moment}\n{purged}")
+
+
+def anchor_mac(chain: str, seq: int, link: str) -> str:
+    return _mac(f"anchor\n{chain}\n{seq}\n{link}")

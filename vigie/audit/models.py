@@ -132,3 +132,23 @@ class Checkpoint(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_checkpoint_chain_seq"),
         ]
+
+
+class Anchor(models.Model):
+    """The latest signed head of one chain, copied into the key-store database.
+
+    It lives apart from the log (``VIGIE_KEYS_DATABASE_URL``, see
+    ``vigie.people.routers``) so that whoever can write the main database cannot
+    shorten or empty the log unnoticed: ``verify`` fails when a chain is shorter than
+    its anchor. It only ever moves forward; on PostgreSQL a trigger refuses a step
+    back and a delete.
+    """
+
+    chain = models.CharField(max_length=8, choices=Chain.choices, primary_key=True)
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    mac = models.CharField(max_length=64)
+    anchored_at = models.DateTimeField()
+
+    # No personal data: the inventory check (R4) knows this model was looked at.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}

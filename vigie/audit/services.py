@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from vigie.audit import chain as hashing
 from vigie.audit.actions import READ_ACTIONS, Action
 from vigie.audit.actor import Actor
+from vigie.audit.anchoring import AnchorState, anchor_after_commit, read_anchors
 from vigie.audit.models import Chain, ChainHead, Checkpoint, Event
 
 security_log = logging.getLogger("vigie.security")
@@ -91,6 +92,8 @@ def record_event(
         head.seq, head.hash = event.seq, event.hash
         head.mac = hashing.head_mac(chain, head.seq, head.hash)
         head.save()
+        # A copy of the new head goes to the key store once this commits (anchoring.py).
+        anchor_after_commit(chain, head.seq, head.hash)
     return event
 
 
@@ -153,6 +156,8 @@ class Problem:
 class Verification:
     checked: int
     problem: Problem | None
+    #: Chains whose anchor in the key store was found and matched (see anchoring.py).
+    anchored: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -160,36 +165,74 @@ class Verification:
 
 
 def verify_chains(chains: Iterable[str] = (Chain.CHANGE, Chain.READ)) -> Verification:
-    """Walk each chain in order; report the first event that breaks it."""
+    """Walk each chain in order; report the first event that breaks it, or a chain
+    shorter than its anchor in the key store (an emptied or cut-back log)."""
     checked = 0
+    # The anchors first: one written while the chains are walked is behind what the
+    # walk sees, never ahead of it.
+    try:
+        anchors = read_anchors()
+    except DatabaseError as error:
+        unreadable = Problem(
+            "change", None, None, f"the anchor in the key store cannot be read ({error})"
+        )
+        security_log.error("audit chain not verified: %s", unreadable)
+        return Verification(0, unreadable)
     stray = Event.objects.exclude(chain__in=list(Chain.values)).order_by("pk").first()
     if stray is not None:
         inserted = Problem(stray.chain, stray.pk, stray.seq, "belongs to no known chain (inserted)")
         security_log.error("audit chain broken: %s", inserted)
         return Verification(0, inserted)
+    anchored = []
     for name in chains:
-        count, problem = _verify_chain(name)
+        count, problem = _verify_chain(name, anchors.get(name))
         checked += count
         if problem is not None:
             security_log.error("audit chain broken: %s", problem)
             return Verification(checked, problem)
-    return Verification(checked, None)
+        if name in anchors:
+            anchored.append(name)
+    return Verification(checked, None, tuple(anchored))
 
 
-def _verify_chain(name: str) -> tuple[int, Problem | None]:
+def _verify_chain(name: str, anchor: AnchorState | None) -> tuple[int, Problem | None]:
+    if anchor is not None and not anchor.valid:
+        return 0, Problem(name, None, anchor.seq, "its anchor in the key store has a bad signature")
+    checked, problem, last_seq = _walk_events(name, anchor)
+    if problem is None and anchor is not None and last_seq < anchor.seq:
+        # Emptied or cut back, heads and checkpoints included: only the anchor, out of
+        # the main database's reach, still knows how long the chain was.
+        problem = Problem(
+            name,
+            None,
+            last_seq,
+            f"the log ends at seq {last_seq} but was anchored at seq {anchor.seq} "
+            "in the key store: events were deleted",
+        )
+    return checked, problem
+
+
+def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | None, int]:
+    """Walk one chain from its last checkpoint; return the events checked, the first
+    problem and the last seq verified. The chain must go through its anchored link."""
     expected_seq, link = 1, hashing.GENESIS
     for cp in Checkpoint.objects.filter(chain=name).order_by("seq"):
         mac = hashing.checkpoint_mac(name, cp.seq, cp.hash, cp.cutoff, cp.purged_count)
         if mac != cp.mac:
-            return 0, Problem(name, None, cp.seq, f"checkpoint #{cp.pk} has a bad signature")
+            return 0, Problem(name, None, cp.seq, f"checkpoint #{cp.pk} has a bad signature"), 0
+        if anchor is not None and cp.seq == anchor.seq and cp.hash != anchor.hash:
+            return 0, Problem(name, None, cp.seq, "checkpoint does not match the anchor"), 0
         expected_seq, link = cp.seq + 1, cp.hash
 
     checked = 0
+    anchor_seq, anchor_hash = (anchor.seq, anchor.hash) if anchor is not None else (None, None)
     events = Event.objects.filter(chain=name).order_by("seq")
     for event in events.iterator(chunk_size=2000):
         problem = _check_event(event, expected_seq, link)
+        if problem is None and event.seq == anchor_seq and event.hash != anchor_hash:
+            problem = Problem(name, event.pk, event.seq, "is not the event anchored here")
         if problem is not None:
-            return checked, problem
+            return checked, problem, 0
         checked += 1
         expected_seq, link = event.seq + 1, event.hash
 
@@ -197,18 +240,23 @@ def _verify_chain(name: str) -> tuple[int, Problem | None]:
     last_seq = expected_seq - 1
     if head is None:
         if last_seq > 0:
-            return checked, Problem(name, None, last_seq, "the chain head is missing")
-        return checked, None
+            return checked, Problem(name, None, last_seq, "the chain head is missing"), 0
+        return checked, None, last_seq
     if head.mac != hashing.head_mac(name, head.seq, head.hash):
-        return checked, Problem(name, None, head.seq, "the chain head has a bad signature")
+        return checked, Problem(name, None, head.seq, "the chain head has a bad signature"), 0
     if head.seq != last_seq or head.hash != link:
-        return checked, Problem(
-            name,
-            None,
-            last_seq,
-            f"the chain head is at seq {head.seq}: events {last_seq + 1}..{head.seq} are missing",
+        return (
+            checked,
+            Problem(
+                name,
+                None,
+                last_seq,
+                f"the chain head is at seq {head.seq}: events {last_seq + 1}..{head.seq} "
+                "are missing",
+            ),
+            0,
         )
-    return checked, None
+    return checked, None, last_seq
 
 
 def _check_event(event: Event, expected_seq: int, link: str) -> Problem | None:
@@ -302,9 +350,11 @@ def _delete_read_prefix(last_seq: int) -> None:
     table = connection.ops.quote_name(Event._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # The trigger lets a delete through only with this flag, only on read
-            # events old enough; SET LOCAL ends with the transaction.
-            cursor.execute("SET LOCAL vigie.audit_purge = 'on'")
+            # A function running with its owner's rights: the application's role has no
+            # DELETE on the log (docs/deployment.md). It sets the flag the trigger wants,
+            # for this transaction only; the trigger still lets only old read events go.
+            cursor.execute("SELECT vigie_audit_purge_read(%s)", [last_seq])
+            return
         cursor.execute(
             f"DELETE FROM {table} WHERE chain = %s AND seq <= %s",  # noqa: S608
             [Chain.READ.value, last_seq],

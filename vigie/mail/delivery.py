@@ -13,11 +13,13 @@ How a message is never sent twice, even when a worker dies at the worst moment:
 4. On the server's reply it commits ``sent`` with the audit event.
 
 A row found ``sending`` after ``MAIL_SENDING_TIMEOUT_SECONDS`` belonged to a worker
-that stopped. Without ``transfer_started_at`` it is safely queued again. With it,
-the message may or may not have been accepted: rather than risk a second copy, the
-row becomes ``failed`` with a reason asking for a check of the server's log for its
-Message-ID (``services.requeue_message`` then sends it again if it never left).
-That window is one network round trip long.
+that stopped; so does one whose claiming process (``claimed_by``, host and pid) no
+longer exists on this host, found at once by the next sweep (when a worker starts, then
+every minute) rather than after the timeout. Without ``transfer_started_at`` it is
+safely queued again. With it, the message may or may not have been accepted: rather
+than risk a second copy, the row becomes ``failed`` with a reason asking for a check of
+the server's log for its Message-ID (``services.requeue_message`` then sends it again
+if it never left). That window is one network round trip long.
 
 Each state change is conditional on the claim (status and ``claimed_at``), so a
 worker that lost its claim to such a takeover stops before sending.
@@ -36,14 +38,17 @@ any number of workers may run it at the same time.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import traceback
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from vigie.audit.actor import Actor
@@ -87,6 +92,32 @@ def _sending_timeout() -> timedelta:
     return timedelta(seconds=int(getattr(settings, "MAIL_SENDING_TIMEOUT_SECONDS", 900)))
 
 
+def worker_identity() -> str:
+    """This process, as a claim names it: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def dead_claimants(claimants: Iterable[str]) -> set[str]:
+    """The claimants among ``claimants`` that are processes of this host no longer running.
+
+    Only this host's processes can be looked at; a claim by another host, or by a
+    process that still exists (or whose pid was reused), waits for the sending timeout.
+    That errs on the safe side: a live worker's claim is never taken over early.
+    """
+    host, dead = socket.gethostname(), set()
+    for claimant in set(claimants):
+        name, _sep, pid = claimant.rpartition(":")
+        if name != host or not pid.isdigit() or int(pid) in (0, os.getpid()):
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.add(claimant)
+        except PermissionError:
+            continue  # alive, under another account
+    return dead
+
+
 def backoff(attempts: int) -> timedelta:
     """Exponential: base, 2×base, 4×base… after the 1st, 2nd, 3rd failure, capped."""
     base = int(getattr(settings, "MAIL_RETRY_BASE_SECONDS", 60))
@@ -118,6 +149,7 @@ def deliver(message_id: uuid.UUID | str) -> str:
             status=Status.SENDING,
             attempts=F("attempts") + 1,
             claimed_at=now,
+            claimed_by=worker_identity(),
             transfer_started_at=None,
         )
     if not won:
@@ -267,6 +299,7 @@ def _retry_or_fail(message: Message, error: str) -> str:
             next_attempt_at=next_at,
             last_error=error,
             claimed_at=None,
+            claimed_by="",
             transfer_started_at=None,
         ):
             raise _ClaimLost
@@ -281,7 +314,8 @@ def _retry_or_fail(message: Message, error: str) -> str:
 
 
 def _reconcile(message: Message, now: datetime, *, send_now: bool = True) -> str:
-    if message.claimed_at and message.claimed_at > now - _sending_timeout():
+    recent = message.claimed_at and message.claimed_at > now - _sending_timeout()
+    if recent and not dead_claimants([message.claimed_by]):
         return "in progress"
     if message.transfer_started_at is None:
         # The worker stopped before the content went out: nothing can have been
@@ -291,7 +325,7 @@ def _reconcile(message: Message, now: datetime, *, send_now: bool = True) -> str
             requeued = (
                 _claimed(message)
                 .filter(transfer_started_at__isnull=True)
-                .update(status=Status.QUEUED, next_attempt_at=now, claimed_at=None)
+                .update(status=Status.QUEUED, next_attempt_at=now, claimed_at=None, claimed_by="")
             )
             if requeued and not send_now:
                 deliver_message.enqueue(str(message.pk))
@@ -311,7 +345,11 @@ def sweep_outbox(*, batch_size: int = 500) -> dict[str, int]:
     any number of times, by several workers at once."""
     now = timezone.now()
     cutoff = now - _sending_timeout()
-    stale = Message.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)[:batch_size]
+    sending = Message.objects.filter(status=Status.SENDING)
+    # Claims of this host's workers that were killed: at once, not after the timeout.
+    claimants = sending.exclude(claimed_by="").values_list("claimed_by", flat=True).distinct()
+    dead = dead_claimants(claimants[:batch_size])
+    stale = sending.filter(Q(claimed_at__lt=cutoff) | Q(claimed_by__in=dead))[:batch_size]
     reconciled = 0
     for message in stale:
         try:

@@ -102,6 +102,9 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # When a worker claimed the row (status "sending").
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Which worker process claimed it ("host:pid"): a worker on the same host that finds
+    # that process gone reconciles the row at once instead of after the sending timeout.
+    claimed_by = models.CharField(max_length=300, blank=True, default="")
     # When the content started to go to the SMTP server (just before DATA). Before
     # that moment the server cannot have accepted the message; after it, it may have.
     transfer_started_at = models.DateTimeField(null=True, blank=True)

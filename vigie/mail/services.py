@@ -283,6 +283,7 @@ def requeue_message(actor: Actor, message: Message, *, checked_server_log: bool 
             attempts=0,
             next_attempt_at=timezone.now(),
             claimed_at=None,
+            claimed_by="",
             transfer_started_at=None,
         )
         extra: dict[str, Any] = {message.to.kind: message.to.ref}

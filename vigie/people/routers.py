@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 KEYS_DB = "keys"
-_KEY_MODELS = {("people", "personkey")}
+# The audit chain's anchor sits there too: out of reach of the main database's writer.
+_KEY_MODELS = {("people", "personkey"), ("audit", "anchor")}
 
 
 def _is_key_model(model: Any) -> bool:

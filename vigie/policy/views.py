@@ -37,10 +37,13 @@ PUBLIC_NAMES = {
 
 def _public_url(lang: str, number: int | None) -> str:
     current, version = PUBLIC_NAMES[lang]
-    return reverse(version, args=[number]) if number else reverse(current)
+    return reverse(version, args=[number]) if number is not None else reverse(current)
 
 
 def _public_page(request: HttpRequest, lang: str, number: int | None) -> HttpResponse:
+    if number is not None and number < 1:
+        # Versions count from 1: "v0" is no version, not another name of the current one.
+        raise Http404("no such published version of the privacy policy")
     # The page's language is its URL's: "?lang=xx" (the site-wide switch) leads
     # to the same version at the other language's URL.
     other = request.GET.get(LANG_PARAM)
@@ -48,7 +51,7 @@ def _public_page(request: HttpRequest, lang: str, number: int | None) -> HttpRes
         response: HttpResponse = HttpResponseRedirect(_public_url(other, number))
         return response
     current = services.current_version()
-    version = services.published_version(number) if number else current
+    version = services.published_version(number) if number is not None else current
     if version is None:
         raise Http404("no such published version of the privacy policy")
     context: dict[str, Any] = {

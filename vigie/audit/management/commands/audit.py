@@ -36,7 +36,11 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"audit log NOT intact after {result.checked} good events: {result.problem}"
                 )
-            self.stdout.write(f"audit log intact: {result.checked} events verified.")
+            anchored = ", ".join(result.anchored) or "none yet"
+            self.stdout.write(
+                f"audit log intact: {result.checked} events verified "
+                f"(chains anchored in the key store: {anchored})."
+            )
             return
         purged = purge_read_events(Actor.cli("audit purge"))
         self.stdout.write(f"purged {purged} read events past retention.")
