@@ -10,15 +10,19 @@ the queries and the job, not on wall-clock time.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from vigie.consent.models import Status, Subscription
+from vigie.jobs.services import reconcile_scheduled_calls
 from vigie.mail.models import Message
 from vigie.people.models import AddressLookup, Person
 from vigie.people.services import email_index, find_by_email
@@ -108,3 +112,26 @@ def test_the_sign_up_waiting_for_its_job_is_sealed(client: Client) -> None:
     assert row.payload_sealed
     assert b"lea@exemple.fr" not in bytes(row.payload_sealed)
     assert "Léa".encode() not in bytes(row.payload_sealed)
+
+
+def test_a_sign_up_whose_worker_died_mid_job_is_carried_out_when_a_worker_is_back(
+    client: Client, policy_v1
+) -> None:
+    """The worker was killed while it ran the sign-up: its transaction rolled back, the
+    job stays "running" for ever in the queue. The sign-up is not lost: what every
+    worker runs each minute enqueues it again, and it runs once."""
+    client.post("/newsletter/", {"email": "lea@exemple.fr", "first_name": "Léa", "consent": "on"})
+    [job] = DBTaskResult.objects.all()
+    job.status, job.started_at = "RUNNING", timezone.now() - timedelta(hours=2)
+    job.save(update_fields=["status", "started_at"])
+    later = timezone.now() + timedelta(hours=2)
+    reconcile_scheduled_calls(now=later)
+    again = DBTaskResult.objects.filter(status="READY").exclude(pk=job.pk).first()
+    assert again is not None, "the lost sign-up was not enqueued again"
+    for _run in range(2):  # a duplicate run changes nothing
+        import_string(again.task_path).call(*again.args_kwargs["args"])
+    person = find_by_email("lea@exemple.fr")
+    assert person is not None
+    assert Subscription.objects.get(person=person).status == Status.PENDING
+    assert Message.objects.filter(template="newsletter_confirmation").count() == 1
+    assert not AddressLookup.objects.exists()

@@ -143,9 +143,7 @@ def test_a_mail_provider_posting_many_one_click_unsubscribes_is_never_refused(
     assert statuses == [200] * 4
     assert set(Subscription.objects.values_list("status", flat=True)) == {"withdrawn"}
     # Guessing from that IP is still cut short.
-    guesses = [
-        client.post("/u/guess", REMOTE_ADDR="209.85.220.41").status_code for _ in range(3)
-    ]
+    guesses = [client.post("/u/guess", REMOTE_ADDR="209.85.220.41").status_code for _ in range(3)]
     assert guesses[-1] == 429
 
 

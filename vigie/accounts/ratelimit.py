@@ -179,9 +179,9 @@ def rate_limited(
                     ip_limit = Limit(f"{form}:token-ip", settings.RATE_LIMIT_TOKEN_PER_IP)
                 if ip_limit is not None and not allow(ip_limit, ip):
                     return too_many_requests(request)
-                if link_param is not None:
-                    if not allow(Limit(f"{form}:token", settings.RATE_LIMIT_PER_TOKEN), token):
-                        return too_many_requests(request)
+                token_limit = Limit(f"{form}:token", settings.RATE_LIMIT_PER_TOKEN)
+                if link_param is not None and not allow(token_limit, token):
+                    return too_many_requests(request)
             return view(request, *args, **kwargs)
 
         wrapper.vigie_rate_limit = form  # type: ignore[attr-defined]

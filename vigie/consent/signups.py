@@ -6,8 +6,9 @@ different time. So the request does the same work whatever the address: it count
 the address's rate limit, stores the address's blind index with the sign-up sealed
 (``people.lookups.defer_lookup``: the address and first name never go into the job's
 arguments, which stay in the job table) and queues ``complete_signup`` with that
-row's random id. The job finds or creates the person, starts the double opt-in and
-queues the confirmation e-mail (``services.sign_up``).
+row's random id, as a scheduled call (``jobs.services.schedule_call``) so that a
+worker dying mid-job does not lose it. The job finds or creates the person, starts the
+double opt-in and queues the confirmation e-mail (``services.sign_up``).
 
 Over the address's limit (``accounts.ratelimit``) nothing is queued and the page
 answers the same; the client IP was counted around the view (``rate_limited``).
@@ -18,11 +19,12 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks import task
 
 from vigie.accounts.ratelimit import Verdict, address_verdict
 from vigie.consent import services
+from vigie.jobs.services import schedule_call
 from vigie.people.lookups import defer_lookup, take_payload
 from vigie.people.services import InvalidPerson, email_index
 
@@ -54,7 +56,16 @@ def request_signup(
     }
     with transaction.atomic():
         lookup = defer_lookup(email, payload)
-        complete_signup.enqueue(str(lookup), "en" if language == "en" else "fr")
+        # A scheduled call, not a bare job: a worker killed while it runs the sign-up
+        # leaves the job "running" for ever, and the sign-up would be lost; the call's
+        # row is found by the sweep every worker runs and enqueued again. The job is
+        # safe to run twice (the sealed row goes with the first run's work).
+        schedule_call(
+            complete_signup,
+            timezone.now(),
+            key=f"newsletter-signup:{lookup}",
+            args=[str(lookup), "en" if language == "en" else "fr"],
+        )
 
 
 @task()

@@ -82,9 +82,7 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@rate_limited(
-    "unsubscribe", link_param="token", methods=("GET", "POST"), valid_token=_signed_link
-)
+@rate_limited("unsubscribe", link_param="token", methods=("GET", "POST"), valid_token=_signed_link)
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
