@@ -2,16 +2,16 @@
 
 The page must not tell who is on file, neither by its words nor by its timing: a
 look-up, a person's creation or an already-subscribed short-cut would each take a
-different time. So the request does the same work whatever the address: it counts
-the address's rate limit, stores the address's blind index with the sign-up sealed
+different time. So the request does the same work whatever the address: it stores
+the address's blind index with the sign-up sealed
 (``people.lookups.defer_lookup``: the address and first name never go into the job's
 arguments, which stay in the job table) and queues ``complete_signup`` with that
 row's random id, as a scheduled call (``jobs.services.schedule_call``) so that a
 worker dying mid-job does not lose it. The job finds or creates the person, starts the
 double opt-in and queues the confirmation e-mail (``services.sign_up``).
 
-Over the address's limit (``accounts.ratelimit``) nothing is queued and the page
-answers the same; the client IP was counted around the view (``rate_limited``).
+The client IP is counted around the view (``rate_limited``); the address's limit
+(``accounts.ratelimit``) is counted by the job, which does nothing over it.
 """
 
 from __future__ import annotations
@@ -44,9 +44,11 @@ def request_signup(
     ip: str | None,
     language: str,
 ) -> None:
-    """Hand a sign-up to the worker; the same queries whoever the address belongs to."""
-    if address_verdict(FORM, email_index(email)) is not Verdict.ALLOWED:
-        return
+    """Hand a sign-up to the worker; the same queries whoever the address belongs to.
+
+    The address's rate limit is counted by the job, not here: over the limit the
+    request would skip the sealing and the job and answer in half the time, telling
+    anyone that the address was signed up within the hour."""
     payload = {
         "first_name": first_name,
         "purpose": purpose,
@@ -75,6 +77,9 @@ def complete_signup(lookup_id: str, language: str) -> bool:
     with translation.override(language), transaction.atomic():
         payload = take_payload(lookup_id)
         if payload is None:
+            return False
+        if address_verdict(FORM, email_index(payload["email"])) is not Verdict.ALLOWED:
+            # Asked too often for this address this hour: the row goes, nothing is done.
             return False
         try:
             services.sign_up(
