@@ -92,18 +92,30 @@ def subscribe(staff_actor: Actor) -> Callable[..., None]:
 @pytest.fixture
 def run_signup_jobs(db: None) -> Callable[[], int]:
     """Run, in this process and transaction, the sign-up jobs the pages queued (what
-    the worker does); return how many ran."""
+    the worker does); return how many ran. A sign-up is a scheduled call
+    (``jobs.services.schedule_call``): its queued job is the calls' runner."""
     from django_tasks_db.models import DBTaskResult
+
+    from vigie.jobs.models import ScheduledCall
+    from vigie.jobs.tasks import run_scheduled_call
 
     def run() -> int:
         from vigie.consent.signups import complete_signup
 
-        path = f"{complete_signup.func.__module__}.{complete_signup.func.__qualname__}"
+        runner = f"{run_scheduled_call.func.__module__}.{run_scheduled_call.func.__qualname__}"
+        signups = set(
+            ScheduledCall.objects.filter(task_path=complete_signup.module_path).values_list(
+                "pk", flat=True
+            )
+        )
         ran = 0
-        for job in DBTaskResult.objects.filter(task_path=path, status="READY").order_by(
+        for job in DBTaskResult.objects.filter(task_path=runner, status="READY").order_by(
             "enqueued_at"
         ):
-            complete_signup.call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"])
+            [call_id] = job.args_kwargs["args"]
+            if call_id not in signups:
+                continue
+            run_scheduled_call.call(call_id)
             job.status = "SUCCESSFUL"
             job.save(update_fields=["status"])
             ran += 1

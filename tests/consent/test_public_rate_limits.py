@@ -118,3 +118,39 @@ def test_the_counters_store_no_ip_and_no_token(client: Client, make_person) -> N
     stored = " ".join(f"{c.scope} {c.key}" for c in RateCounter.objects.all())
     assert stored and "203.0.113.77" not in stored and token not in stored
     assert timezone.now()  # the counters are in the database, shared by every worker
+
+
+def test_a_mail_provider_posting_many_one_click_unsubscribes_is_never_refused(
+    client: Client, make_person, subscribe, settings
+) -> None:
+    """R39, Art. 7(3): a mail provider's servers send the RFC 8058 one-click POST for
+    all its users from a few IPs. Past the per-IP limit, a valid link must still
+    unsubscribe (a 429 would leave the person subscribed); only links that are not
+    valid count against the IP (token guessing)."""
+    settings.RATE_LIMIT_TOKEN_PER_IP = 2
+    people = [make_person(f"abonne{n}@exemple.fr") for n in range(4)]
+    for person in people:
+        subscribe(person)
+    statuses = [
+        client.post(
+            f"/u/{tokens.make_token(person.pk, 'newsletter')}",
+            data="List-Unsubscribe=One-Click",
+            content_type="application/x-www-form-urlencoded",
+            REMOTE_ADDR="209.85.220.41",
+        ).status_code
+        for person in people
+    ]
+    assert statuses == [200] * 4
+    assert set(Subscription.objects.values_list("status", flat=True)) == {"withdrawn"}
+    # Guessing from that IP is still cut short.
+    guesses = [client.post("/u/guess", REMOTE_ADDR="209.85.220.41").status_code for _ in range(3)]
+    assert guesses[-1] == 429
+
+
+def test_the_preference_centre_of_a_valid_link_is_never_refused_per_ip(
+    client: Client, make_person, settings
+) -> None:
+    settings.RATE_LIMIT_TOKEN_PER_IP = 1
+    for n in range(3):
+        token = tokens.make_token(make_person(f"p{n}@exemple.fr").pk, ALL_PURPOSES)
+        assert client.get(f"/preferences/{token}", REMOTE_ADDR="203.0.113.8").status_code == 200

@@ -142,7 +142,11 @@ def too_many_requests(request: HttpRequest, window: timedelta = HOUR) -> HttpRes
 
 
 def rate_limited(
-    form: str, *, link_param: str | None = None, methods: Iterable[str] = ("POST",)
+    form: str,
+    *,
+    link_param: str | None = None,
+    methods: Iterable[str] = ("POST",),
+    valid_token: Callable[[str], bool] | None = None,
 ) -> Callable[[View], View]:
     """Count each ``methods`` request of a public view per client IP (and per token for
     a token URL, ``link_param`` naming the URL's token) before the view runs; over a
@@ -152,6 +156,12 @@ def rate_limited(
     centre, confirmation), which a shared mail gateway may click for many people:
     ``VIGIE_RATE_LIMIT_TOKEN_PER_IP`` an hour per IP and ``VIGIE_RATE_LIMIT_PER_TOKEN``
     per token. The view is marked ``vigie_rate_limit`` (the route walk checks it).
+
+    ``valid_token`` (a check of the token's signature, no database) spares a valid
+    link the per-IP limit: a mail provider sends the RFC 8058 one-click unsubscribes
+    of all its users from a few servers, and a withdrawal must never be refused
+    (R39, Art. 7(3)). The per-IP limit is there against guessing tokens, which only
+    invalid ones count towards; a valid link is still limited per token.
     """
     counted = frozenset(m.upper() for m in methods)
 
@@ -160,16 +170,18 @@ def rate_limited(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in counted:
                 ip = client_ip(request) or "unknown"
+                token = str(kwargs.get(link_param, "")) if link_param is not None else ""
                 if link_param is None:
-                    ip_limit = Limit(f"{form}:ip", settings.RATE_LIMIT_PER_IP)
+                    ip_limit: Limit | None = Limit(f"{form}:ip", settings.RATE_LIMIT_PER_IP)
+                elif valid_token is not None and valid_token(token):
+                    ip_limit = None
                 else:
                     ip_limit = Limit(f"{form}:token-ip", settings.RATE_LIMIT_TOKEN_PER_IP)
-                if not allow(ip_limit, ip):
+                if ip_limit is not None and not allow(ip_limit, ip):
                     return too_many_requests(request)
-                if link_param is not None:
-                    token = str(kwargs.get(link_param, ""))
-                    if not allow(Limit(f"{form}:token", settings.RATE_LIMIT_PER_TOKEN), token):
-                        return too_many_requests(request)
+                token_limit = Limit(f"{form}:token", settings.RATE_LIMIT_PER_TOKEN)
+                if link_param is not None and not allow(token_limit, token):
+                    return too_many_requests(request)
             return view(request, *args, **kwargs)
 
         wrapper.vigie_rate_limit = form  # type: ignore[attr-defined]

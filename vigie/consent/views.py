@@ -37,7 +37,7 @@ from vigie.consent.proof import consent_proof
 from vigie.consent.segments import segment_counts
 from vigie.consent.suppression import entries_of
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
-from vigie.lib.tokens import BadToken
+from vigie.lib.tokens import BadToken, read_token
 from vigie.people.models import Person
 from vigie.people.services import (
     PersonData,
@@ -65,6 +65,16 @@ def _without_token(name: str) -> str:
     return reverse(name, args=["x"])[:-1]
 
 
+def _signed_link(token: str) -> bool:
+    """Whether ``token`` is a link we signed (no database): such a link is never refused
+    for its client IP's rate limit, as a withdrawal must always go through (R39)."""
+    try:
+        read_token(token)
+    except BadToken:
+        return False
+    return True
+
+
 def _bad_link(request: HttpRequest) -> HttpResponse:
     return render(request, "consent/bad_link.html", status=404)
 
@@ -73,7 +83,7 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@rate_limited("unsubscribe", link_param="token", methods=("GET", "POST"))
+@rate_limited("unsubscribe", link_param="token", methods=("GET", "POST"), valid_token=_signed_link)
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -118,7 +128,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@rate_limited("preference-centre", link_param="token", methods=("GET", "POST"))
+@rate_limited(
+    "preference-centre", link_param="token", methods=("GET", "POST"), valid_token=_signed_link
+)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def preference_centre(request: HttpRequest, token: str) -> HttpResponse:
