@@ -95,8 +95,10 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
     return redact_value(event)
 
 
-def init_sentry(dsn: str, *, environment: str = "", release: str = "") -> bool:
-    """Send errors to Sentry when a DSN is set; never personal data (R30)."""
+def init_sentry(dsn: str, *, environment: str = "", release: str = "", **options: Any) -> bool:
+    """Send errors to Sentry when a DSN is set; never personal data (R30).
+
+    ``options`` go to ``sentry_sdk.init`` as they are (the tests pass a transport)."""
     if not dsn:
         return False
     import sentry_sdk
@@ -113,5 +115,6 @@ def init_sentry(dsn: str, *, environment: str = "", release: str = "") -> bool:
         before_send=scrub_event,  # type: ignore[arg-type]
         before_breadcrumb=lambda crumb, hint: redact_value(crumb),
         traces_sample_rate=0.0,
+        **options,
     )
     return True
