@@ -69,7 +69,12 @@ def test_a_register_file_with_a_bomb_deep_nesting_or_a_duplicate_is_refused(
     for name, text, expected in [
         ("bomb.yaml", BOMB, r"(?s)bomb\.yaml, line 7, column \d+: not valid YAML.*aliases expand"),
         ("deep.yaml", DEEP, r"(?s)deep\.yaml, line 2, column \d+: not valid YAML.*64 levels"),
-        ("dup.yaml", DUPLICATE, r"(?s)dup\.yaml, line 4, column 3: not valid YAML.*duplicate key 'name' \(first at line 3\)"),
+        (
+            "dup.yaml",
+            DUPLICATE,
+            r"(?s)dup\.yaml, line 4, column 3: not valid YAML"
+            r".*duplicate key 'name' \(first at line 3\)",
+        ),
     ]:
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
@@ -93,8 +98,11 @@ def test_the_cli_says_where_and_exits_non_zero(db, tmp_path, capsys) -> None:
 
 
 def test_the_back_office_editor_refuses_a_duplicate_key_too() -> None:
-    with translation.override("en"), pytest.raises(
-        InvalidRegister, match=r"(?s)^line 2, column 1: not valid YAML.*duplicate key 'key'"
+    with (
+        translation.override("en"),
+        pytest.raises(
+            InvalidRegister, match=r"(?s)^line 2, column 1: not valid YAML.*duplicate key 'key'"
+        ),
     ):
         parse_yaml("key: a\nkey: b\n")
 

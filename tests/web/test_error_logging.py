@@ -63,7 +63,7 @@ def test_a_500_is_logged_with_its_traceback_to_stderr_and_the_log_file(
         assert "Internal Server Error: /u/…" in text
         assert "Traceback (most recent call last)" in text
         assert "RuntimeError: database gone while reading" in text
-        assert 'in broken\n' in text
+        assert "in broken\n" in text
         assert token not in text and token[:16] not in text
         assert ADDRESS not in text and "jean.dupont" not in text
         assert "body-" not in text  # no request body

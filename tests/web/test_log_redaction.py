@@ -8,10 +8,10 @@ to the log file, are searched for the token and the address.
 
 from __future__ import annotations
 
+import http.client
 import io
+import time
 import logging
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +22,8 @@ from django.core.servers.basehttp import WSGIRequestHandler
 from django.test import Client
 from django.test.testcases import QuietWSGIRequestHandler
 from django.urls import get_resolver
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from vigie.accounts.permissions import Role
 from vigie.audit.actor import Actor
@@ -162,9 +164,12 @@ def test_real_requests_to_links_and_a_search_by_address_log_neither(
     monkeypatch.setattr(QuietWSGIRequestHandler, "log_message", WSGIRequestHandler.log_message)
     person = create_person(Actor.cli("test"), email=ADDRESS, first_name="Laetitia")
     token = make_token(person.pk, "newsletter")
-    staff = make_staff(Role.PRIVACY_LEAD, totp=False)
+    staff = make_staff(Role.PRIVACY_LEAD)
     client = Client()
     client.force_login(staff)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=staff).persistent_id
+    session.save()
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     paths = [
         f"/u/{token}",
@@ -174,12 +179,24 @@ def test_real_requests_to_links_and_a_search_by_address_log_neither(
         f"/backoffice/people/?q={ADDRESS}",
         "/backoffice/consent/?email=" + ADDRESS.replace("@", "%40"),
     ]
+    statuses: list[int] = []
+    host, port = live_server.url.removeprefix("http://").split(":")
     for path in paths:
-        request = urllib.request.Request(live_server.url + path, headers={"Cookie": cookie})
-        try:
-            urllib.request.urlopen(request, timeout=10).read()
-        except urllib.error.HTTPError:
-            pass
-    request_lines = [r for r in logs.recorder.records if r.name == "django.server"]
-    assert len(request_lines) >= len(paths)
+        connection = http.client.HTTPConnection(host, int(port), timeout=10)
+        connection.request("GET", path, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        response.read()
+        statuses.append(response.status)
+        connection.close()
+        assert connection.sock is None
+    deadline = time.monotonic() + 10  # the server logs a request once it has answered
+    while time.monotonic() < deadline:
+        lines = [r.getMessage() for r in logs.recorder.records if r.name == "django.server"]
+        if len(lines) >= len(paths):
+            break
+        time.sleep(0.05)
+    assert len(lines) == len(paths)
+    # Each page answered (the consent search finds the person and redirects to them).
+    assert statuses == [200, 200, 200, 200, 200, 302], lines
+    assert '"GET /backoffice/people/?… HTTP/1.1" 200' in lines[3]
     _assert_clean(logs, token)

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import phonenumbers
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils import timezone
 from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event, record_read
-from vigie.lib import crypto, keyring
+from vigie.lib import bounds, crypto, keyring
 from vigie.lib.legal_calendar import add_months
 from vigie.people.models import (
     AddressLookup,
@@ -94,6 +95,30 @@ class InvalidPerson(ValueError):
     """The person cannot be recorded as given; the message says why."""
 
 
+_BOUNDS: dict[str, Callable[[Any], Any]] = {
+    "email": bounds.check_email,
+    "first_name": bounds.check_name,
+    "last_name": bounds.check_name,
+    "job_title": bounds.check_name,
+    "source_name": bounds.check_name,
+    "phone": bounds.check_phone,
+    "partner_permission_ref": bounds.check_text,
+    "collected_at": bounds.check_date,
+    "postal": bounds.check_text,
+}
+
+
+def _check_bounds(**values: Any) -> None:
+    """Every field within its bounds (vigie.lib.bounds), whoever calls: API, form, import."""
+    for field, value in values.items():
+        if value in (None, "") or field not in _BOUNDS:
+            continue
+        try:
+            _BOUNDS[field](value)
+        except bounds.OutOfBounds as error:
+            raise InvalidPerson(f"{field}: {error}") from None
+
+
 def create_person(
     actor: Actor,
     *,
@@ -128,6 +153,16 @@ def create_person(
         )
     if email and "@" not in email:
         raise InvalidPerson("not an e-mail address")
+    _check_bounds(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        job_title=job_title,
+        source_name=source_name,
+        partner_permission_ref=partner_permission_ref,
+        collected_at=collected_at,
+    )
     collected = collected_at or timezone.now()
     person_id = uuid.uuid4()
     key = crypto.new_data_key()
@@ -242,6 +277,7 @@ def add_contact_point(
     """Record a further e-mail, phone or postal address, sealed under the person's key."""
     if usage not in ContactUsage.values:
         raise InvalidPerson(f"unknown usage {usage!r}")
+    _check_bounds(**{str(kind): value})
     value = normalise_contact(kind, value)
     key = _data_key(person.id)
     point = ContactPoint(id=uuid.uuid4(), person=person, kind=kind, usage=usage)
@@ -342,6 +378,7 @@ def update_person(
     """
     if person.shredded_at is not None:
         raise PersonUnavailable(f"person {person.pk} was shredded")
+    _check_bounds(first_name=first_name, last_name=last_name, job_title=job_title)
     key = _data_key(person.id)
     current = open_person(person)
     wanted = {"first_name": first_name, "last_name": last_name, "job_title": job_title}

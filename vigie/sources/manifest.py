@@ -264,9 +264,7 @@ def _schema_errors(doc: Any) -> list[ManifestError]:
     return sorted(errors, key=lambda e: e.path)
 
 
-def parse_manifest(
-    text: str, *, categories: set[str] | None = None, name: str = ""
-) -> Manifest:
+def parse_manifest(text: str, *, categories: set[str] | None = None, name: str = "") -> Manifest:
     """Parse and validate a manifest; ``categories`` (the register's) checks categories.
 
     Raises :class:`InvalidManifest` listing every error, each with its path. The YAML

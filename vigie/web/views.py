@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from vigie.accounts.access import public, requires
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import client_ip
+from vigie.lib.bounds import MAX_EMAIL, validate_email_bounds
 
 
 @public
@@ -26,7 +27,9 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 
 class PreferencesLinkForm(forms.Form):
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    email = forms.EmailField(
+        label=_("Your e-mail address"), max_length=MAX_EMAIL, validators=[validate_email_bounds]
+    )
 
 
 @public
