@@ -277,8 +277,8 @@ def add_contact_point(
     """Record a further e-mail, phone or postal address, sealed under the person's key."""
     if usage not in ContactUsage.values:
         raise InvalidPerson(f"unknown usage {usage!r}")
-    _check_bounds(**{str(kind): value})
     value = normalise_contact(kind, value)
+    _check_bounds(**{str(kind): value})
     key = _data_key(person.id)
     point = ContactPoint(id=uuid.uuid4(), person=person, kind=kind, usage=usage)
     point.value_sealed = crypto.seal_text(key, value, _point_aad(point.id))
