@@ -57,18 +57,18 @@ def _refused(response, status: int = 422, field: str | None = None) -> str:
 @pytest.mark.parametrize(
     ("field", "value", "says"),
     [
-        ("first_name", "x" * 15 * 1024 * 1024, "at most 150"),  # a 15 MB name
+        ("first_name", "x" * 15 * 1024 * 1024, "150"),  # a 15 MB name
         ("last_name", "Mart\x00in", "NUL"),
-        ("last_name", f"Martin{RLO}gpj.exe", "text-direction"),
-        ("email", "a" * 290 + "@exemple.fr", "at most 254"),  # a 300-character mailbox
-        ("email", "a" * 65 + "@exemple.fr", "before @"),
-        ("email", f"paul{RLO}@exemple.fr", "text-direction"),
-        ("phone", "1" * 5000, "at most 32"),  # a 5,000-digit phone
-        ("phone", "+33 1 23 45 67 89 01 23 45 67", "at most 15"),
-        ("phone", "06 12 <script>", "not a phone number"),
+        ("last_name", f"Martin{RLO}gpj.exe", "U+202E"),
+        ("email", "a" * 290 + "@exemple.fr", "254"),  # a 300-character mailbox
+        ("email", "a" * 65 + "@exemple.fr", "65"),
+        ("email", f"paul{RLO}@exemple.fr", "U+202E"),
+        ("phone", "1" * 5000, "32"),  # a 5,000-digit phone
+        ("phone", "+33 1 23 45 67 89 01 23 45 67", "19"),
+        ("phone", "06 12 <script>", "+ ( ) . - /"),
         ("partner_permission_ref", "ref\x00", "NUL"),
-        ("collected_at", "9999-12-31T23:59:59-12:00", "between 1900-01-01 and 2100-12-31"),
-        ("collected_at", "0001-01-01T00:00:00+14:00", "between 1900-01-01 and 2100-12-31"),
+        ("collected_at", "9999-12-31T23:59:59-12:00", "01/01/1900"),
+        ("collected_at", "0001-01-01T00:00:00+14:00", "31/12/2100"),
     ],
 )
 def test_people_api_refuses_out_of_bounds_input(
@@ -79,7 +79,7 @@ def test_people_api_refuses_out_of_bounds_input(
         body |= {"source": "partner", "source_name": "Salon", "partner_permission_ref": "c-1"}
         body[field] = value
     text = _refused(_post(client, token, "/api/v1/people", body), 422, field)
-    assert says in text
+    assert says in json.loads(text)["error"]["details"][0]["msg"]
     assert not Person.objects.exists()
 
 

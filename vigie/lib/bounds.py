@@ -123,7 +123,7 @@ def check_date(value: dt.date) -> dt.date:
     if not DATE_MIN <= day <= DATE_MAX:
         raise OutOfBounds(
             _("must be between %(min)s and %(max)s")
-            % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+            % {"min": DATE_MIN.strftime("%d/%m/%Y"), "max": DATE_MAX.strftime("%d/%m/%Y")}
         )
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         try:
