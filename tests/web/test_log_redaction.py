@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import http.client
 import io
-import time
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any

@@ -48,9 +48,9 @@ class _BoundedLoader(yaml.SafeLoader):
             raise YamlRefused(
                 None, None, f"nested more than {MAX_DEPTH} levels deep: refused", self.get_mark()
             )
-        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+        super().fetch_flow_collection_start(TokenClass)
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             event = self.peek_event()
