@@ -170,11 +170,18 @@ ApiEmail = Annotated[
 ApiPhone = Annotated[
     str, StringConstraints(max_length=MAX_PHONE), AfterValidator(_api(check_phone))
 ]
-ApiShortText = Annotated[
-    str,
-    StringConstraints(max_length=MAX_SHORT_TEXT),
-    AfterValidator(_api(check_text, max_length=MAX_SHORT_TEXT)),
-]
+
+
+def api_text(max_length: int = MAX_SHORT_TEXT) -> Any:
+    """Free text of at most ``max_length`` characters (the database column's size)."""
+    return Annotated[
+        str,
+        StringConstraints(max_length=max_length),
+        AfterValidator(_api(check_text, max_length=max_length)),
+    ]
+
+
+ApiShortText = api_text(MAX_SHORT_TEXT)
 ApiDateTime = Annotated[dt.datetime, AfterValidator(_api(check_date))]
 
 validate_name = django_validator(check_name)

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, StrictBool, field_validator
 from vigie.accounts.api_auth import AUTH_ERRORS, ErrorOut, api_key
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
-from vigie.lib.bounds import ApiDateTime, ApiEmail, ApiName, ApiPhone, ApiShortText
+from vigie.lib.bounds import ApiDateTime, ApiEmail, ApiName, ApiPhone, api_text
 from vigie.people import services
 from vigie.people.models import Source, SubjectType
 
@@ -29,7 +29,7 @@ class PersonIn(Schema):
     subject_types: list[SubjectType] = []
     source: Source = Source.SUBJECT
     source_name: ApiName = ""
-    partner_permission_ref: ApiShortText = ""
+    partner_permission_ref: api_text(200) = ""  # type: ignore[valid-type]
     collected_at: ApiDateTime | None = None
     informed_of_opt_out: StrictBool = False
 

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import phonenumbers
@@ -102,7 +103,7 @@ _BOUNDS: dict[str, Callable[[Any], Any]] = {
     "job_title": bounds.check_name,
     "source_name": bounds.check_name,
     "phone": bounds.check_phone,
-    "partner_permission_ref": bounds.check_text,
+    "partner_permission_ref": partial(bounds.check_text, max_length=200),
     "collected_at": bounds.check_date,
     "postal": bounds.check_text,
 }
