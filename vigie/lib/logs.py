@@ -2,10 +2,12 @@
 
 A server error (500) is logged by Django (``django.request``) with its traceback;
 without a handler of its own Django writes it nowhere once ``DEBUG`` is off. Here
-every record of Django, Vigie and gunicorn goes to stderr and to
+every record of Django and Vigie goes to stderr and to
 ``var/log/vigie.log`` (rotated, the directory 0700 and the files 0600), through
 :class:`~vigie.lib.redaction.RedactingFilter`: no token, address or query string.
-Request bodies are never logged. Optional error reports go to Sentry
+Gunicorn (``vigie serve``) writes its own error and access logs to stderr, through the
+same filter (:class:`vigie.web.access_log.RedactingLogger`). Request bodies are never
+logged. Optional error reports go to Sentry
 (``VIGIE_SENTRY_DSN``), redacted the same way (:func:`init_sentry`).
 """
 
@@ -76,8 +78,6 @@ def logging_config(*, level: str, log_file: str) -> dict[str, Any]:
             "django": {"handlers": names, "level": "WARNING"},
             # `runserver`'s request lines (development only).
             "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-            # `vigie serve` (gunicorn adds its own handlers; this one also redacts).
-            "gunicorn.error": {"handlers": names, "level": "INFO", "propagate": False},
         },
     }
 
