@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.lib.env import env_bool, env_int, env_list, env_str
 from vigie.lib.private_files import make_private
+from vigie.lib.logs import init_sentry, logging_config
 from vigie.lib.secret_files import read_or_create_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -486,17 +487,29 @@ SOURCES_BATCH_SIZE = env_int(
     maximum=100_000,
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "vigie": {
-            "handlers": ["console"],
-            "level": env_str("VIGIE_LOG_LEVEL", "INFO", "Log level of Vigie's own messages."),
-        },
-        "vigie.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-    },
-}
+# Logs (vigie.lib.logs): stderr and a rotating file, no token, address or query string
+# in any line (vigie.lib.redaction); server errors with their traceback.
+LOG_FILE = env_str(
+    "VIGIE_LOG_FILE",
+    str(VAR_DIR / "log" / "vigie.log"),
+    "Rotating log file (10 MB × 5, directory 0700, files 0600) beside stderr; empty: "
+    "stderr only. Lines are redacted: no link token, e-mail address or query string.",
+)
+LOGGING = logging_config(
+    level=env_str("VIGIE_LOG_LEVEL", "INFO", "Log level of Vigie's own messages."),
+    log_file=LOG_FILE,
+)
+SENTRY_DSN = env_str(
+    "VIGIE_SENTRY_DSN",
+    "",
+    "Sentry DSN to report server errors to (empty: none). Reports carry no request body, "
+    "cookie, header, query string, user or local variable, and are redacted like the logs.",
+)
+init_sentry(
+    SENTRY_DSN,
+    environment=env_str(
+        "VIGIE_SENTRY_ENVIRONMENT", "", "Environment name shown in Sentry (e.g. production)."
+    ),
+)
 
 SILENCED_SYSTEM_CHECKS: list[str] = []

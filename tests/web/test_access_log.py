@@ -49,3 +49,26 @@ def test_a_link_token_in_the_path_or_the_referer_is_redacted() -> None:
 def test_short_plain_paths_are_kept_for_the_operator() -> None:
     assert redact_path("/backoffice/outbox/?status=failed") == "/backoffice/outbox/"
     assert redact_path("/politique-de-confidentialite/v2/") == "/politique-de-confidentialite/v2/"
+
+
+def test_gunicorn_s_error_log_is_redacted_too() -> None:
+    """Gunicorn logs ``Error handling request <uri>`` with the full path and query."""
+    import io
+    import logging
+
+    logger = RedactingLogger(Config())
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    logger.error_log.addHandler(handler)
+    token = make_token(uuid.uuid4(), "all")
+    try:
+        try:
+            raise RuntimeError(f"reading /preferences/{token}")
+        except RuntimeError:
+            logger.exception("Error handling request %s", f"/u/{token}?q=ann%40exemple.fr")
+    finally:
+        logger.error_log.removeHandler(handler)
+    text = buffer.getvalue()
+    assert "Error handling request /u/…?…" in text
+    assert "RuntimeError: reading /preferences/…" in text
+    assert token not in text and token[:16] not in text and "exemple" not in text

@@ -5,6 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.accounts.labels import permission_choice
 from vigie.accounts.permissions import Permission, Role
+from vigie.lib.bounds import (
+    MAX_EMAIL,
+    MAX_NAME,
+    validate_date,
+    validate_email_bounds,
+    validate_name,
+)
 
 
 class TokenForm(forms.Form):
@@ -22,16 +29,28 @@ class DateInput(forms.DateInput):
 
 
 class StaffCreateForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address"))
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    username = forms.CharField(label=_("Username"), max_length=150, validators=[validate_name])
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=MAX_EMAIL, validators=[validate_email_bounds]
+    )
+    first_name = forms.CharField(
+        label=_("First name"), max_length=MAX_NAME, required=False, validators=[validate_name]
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=MAX_NAME, required=False, validators=[validate_name]
+    )
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput)
     confidentiality_signed_at = forms.DateField(
-        label=_("Confidentiality undertaking signed on"), required=False, widget=DateInput
+        label=_("Confidentiality undertaking signed on"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_date],
     )
     gdpr_training_at = forms.DateField(
-        label=_("GDPR training completed on"), required=False, widget=DateInput
+        label=_("GDPR training completed on"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_date],
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.NONE)
 
@@ -42,10 +61,16 @@ class RoleForm(forms.Form):
 
 class UndertakingsForm(forms.Form):
     confidentiality_signed_at = forms.DateField(
-        label=_("Confidentiality undertaking signed on"), required=False, widget=DateInput
+        label=_("Confidentiality undertaking signed on"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_date],
     )
     gdpr_training_at = forms.DateField(
-        label=_("GDPR training completed on"), required=False, widget=DateInput
+        label=_("GDPR training completed on"),
+        required=False,
+        widget=DateInput,
+        validators=[validate_date],
     )
 
 
@@ -54,7 +79,9 @@ def _scope_choices() -> list[tuple[str, str]]:
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(label=_("Name of the software using the key"), max_length=100)
+    name = forms.CharField(
+        label=_("Name of the software using the key"), max_length=100, validators=[validate_name]
+    )
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
         # A callable: the labels follow the language of the page showing the form.

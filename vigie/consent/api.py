@@ -9,24 +9,29 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from pydantic import IPvAnyAddress, StringConstraints
 
 from vigie.accounts.api_auth import AUTH_ERRORS, ErrorOut, api_key
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.consent import services
 from vigie.consent.models import Method, Status
+from vigie.lib.bounds import MAX_EMAIL, ApiDateTime, ApiEmail
 from vigie.lib.purposes import ALL_PURPOSES, current_purpose
 from vigie.people.models import Person
 from vigie.people.services import find_by_email
 from vigie.pii.fields import FreeText
 
 router = Router(tags=["consent"])
+
+#: An address to check: bounded like any address (RFC 5321), otherwise taken as given:
+#: one that is not an address is answered ``UNKNOWN``.
+AudienceAddress = Annotated[str, StringConstraints(max_length=MAX_EMAIL)]
 
 #: The largest list one audience check answers (issue 4).
 MAX_ADDRESSES = 100_000
@@ -39,16 +44,20 @@ PurposeName = Literal["newsletter", "offres", "offres_partenaires", "offres_semi
 class ConsentIn(Schema):
     """Give either ``email`` or ``person_id``."""
 
-    email: str | None = None
+    email: ApiEmail | None = None
     person_id: uuid.UUID | None = None
     action: Literal["grant", "soft_opt_in", "withdraw", "object"]
     purpose: PurposeName | None = Field(None, description="Not used by an objection (all).")
     wording: FreeText = Field("", max_length=5000, description="Exact wording shown (grant).")
     method: Literal["api", "web_form", "phone", "post", "import"] = "api"
     channel: FreeText = Field("", max_length=500, description="Channel or form URL.")
-    ip: str | None = Field(None, description="The person's IP address, for an online act.")
+    ip: IPvAnyAddress | None = Field(
+        None, description="The person's IP address, for an online act."
+    )
     proof_ref: FreeText = Field("", max_length=200)
-    occurred_at: datetime | None = Field(None, description="When the person acted; now if absent.")
+    occurred_at: ApiDateTime | None = Field(
+        None, description="When the person acted (1900–2100); now if absent."
+    )
 
 
 class ConsentOut(Schema):
@@ -61,7 +70,7 @@ class ConsentOut(Schema):
 
 class AudienceIn(Schema):
     purpose: PurposeName
-    addresses: list[str] = Field(..., max_length=MAX_ADDRESSES)
+    addresses: list[AudienceAddress] = Field(..., max_length=MAX_ADDRESSES)
 
 
 class AudienceResult(Schema):
@@ -112,7 +121,7 @@ def post_consent(request: HttpRequest, body: ConsentIn) -> ConsentOut:
                 person,
                 method=method,
                 channel=body.channel,
-                ip=body.ip,
+                ip=str(body.ip) if body.ip is not None else None,
                 proof_ref=body.proof_ref,
                 wording=body.wording,
             )
@@ -123,7 +132,7 @@ def post_consent(request: HttpRequest, body: ConsentIn) -> ConsentOut:
                 purpose,
                 method=method,
                 channel=body.channel,
-                ip=body.ip,
+                ip=str(body.ip) if body.ip is not None else None,
                 proof_ref=body.proof_ref,
                 wording=body.wording,
             )
@@ -135,7 +144,7 @@ def post_consent(request: HttpRequest, body: ConsentIn) -> ConsentOut:
                 wording=body.wording,
                 method=method,
                 channel=body.channel,
-                ip=body.ip,
+                ip=str(body.ip) if body.ip is not None else None,
                 proof_ref=body.proof_ref,
                 occurred_at=body.occurred_at,
                 soft_opt_in=body.action == "soft_opt_in",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.consent.models import Method
 from vigie.consent.wording import consent_wording
+from vigie.lib.bounds import MAX_EMAIL, MAX_NAME, validate_email_bounds, validate_name
 from vigie.lib.purposes import Purpose
 from vigie.pii.fields import validate_no_secrets
 
@@ -16,8 +17,15 @@ from vigie.pii.fields import validate_no_secrets
 class SignupForm(forms.Form):
     """The newsletter sign-up: the consent box is never ticked in advance (R34, CNIL)."""
 
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    first_name = forms.CharField(label=_("First name (optional)"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=MAX_EMAIL, validators=[validate_email_bounds]
+    )
+    first_name = forms.CharField(
+        label=_("First name (optional)"),
+        max_length=MAX_NAME,
+        required=False,
+        validators=[validate_name],
+    )
     consent = forms.BooleanField(required=True, initial=False)
 
     def __init__(self, *args: Any, lang: str = "fr", **kwargs: Any) -> None:

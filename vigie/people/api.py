@@ -12,6 +12,7 @@ from pydantic import ConfigDict, StrictBool, field_validator
 from vigie.accounts.api_auth import AUTH_ERRORS, ErrorOut, api_key
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
+from vigie.lib.bounds import ApiDateTime, ApiEmail, ApiName, ApiPhone, api_text
 from vigie.people import services
 from vigie.people.models import Source, SubjectType
 
@@ -21,15 +22,15 @@ router = Router(tags=["people"])
 class PersonIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = ""
-    first_name: str = ""
-    last_name: str = ""
-    phone: str = ""
+    email: ApiEmail = ""
+    first_name: ApiName = ""
+    last_name: ApiName = ""
+    phone: ApiPhone = ""
     subject_types: list[SubjectType] = []
     source: Source = Source.SUBJECT
-    source_name: str = ""
-    partner_permission_ref: str = ""
-    collected_at: dt.datetime | None = None
+    source_name: ApiName = ""
+    partner_permission_ref: api_text(200) = ""  # type: ignore[valid-type]
+    collected_at: ApiDateTime | None = None
     informed_of_opt_out: StrictBool = False
 
     @field_validator("collected_at", mode="before")

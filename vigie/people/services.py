@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
 import phonenumbers
 from django.db import transaction
@@ -20,7 +22,7 @@ from django.utils import timezone
 from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event, record_read
-from vigie.lib import crypto, keyring
+from vigie.lib import bounds, crypto, keyring
 from vigie.lib.legal_calendar import add_months
 from vigie.people.models import (
     AddressLookup,
@@ -94,6 +96,30 @@ class InvalidPerson(ValueError):
     """The person cannot be recorded as given; the message says why."""
 
 
+_BOUNDS: dict[str, Callable[[Any], Any]] = {
+    "email": bounds.check_email,
+    "first_name": bounds.check_name,
+    "last_name": bounds.check_name,
+    "job_title": bounds.check_name,
+    "source_name": bounds.check_name,
+    "phone": bounds.check_phone,
+    "partner_permission_ref": partial(bounds.check_text, max_length=200),
+    "collected_at": bounds.check_date,
+    "postal": bounds.check_text,
+}
+
+
+def _check_bounds(**values: Any) -> None:
+    """Every field within its bounds (vigie.lib.bounds), whoever calls: API, form, import."""
+    for field, value in values.items():
+        if value in (None, "") or field not in _BOUNDS:
+            continue
+        try:
+            _BOUNDS[field](value)
+        except bounds.OutOfBounds as error:
+            raise InvalidPerson(f"{field}: {error}") from None
+
+
 def create_person(
     actor: Actor,
     *,
@@ -128,6 +154,16 @@ def create_person(
         )
     if email and "@" not in email:
         raise InvalidPerson("not an e-mail address")
+    _check_bounds(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        job_title=job_title,
+        source_name=source_name,
+        partner_permission_ref=partner_permission_ref,
+        collected_at=collected_at,
+    )
     collected = collected_at or timezone.now()
     person_id = uuid.uuid4()
     key = crypto.new_data_key()
@@ -243,6 +279,7 @@ def add_contact_point(
     if usage not in ContactUsage.values:
         raise InvalidPerson(f"unknown usage {usage!r}")
     value = normalise_contact(kind, value)
+    _check_bounds(**{str(kind): value})
     key = _data_key(person.id)
     point = ContactPoint(id=uuid.uuid4(), person=person, kind=kind, usage=usage)
     point.value_sealed = crypto.seal_text(key, value, _point_aad(point.id))
@@ -342,6 +379,7 @@ def update_person(
     """
     if person.shredded_at is not None:
         raise PersonUnavailable(f"person {person.pk} was shredded")
+    _check_bounds(first_name=first_name, last_name=last_name, job_title=job_title)
     key = _data_key(person.id)
     current = open_person(person)
     wanted = {"first_name": first_name, "last_name": last_name, "job_title": job_title}

@@ -8,11 +8,26 @@ from django import forms
 from django.core.exceptions import ValidationError
 from pydantic import AfterValidator
 
+from vigie.lib.bounds import OutOfBounds, check_text
 from vigie.pii.guard import guard_free_text
+
+#: The length is the field's own bound (``max_length``); this one only stops the scan
+#: from running on a body-sized string when a caller forgot it.
+_TEXT_LIMIT = 100_000
+
+
+def _characters(value: str) -> None:
+    """No NUL, control or text-direction character (vigie.lib.bounds)."""
+    try:
+        check_text(value, max_length=_TEXT_LIMIT)
+    except OutOfBounds as error:
+        raise ValidationError(str(error), code="bounds") from None
 
 
 def validate_no_secrets(value: str) -> None:
-    """Refuse free text holding a card number, a card code or a password (R18, R30)."""
+    """Refuse free text holding a card number, a card code or a password (R18, R30),
+    or a NUL, control or text-direction character."""
+    _characters(value or "")
     guard_free_text(value or "", mode="refuse")
 
 
@@ -34,6 +49,7 @@ def _check_api_text(value: str) -> str:
     # pydantic turns a ValueError into a 422 naming the field; ninja drops the input
     # from the error, so the secret is not sent back either.
     try:
+        _characters(value)
         guard_free_text(value, mode="refuse")
     except ValidationError as error:
         raise ValueError(" ".join(error.messages)) from None

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import record_event
+from vigie.lib import safe_yaml
 from vigie.register.document import InvalidRegister, RegisterError, validate_document
 from vigie.register.models import DataCategory, Recipient, Revision
 
@@ -150,12 +151,13 @@ def list_recipients(*, in_register: bool | None = True) -> list[Recipient]:
     return list(rows)
 
 
-def parse_yaml(content: str) -> dict[str, Any]:
+def parse_yaml(content: str, *, name: str = "") -> dict[str, Any]:
+    """Read a register (or one entry) with the bounded loader (vigie.lib.safe_yaml):
+    no alias bomb, no runaway nesting, no duplicate key; errors name file and line."""
     try:
-        doc = yaml.safe_load(content)
+        doc = safe_yaml.load(content, name=name or "<string>")
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"
+        where = safe_yaml.where(error, name or "(file)")
         message = _("not valid YAML: %(error)s") % {"error": error}
         raise InvalidRegister([RegisterError(where, message)]) from None
     if not isinstance(doc, dict):
@@ -171,7 +173,7 @@ def load_file(actor: Actor, path: Path) -> Revision | None:
         raise InvalidRegister(
             [RegisterError(str(path), _("cannot read: %(error)s") % {"error": error})]
         ) from None
-    return apply_document(actor, parse_yaml(content), reason=f"load {path.name}")
+    return apply_document(actor, parse_yaml(content, name=path.name), reason=f"load {path.name}")
 
 
 def dump_yaml(doc: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from vigie.lib import safe_yaml
 from vigie.sources.validation import check_semantics
 
 SCHEMA_PATH = Path(__file__).with_name("manifest.schema.json")
@@ -263,16 +264,17 @@ def _schema_errors(doc: Any) -> list[ManifestError]:
     return sorted(errors, key=lambda e: e.path)
 
 
-def parse_manifest(text: str, *, categories: set[str] | None = None) -> Manifest:
+def parse_manifest(text: str, *, categories: set[str] | None = None, name: str = "") -> Manifest:
     """Parse and validate a manifest; ``categories`` (the register's) checks categories.
 
-    Raises :class:`InvalidManifest` listing every error, each with its path.
+    Raises :class:`InvalidManifest` listing every error, each with its path. The YAML
+    is read with the bounded loader (vigie.lib.safe_yaml): no alias bomb, no runaway
+    nesting, no duplicate key.
     """
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml.load(text, name=name or "<string>")
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(manifest)"
+        where = safe_yaml.where(error, name or "(manifest)")
         raise InvalidManifest([ManifestError(where, f"not valid YAML: {error}")]) from None
     if not isinstance(doc, dict):
         raise InvalidManifest([ManifestError("(manifest)", "expected a YAML mapping")])
@@ -291,7 +293,7 @@ def read_manifest(path: Path, *, categories: set[str] | None = None) -> Manifest
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidManifest([ManifestError(str(path), f"cannot read: {error}")]) from None
-    return parse_manifest(text, categories=categories)
+    return parse_manifest(text, categories=categories, name=path.name)
 
 
 def _key(value: Any) -> tuple[str, ...] | None:

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from gunicorn.glogging import Logger
 
+from vigie.lib.redaction import RedactingFilter
+
 #: A path segment that may be a token or an address: signed (``:`` separates the parts
 #: of a django.core.signing token), holding an ``@``, or a long opaque run (slugs and
 #: UUIDs have hyphens and are kept).
@@ -31,7 +33,17 @@ def redact_path(path: str) -> str:
 
 
 class RedactingLogger(Logger):
-    """Gunicorn's logger, with request line, path, query and Referer redacted."""
+    """Gunicorn's logger, with request line, path, query and Referer redacted.
+
+    Its error log (``Error handling request /u/<token>``) and the access log also go
+    through :class:`~vigie.lib.redaction.RedactingFilter`, like Django's records.
+    """
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+                logger.addFilter(RedactingFilter())
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict:
         atoms = super().atoms(resp, req, environ, request_time)

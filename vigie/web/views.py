@@ -15,6 +15,8 @@ from vigie.accounts.access import public, requires
 from vigie.accounts.permissions import Permission
 from vigie.accounts.ratelimit import rate_limited
 from vigie.consent.preference_links import FORM as PREFERENCES_LINK_FORM
+from vigie.audit.actor import client_ip
+from vigie.lib.bounds import MAX_EMAIL, validate_email_bounds
 
 
 @public
@@ -27,7 +29,9 @@ def portal_home(request: HttpRequest) -> HttpResponse:
 
 
 class PreferencesLinkForm(forms.Form):
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    email = forms.EmailField(
+        label=_("Your e-mail address"), max_length=MAX_EMAIL, validators=[validate_email_bounds]
+    )
 
 
 @public
