@@ -14,8 +14,8 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from vigie.lib.env import env_bool, env_int, env_list, env_str
-from vigie.lib.private_files import make_private
 from vigie.lib.logs import init_sentry, logging_config
+from vigie.lib.private_files import make_private
 from vigie.lib.secret_files import read_or_create_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -15,7 +15,6 @@ from vigie.accounts.access import public, requires
 from vigie.accounts.permissions import Permission
 from vigie.accounts.ratelimit import rate_limited
 from vigie.consent.preference_links import FORM as PREFERENCES_LINK_FORM
-from vigie.audit.actor import client_ip
 from vigie.lib.bounds import MAX_EMAIL, validate_email_bounds
 
 
