@@ -17,7 +17,9 @@ What happens to a valid line, in this order:
   consent on the line, for a prospect: refused as « B2C sans consentement » — B2B
   prospecting without consent never goes to a private individual (R35, R36). Nothing
   of it is stored, not even the address: the report counts it;
-- a **generic address** (contact@, info@…): the organisation's, not a person's (R36);
+- a **generic address** (contact@, info@…) at an organisation's domain: the
+  organisation's, not a person's (R36) — at a personal-mailbox domain it is a private
+  individual's and is taken as a person;
   recorded as the contact address of the organisation named on the line (or of its
   domain), found by name or created;
 - an address on the **suppression list**, whatever its case and spaces (R41): recorded
@@ -308,13 +310,18 @@ class _Classifier:
         self.personal = DomainMatcher()
         self.generic = generic_local_parts()
 
+    def personal_mailbox(self, line: Line) -> bool:
+        return self.personal(line.email.rpartition("@")[2])
+
     def refused_b2c(self, line: Line) -> bool:
         """A prospect at a personal mailbox with no consent (R35, R36)."""
         prospect = set(line.subject_types) <= PROSPECT_TYPES
-        return prospect and not line.consent and self.personal(line.email.rpartition("@")[2])
+        return prospect and not line.consent and self.personal_mailbox(line)
 
     def generic_address(self, line: Line) -> bool:
-        return is_generic_address(line.email, self.generic)
+        """A role mailbox of an organisation; never one at a personal-mailbox domain
+        (contact.dupont@gmail.com is a private individual's, R36)."""
+        return is_generic_address(line.email, self.generic) and not self.personal_mailbox(line)
 
 
 def _store_organisation(actor: Actor, line: Line) -> tuple[Outcome, bool]:
