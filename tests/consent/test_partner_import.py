@@ -328,3 +328,16 @@ def test_a_role_word_at_a_personal_mailbox_is_a_person_not_an_organisation() -> 
     # Without consent, a prospect there is refused as before: nothing stored.
     report = _one(f"contact@gmail.com;;;;;prospect_B2B;partner;{PARTNER}")
     assert report.counts()["refused_b2c"] == 1 and find_by_email("contact@gmail.com") is None
+
+
+def test_name_any_tld_matches_top_level_domains_not_a_company_subdomain() -> None:
+    """``live.*`` / ``outlook.*`` stand for live.fr, outlook.com, yahoo.co.uk…: not for a
+    company's own host (x@live.nation-events.com was refused as a private individual)."""
+    for address in ["x@yahoo.co.uk", "x@hotmail.com.br", "x@live.fr", "x@gmx.de", "x@aol.com"]:
+        assert is_personal_address(address), address
+    for address in [
+        "x@live.nation-events.com",
+        "x@outlook.acme-industrie.fr",
+        "x@hotmail.groupe-lambert.eu",
+    ]:
+        assert not is_personal_address(address), address
