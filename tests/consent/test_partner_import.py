@@ -341,3 +341,18 @@ def test_name_any_tld_matches_top_level_domains_not_a_company_subdomain() -> Non
         "x@hotmail.groupe-lambert.eu",
     ]:
         assert not is_personal_address(address), address
+
+
+def test_a_generic_address_with_a_consent_keeps_its_consent() -> None:
+    """info@acme.fr subscribed to the newsletter: the line's consent was dropped without a
+    word (counted as an organisation, no consent, no error). A consent is a subscription
+    act with its proof (R34): the line is imported with it; without consent the address
+    is the organisation's contact as before."""
+    line = "info@acme.fr;Paul;Dupont;;Acme;prospect_B2B;subject;;;newsletter;oui;01/03/2026;non"
+    report = _one(line)
+    assert report.counts()["imported"] == 1 and report.counts()["organisations"] == 0
+    person = find_by_email("info@acme.fr")
+    assert person is not None
+    assert person.subscriptions.filter(purpose="newsletter", status="subscribed").exists()
+    assert ConsentEvent.objects.filter(person=person).count() == 1
+    assert not Organisation.objects.exists()

@@ -17,9 +17,10 @@ What happens to a valid line, in this order:
   consent on the line, for a prospect: refused as « B2C sans consentement » — B2B
   prospecting without consent never goes to a private individual (R35, R36). Nothing
   of it is stored, not even the address: the report counts it;
-- a **generic address** (contact@, info@…) at an organisation's domain: the
-  organisation's, not a person's (R36) — at a personal-mailbox domain it is a private
-  individual's and is taken as a person;
+- a **generic address** (contact@, info@…) at an organisation's domain, with no consent
+  on the line: the organisation's, not a person's (R36) — at a personal-mailbox domain it
+  is a private individual's, and a line with a consent is a subscription: both are taken
+  as a person's;
   recorded as the contact address of the organisation named on the line (or of its
   domain), found by name or created;
 - an address on the **suppression list**, whatever its case and spaces (R41): recorded
@@ -320,8 +321,13 @@ class _Classifier:
 
     def generic_address(self, line: Line) -> bool:
         """A role mailbox of an organisation; never one at a personal-mailbox domain
-        (contact.dupont@gmail.com is a private individual's, R36)."""
-        return is_generic_address(line.email, self.generic) and not self.personal_mailbox(line)
+        (contact.dupont@gmail.com is a private individual's, R36), nor one whose line
+        records a consent (a subscription act, kept with its proof, R34)."""
+        return (
+            not line.consent
+            and is_generic_address(line.email, self.generic)
+            and not self.personal_mailbox(line)
+        )
 
 
 def _store_organisation(actor: Actor, line: Line) -> tuple[Outcome, bool]:
