@@ -100,9 +100,9 @@ def read_table(text: str, *, required: Sequence[str]) -> CsvTable:
         except csv.Error as error:
             line = reader.line_num
             if "unexpected end of data" in str(error):
-                message = _(
-                    "line %(line)d: a quote opened on this line is never closed"
-                ) % {"line": start}
+                message = _("line %(line)d: a quote opened on this line is never closed") % {
+                    "line": start
+                }
             elif "field limit" in str(error):
                 message = _(
                     "line %(line)d: a field is longer than %(limit)d characters, "
