@@ -131,3 +131,22 @@ def test_a_file_not_in_utf8_is_refused_before_any_write(tmp_path) -> None:
     ):
         call_command("consent_import", str(path), "--wording", WORDING)
     assert Person.objects.count() == 0
+
+
+def test_the_page_refuses_a_file_past_the_request_bound(settings, signed_in, privacy_lead):
+    """VIGIE_MAX_REQUEST_MB bounds every request body, an uploaded file too: Django does not
+    apply DATA_UPLOAD_MAX_MEMORY_SIZE to files, and a 70 MB file was read whole into about
+    1 GB of memory, then imported for hours inside one web request."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    text = HEADER + "".join(line(f"ana{n}@example.org") for n in range(60))
+    assert len(text.encode()) > 4096
+    with translation.override("fr"):
+        response = signed_in(privacy_lead).post(
+            reverse("consent:import"),
+            {"file": SimpleUploadedFile("big.csv", text.encode()), "wording": WORDING},
+            HTTP_ACCEPT_LANGUAGE="fr",
+        )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "VIGIE_MAX_REQUEST_MB" in page and "vigie consent_import" in page
+    assert Person.objects.count() == 0

@@ -305,3 +305,54 @@ def test_the_page_refuses_an_unreadable_file_whole(signed_in, privacy_lead) -> N
     assert response.status_code == 400
     assert "ligne 147 : un champ dépasse 1048576 caractères" in response.content.decode()
     assert Person.objects.count() == 0 and Organisation.objects.count() == 0
+
+
+def test_a_role_word_at_a_personal_mailbox_is_a_person_not_an_organisation() -> None:
+    """contact.dupont@gmail.com is a private individual's mailbox (R36: personal
+    addresses are B2C), never an organisation's generic address: no organisation named
+    « gmail.com », and the consent on the line is recorded, not lost."""
+    consent = (
+        "contact.dupont@gmail.com;Paul;Dupont;;;prospect_B2C;subject;;;newsletter;oui;"
+        "01/03/2026;non"
+    )
+    report = _one(consent)
+    assert report.counts()["imported"] == 1 and report.counts()["organisations"] == 0
+    person = find_by_email("contact.dupont@gmail.com")
+    assert person is not None
+    assert person.subscriptions.filter(purpose="newsletter", status="subscribed").exists()
+    client = "info@orange.fr;Bob;M;;;client_contact_B2B;subject;;;;non;;non"
+    report = _one(client)
+    assert report.counts()["imported"] == 1 and report.errors == []
+    assert find_by_email("info@orange.fr") is not None
+    assert not Organisation.objects.filter(name__in=["gmail.com", "orange.fr"]).exists()
+    # Without consent, a prospect there is refused as before: nothing stored.
+    report = _one(f"contact@gmail.com;;;;;prospect_B2B;partner;{PARTNER}")
+    assert report.counts()["refused_b2c"] == 1 and find_by_email("contact@gmail.com") is None
+
+
+def test_name_any_tld_matches_top_level_domains_not_a_company_subdomain() -> None:
+    """``live.*`` / ``outlook.*`` stand for live.fr, outlook.com, yahoo.co.uk…: not for a
+    company's own host (x@live.nation-events.com was refused as a private individual)."""
+    for address in ["x@yahoo.co.uk", "x@hotmail.com.br", "x@live.fr", "x@gmx.de", "x@aol.com"]:
+        assert is_personal_address(address), address
+    for address in [
+        "x@live.nation-events.com",
+        "x@outlook.acme-industrie.fr",
+        "x@hotmail.groupe-lambert.eu",
+    ]:
+        assert not is_personal_address(address), address
+
+
+def test_a_generic_address_with_a_consent_keeps_its_consent() -> None:
+    """info@acme.fr subscribed to the newsletter: the line's consent was dropped without a
+    word (counted as an organisation, no consent, no error). A consent is a subscription
+    act with its proof (R34): the line is imported with it; without consent the address
+    is the organisation's contact as before."""
+    line = "info@acme.fr;Paul;Dupont;;Acme;prospect_B2B;subject;;;newsletter;oui;01/03/2026;non"
+    report = _one(line)
+    assert report.counts()["imported"] == 1 and report.counts()["organisations"] == 0
+    person = find_by_email("info@acme.fr")
+    assert person is not None
+    assert person.subscriptions.filter(purpose="newsletter", status="subscribed").exists()
+    assert ConsentEvent.objects.filter(person=person).count() == 1
+    assert not Organisation.objects.exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from vigie.consent.models import Method
@@ -107,3 +108,21 @@ class ImportForm(forms.Form):
         required=False,
         validators=[validate_no_secrets],
     )
+
+    def clean_file(self) -> Any:
+        # VIGIE_MAX_REQUEST_MB bounds every request body; Django leaves uploaded files out
+        # of DATA_UPLOAD_MAX_MEMORY_SIZE, so the bound is applied here, before reading.
+        upload = self.cleaned_data["file"]
+        bound = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if upload.size > bound:
+            raise forms.ValidationError(
+                _(
+                    "The file is %(size)s MB; this page takes at most %(bound)s MB "
+                    "(VIGIE_MAX_REQUEST_MB). Import a larger file with “vigie consent_import”."
+                ),
+                params={
+                    "size": f"{upload.size / 1_048_576:.1f}",
+                    "bound": f"{bound / 1_048_576:g}",
+                },
+            )
+        return upload

@@ -17,7 +17,10 @@ What happens to a valid line, in this order:
   consent on the line, for a prospect: refused as « B2C sans consentement » — B2B
   prospecting without consent never goes to a private individual (R35, R36). Nothing
   of it is stored, not even the address: the report counts it;
-- a **generic address** (contact@, info@…): the organisation's, not a person's (R36);
+- a **generic address** (contact@, info@…) at an organisation's domain, with no consent
+  on the line: the organisation's, not a person's (R36) — at a personal-mailbox domain it
+  is a private individual's, and a line with a consent is a subscription: both are taken
+  as a person's;
   recorded as the contact address of the organisation named on the line (or of its
   domain), found by name or created;
 - an address on the **suppression list**, whatever its case and spaces (R41): recorded
@@ -33,6 +36,7 @@ nothing, and the report says so (``nothing_changed``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -43,7 +47,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -58,7 +62,7 @@ from vigie.lib.mailboxes import DomainMatcher, generic_local_parts, is_generic_a
 from vigie.lib.purposes import Purpose, current_purpose
 from vigie.people.models import OrganisationKind, Source, SubjectType
 from vigie.people.organisations import ContactOutcome, record_organisation_contact
-from vigie.people.services import InvalidPerson, create_person, find_by_email
+from vigie.people.services import InvalidPerson, create_person, email_index, find_by_email
 
 __all__ = ["COLUMNS", "FIELD_LIMIT", "ImportFileError", "ImportReport", "import_csv"]
 
@@ -308,17 +312,48 @@ class _Classifier:
         self.personal = DomainMatcher()
         self.generic = generic_local_parts()
 
+    def personal_mailbox(self, line: Line) -> bool:
+        return self.personal(line.email.rpartition("@")[2])
+
     def refused_b2c(self, line: Line) -> bool:
         """A prospect at a personal mailbox with no consent (R35, R36)."""
         prospect = set(line.subject_types) <= PROSPECT_TYPES
-        return prospect and not line.consent and self.personal(line.email.rpartition("@")[2])
+        return prospect and not line.consent and self.personal_mailbox(line)
 
     def generic_address(self, line: Line) -> bool:
-        return is_generic_address(line.email, self.generic)
+        """A role mailbox of an organisation; never one at a personal-mailbox domain
+        (contact.dupont@gmail.com is a private individual's, R36), nor one whose line
+        records a consent (a subscription act, kept with its proof, R34)."""
+        return (
+            not line.consent
+            and is_generic_address(line.email, self.generic)
+            and not self.personal_mailbox(line)
+        )
+
+
+def _serialise(*keys: str) -> None:
+    """Inside a transaction: wait for any other import holding one of ``keys`` (an
+    address, an organisation's name) until it commits, so that two imports of one file
+    at once record each address once. SQLite's IMMEDIATE transactions serialise writers
+    already; PostgreSQL's read committed does not (look-up then insert)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+            )
 
 
 def _store_organisation(actor: Actor, line: Line) -> tuple[Outcome, bool]:
+    with transaction.atomic():
+        return _store_organisation_locked(actor, line)
+
+
+def _store_organisation_locked(actor: Actor, line: Line) -> tuple[Outcome, bool]:
     name = line.organisation or line.email.rpartition("@")[2].lower()
+    _serialise("consent-import:organisation:" + name.strip().lower())
     kind = next(
         (_KIND_OF_TYPE[t] for t in line.subject_types if t in _KIND_OF_TYPE),
         OrganisationKind.PROSPECT,
@@ -347,6 +382,7 @@ def _store_organisation(actor: Actor, line: Line) -> tuple[Outcome, bool]:
 def _store_person(actor: Actor, line: Line, *, wording: str, channel: str) -> tuple[Outcome, bool]:
     suppressed = is_suppressed(line.email, line.purpose or None)
     with transaction.atomic():
+        _serialise("consent-import:person:" + email_index(line.email))
         person = find_by_email(line.email)
         written = person is None
         if person is None:

@@ -3,8 +3,9 @@
 Every CSV import of Vigie reads its file here (``tests/lib/test_spreadsheet.py`` checks
 that nothing else in ``vigie/`` makes a CSV reader). A file that cannot be read as a
 whole is refused with ``CsvFileError`` naming the line, before the import writes
-anything: not UTF-8, a field longer than ``FIELD_LIMIT`` characters, a broken quote,
-a header without a column the import needs or with one twice.
+anything: not UTF-8, a field longer than ``FIELD_LIMIT`` characters, a broken quote (one
+never closed, or text after a closing one), a header without a column the import needs
+or with one twice.
 
 Python's ``csv`` stops at 131,072 characters per field by default; Vigie reads fields
 up to ``FIELD_LIMIT`` (1,048,576 characters) and each import then bounds its columns
@@ -69,12 +70,18 @@ def read_table(text: str, *, required: Sequence[str]) -> CsvTable:
     the header's columns are refused (the row does not match the header).
     """
     header_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line))
+    # Strict: a quote never closed is an error, not a cell swallowing every line after it.
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(header_line), strict=True
+    )
     rows: list[tuple[int, dict[str, str]]] = []
+    #: The line the record being read starts on.
+    start = 1
     with _LIMIT_LOCK:
         previous = csv.field_size_limit(FIELD_LIMIT)
         try:
             columns = _header(next(reader, []), required)
+            start = reader.line_num + 1
             for record in reader:
                 if not any(cell.strip() for cell in record):
                     continue
@@ -89,9 +96,14 @@ def read_table(text: str, *, required: Sequence[str]) -> CsvTable:
                 values = dict.fromkeys(columns, "")
                 values.update(zip(columns, record, strict=False))
                 rows.append((reader.line_num, values))
+                start = reader.line_num + 1
         except csv.Error as error:
             line = reader.line_num
-            if "field limit" in str(error):
+            if "unexpected end of data" in str(error):
+                message = _("line %(line)d: a quote opened on this line is never closed") % {
+                    "line": start
+                }
+            elif "field limit" in str(error):
                 message = _(
                     "line %(line)d: a field is longer than %(limit)d characters, "
                     "the most a CSV import reads"

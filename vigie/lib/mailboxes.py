@@ -58,8 +58,18 @@ class DomainMatcher:
         domain = _norm(domain).rstrip(".")
         if domain in self.exact:
             return True
-        name, dot, _tld = domain.partition(".")
-        return bool(dot) and name in self.names
+        name, dot, tld = domain.partition(".")
+        return bool(dot) and name in self.names and _looks_like_a_tld(tld)
+
+
+def _looks_like_a_tld(suffix: str) -> bool:
+    """``fr``, ``com``, or a country's second level (``co.uk``, ``com.br``): what ``name.*``
+    stands for; not a company's domain (``live.nation-events.com``). A heuristic, without
+    the public suffix list (whose library fetches it from the Internet)."""
+    labels = suffix.split(".")
+    if len(labels) == 1:
+        return bool(labels[0])
+    return len(labels) == 2 and 0 < len(labels[0]) <= 3 and len(labels[1]) == 2
 
 
 def is_personal_address(address: str, matcher: DomainMatcher | None = None) -> bool:
