@@ -126,6 +126,18 @@ def test_every_page_names_the_loaded_company_and_never_semi(
     assert f"Vos données personnelles chez {NAME}" in home
 
 
+def _pending_request(person: Any) -> int:
+    """A real double opt-in request: its confirmation names the purpose asked for."""
+    from vigie.consent.models import ConsentEvent
+    from vigie.consent.services import start_double_opt_in, subject_actor
+    from vigie.consent.wording import consent_wording
+
+    start_double_opt_in(
+        subject_actor(), person, "newsletter", wording=consent_wording("newsletter", "fr")
+    )
+    return ConsentEvent.objects.filter(person=person, kind="pending").latest("pk").pk
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("template", sorted(CATALOGUE))
 def test_every_e_mail_names_the_loaded_company_and_never_semi(
@@ -145,7 +157,7 @@ def test_every_e_mail_names_the_loaded_company_and_never_semi(
         # The person's id: the notice is written from the register at render time.
         "art14_notice": {"person": str(partner_contact.pk)},
         # The pending event's id: consent makes the link at render time.
-        "newsletter_confirmation": {"pending": 1},
+        "newsletter_confirmation": {"pending": _pending_request(company["person"])},
         # The person's id: consent makes the preferences link at render time.
         "preferences_link": {"person": str(company["person"].pk)},
     }.get(template, {})

@@ -200,9 +200,7 @@ def test_one_message_of_each_kind_goes_out_under_the_registers_identity(
             context={"pending": 1},
             language="en",
         ),
-        queue_message(
-            ACTOR, person, "plain_notice", kind="service"
-        ),
+        queue_message(ACTOR, person, "plain_notice", kind="service"),
         queue_message(
             ACTOR,
             organisation,
