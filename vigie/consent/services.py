@@ -331,6 +331,14 @@ def confirm_double_opt_in(token: str, *, ip: str | None = None, channel: str = "
         current = subs.get(pending.purpose)
         if ConsentEvent.objects.filter(confirms=pending).exists() and current is not None:
             return current
+        if (
+            current is not None
+            and current.last_event_id == pk
+            and current.status != Status.PENDING
+            and current.pending_expires_at is not None
+        ):
+            # Marked expired by the daily job (consent.expiry).
+            raise ConfirmationExpired(_("This confirmation link has expired."))
         if current is None or current.status != Status.PENDING or current.last_event_id != pk:
             raise ConfirmationInvalid(_("This confirmation link was replaced by a newer one."))
         if current.pending_expires_at is not None and at > current.pending_expires_at:
