@@ -41,7 +41,7 @@ def expire_pending_requests(now: datetime | None = None, *, limit: int = BATCH) 
             if sub is None:
                 continue  # confirmed, replaced or marked meanwhile
             sub.status = sub.status_before_pending or Status.EXPIRED
-            sub.since = sub.pending_expires_at
+            sub.since = sub.pending_expires_at or now
             sub.save(update_fields=["status", "since"])
             record_event(
                 actor,
