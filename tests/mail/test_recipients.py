@@ -188,6 +188,13 @@ def test_one_message_of_each_kind_goes_out_under_the_registers_identity(
     smtp_server, person, audience, organisation, dupont, cli_actor, published
 ) -> None:
     version = published("Nouveau sous-traitant")
+    # A real double opt-in request: its confirmation names the purpose asked for.
+    from vigie.consent.models import ConsentEvent
+    from vigie.consent.services import start_double_opt_in, subject_actor
+
+    newcomer = create_person(ACTOR, email="nouveau@exemple.fr", subject_types=["prospect_B2C"])
+    start_double_opt_in(subject_actor(), newcomer, "newsletter", wording="J'accepte.")
+    pending = ConsentEvent.objects.get(person=newcomer, kind="pending").pk
     sent = [
         queue_message(ACTOR, person, "newsletter", kind="marketing", purpose="newsletter"),
         queue_message(ACTOR, person, "policy_change", kind="service", context={"version": 1}),
@@ -197,7 +204,7 @@ def test_one_message_of_each_kind_goes_out_under_the_registers_identity(
             "newsletter_confirmation",
             kind="service",
             # The pending event's id: the link is made at render time (consent).
-            context={"pending": 1},
+            context={"pending": pending},
             language="en",
         ),
         queue_message(ACTOR, person, "plain_notice", kind="service"),
