@@ -211,8 +211,13 @@ def test_a_register_that_does_not_describe_the_processing_sends_no_notice(
     register,  # noqa: F811 (fixture)
 ) -> None:
     """Better no notice than one that does not say why: it stays due, and late."""
-    with pytest.raises(RenderError, match="REGISTER_INCOMPLETE"):
+    with pytest.raises(RenderError, match="REGISTER_INCOMPLETE") as refused:
         _render(partner_contact, "fr")
+    # The outbox says so in words (the message is closed as "RENDER: <reason>").
+    from vigie.mail.outbox import reason_in_words
+
+    closed = Message(status="failed", last_error=f"RENDER: {refused.value}")
+    assert reason_in_words(closed).startswith("Le registre n’indique aucune finalité")
     with pytest.raises(RenderError, match="PERSON_ERASED"):
         render("art14_notice", "fr", kind="service", refs={"person": str(uuid.uuid4())})
 
