@@ -90,3 +90,24 @@ def test_a_period_reads_years_months_weeks_and_days() -> None:
     assert parse_period(None) == Period()
     with pytest.raises(ValueError, match="ISO 8601"):
         parse_period("10 years")
+
+
+def test_a_one_month_deadline_is_a_paris_date_ending_at_23_59_59() -> None:
+    """C2 for Art. 14(3)(a) (issue 10): collected 03/02/2025 14:00 → due 03/03/2025,
+    whatever the time of day, and late only from 04/03/2025 00:00 Paris time."""
+    from datetime import date, timedelta
+
+    from vigie.lib.legal_calendar import PARIS, end_of_day, is_late, late_from, one_month_due_date
+
+    collected = datetime(2025, 2, 3, 14, 0, tzinfo=PARIS)
+    due = one_month_due_date(collected)
+    assert due == date(2025, 3, 3)
+    assert end_of_day(due) == datetime(2025, 3, 3, 23, 59, 59, tzinfo=PARIS)
+    assert late_from(due) == datetime(2025, 3, 4, 0, 0, tzinfo=PARIS)
+    assert not is_late(due, datetime(2025, 3, 3, 23, 59, 59, tzinfo=PARIS))
+    assert is_late(due, datetime(2025, 3, 4, 0, 0, tzinfo=PARIS))
+    # The day is the Paris day: 31/01 at 23:30 Paris is still 31/01 (22:30 UTC)…
+    assert one_month_due_date(datetime(2025, 1, 31, 22, 30, tzinfo=UTC)) == date(2025, 2, 28)
+    # …and 01/03 00:30 Paris (28/02 23:30 UTC) is already March.
+    assert one_month_due_date(datetime(2025, 2, 28, 23, 30, tzinfo=UTC)) == date(2025, 4, 1)
+    assert late_from(due) - end_of_day(due) == timedelta(seconds=1)

@@ -133,3 +133,45 @@ def test_an_already_subscribed_person_gets_no_new_request(make_person, subscribe
         is None
     )
     assert Subscription.objects.get(person=person).status == Status.SUBSCRIBED
+
+
+def test_the_daily_job_marks_expired_requests_expired_once(
+    make_person, subscribe, staff_actor
+) -> None:
+    """Issue 10, item 10: an unconfirmed request is marked expired by the daily job,
+    not only read as lapsed when an audience is computed; a second run changes nothing."""
+    from vigie.audit.models import Event
+    from vigie.consent.tasks import expire_pending_requests_task
+    from vigie.jobs.services import daily_tasks
+
+    assert expire_pending_requests_task in daily_tasks()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        never = make_person("jamais@exemple.fr")
+        never_token = _start(never)
+        former = make_person("ancien@exemple.fr")
+        subscribe(former)
+        services.withdraw(staff_actor, former, "newsletter", method=Method.PHONE)
+        _start(former)
+    with time_machine.travel(start + dt.timedelta(days=3), tick=False):
+        recent = make_person("recent@exemple.fr")
+        _start(recent)
+    with time_machine.travel(start + dt.timedelta(days=7, seconds=1), tick=False):
+        assert expire_pending_requests_task.call() == 2
+        # No consent before: the request is marked expired; one before: it holds again.
+        sub = Subscription.objects.get(person=never)
+        assert sub.status == Status.EXPIRED and sub.lapsed(timezone.now())
+        assert Subscription.objects.get(person=former).status == Status.WITHDRAWN
+        assert Subscription.objects.get(person=recent).status == Status.PENDING
+        assert Event.objects.filter(action="consent:newsletter:expire").count() == 2
+        # Idempotent: a second run (another worker, the next day) finds nothing.
+        assert expire_pending_requests_task.call() == 0
+        assert Event.objects.filter(action="consent:newsletter:expire").count() == 2
+        with pytest.raises(services.ConfirmationExpired):
+            services.confirm_double_opt_in(never_token)
+        results = check_audience("newsletter", ["jamais@exemple.fr", "ancien@exemple.fr"])
+        assert [r.reason for r in results] == ["NO_LEGAL_BASIS", "SUPPRESSED"]
+    # A new sign-up after the expiry starts afresh and can be confirmed.
+    with time_machine.travel(start + dt.timedelta(days=8), tick=False):
+        token = _start(never)
+        assert services.confirm_double_opt_in(token).status == Status.SUBSCRIBED

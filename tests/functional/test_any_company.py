@@ -133,17 +133,38 @@ def _role_grant() -> RoleGrant:
     return RoleGrant.objects.create(user=grantee, role="privacy_lead", requested_by=asker)
 
 
+def _pending_request(person: Any) -> int:
+    """A real double opt-in request: its confirmation names the purpose asked for."""
+    from vigie.consent.models import ConsentEvent
+    from vigie.consent.services import start_double_opt_in, subject_actor
+    from vigie.consent.wording import consent_wording
+
+    start_double_opt_in(
+        subject_actor(), person, "newsletter", wording=consent_wording("newsletter", "fr")
+    )
+    return ConsentEvent.objects.filter(person=person, kind="pending").latest("pk").pk
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("template", sorted(CATALOGUE))
 def test_every_e_mail_names_the_loaded_company_and_never_semi(
     company: dict[str, Any], template: str, language: str
 ) -> None:
     kind = CATALOGUE[template]
+    partner_contact = create_person(
+        Actor.cli("test"),
+        email="paul.girard@fournisseur.example",
+        subject_types=["client_contact_B2B"],
+        source="partner",
+        source_name="Salon Numérique de Bordeaux",
+        partner_permission_ref="contrat-2026-01",
+    )
     refs = {
         "policy_change": {"version": company["policy"].number},
-        "art14_notice": {"source_name": "Salon Numérique de Bordeaux"},
+        # The person's id: the notice is written from the register at render time.
+        "art14_notice": {"person": str(partner_contact.pk)},
         # The pending event's id: consent makes the link at render time.
-        "newsletter_confirmation": {"pending": 1},
+        "newsletter_confirmation": {"pending": _pending_request(company["person"])},
         # The person's id: consent makes the preferences link at render time.
         "preferences_link": {"person": str(company["person"].pk)},
     }.get(template, {})
@@ -169,6 +190,11 @@ def test_every_e_mail_names_the_loaded_company_and_never_semi(
         # Art. 14(1)(a): who the controller is and how to reach it.
         assert f"{NAME} ({ADDRESS})" in rendered.text
         assert "donnees.personnelles@atelier-dupont.example" in rendered.text
+        # Art. 14: this company's purposes and retention, from its register.
+        assert "Salon Numérique de Bordeaux" in rendered.text
+        assert "Gérer les contacts B2B" in rendered.text
+        retention = "Relation + 3 ans" if language == "fr" else "Relationship + 3 years"
+        assert retention in rendered.text
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) missing")

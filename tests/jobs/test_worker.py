@@ -48,10 +48,11 @@ def test_daily_jobs_are_enqueued_once_a_day_whatever_the_number_of_workers() -> 
         "vigie.jobs.tasks.purge_finished_results_task",
         "vigie.people.tasks.send_art14_notices_task",
         "vigie.people.tasks.purge_stale_lookups_task",
+        "vigie.consent.tasks.expire_pending_requests_task",
     ]
     assert second == []
-    assert DailyRun.objects.count() == 6
-    assert DBTaskResult.objects.count() == 6
+    assert DailyRun.objects.count() == 7
+    assert DBTaskResult.objects.count() == 7
     call_command("worker", "--batch")
     statuses = set(DBTaskResult.objects.values_list("status", flat=True))
     assert statuses == {TaskResultStatus.SUCCESSFUL}

@@ -26,7 +26,7 @@ def _batch(*keys: str) -> list[Message]:
     return queue_messages(
         ACTOR,
         [To.recipient(k) for k in keys],
-        "art14_notice",
+        "plain_notice",
         kind="service",
         context={"source_name": "Salon IT"},
     )

@@ -79,7 +79,7 @@ def test_a_notice_reaches_an_organisations_contact(smtp_server, organisation, du
     )
     # The version is unpublished: the notice cannot be rendered, which says so.
     assert _run(message) == Status.FAILED and message.last_error.startswith("RENDER")
-    message = queue_message(ACTOR, organisation, "art14_notice", kind="service")
+    message = queue_message(ACTOR, organisation, "plain_notice", kind="service")
     assert _run(message) == Status.SENT
     [captured] = smtp_server.messages
     assert captured.rcpt_tos == [CLIENT_CONTACT]
@@ -87,7 +87,7 @@ def test_a_notice_reaches_an_organisations_contact(smtp_server, organisation, du
 
 
 def test_a_notice_reaches_a_register_recipients_privacy_contact(smtp_server, dupont) -> None:
-    message = queue_message(ACTOR, To.recipient("datacenter"), "art14_notice", kind="service")
+    message = queue_message(ACTOR, To.recipient("datacenter"), "plain_notice", kind="service")
     assert message.recipient_key == "datacenter"
     assert _run(message) == Status.SENT
     [captured] = smtp_server.messages
@@ -96,11 +96,11 @@ def test_a_notice_reaches_a_register_recipients_privacy_contact(smtp_server, dup
 
 
 def test_unreachable_recipients_are_refused_with_a_reason(smtp_server, db) -> None:
-    nobody = queue_message(ACTOR, To.recipient("gone"), "art14_notice", kind="service")
+    nobody = queue_message(ACTOR, To.recipient("gone"), "plain_notice", kind="service")
     assert _run(nobody) == Status.REFUSED
     assert nobody.last_error == "RECIPIENT_NOT_IN_REGISTER"
     silent = Organisation.objects.create(name="Sans contact", kind="supplier")
-    message = queue_message(ACTOR, silent, "art14_notice", kind="service")
+    message = queue_message(ACTOR, silent, "plain_notice", kind="service")
     assert _run(message) == Status.REFUSED
     assert message.last_error == "NO_ADDRESS"
     assert smtp_server.messages == []
@@ -109,7 +109,7 @@ def test_unreachable_recipients_are_refused_with_a_reason(smtp_server, db) -> No
 def test_without_a_register_mail_is_held_back_then_sent_once_one_is_loaded(
     smtp_server, person, monkeypatch: pytest.MonkeyPatch, dupont
 ) -> None:
-    message = queue_message(ACTOR, person, "art14_notice", kind="service")
+    message = queue_message(ACTOR, person, "plain_notice", kind="service")
     provider = controller_module._provider
     monkeypatch.setattr(controller_module, "_provider", lambda: None)
     assert _run(message) == Status.FAILED
@@ -140,7 +140,7 @@ def test_many_messages_are_queued_in_one_transaction_with_one_audit_event(
     # most 999 parameters per statement, about 60 rows), one audit event, one delivery
     # job per chunk of DELIVERY_CHUNK.
     with django_assert_max_num_queries(10 + len(recipients) // 40):
-        messages = queue_messages(ACTOR, recipients, "art14_notice", kind="service")
+        messages = queue_messages(ACTOR, recipients, "plain_notice", kind="service")
     assert len(messages) == Message.objects.count() == len(recipients)
     assert Event.objects.count() == events_before + 1
     event = Event.objects.get(action="mail:batch:queue")
@@ -189,6 +189,13 @@ def test_one_message_of_each_kind_goes_out_under_the_registers_identity(
     smtp_server, person, audience, organisation, dupont, cli_actor, published
 ) -> None:
     version = published("Nouveau sous-traitant")
+    # A real double opt-in request: its confirmation names the purpose asked for.
+    from vigie.consent.models import ConsentEvent
+    from vigie.consent.services import start_double_opt_in, subject_actor
+
+    newcomer = create_person(ACTOR, email="nouveau@exemple.fr", subject_types=["prospect_B2C"])
+    start_double_opt_in(subject_actor(), newcomer, "newsletter", wording="J'accepte.")
+    pending = ConsentEvent.objects.get(person=newcomer, kind="pending").pk
     sent = [
         queue_message(ACTOR, person, "newsletter", kind="marketing", purpose="newsletter"),
         queue_message(ACTOR, person, "policy_change", kind="service", context={"version": 1}),
@@ -198,12 +205,10 @@ def test_one_message_of_each_kind_goes_out_under_the_registers_identity(
             "newsletter_confirmation",
             kind="service",
             # The pending event's id: the link is made at render time (consent).
-            context={"pending": 1},
+            context={"pending": pending},
             language="en",
         ),
-        queue_message(
-            ACTOR, person, "art14_notice", kind="service", context={"source_name": "Salon"}
-        ),
+        queue_message(ACTOR, person, "plain_notice", kind="service"),
         queue_message(
             ACTOR,
             organisation,
@@ -211,7 +216,7 @@ def test_one_message_of_each_kind_goes_out_under_the_registers_identity(
             kind="service",
             context={"version": version.number},
         ),
-        queue_message(ACTOR, To.recipient("datacenter"), "art14_notice", kind="service"),
+        queue_message(ACTOR, To.recipient("datacenter"), "plain_notice", kind="service"),
     ]
     deliver_messages.call([str(m.pk) for m in sent])
     assert [Message.objects.get(pk=m.pk).status for m in sent] == [Status.SENT] * len(sent)
@@ -247,7 +252,7 @@ def test_the_envelope_sender_can_be_overridden_for_deliverability_only(
     settings, smtp_server, person, dupont
 ) -> None:
     settings.MAIL_FROM = "bounces@relais.example"
-    message = queue_message(ACTOR, person, "art14_notice", kind="service")
+    message = queue_message(ACTOR, person, "plain_notice", kind="service")
     assert _run(message) == Status.SENT
     [captured] = smtp_server.messages
     assert captured.mail_from == "bounces@relais.example"
@@ -265,7 +270,7 @@ def test_a_register_without_senders_sends_nothing(
 ) -> None:
     register["controller"].pop("senders")
     change_register(register)
-    message = queue_message(ACTOR, person, "art14_notice", kind="service")
+    message = queue_message(ACTOR, person, "plain_notice", kind="service")
     assert _run(message) == Status.FAILED
     assert message.last_error == "NO_SENDER: the register's controller.senders.service is not set"
     assert smtp_server.messages == []

@@ -19,6 +19,8 @@ class Verb(StrEnum):
     PENDING = "pending"
     CONFIRM = "confirm"
     WITHDRAW = "withdraw"
+    #: The daily job marked an unconfirmed double opt-in expired (R43).
+    EXPIRE = "expire"
 
 
 class ConsentAction(StrEnum):
@@ -49,6 +51,7 @@ def sentences() -> dict[str, Any]:
         Verb.PENDING: _("started a double opt-in for “{purpose}”"),
         Verb.CONFIRM: _("confirmed a double opt-in for “{purpose}”"),
         Verb.WITHDRAW: _("recorded a withdrawal of consent to “{purpose}”"),
+        Verb.EXPIRE: _("marked an unconfirmed double opt-in for “{purpose}” as expired"),
     }
     named: dict[str, Any] = {
         consent_action(purpose, verb): format_lazy(template, purpose=label)

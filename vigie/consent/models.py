@@ -120,6 +120,8 @@ class Status(models.TextChoices):
     PENDING = "pending", _("Awaiting confirmation")
     WITHDRAWN = "withdrawn", _("Unsubscribed")
     OBJECTED = "objected", _("Objected to all marketing")
+    #: A double opt-in left unconfirmed past its 7 days, with no state before it (R43).
+    EXPIRED = "expired", _("Confirmation expired")
 
 
 class Subscription(models.Model):
@@ -169,12 +171,18 @@ class Subscription(models.Model):
 
     def lapsed(self, now: datetime) -> bool:
         """R43: a double opt-in left unconfirmed past its deadline; the state before it
-        holds again (the audience check reads the same rule in SQL)."""
+        holds again (the audience check reads the same rule in SQL). The daily job
+        (``consent.expiry``) then writes that state, keeping ``pending_expires_at`` as
+        the mark of the expired request until the next act."""
         expires = self.pending_expires_at
-        return self.status == Status.PENDING and expires is not None and expires <= now
+        if self.status != Status.PENDING:
+            return expires is not None
+        return expires is not None and expires <= now
 
     def effective_status(self, now: datetime) -> str:
-        return self.status_before_pending if self.lapsed(now) else self.status
+        if self.status == Status.PENDING and self.lapsed(now):
+            return self.status_before_pending
+        return self.status
 
 
 class SuppressionReason(models.TextChoices):

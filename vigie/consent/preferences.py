@@ -42,7 +42,11 @@ def preference_state(person: Person) -> dict[str, str]:
             shown[purpose] = ON
         elif sub is not None and sub.status == Status.PENDING:
             shown[purpose] = PENDING
-        elif sub is None and address and check_audience(purpose, [address])[0].allowed:
+        elif (
+            (sub is None or sub.status == Status.EXPIRED)
+            and address
+            and check_audience(purpose, [address])[0].allowed
+        ):
             shown[purpose] = ON
         else:
             shown[purpose] = OFF

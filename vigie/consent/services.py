@@ -56,6 +56,7 @@ from vigie.consent.suppression import (
     lift_suppression,
     suppress_all,
 )
+from vigie.consent.wording import confirmation_wording
 from vigie.lib import tokens
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.people.models import Person, Source, SubjectType
@@ -147,8 +148,19 @@ def confirmation_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
     """The ``newsletter_confirmation`` e-mail's link, made at render time from the
     pending event's id (registered with mail by ``ConsentConfig.ready``). Its 7 days
     (R43) run from the pending event, checked at confirmation, whatever the token's age."""
-    token = signing.dumps(int(refs["pending"]), salt=CONFIRM_SALT)
-    return {"confirm_url": settings.SITE_URL.rstrip("/") + confirmation_path(token)}
+    from vigie.mail.rendering import RenderError
+
+    pending = ConsentEvent.objects.filter(pk=int(refs["pending"]), kind=Kind.PENDING).first()
+    if pending is None:
+        raise RenderError("PENDING_GONE: the double opt-in request is not on file")
+    token = signing.dumps(pending.pk, salt=CONFIRM_SALT)
+    # The purpose asked for, in its own words (each purpose its wording, issue 10).
+    wording = confirmation_wording(pending.purpose, language)
+    return {
+        "confirm_url": settings.SITE_URL.rstrip("/") + confirmation_path(token),
+        "confirmation_subject": wording["subject"],
+        "confirmation_request": wording["request"],
+    }
 
 
 # -- Consent ------------------------------------------------------------------------------
@@ -339,6 +351,14 @@ def confirm_double_opt_in(token: str, *, ip: str | None = None, channel: str = "
         current = subs.get(pending.purpose)
         if ConsentEvent.objects.filter(confirms=pending).exists() and current is not None:
             return current
+        if (
+            current is not None
+            and current.last_event_id == pk
+            and current.status != Status.PENDING
+            and current.pending_expires_at is not None
+        ):
+            # Marked expired by the daily job (consent.expiry).
+            raise ConfirmationExpired(_("This confirmation link has expired."))
         if current is None or current.status != Status.PENDING or current.last_event_id != pk:
             raise ConfirmationInvalid(_("This confirmation link was replaced by a newer one."))
         if current.pending_expires_at is not None and at > current.pending_expires_at:

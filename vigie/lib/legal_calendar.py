@@ -11,10 +11,14 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 Moment = TypeVar("Moment", date, datetime)
+
+#: C1: the law's days are Paris days (storage stays in UTC).
+PARIS = ZoneInfo("Europe/Paris")
 
 _PERIOD = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 
@@ -25,6 +29,36 @@ def add_months(moment: Moment, months: int) -> Moment:
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+def paris_day(moment: datetime) -> date:
+    """The calendar day of ``moment`` in Europe/Paris (C1); a naive moment is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(PARIS).date()
+
+
+def one_month_due_date(received: datetime) -> date:
+    """C2: due the same calendar date one month after the Paris day of receipt, or
+    that month's last day (31 Jan → 28 Feb). The date ends at 23:59:59 Paris time
+    (``end_of_day``): received 03/02/2025 14:00 → due 03/03/2025, late from
+    04/03/2025 00:00 (``late_from``)."""
+    return add_months(paris_day(received), 1)
+
+
+def end_of_day(day: date) -> datetime:
+    """23:59:59 (Europe/Paris) on ``day``: the last moment of a due date (C2)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=PARIS)
+
+
+def late_from(day: date) -> datetime:
+    """The first moment after the due date ``day``: 00:00 Paris time the next day."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=PARIS)
+
+
+def is_late(day: date, now: datetime) -> bool:
+    """Whether something due on ``day`` (C2) is late at ``now``."""
+    return paris_day(now) > day
 
 
 @dataclass(frozen=True)

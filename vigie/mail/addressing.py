@@ -14,7 +14,10 @@ the domain apps register their answer in their ``AppConfig.ready()``:
   (consent: R35, R36, R41, R42). With no gate registered, no marketing goes out at
   all: the safe default;
 - *context builders*: a template that refers to a domain object by id (a policy
-  version) gets its values from the domain that owns it, at render time.
+  version) gets its values from the domain that owns it, at render time;
+- *delivery listeners*: a domain that must know whether a message of one of its
+  templates reached the mail server (an Art. 14 notice counts only once delivered,
+  R9) is told of each outcome, in the transaction that records it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -82,14 +86,29 @@ class To:
         return cls(RECIPIENT, key)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one message: ``status`` is ``sent`` (the server accepted it),
+    ``failed`` or ``refused``; ``reason`` the outbox's reason (no address in it)."""
+
+    message: uuid.UUID
+    to: To
+    template: str
+    status: str
+    at: datetime
+    reason: str = ""
+
+
 Resolver = Callable[[str], Address]
 #: (person ids, purpose) → {person id: (allowed, reason code)}
 MarketingGate = Callable[[Sequence[uuid.UUID], str], dict[uuid.UUID, tuple[bool, str]]]
 ContextBuilder = Callable[[dict[str, Any], str], dict[str, Any]]
+DeliveryListener = Callable[[Outcome], None]
 
 _resolvers: dict[str, Resolver] = {}
 _gate: MarketingGate | None = None
 _builders: dict[str, ContextBuilder] = {}
+_listeners: dict[str, DeliveryListener] = {}
 
 
 def register_resolver(kind: str, resolver: Resolver) -> None:
@@ -109,6 +128,19 @@ def register_context_builder(template: str, builder: ContextBuilder) -> None:
 
 def context_builder(template: str) -> ContextBuilder | None:
     return _builders.get(template)
+
+
+def register_delivery_listener(template: str, listener: DeliveryListener) -> None:
+    """``listener`` is told the outcome of every message of ``template``."""
+    _listeners[template] = listener
+
+
+def tell_outcome(outcome: Outcome) -> None:
+    """Called by delivery inside the transaction that records the outcome: the
+    listener's writes commit with it, or not at all."""
+    listener = _listeners.get(outcome.template)
+    if listener is not None:
+        listener(outcome)
 
 
 def resolve(to: To) -> Address:

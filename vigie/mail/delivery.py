@@ -266,6 +266,12 @@ def _start_transfer(message: Message) -> None:
     message.transfer_started_at = now
 
 
+def _tell(message: Message, status: Status, at: datetime, reason: str = "") -> None:
+    addressing.tell_outcome(
+        addressing.Outcome(message.pk, message.to, message.template, str(status), at, reason)
+    )
+
+
 def _record_sent(message: Message) -> str:
     now = timezone.now()
     with transaction.atomic():
@@ -273,6 +279,8 @@ def _record_sent(message: Message) -> str:
         # meanwhile (the takeover can only have marked the row failed/uncertain).
         Message.objects.filter(pk=message.pk).update(status=Status.SENT, sent_at=now, last_error="")
         record_event(_system(), MailAction.SENT, message, extra=_refs(message))
+        # The owning domain learns of the delivery in the same transaction (R9).
+        _tell(message, Status.SENT, now)
     return Status.SENT
 
 
@@ -283,6 +291,7 @@ def _close(message: Message, status: Status, reason: str) -> str:
         if not _claimed(message).update(status=status, last_error=reason):
             raise _ClaimLost
         record_event(_system(), action, message, extra={**_refs(message), "reason": reason})
+        _tell(message, status, timezone.now(), reason)
     log.info("mail %s %s: %s", message.pk, status, reason)
     return str(status)
 

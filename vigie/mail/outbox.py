@@ -68,6 +68,11 @@ REASONS = {
     "UNKNOWN": _("The audience rules do not know this person."),
     "NO_SENDER": _("No register is loaded, so there is no sender: load one, then send again."),
     "RENDER": _("The message could not be written from its template."),
+    # Closed as "RENDER: REGISTER_INCOMPLETE: …" (an Art. 14 notice, people.notices).
+    "REGISTER_INCOMPLETE": _(
+        "The register names no purpose or data category for this person's data: "
+        "complete the register, then send again."
+    ),
     "TEMPLATE_REFUSED": _("The template lacks what a marketing message must carry."),
     "UNEXPECTED_ERROR": _("An unexpected error stopped the message before it was sent."),
 }
@@ -92,7 +97,10 @@ def reason_in_words(message: Message) -> str:
             "The mail server could not be reached or kept deferring the message; "
             "given up after %(n)s attempts."
         ) % {"n": gave_up[1]}
-    code = _CODE.match(reason)
+    # A template's own reason code comes after "RENDER: ", when it gave one.
+    code = _CODE.match(reason.removeprefix("RENDER: "))
+    if not (code and code[1] in REASONS):
+        code = _CODE.match(reason)
     if code and code[1] in REASONS:
         return str(REASONS[code[1]])
     reply = _SMTP_REPLY.search(reason)

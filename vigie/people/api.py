@@ -45,7 +45,8 @@ class PersonIn(Schema):
 class PersonOut(Schema):
     id: uuid.UUID
     source: str
-    art14_notice_due_at: dt.datetime | None
+    #: C2: a date; the notice is late from the next day, 00:00 Paris time.
+    art14_notice_due_at: dt.date | None
 
 
 @router.post(

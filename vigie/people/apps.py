@@ -20,3 +20,11 @@ class PeopleConfig(AppConfig):
         from vigie.people.reading import name_recipients
 
         register_recipient_namer(name_recipients)
+
+        # The Art. 14 notice: its content is read from the register at render time,
+        # and it counts as given only once the mail server accepted it (R9).
+        from vigie.mail.addressing import register_context_builder, register_delivery_listener
+        from vigie.people.notices import TEMPLATE, notice_context, record_outcome
+
+        register_context_builder(TEMPLATE, notice_context)
+        register_delivery_listener(TEMPLATE, record_outcome)

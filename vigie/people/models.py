@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vigie.lib.legal_calendar import is_late
+
 
 class SubjectType(models.TextChoices):
     """C5 of the requirements; one person may have several."""
@@ -94,9 +96,10 @@ class Person(models.Model):
         blank=True,
         help_text="Category: provenance (proof of the partner's permission).",
     )
-    # R9: indirectly obtained data (Art. 14): notice due within one month, and no
-    # marketing until it is sent.
-    art14_notice_due_at = models.DateTimeField(null=True, blank=True)
+    # R9: indirectly obtained data (Art. 14): notice due within one month, a date
+    # ending 23:59:59 Paris time (C2), and no marketing until the mail server has
+    # accepted it (``sent_at``: delivered, not merely queued; see people.notices).
+    art14_notice_due_at = models.DateField(null=True, blank=True)
     art14_notice_sent_at = models.DateTimeField(null=True, blank=True)
     # R36: B2B opt-out prospecting only if informed at collection and job-relevant.
     informed_of_opt_out_at = models.DateTimeField(
@@ -171,9 +174,10 @@ class Person(models.Model):
 
     @property
     def art14_notice_overdue(self) -> bool:
-        """R9: still unsent at its due date (the same rule as ``tasks.overdue_notices``)."""
+        """R9: not delivered by the end of its due date (the rule of
+        ``tasks.overdue_notices``)."""
         due = self.art14_notice_due_at
-        return self.art14_notice_pending and due is not None and due <= timezone.now()
+        return self.art14_notice_pending and due is not None and is_late(due, timezone.now())
 
 
 class PersonKey(models.Model):

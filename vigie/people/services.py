@@ -23,7 +23,6 @@ from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event, record_read
 from vigie.lib import bounds, crypto, keyring
-from vigie.lib.legal_calendar import add_months
 from vigie.people.models import (
     AddressLookup,
     ContactKind,
@@ -37,6 +36,7 @@ from vigie.people.models import (
     SubjectType,
 )
 from vigie.people.names import name_word_rows
+from vigie.people.notices import due_date as notice_due_date
 from vigie.people.routers import KEYS_DB
 
 
@@ -140,7 +140,7 @@ def create_person(
 
     Data obtained from someone else than the person (partner, client, public source,
     enrichment) schedules the Art. 14 notice, due one month after collection
-    (Art. 14(3)(a)); marketing waits until it is sent (R9).
+    (Art. 14(3)(a), counted as C2 says); marketing waits until it is delivered (R9).
     """
     types = list(dict.fromkeys(subject_types or []))
     unknown = [t for t in types if t not in SubjectType.values]
@@ -189,7 +189,7 @@ def create_person(
         source_name=source_name,
         partner_permission_ref=partner_permission_ref,
         collected_at=collected,
-        art14_notice_due_at=None if source == Source.SUBJECT else add_months(collected, 1),
+        art14_notice_due_at=None if source == Source.SUBJECT else notice_due_date(collected),
         informed_of_opt_out_at=collected if informed_of_opt_out else None,
     )
     for field, value in values.items():

@@ -1,0 +1,17 @@
+"""Background jobs of the consent domain, run by ``vigie worker``."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def expire_pending_requests_task() -> int:
+    """Daily: mark unconfirmed double opt-in requests past their 7 days (R43)."""
+    from vigie.consent.expiry import expire_pending_requests
+
+    return expire_pending_requests()
+
+
+#: Enqueued once a day by `vigie worker` (see vigie.jobs.services).
+DAILY_TASKS = (expire_pending_requests_task,)
