@@ -110,3 +110,12 @@ def test_the_demo_key_is_made_once_under_var_and_signs_what_the_demo_sends(
         setattr(settings, name.removeprefix("VIGIE_"), value)
     raw = _send_signed(smtp_server, person)
     assert dkim.verify(raw, dnsfunc=_dnsfunc(first.record.name, first.record.value))
+
+
+def test_keygen_says_why_when_the_key_folder_cannot_be_made(tmp_path: Path) -> None:
+    """A clear error (exit status 1), not a traceback: here the folder is a file."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(CommandError, match="not-a-folder"):
+        _keygen("--out", str(blocker / "dkim.pem"), "--domain", DOMAIN)
+    assert blocker.read_text() == ""
