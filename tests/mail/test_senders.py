@@ -80,7 +80,13 @@ def test_each_kind_uses_the_sender_set_for_it(smtp_server, person, audience, set
 
 @pytest.mark.parametrize("setting", ["", "info.rgpd@semi-informatique.com"])
 def test_marketing_is_held_rather_than_sent_from_the_privacy_mailbox(
-    smtp_server, person, audience, settings, register, change_register, setting
+    smtp_server,
+    person,
+    audience,
+    settings,
+    register,
+    change_register,  # noqa: F811 (fixture)
+    setting,
 ) -> None:
     """Whether set so, or by the register's fallback to the service sender: the message is
     held, failed with a reason that says what to set, and nothing reaches the server."""
