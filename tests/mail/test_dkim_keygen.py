@@ -119,3 +119,23 @@ def test_keygen_says_why_when_the_key_folder_cannot_be_made(tmp_path: Path) -> N
     with pytest.raises(CommandError, match="not-a-folder"):
         _keygen("--out", str(blocker / "dkim.pem"), "--domain", DOMAIN)
     assert blocker.read_text() == ""
+
+
+def test_keygen_before_the_database_is_made_asks_for_the_domain(tmp_path: Path) -> None:
+    """Run on a new host before `vigie migrate`: no register to take the domain from, so
+    a clear error and exit status 1, not a traceback; with --domain, the key is made."""
+    from tests.conftest import run_vigie
+
+    env = {
+        "VIGIE_VAR_DIR": str(tmp_path),
+        "VIGIE_DATABASE_URL": f"sqlite:///{tmp_path / 'vigie.sqlite3'}",
+    }
+    key = tmp_path / "dkim.pem"
+    result = run_vigie("dkim", "keygen", "--out", str(key), env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "--domain" in result.stderr
+    assert not key.exists()
+    made = run_vigie("dkim", "keygen", "--out", str(key), "--domain", DOMAIN, env=env)
+    assert made.returncode == 0, made.stderr
+    assert key.exists()
