@@ -139,3 +139,12 @@ def test_keygen_before_the_database_is_made_asks_for_the_domain(tmp_path: Path) 
     made = run_vigie("dkim", "keygen", "--out", str(key), "--domain", DOMAIN, env=env)
     assert made.returncode == 0, made.stderr
     assert key.exists()
+
+
+def test_keygen_refuses_a_key_size_receivers_need_not_verify(tmp_path: Path) -> None:
+    """RFC 8301 §3.2: verifiers must handle 1024 to 4096 bits; a larger key would sign mail
+    that receivers may reject (and a huge size never finishes): refused, nothing written."""
+    path = tmp_path / "dkim.pem"
+    with pytest.raises(CommandError, match="4096"):
+        _keygen("--out", str(path), "--domain", DOMAIN, "--bits", "4104")
+    assert not path.exists()

@@ -46,7 +46,9 @@ class Command(BaseCommand):
             default="",
             help="signing domain (default: VIGIE_DKIM_DOMAIN, else the service sender's)",
         )
-        keygen.add_argument("--bits", type=int, default=KEY_BITS, help="RSA key size")
+        keygen.add_argument(
+            "--bits", type=int, default=KEY_BITS, help="RSA key size, 1024 to 4096 (RFC 8301)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         selector = options["selector"] or str(settings.DKIM_SELECTOR)
