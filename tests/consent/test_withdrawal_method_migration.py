@@ -73,3 +73,36 @@ def test_existing_data_is_kept_and_methods_are_inferred(cli_actor) -> None:
 def _old_event_model():
     executor = MigrationExecutor(connection)
     return executor.loader.project_state(BEFORE).apps.get_model("consent", "ConsentEvent")
+
+
+def test_the_migrations_reverse_with_lifted_entries_and_new_methods(
+    make_person, subscribe, staff_actor
+) -> None:
+    """Back to 0004 after a person came back and left again: the schema of 0004 holds one
+    entry per address and scope and deleted an entry when it was lifted, so the lifted
+    ones go and the active one stays; the new methods go back to ``web_form``."""
+    from tests.consent.conftest import WORDING
+    from vigie.consent import services
+
+    person = make_person("revient@exemple.fr")
+    subscribe(person)
+    services.withdraw(staff_actor, person, "newsletter", method=Method.PHONE)
+    token = services.start_double_opt_in(
+        services.subject_actor(), person, "newsletter", wording=WORDING
+    )
+    assert token is not None
+    services.confirm_double_opt_in(token)
+    services.withdraw(staff_actor, person, "newsletter", method=Method.PREFERENCE_CENTRE)
+    active = SuppressionEntry.objects.get(lifted_at__isnull=True)
+    try:
+        _migrate(BEFORE)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, scope FROM consent_suppressionentry")
+            assert cursor.fetchall() == [(active.pk, "newsletter")]
+            cursor.execute(
+                "SELECT DISTINCT method FROM consent_consentevent WHERE kind = 'withdraw'"
+            )
+            assert {method for (method,) in cursor.fetchall()} == {"phone", "web_form"}
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    assert services.is_suppressed("revient@exemple.fr", "newsletter")

@@ -110,3 +110,41 @@ def test_the_demo_key_is_made_once_under_var_and_signs_what_the_demo_sends(
         setattr(settings, name.removeprefix("VIGIE_"), value)
     raw = _send_signed(smtp_server, person)
     assert dkim.verify(raw, dnsfunc=_dnsfunc(first.record.name, first.record.value))
+
+
+def test_keygen_says_why_when_the_key_folder_cannot_be_made(tmp_path: Path) -> None:
+    """A clear error (exit status 1), not a traceback: here the folder is a file."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(CommandError, match="not-a-folder"):
+        _keygen("--out", str(blocker / "dkim.pem"), "--domain", DOMAIN)
+    assert blocker.read_text() == ""
+
+
+def test_keygen_before_the_database_is_made_asks_for_the_domain(tmp_path: Path) -> None:
+    """Run on a new host before `vigie migrate`: no register to take the domain from, so
+    a clear error and exit status 1, not a traceback; with --domain, the key is made."""
+    from tests.conftest import run_vigie
+
+    env = {
+        "VIGIE_VAR_DIR": str(tmp_path),
+        "VIGIE_DATABASE_URL": f"sqlite:///{tmp_path / 'vigie.sqlite3'}",
+    }
+    key = tmp_path / "dkim.pem"
+    result = run_vigie("dkim", "keygen", "--out", str(key), env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "--domain" in result.stderr
+    assert not key.exists()
+    made = run_vigie("dkim", "keygen", "--out", str(key), "--domain", DOMAIN, env=env)
+    assert made.returncode == 0, made.stderr
+    assert key.exists()
+
+
+def test_keygen_refuses_a_key_size_receivers_need_not_verify(tmp_path: Path) -> None:
+    """RFC 8301 §3.2: verifiers must handle 1024 to 4096 bits; a larger key would sign mail
+    that receivers may reject (and a huge size never finishes): refused, nothing written."""
+    path = tmp_path / "dkim.pem"
+    with pytest.raises(CommandError, match="4096"):
+        _keygen("--out", str(path), "--domain", DOMAIN, "--bits", "4104")
+    assert not path.exists()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.policy.conftest import change_register  # noqa: F401 (fixture)
 from vigie.audit.actor import Actor
 from vigie.lib.controller import current_controller
 from vigie.mail.models import Message, Status
@@ -75,3 +76,29 @@ def test_each_kind_uses_the_sender_set_for_it(smtp_server, person, audience, set
     parsed = _sent(smtp_server, service)
     assert parsed["From"] == "SEMI INFORMATIQUE <service@semi-informatique.com>"
     assert smtp_server.messages[-1].mail_from == "service@semi-informatique.com"
+
+
+@pytest.mark.parametrize("setting", ["", "info.rgpd@semi-informatique.com"])
+def test_marketing_is_held_rather_than_sent_from_the_privacy_mailbox(
+    smtp_server,
+    person,
+    audience,
+    settings,
+    register,
+    change_register,  # noqa: F811 (fixture)
+    setting,
+) -> None:
+    """Whether set so, or by the register's fallback to the service sender: the message is
+    held, failed with a reason that says what to set, and nothing reaches the server."""
+    settings.MAIL_FROM_MARKETING = setting
+    if not setting:
+        register["controller"]["senders"] = {
+            "service": "SEMI INFORMATIQUE <info.rgpd@semi-informatique.com>"
+        }
+        change_register(register)
+    message = _newsletter(person)
+    deliver_message.call(str(message.pk))
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert "privacy" in message.last_error and "MARKETING" in message.last_error
+    assert smtp_server.messages == []

@@ -86,7 +86,8 @@ def senders(
     """The From of the message's kind (``VIGIE_MAIL_FROM_MARKETING`` or
     ``VIGIE_MAIL_FROM_SERVICE``, else the register's senders); ``VIGIE_MAIL_FROM`` and
     ``VIGIE_MAIL_UNSUBSCRIBE_MAILBOX`` override only the envelope sender and the mailto
-    mailbox when set. Only a rights letter has the privacy address as Reply-To."""
+    mailbox when set. Only a rights letter has the privacy address as Reply-To, and a
+    marketing message is never from it (``NoSender``: held, to be sent again once set)."""
     if controller is None:
         raise NoSender("NO_SENDER: no register is loaded")
     setting = str(
@@ -95,6 +96,13 @@ def senders(
     header = _from_setting(setting, controller) if setting else controller.sender(marketing)
     if not header:
         raise NoSender("NO_SENDER: the register's controller.senders.service is not set")
+    privacy = {a.lower() for a in (controller.privacy_contact, controller.reply_to) if a}
+    if marketing and parseaddr(header)[1].lower() in privacy:
+        # Replies to marketing must not land in the privacy mailbox: held, not sent.
+        raise NoSender(
+            f"NO_SENDER: the marketing sender {parseaddr(header)[1]} is the privacy mailbox; "
+            "set VIGIE_MAIL_FROM_MARKETING or the register's controller.senders.marketing"
+        )
     envelope = parseaddr(str(getattr(settings, "MAIL_FROM", "") or ""))[1] or parseaddr(header)[1]
     mailbox = (
         str(getattr(settings, "MAIL_UNSUBSCRIBE_MAILBOX", "") or "")

@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 KEY_BITS = 2048
 MIN_BITS = 1024
+# RFC 8301 §3.2: verifiers must validate keys of 1024 to 4096 bits, no more.
+MAX_BITS = 4096
 _TXT_CHUNK = 255
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 
@@ -57,7 +59,10 @@ def check_name(selector: str, domain: str) -> None:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DkimKeyError(f"{path.parent}: {error.strerror}") from None
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -78,6 +83,11 @@ def generate_key(path: Path, *, bits: int = KEY_BITS) -> bytes:
     """Write a new private key (PEM, PKCS#8) to ``path`` with mode 0600; never overwrites."""
     if bits < MIN_BITS:
         raise DkimKeyError(f"a DKIM key needs at least {MIN_BITS} bits (RFC 8301)")
+    if bits > MAX_BITS:
+        raise DkimKeyError(
+            f"a DKIM key has at most {MAX_BITS} bits: receivers need not verify larger ones "
+            "(RFC 8301)"
+        )
     key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     pem = key.private_bytes(
         serialization.Encoding.PEM,

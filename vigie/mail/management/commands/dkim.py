@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from vigie.lib.controller import current_controller
 from vigie.mail.dkim_keys import KEY_BITS, DkimKeyError, check_name, dns_record, generate_key
@@ -17,7 +18,11 @@ def default_domain() -> str:
         return str(settings.DKIM_DOMAIN)
     sender = parseaddr(str(settings.MAIL_FROM_SERVICE or ""))[1]
     if not sender:
-        controller = current_controller()
+        try:
+            controller = current_controller()
+        except DatabaseError:
+            # Keys are often made before the database (``vigie migrate``): no register.
+            controller = None
         sender = controller.service_from if controller else ""
     return sender.rpartition("@")[2]
 
@@ -41,7 +46,9 @@ class Command(BaseCommand):
             default="",
             help="signing domain (default: VIGIE_DKIM_DOMAIN, else the service sender's)",
         )
-        keygen.add_argument("--bits", type=int, default=KEY_BITS, help="RSA key size")
+        keygen.add_argument(
+            "--bits", type=int, default=KEY_BITS, help="RSA key size, 1024 to 4096 (RFC 8301)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         selector = options["selector"] or str(settings.DKIM_SELECTOR)
