@@ -106,8 +106,7 @@ def _check_marks(claimed: tuple[str, ...], table: Table, tpath: str) -> list[Pro
             problems.append(
                 (
                     path,
-                    f"{list(marks)} is in no version the manifest describes "
-                    f"({', '.join(claimed)})",
+                    f"{list(marks)} is in no version the manifest describes ({', '.join(claimed)})",
                 )
             )
     return problems
