@@ -905,7 +905,8 @@ GLPI: dict[str, Spec] = {
         "Agents d'inventaire",
         "Inventory agents",
         "technical-traces",
-        {"remote_addr": "n"},
+        # the device id and name are the host name (often the login) and a date
+        {"remote_addr": "n", "name": "h", "deviceid": "h"},
         start="last_contact",
         start_fr="dernier contact de l'agent",
         start_en="last contact of the agent",
