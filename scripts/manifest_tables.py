@@ -1211,6 +1211,1261 @@ GLPI_NOT_PERSONAL: list[tuple[str, list[str]]] = [
 
 
 # ----------------------------------------------------------------------------------------------
+# Dolibarr
+# ----------------------------------------------------------------------------------------------
+
+T, C, M, DU = "thirdparty", "contact", "member", "user"
+ACCOUNTING = "billing-accounting"
+
+
+def dl(column: str, identity: str, erase: bool = True, **extra: Any) -> dict[str, Any]:
+    return L(column, erase=erase, identity=identity, **extra)
+
+
+def document(
+    fr: str,
+    en: str,
+    start: str,
+    start_fr: str,
+    start_en: str,
+    *,
+    nulls: tuple[str, ...] = ("note_private",),
+    keeps: tuple[str, ...] = (),
+    versions: dict[str, list[str]] | None = None,
+) -> Spec:
+    """A commercial document of a third party (order, shipment, intervention…): the document
+    stays (it backs the invoices); the private note and the technical traces go."""
+    cols = {c: "n" for c in nulls}
+    cols.update({c: "k" for c in ("fk_soc", *keeps)})
+    return Spec(
+        fr,
+        en,
+        "contract-services",
+        cols,
+        start=start,
+        start_fr=start_fr,
+        start_en=start_en,
+        links=[dl("fk_soc", T)],
+        versions=versions or {},
+        why="a third party's commercial document: kept with the invoices it backs; "
+        "private note and connection traces cleared",
+        optional={"note_private", "ip", "user_agent", "online_sign_ip", "online_sign_name"},
+    )
+
+
+def accounting(
+    fr: str,
+    en: str,
+    keeps: tuple[str, ...],
+    start: str,
+    start_fr: str,
+    start_en: str,
+    links: list[dict[str, Any]],
+    *,
+    why: str,
+    nulls: dict[str, str] | None = None,
+) -> Spec:
+    """An accounting record: kept 10 years from the close of its fiscal year (L123-22)."""
+    cols = {c: "k" for c in keeps}
+    catcol = {}
+    for column, category in (nulls or {}).items():
+        cols[column] = "n"
+        catcol[column] = category
+    return Spec(
+        fr,
+        en,
+        ACCOUNTING,
+        cols,
+        start=start,
+        start_fr=start_fr,
+        start_en=start_en,
+        fiscal=True,
+        links=links,
+        why=why,
+        catcol=catcol,
+    )
+
+
+def own_d(
+    fr: str,
+    en: str,
+    cols: list[str],
+    links: list[dict[str, Any]],
+    *,
+    category: str = "staff-accounts",
+    follows: dict[str, Any] | None = None,
+    start: str | None = None,
+    start_fr: str = "",
+    start_en: str = "",
+    why: str = "",
+    table_versions: list[str] | None = None,
+    versions: dict[str, list[str]] | None = None,
+) -> Spec:
+    return Spec(
+        fr,
+        en,
+        category,
+        {c: "d" for c in cols},
+        follows=follows if start is None else None,
+        start=start,
+        start_fr=start_fr,
+        start_en=start_en,
+        links=links,
+        why=why or "the subject's own rows, deleted",
+        table_versions=table_versions,
+        versions=versions or {},
+    )
+
+
+def of_user(column: str = "fk_user") -> dict[str, Any]:
+    return {"table": "llx_user", "column": column}
+
+
+DOLIBARR_IDENTITIES = """\
+  # Members of the association or club (llx_adherent), with or without a third party.
+  member:
+    table: llx_adherent
+    key: rowid
+    match:
+      email: {column: email}
+      login: {column: login}
+  # Donors known by their address on the donation.
+  donor:
+    table: llx_don
+    key: rowid
+    match:
+      email: {column: email}
+  # Job applicants.
+  candidate:
+    table: llx_recruitment_recruitmentcandidature
+    key: rowid
+    match:
+      email: {column: email}
+  # Attendees of events and booths.
+  attendee:
+    table: llx_eventorganization_conferenceorboothattendee
+    key: rowid
+    match:
+      email: {column: email}
+  # Addresses notifications were sent to.
+  notified:
+    table: llx_notify
+    key: rowid
+    match:
+      email: {column: email}
+"""
+
+THROUGH_DON = {"table": "llx_don", "column": "rowid", "key": "rowid"}
+
+DOLIBARR: dict[str, Spec] = {
+    # Members and their subscriptions
+    "llx_adherent": Spec(
+        "Adhérents",
+        "Members",
+        "identity-contact",
+        {
+            "lastname": "mx",
+            "firstname": "n",
+            "login": "n",
+            "pass": "n",
+            "pass_crypted": "n",
+            "gender": "n",
+            "civility": "n",
+            "societe": "n",
+            "address": "n",
+            "zip": "n",
+            "town": "n",
+            "state_id": "n",
+            "country": "n",
+            "email": "n",
+            "url": "n",
+            "socialnetworks": "n",
+            "phone": "n",
+            "phone_perso": "n",
+            "phone_mobile": "n",
+            "birth": "n",
+            "birth_place": "n",
+            "photo": "n",
+            "note_private": "n",
+            "note_public": "n",
+            "ip": "n",
+            "statut": "m0",
+        },
+        start="tms",
+        start_fr="dernière modification de l'adhérent",
+        start_en="last change of the member",
+        action="anonymise",
+        links=[{"identity": M, "column": "rowid"}, dl("fk_soc", T)],
+        versions={"birth_place": [">=23.0"]},
+        why="the member: anonymised, the row stays for the subscriptions (accounting) that "
+        "point to it",
+    ),
+    "llx_adherent_extrafields": own_d(
+        "Champs personnalisés des adhérents",
+        "Members' custom fields",
+        ["fk_object"],
+        [dl("fk_object", M)],
+        category="identity-contact",
+        follows={"table": "llx_adherent", "column": "fk_object"},
+        why="custom fields of a member: deleted (an installation's added columns are reported "
+        "by the check until described)",
+    ),
+    "llx_subscription": accounting(
+        "Cotisations",
+        "Subscriptions",
+        ("fk_adherent", "subscription", "note", "note_private"),
+        "dateadh",
+        "date de la cotisation",
+        "subscription date",
+        [dl("fk_adherent", M)],
+        why="a member's paid subscription: an accounting record",
+    ),
+    "llx_categorie_member": own_d(
+        "Catégories des adhérents",
+        "Member tags",
+        ["fk_member"],
+        [dl("fk_member", M)],
+        category="identity-contact",
+        follows={"table": "llx_adherent", "column": "fk_member"},
+    ),
+    # Donations
+    "llx_don": Spec(
+        "Dons",
+        "Donations",
+        ACCOUNTING,
+        {
+            "firstname": "k",
+            "lastname": "k",
+            "societe": "k",
+            "address": "k",
+            "zip": "k",
+            "town": "k",
+            "country": "k",
+            "amount": "k",
+            "email": "n",
+            "phone": "n",
+            "phone_mobile": "n",
+            "note_private": "n",
+            "note_public": "n",
+        },
+        catcol={
+            c: "identity-contact"
+            for c in ("email", "phone", "phone_mobile", "note_private", "note_public")
+        },
+        start="datedon",
+        start_fr="date du don",
+        start_en="date of the donation",
+        fiscal=True,
+        links=[{"identity": "donor", "column": "rowid"}, dl("fk_soc", T)],
+        why="the donor's name and address are on the tax receipt (kept); contact details go",
+    ),
+    "llx_payment_donation": accounting(
+        "Paiements des dons",
+        "Donation payments",
+        ("amount", "num_payment", "note"),
+        "datep",
+        "date du paiement",
+        "payment date",
+        [{"identity": "donor", "through": THROUGH_DON, "references": "fk_donation"}],
+        why="payment of a donation: an accounting record",
+    ),
+    # Recruitment, portal, events
+    "llx_recruitment_recruitmentcandidature": own_d(
+        "Candidatures",
+        "Job applications",
+        [
+            "firstname",
+            "lastname",
+            "email",
+            "phone",
+            "date_birth",
+            "description",
+            "note_public",
+            "note_private",
+            "remuneration_requested",
+            "remuneration_proposed",
+            "email_msgid",
+            "ip",
+        ],
+        [{"identity": "candidate", "column": "rowid"}],
+        category="identity-contact",
+        start="tms",
+        start_fr="dernière modification de la candidature",
+        start_en="last change of the application",
+        why="the applicant's file: deleted",
+    ),
+    "llx_societe_account": own_d(
+        "Comptes du portail des tiers",
+        "Third parties' portal accounts",
+        [
+            "login",
+            "pass_encoding",
+            "pass_crypted",
+            "pass_temp",
+            "site_account",
+            "key_account",
+            "note_private",
+            "ip",
+        ],
+        [dl("fk_soc", T)],
+        category="identity-contact",
+        start="tms",
+        start_fr="dernière modification du compte",
+        start_en="last change of the account",
+        why="a customer's login to the portal or a website: deleted",
+    ),
+    "llx_eventorganization_conferenceorboothattendee": own_d(
+        "Participants aux événements",
+        "Event attendees",
+        ["email", "email_company", "firstname", "lastname", "note_public", "note_private", "ip"],
+        [{"identity": "attendee", "column": "rowid"}, dl("fk_soc", T)],
+        category="identity-contact",
+        start="date_creation",
+        start_fr="date d'inscription",
+        start_en="date registered",
+        why="the attendee's registration: deleted",
+    ),
+    "llx_partnership": Spec(
+        "Partenariats",
+        "Partnerships",
+        "identity-contact",
+        {
+            "email_partnership": "n",
+            "ip": "n",
+            "note_private": "n",
+            "note_public": "n",
+            "reason_decline_or_cancel": "n",
+        },
+        start="tms",
+        start_fr="dernière modification",
+        start_en="last change",
+        action="anonymise",
+        links=[dl("fk_soc", T), dl("fk_member", M)],
+        why="a partner's contact address and notes",
+    ),
+    # HR
+    "llx_user_employment": Spec(
+        "Contrats de travail",
+        "Employment",
+        "staff-accounts",
+        {"fk_user": "k", "job": "k", "salary": "k", "salaryextra": "k", "weeklyhours": "k"},
+        start="dateemploymentend",
+        start_fr="fin du contrat de travail",
+        start_en="end of employment",
+        links=[dl("fk_user", DU)],
+        why="employment records, kept after departure (staff-accounts ground)",
+    ),
+    "llx_salary": accounting(
+        "Salaires",
+        "Salaries",
+        ("fk_user", "salary", "amount", "label", "note", "note_public"),
+        "datep",
+        "date du paiement",
+        "payment date",
+        [dl("fk_user", DU)],
+        why="a salary: an accounting record",
+    ),
+    "llx_payment_salary": accounting(
+        "Paiements des salaires",
+        "Salary payments",
+        ("fk_user", "salary", "amount", "label", "note"),
+        "datep",
+        "date du paiement",
+        "payment date",
+        [dl("fk_user", DU)],
+        why="a salary payment: an accounting record",
+    ),
+    "llx_holiday": Spec(
+        "Congés",
+        "Leave",
+        "staff-accounts",
+        {
+            "fk_user": "k",
+            "description": "k",
+            "detail_refuse": "k",
+            "note_private": "k",
+            "note_public": "k",
+        },
+        start="date_fin",
+        start_fr="fin du congé",
+        start_en="end of the leave",
+        links=[dl("fk_user", DU)],
+        why="leave requests: kept as staff records",
+    ),
+    "llx_holiday_users": own_d(
+        "Soldes de congés",
+        "Leave balances",
+        ["fk_user", "nb_holiday"],
+        [dl("fk_user", DU)],
+        follows=of_user(),
+    ),
+    "llx_holiday_logs": Spec(
+        "Historique des soldes de congés",
+        "Leave balance history",
+        "staff-accounts",
+        {"fk_user_update": "k", "prev_solde": "k", "new_solde": "k"},
+        start="date_action",
+        start_fr="date du changement",
+        start_en="date of the change",
+        links=[dl("fk_user_update", DU)],
+        why="changes of the balance: kept as staff records",
+    ),
+    "llx_expensereport": accounting(
+        "Notes de frais",
+        "Expense reports",
+        (
+            "fk_user_author",
+            "total_ht",
+            "total_ttc",
+            "note_public",
+            "note_private",
+            "detail_refuse",
+            "detail_cancel",
+        ),
+        "date_fin",
+        "fin de la période de la note",
+        "end of the report's period",
+        [dl("fk_user_author", DU)],
+        why="an employee's expense report: an accounting record",
+    ),
+    "llx_expensereport_det": Spec(
+        "Lignes des notes de frais",
+        "Expense report lines",
+        ACCOUNTING,
+        {"comments": "k", "total_ttc": "k"},
+        follows={"table": "llx_expensereport", "column": "fk_expensereport"},
+        links=[
+            {
+                "identity": DU,
+                "through": {
+                    "table": "llx_expensereport",
+                    "column": "fk_user_author",
+                    "key": "rowid",
+                },
+                "references": "fk_expensereport",
+            }
+        ],
+        why="what was spent (places, people met): kept with the report",
+    ),
+    "llx_payment_expensereport": accounting(
+        "Remboursements des notes de frais",
+        "Expense report payments",
+        ("amount", "note"),
+        "datep",
+        "date du paiement",
+        "payment date",
+        [
+            {
+                "identity": DU,
+                "through": {
+                    "table": "llx_expensereport",
+                    "column": "fk_user_author",
+                    "key": "rowid",
+                },
+                "references": "fk_expensereport",
+            }
+        ],
+        why="a reimbursement: an accounting record",
+    ),
+    "llx_deplacement": accounting(
+        "Déplacements",
+        "Trips",
+        ("fk_user", "km", "note_private", "note_public"),
+        "dated",
+        "date du déplacement",
+        "date of the trip",
+        [dl("fk_user", DU)],
+        why="mileage allowances: an accounting record",
+    ),
+    "llx_chargesociales": accounting(
+        "Charges sociales",
+        "Social contributions",
+        ("fk_user", "libelle", "note_private", "note_public"),
+        "date_ech",
+        "échéance",
+        "due date",
+        [dl("fk_user", DU)],
+        why="contributions for an employee: an accounting record",
+    ),
+    "llx_hrm_evaluation": own_d(
+        "Évaluations",
+        "Evaluations",
+        ["fk_user", "label", "description", "note_public", "note_private"],
+        [dl("fk_user", DU)],
+        start="date_eval",
+        start_fr="date de l'évaluation",
+        start_en="date of the evaluation",
+        why="the employee's evaluation: deleted",
+    ),
+    "llx_hrm_evaluationdet": own_d(
+        "Détail des évaluations",
+        "Evaluation details",
+        ["comment"],
+        [
+            {
+                "identity": DU,
+                "through": {"table": "llx_hrm_evaluation", "column": "fk_user", "key": "rowid"},
+                "references": "fk_evaluation",
+            }
+        ],
+        follows={"table": "llx_hrm_evaluation", "column": "fk_evaluation"},
+        why="deleted with the evaluation",
+    ),
+    "llx_hrm_job_user": own_d(
+        "Postes occupés",
+        "Jobs held",
+        ["fk_user", "description", "abort_comment", "note_public", "note_private"],
+        [dl("fk_user", DU)],
+        start="date_end",
+        start_fr="fin du poste",
+        start_en="end of the job",
+    ),
+    "llx_element_time": Spec(
+        "Temps passés",
+        "Time spent",
+        "contract-services",
+        {"fk_user": "k", "note": "k"},
+        start="element_date",
+        start_fr="date du temps passé",
+        start_en="date of the time spent",
+        links=[dl("fk_user", DU)],
+        why="time billed to customers: kept as contract evidence",
+    ),
+    "llx_user_rib": own_d(
+        "Coordonnées bancaires des salariés",
+        "Employees' bank accounts",
+        [
+            "fk_user",
+            "label",
+            "bank",
+            "code_banque",
+            "code_guichet",
+            "number",
+            "cle_rib",
+            "bic",
+            "bic_intermediate",
+            "iban_prefix",
+            "domiciliation",
+            "proprio",
+            "owner_address",
+        ],
+        [dl("fk_user", DU)],
+        category="bank-details",
+        start="tms",
+        start_fr="dernière modification du compte",
+        start_en="last change of the account",
+        why="an employee's IBAN: deleted",
+    ),
+    # Money
+    "llx_prelevement_lignes": accounting(
+        "Lignes de prélèvement",
+        "Direct-debit lines",
+        ("fk_soc", "client_nom", "amount"),
+        "tms",
+        "dernière modification de la ligne",
+        "last change of the line",
+        [dl("fk_soc", T), dl("fk_user", DU)],
+        nulls={
+            c: "bank-details"
+            for c in (
+                "code_banque",
+                "code_guichet",
+                "number",
+                "cle_rib",
+                "bic",
+                "iban",
+                "rum",
+                "note",
+            )
+        },
+        why="the order line stays (accounting); the IBAN copied on it goes (13 months)",
+    ),
+    "llx_prelevement_demande": accounting(
+        "Demandes de prélèvement",
+        "Direct-debit requests",
+        ("amount",),
+        "date_demande",
+        "date de la demande",
+        "date of the request",
+        [
+            {
+                "identity": T,
+                "through": {"table": "llx_facture", "column": "fk_soc", "key": "rowid"},
+                "references": "fk_facture",
+            }
+        ],
+        nulls={c: "bank-details" for c in ("code_banque", "code_guichet", "number", "cle_rib")},
+        why="the request stays; its bank details go",
+    ),
+    "llx_bank": accounting(
+        "Écritures bancaires",
+        "Bank lines",
+        ("label", "emetteur", "banque", "num_chq", "note", "author"),
+        "dateo",
+        "date de l'opération",
+        "date of the operation",
+        [
+            {
+                "identity": T,
+                "through": {
+                    "table": "llx_bank_url",
+                    "column": "url_id",
+                    "key": "fk_bank",
+                    "where": {"type": "company"},
+                },
+            }
+        ],
+        why="a bank line names the payer: an accounting record",
+    ),
+    "llx_bank_url": Spec(
+        "Liens des écritures bancaires",
+        "Bank line links",
+        ACCOUNTING,
+        {"label": "k"},
+        follows={"table": "llx_bank", "column": "fk_bank"},
+        links=[dl("url_id", T, where={"type": "company"})],
+        why="the payer's name beside a bank line: kept with it",
+    ),
+    "llx_accounting_bookkeeping": accounting(
+        "Grand livre",
+        "General ledger",
+        ("thirdparty_code", "subledger_account", "subledger_label", "label_operation", "doc_ref"),
+        "doc_date",
+        "date de la pièce",
+        "document date",
+        [
+            {
+                "identity": T,
+                "through": {"table": "llx_societe", "column": "rowid", "key": "code_client"},
+                "references": "thirdparty_code",
+            }
+        ],
+        why="ledger entries name the customer: accounting, never deleted early",
+    ),
+    "llx_accounting_bookkeeping_tmp": accounting(
+        "Écritures comptables en attente",
+        "Pending ledger entries",
+        ("thirdparty_code", "subledger_account", "subledger_label", "label_operation", "doc_ref"),
+        "doc_date",
+        "date de la pièce",
+        "document date",
+        [
+            {
+                "identity": T,
+                "through": {"table": "llx_societe", "column": "rowid", "key": "code_client"},
+                "references": "thirdparty_code",
+            }
+        ],
+        why="entries not yet validated: kept like the ledger",
+    ),
+    "llx_societe_remise_except": accounting(
+        "Avoirs et remises",
+        "Credit notes and discounts",
+        ("fk_soc", "description", "amount_ttc"),
+        "datec",
+        "date de la remise",
+        "date of the discount",
+        [dl("fk_soc", T)],
+        why="a customer's credit: an accounting record",
+    ),
+    "llx_paiementfourn": accounting(
+        "Paiements fournisseurs",
+        "Supplier payments",
+        ("amount", "num_paiement", "note"),
+        "datep",
+        "date du paiement",
+        "payment date",
+        [],
+        why="a payment to a (possibly sole-trader) supplier: accounting, purged by date",
+    ),
+    "llx_blockedlog": accounting(
+        "Journal inaltérable",
+        "Unalterable log",
+        ("user_fullname", "object_data", "fk_user"),
+        "date_creation",
+        "date de l'enregistrement",
+        "date recorded",
+        [dl("fk_user", DU)],
+        why="the certified log of sales: may not be altered (kept)",
+    ),
+    # Commercial documents
+    "llx_commande": document(
+        "Commandes clients",
+        "Customer orders",
+        "date_commande",
+        "date de la commande",
+        "order date",
+        nulls=("note_private", "ip", "user_agent"),
+        keeps=("ref_client", "note_public"),
+    ),
+    "llx_commande_fournisseur": document(
+        "Commandes fournisseurs",
+        "Supplier orders",
+        "date_commande",
+        "date de la commande",
+        "order date",
+        keeps=("note_public",),
+    ),
+    "llx_supplier_proposal": document(
+        "Demandes de prix fournisseurs",
+        "Supplier proposals",
+        "date_cloture",
+        "date de clôture",
+        "date closed",
+        keeps=("note_public",),
+    ),
+    "llx_expedition": document(
+        "Expéditions",
+        "Shipments",
+        "date_expedition",
+        "date d'expédition",
+        "shipping date",
+        keeps=("note_public", "online_sign_ip", "online_sign_name"),
+    ),
+    "llx_reception": document(
+        "Réceptions",
+        "Receptions",
+        "date_reception",
+        "date de réception",
+        "reception date",
+        keeps=("note_public",),
+    ),
+    "llx_delivery": document(
+        "Bons de livraison",
+        "Delivery notes",
+        "date_delivery",
+        "date de livraison",
+        "delivery date",
+        keeps=("note_public",),
+    ),
+    "llx_fichinter": document(
+        "Interventions",
+        "Interventions",
+        "datei",
+        "date de l'intervention",
+        "intervention date",
+        keeps=("description", "note_public", "online_sign_ip", "online_sign_name"),
+    ),
+    "llx_fichinter_rec": document(
+        "Interventions récurrentes",
+        "Recurring interventions",
+        "datec",
+        "date de création",
+        "date created",
+        keeps=("description", "note_public"),
+    ),
+    "llx_facture_rec": document(
+        "Factures modèles (récurrentes)",
+        "Recurring invoice templates",
+        "datec",
+        "date de création",
+        "date created",
+        keeps=("note_public",),
+    ),
+    "llx_projet": document(
+        "Projets",
+        "Projects",
+        "date_close",
+        "date de clôture du projet",
+        "date the project was closed",
+        nulls=("note_private", "ip"),
+        keeps=("note_public",),
+    ),
+    "llx_onlinesignature": Spec(
+        "Signatures en ligne",
+        "Online signatures",
+        "contract-services",
+        {"name": "k", "ip": "k", "pathoffile": "k"},
+        start="datec",
+        start_fr="date de la signature",
+        start_en="date signed",
+        links=[
+            {
+                "identity": T,
+                "through": {"table": "llx_propal", "column": "fk_soc", "key": "rowid"},
+                "references": "object_id",
+                "where": {"object_type": "propal"},
+            }
+        ],
+        why="who signed a quote online and from where: contract evidence, kept",
+    ),
+    "llx_product_customer_price": own_d(
+        "Prix par client",
+        "Customer prices",
+        ["fk_soc", "ref_customer"],
+        [dl("fk_soc", T)],
+        category="contract-services",
+        start="tms",
+        start_fr="dernière modification",
+        start_en="last change",
+        why="a private customer's negotiated prices: deleted",
+    ),
+    # Notifications, files, sessions, tokens
+    "llx_notify": own_d(
+        "Notifications envoyées",
+        "Notifications sent",
+        ["email", "fk_contact", "fk_user", "fk_soc"],
+        [
+            {"identity": "notified", "column": "rowid"},
+            dl("fk_contact", C),
+            dl("fk_user", DU),
+            dl("fk_soc", T),
+        ],
+        category="technical-traces",
+        start="daten",
+        start_fr="date de la notification",
+        start_en="date notified",
+    ),
+    "llx_notify_def": own_d(
+        "Abonnements aux notifications",
+        "Notification subscriptions",
+        ["email", "fk_contact", "fk_user", "fk_soc"],
+        [dl("fk_contact", C), dl("fk_user", DU), dl("fk_soc", T)],
+        category="identity-contact",
+        start="tms",
+        start_fr="dernière modification",
+        start_en="last change",
+    ),
+    "llx_ecm_files": Spec(
+        "Index des fichiers (GED)",
+        "File index (ECM)",
+        "identity-contact",
+        {
+            "label": "mx",
+            "filename": "mx",
+            "fullpath_orig": "n",
+            "description": "n",
+            "keywords": "n",
+            "content": "n",
+            "note_private": "n",
+            "note_public": "n",
+            "share": "n",
+            "share_pass": "n",
+            "geolat": "n",
+            "geolong": "n",
+            "geopoint": "n",
+            "georesultcode": "n",
+        },
+        start="tms",
+        start_fr="dernière modification du fichier",
+        start_en="last change of the file",
+        action="anonymise",
+        links=[
+            dl("src_object_id", T, where={"src_object_type": "societe"}),
+            dl("src_object_id", C, where={"src_object_type": "contact"}),
+            dl("src_object_id", M, where={"src_object_type": "member"}),
+        ],
+        versions={c: [">=23.0"] for c in ("geolat", "geolong", "geopoint", "georesultcode")},
+        why="files of the person's record: names, text content and share links cleared (the "
+        "file itself is Dolibarr's to delete)",
+    ),
+    "llx_links": own_d(
+        "Liens vers des fichiers externes",
+        "Links to external files",
+        ["url", "label", "share", "share_pass"],
+        [
+            dl("objectid", T, where={"objecttype": "societe"}),
+            dl("objectid", C, where={"objecttype": "contact"}),
+        ],
+        category="identity-contact",
+        start="datea",
+        start_fr="date du lien",
+        start_en="date of the link",
+    ),
+    "llx_session": own_d(
+        "Sessions",
+        "Sessions",
+        ["session_variable", "fk_user", "remote_ip", "user_agent"],
+        [dl("fk_user", DU)],
+        category="security-logs",
+        start="last_accessed",
+        start_fr="dernier accès",
+        start_en="last access",
+    ),
+    "llx_oauth_token": own_d(
+        "Jetons OAuth",
+        "OAuth tokens",
+        [
+            "token",
+            "tokenstring",
+            "tokenstring_refresh",
+            "state",
+            "restricted_ips",
+            "fk_user",
+            "fk_soc",
+            "fk_adherent",
+        ],
+        [dl("fk_user", DU), dl("fk_soc", T), dl("fk_adherent", M)],
+        start="tms",
+        start_fr="dernière modification du jeton",
+        start_en="last change of the token",
+    ),
+    "llx_oauth_state": own_d(
+        "États OAuth",
+        "OAuth states",
+        ["state", "fk_user", "fk_adherent"],
+        [dl("fk_user", DU), dl("fk_adherent", M)],
+        follows=of_user(),
+    ),
+    "llx_emailcollector_emailcollector": Spec(
+        "Collecteurs de courriel",
+        "E-mail collectors",
+        "staff-accounts",
+        {"login": "n", "password": "n"},
+        start="tms",
+        start_fr="dernière modification",
+        start_en="last change",
+        action="anonymise",
+        why="a mailbox login and password; no identity reaches it (a service account)",
+    ),
+    "llx_ai_request_log": own_d(
+        "Journal des requêtes IA",
+        "AI request log",
+        ["fk_user", "query_text", "raw_request_payload", "raw_response_payload", "error_msg"],
+        [dl("fk_user", DU)],
+        category="technical-traces",
+        start="date_request",
+        start_fr="date de la requête",
+        start_en="date of the request",
+        table_versions=[">=24.0"],
+        why="what a user asked an AI and what it answered (may quote customers): deleted",
+    ),
+    "llx_webhook_history": Spec(
+        "Historique des webhooks",
+        "Webhook history",
+        "technical-traces",
+        {"trigger_data": "d", "error_message": "d", "note_private": "d"},
+        start="date_creation",
+        start_fr="date d'envoi",
+        start_en="date sent",
+        why="copies of objects sent to other systems; purged after 6 months (no identity "
+        "reaches them)",
+    ),
+    # Persons' extra data, memberships and preferences
+    "llx_socpeople_extrafields": own_d(
+        "Champs personnalisés des contacts",
+        "Contacts' custom fields",
+        ["fk_object"],
+        [dl("fk_object", C)],
+        category="identity-contact",
+        follows={"table": "llx_socpeople", "column": "fk_object"},
+    ),
+    "llx_societe_extrafields": own_d(
+        "Champs personnalisés des tiers",
+        "Third parties' custom fields",
+        ["fk_object"],
+        [dl("fk_object", T)],
+        category="identity-contact",
+        follows={"table": "llx_societe", "column": "fk_object"},
+    ),
+    "llx_user_extrafields": own_d(
+        "Champs personnalisés des utilisateurs",
+        "Users' custom fields",
+        ["fk_object"],
+        [dl("fk_object", DU)],
+        follows=of_user("fk_object"),
+    ),
+    "llx_actioncomm_reminder": own_d(
+        "Rappels d'événements",
+        "Event reminders",
+        ["fk_user", "fk_soc", "fk_contact"],
+        [dl("fk_user", DU), dl("fk_soc", T), dl("fk_contact", C)],
+        category="identity-contact",
+        follows={"table": "llx_actioncomm", "column": "fk_actioncomm", "references": "id"},
+        versions={"fk_soc": [">=24.0"], "fk_contact": [">=24.0"]},
+    ),
+    "llx_user_clicktodial": own_d(
+        "Téléphonie des utilisateurs",
+        "Users' click-to-dial",
+        ["login", "pass", "poste", "url"],
+        [dl("fk_user", DU)],
+        follows=of_user(),
+    ),
+    "llx_usergroup_user": own_d(
+        "Appartenance aux groupes",
+        "Group memberships",
+        ["fk_user"],
+        [dl("fk_user", DU)],
+        follows=of_user(),
+    ),
+    "llx_user_param": own_d(
+        "Préférences des utilisateurs",
+        "User preferences",
+        ["fk_user", "value"],
+        [dl("fk_user", DU)],
+        follows=of_user(),
+    ),
+    "llx_user_rights": own_d(
+        "Droits des utilisateurs",
+        "User rights",
+        ["fk_user"],
+        [dl("fk_user", DU)],
+        follows=of_user(),
+    ),
+    "llx_user_alert": own_d(
+        "Alertes des utilisateurs",
+        "User alerts",
+        ["fk_user", "fk_contact"],
+        [dl("fk_user", DU), dl("fk_contact", C)],
+        follows=of_user(),
+    ),
+    "llx_categorie_user": own_d(
+        "Catégories des utilisateurs",
+        "User tags",
+        ["fk_user"],
+        [dl("fk_user", DU)],
+        follows=of_user(),
+    ),
+    "llx_bookmark": own_d(
+        "Marque-pages",
+        "Bookmarks",
+        ["fk_user", "url", "title"],
+        [dl("fk_user", DU)],
+        follows=of_user(),
+    ),
+    "llx_default_values": own_d(
+        "Valeurs par défaut personnelles",
+        "Personal default values",
+        ["user_id", "value"],
+        [dl("user_id", DU)],
+        follows=of_user("user_id"),
+    ),
+    "llx_zapier_hook": own_d(
+        "Crochets Zapier",
+        "Zapier hooks",
+        ["fk_user", "url"],
+        [dl("fk_user", DU)],
+        follows=of_user(),
+    ),
+    "llx_societe_commerciaux": own_d(
+        "Commerciaux des tiers",
+        "Sales representatives",
+        ["fk_user", "fk_soc"],
+        [dl("fk_soc", T), dl("fk_user", DU)],
+        category="identity-contact",
+        follows={"table": "llx_societe", "column": "fk_soc"},
+    ),
+    "llx_societe_contacts": own_d(
+        "Rôles des contacts auprès des tiers",
+        "Contact roles at third parties",
+        ["fk_socpeople"],
+        [dl("fk_socpeople", C)],
+        category="identity-contact",
+        start="date_creation",
+        start_fr="date du rôle",
+        start_en="date of the role",
+    ),
+    "llx_categorie_contact": own_d(
+        "Catégories des contacts",
+        "Contact tags",
+        ["fk_socpeople"],
+        [dl("fk_socpeople", C)],
+        category="identity-contact",
+        follows={"table": "llx_socpeople", "column": "fk_socpeople"},
+    ),
+    "llx_categorie_societe": own_d(
+        "Catégories des tiers",
+        "Third-party tags",
+        ["fk_soc"],
+        [dl("fk_soc", T)],
+        category="identity-contact",
+        follows={"table": "llx_societe", "column": "fk_soc"},
+    ),
+    "llx_categorie_fournisseur": own_d(
+        "Catégories des fournisseurs",
+        "Supplier tags",
+        ["fk_soc"],
+        [dl("fk_soc", T)],
+        category="identity-contact",
+        follows={"table": "llx_societe", "column": "fk_soc"},
+    ),
+    "llx_opensurvey_user_studs": Spec(
+        "Votes aux sondages",
+        "Poll votes",
+        "identity-contact",
+        {"nom": "d", "ip": "d", "reponses": "d"},
+        start="date_creation",
+        start_fr="date du vote",
+        start_en="date of the vote",
+        why="a voter's name and IP (no identity reaches them: purged by date)",
+    ),
+    "llx_opensurvey_comments": Spec(
+        "Commentaires des sondages",
+        "Poll comments",
+        "identity-contact",
+        {"usercomment": "d", "comment": "d", "ip": "d"},
+        start="date_creation",
+        start_fr="date du commentaire",
+        start_en="date of the comment",
+        why="a commenter's name, text and IP (purged by date)",
+    ),
+}
+
+DOLIBARR.update(
+    {
+        "llx_product_customer_price_log": own_d(
+            "Historique des prix par client",
+            "Customer price history",
+            ["fk_soc", "ref_customer"],
+            [dl("fk_soc", T)],
+            category="contract-services",
+            start="datec",
+            start_fr="date du prix",
+            start_en="date of the price",
+        ),
+        "llx_opensurvey_sondage": Spec(
+            "Sondages (créateur)",
+            "Polls (creator)",
+            "identity-contact",
+            {"mail_admin": "n", "nom_admin": "n"},
+            start="tms",
+            start_fr="dernière modification",
+            start_en="last change",
+            action="anonymise",
+            why="the name and address of whoever created a poll (purged by date)",
+        ),
+        "llx_opensurvey_user_formanswers": Spec(
+            "Réponses aux sondages",
+            "Poll answers",
+            "identity-contact",
+            {"reponses": "d"},
+            follows={"table": "llx_opensurvey_user_studs", "column": "fk_user_survey"},
+            why="a voter's answers: deleted with the vote",
+        ),
+    }
+)
+
+DOLIBARR_NOT_PERSONAL: list[tuple[str, list[str]]] = [
+    (
+        "dictionaries and set-up",
+        [
+            "llx_c_*",
+            "llx_const",
+            "llx_menu",
+            "llx_rights_def",
+            "llx_boxes*",
+            "llx_document_model",
+            "llx_cronjob",
+            "llx_export_model",
+            "llx_import_model",
+            "llx_extrafields",
+            "llx_ecm_directories",
+            "llx_emailcollector_emailcollectoraction",
+            "llx_emailcollector_emailcollectorfilter",
+            "llx_establishment",
+            "llx_usergroup",
+            "llx_usergroup_rights",
+            "llx_overwrite_trans",
+            "llx_object_lang",
+            "llx_printing",
+            "llx_notify_def_object",
+            "llx_mailing_advtarget",
+            "llx_webhook_target",
+            "llx_website",
+            "llx_website_page",
+            "llx_bookcal_*",
+            "llx_holiday_config",
+            "llx_expensereport_ik",
+            "llx_expensereport_rules",
+            "llx_multicurrency*",
+            "llx_adherent_type*",
+            "llx_opensurvey_formquestions",
+        ],
+    ),
+    (
+        "custom fields of documents, products and set-up (those of persons are described above; "
+        "an installation's added columns are reported by the check)",
+        ["llx_*_extrafields"],
+    ),
+    (
+        "document lines: products, quantities and prices (the document carries the person)",
+        [
+            "llx_*det",
+            "llx_*det_rec",
+            "llx_expeditiondet_batch",
+            "llx_receptiondet_batch",
+            "llx_facture_fourn_det",
+            "llx_facture_fourn_rec",
+            "llx_expedition_package",
+            "llx_paymentexpensereport_expensereport",
+            "llx_paiementfourn_facturefourn",
+            "llx_projet_elementorder",
+            "llx_propal_merge_pdf_product",
+            "llx_projet_task",
+        ],
+    ),
+    (
+        "products, stock, manufacturing, fixed assets, resources",
+        [
+            "llx_product*",
+            "llx_stock*",
+            "llx_inventory*",
+            "llx_entrepot",
+            "llx_bom_*",
+            "llx_mrp_*",
+            "llx_workstation_*",
+            "llx_asset*",
+            "llx_takepos_floor_tables",
+            "llx_pos_cash_fence",
+            "llx_resource",
+            "llx_element_resources",
+        ],
+    ),
+    (
+        "the company's own accounting set-up, taxes, loans and bank accounts (no private person)",
+        [
+            "llx_accounting_*",
+            "llx_bank_account",
+            "llx_bank_import",
+            "llx_bank_record*",
+            "llx_bordereau_cheque",
+            "llx_budget*",
+            "llx_loan*",
+            "llx_payment_loan",
+            "llx_payment_various",
+            "llx_payment_vat",
+            "llx_tva",
+            "llx_localtax",
+            "llx_paiementcharge",
+            "llx_prelevement",
+            "llx_prelevement_bons",
+            "llx_prelevement_rejet",
+            "llx_intracommreport",
+            "llx_blockedlog_authority",
+            "llx_category_bank*",
+            "llx_societe_perentity",
+            "llx_societe_prices",
+            "llx_societe_remise",
+            "llx_societe_remise_supplier",
+        ],
+    ),
+    (
+        "tags of things, links between objects, staff attribution of actions (ids only)",
+        [
+            "llx_categorie",
+            "llx_categorie_*",
+            "llx_categories_*",
+            "llx_element_element",
+            "llx_element_categorie",
+            "llx_event_element",
+            "llx_comment",
+            "llx_commande_fournisseur_log",
+            "llx_deletion_log",
+        ],
+    ),
+    (
+        "HR catalogues, knowledge base and job offers (the company's, not a person's)",
+        [
+            "llx_hrm_job",
+            "llx_hrm_skill*",
+            "llx_knowledgemanagement_knowledgerecord",
+            "llx_recruitment_recruitmentjobposition",
+        ],
+    ),
+]
+
+
+# ----------------------------------------------------------------------------------------------
 # Writing
 # ----------------------------------------------------------------------------------------------
 
@@ -1346,7 +2601,10 @@ def check_claims(
     return problems
 
 
-SOURCES = {"glpi": (GLPI, GLPI_NOT_PERSONAL, GLPI_IDENTITIES)}
+SOURCES = {
+    "glpi": (GLPI, GLPI_NOT_PERSONAL, GLPI_IDENTITIES),
+    "dolibarr": (DOLIBARR, DOLIBARR_NOT_PERSONAL, DOLIBARR_IDENTITIES),
+}
 
 
 def expand(

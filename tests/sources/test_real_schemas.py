@@ -17,13 +17,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.sources.helpdesk import ROOT, fresh_database, policy_categories, policy_rules
-from vigie.demo.shapes import glpi
+from vigie.demo.shapes import dolibarr, glpi
 from vigie.sources.inventory import check_manifest, check_versions
 from vigie.sources.manifest import InvalidManifest, Manifest, parse_manifest, read_manifest
 from vigie.sources.sql import SqlSource
 from vigie.sources.types import Subject
 
 GLPI_MANIFEST = ROOT / "vigie" / "sources" / "manifests" / "glpi.yaml"
+DOLIBARR_MANIFEST = ROOT / "vigie" / "sources" / "manifests" / "dolibarr.yaml"
 FACTS = Path(__file__).resolve().parents[1] / "data" / "real-schemas"
 
 
@@ -37,6 +38,11 @@ def _columns(name: str) -> dict[str, list[str]]:
 
 
 GLPI_FACTS = {"11.0.7": _columns("glpi-11.0.7-columns.json")}
+DOLIBARR_FACTS = {"25.0": _columns("dolibarr-25-columns.json")}
+
+
+def _dolibarr() -> Manifest:
+    return read_manifest(DOLIBARR_MANIFEST, categories=policy_categories())
 
 
 def test_every_mapped_glpi_table_and_column_exists_in_the_versions_the_marks_claim() -> None:
@@ -190,3 +196,35 @@ def test_a_french_glpi_login_event_is_found_when_the_source_says_french(
             result = source.find(Subject(email=["camille.durand@exemple.fr"]))
     events = {row.key for row in result.rows if row.table == "glpi_events"}
     assert len(events) == found
+
+
+def test_the_dolibarr_marks_match_the_25_facts_except_where_facts_and_migration_disagree() -> None:
+    """The check finds exactly the three columns on which the facts file and Dolibarr's own
+    21.0 -> 22.0 migration disagree: the migration adds llx_societe_rib.cci and drops
+    llx_contratdet.price_ht and .remise, the facts file (a 20.0 install upgraded to 25.0) has
+    the opposite. The manifest follows the migration; the check says so instead of staying
+    silent."""
+    problems = check_versions(_dolibarr(), DOLIBARR_FACTS)
+    assert sorted(p.path for p in problems) == [
+        "tables.llx_contratdet.columns.price_ht.versions",
+        "tables.llx_contratdet.columns.remise.versions",
+        "tables.llx_societe_rib.columns.cci",
+    ]
+
+
+@pytest.fixture(scope="module", params=["mariadb", "postgresql"])
+def full_dolibarr_25(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database with every table of Dolibarr 25, created once per backend for the module."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("dolibarr")) as url:
+        engine = sa.create_engine(url)
+        dolibarr.full_metadata().create_all(engine)
+        engine.dispose()
+        yield url
+
+
+def test_sources_check_passes_on_a_full_dolibarr_25_database(full_dolibarr_25: str) -> None:
+    report = check_manifest(_dolibarr(), policy_rules(), url=full_dolibarr_25)
+    assert [str(p) for p in report.problems] == []
+    assert report.tables == len(_dolibarr().tables)

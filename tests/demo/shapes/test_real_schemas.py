@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import MetaData
 from sqlalchemy.dialects import mysql
 
-from vigie.demo.shapes import glpi
+from vigie.demo.shapes import dolibarr, glpi
 from vigie.demo.shapes.columns import sa_type
 
 FACTS = Path(__file__).resolve().parents[2] / "data" / "real-schemas"
@@ -59,3 +59,18 @@ def test_the_glpi_10_shape_differs_from_11_only_where_the_reference_says() -> No
         assert added == {"groups_id", "groups_id_tech"}, name
     for name, columns in glpi.ELEVEN_ONLY_COLUMNS.items():
         assert not columns & {c.name for c in ten.tables[name].columns}, name
+
+
+def test_the_full_dolibarr_25_shape_is_the_real_schema_table_by_table() -> None:
+    facts = _facts("dolibarr-25-columns.json")
+    shape = _shape(dolibarr.full_metadata())
+    assert set(shape) == set(facts)
+    for table, columns in facts.items():
+        expected = [(c[0], _spelled(c[1]), bool(c[2]), bool(c[3])) for c in columns]
+        assert shape[table] == expected, table
+
+
+def test_the_personal_dolibarr_tables_beyond_the_hand_written_ones_are_the_real_ones() -> None:
+    full, shaped = _shape(dolibarr.full_metadata()), _shape(dolibarr.metadata())
+    for name in dolibarr.ADDED:
+        assert shaped[name] == full[name], name
