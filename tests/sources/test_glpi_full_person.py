@@ -339,6 +339,10 @@ def test_a_person_across_40_glpi_tables_is_found_in_each_and_leaves_no_residue(
     engine.dispose()
     assert len(COUNTS) >= 30 and all(expected.values()), expected
 
+    # The scan sees the person everywhere before the erasure (it reads every text column).
+    before = {table for table, _column in text_residue(seeded, NEEDLES)}
+    assert len(before) >= 30, sorted(before)
+
     kept: list[KeptRow] = []
     options: dict[str, Any] = {"rules": policy_rules(), "archive": lambda _s, r: kept.extend(r)}
     with SqlSource(manifest, url=seeded, **options) as source:
