@@ -2485,7 +2485,7 @@ def _flow(value: Any) -> str:
         return str(value)
     if (
         isinstance(value, str)
-        and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value)
+        and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", value)
         and value not in ("null", "true", "false", "yes", "no", "on", "off")
     ):
         return value
@@ -2665,6 +2665,8 @@ def write(source: str) -> None:
         + head[comment_at:]
     )
     head = re.sub(r"\n+" + re.escape(id_marker), "\n\n" + id_marker.replace("\\", r"\\"), head)
+    end_marker = "  # ---- end of generated identities ----\n"
+    head = re.sub(re.escape(end_marker) + r"\n+", end_marker + "\n", head)
     del hand_patterns
     body = [MARKER]
     for name, spec in specs.items():
