@@ -114,7 +114,8 @@ def sa_type(spec: str) -> TypeEngine[Any]:
     elif base == "real":
         result = REAL()
     elif base == "float":
-        result = Float()
+        # MySQL's `float` is single precision: REAL on PostgreSQL (whose FLOAT is a double).
+        result = Float().with_variant(REAL(), "postgresql")
     elif base == "decimal":
         result = Numeric(p, s)
     elif base == "point":
