@@ -9,15 +9,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from django.core.management import call_command
 
 from tests.sources.helpdesk import ROOT, fresh_database, policy_categories, policy_rules
 from vigie.demo.shapes import dolibarr, glpi
+from vigie.register.services import load_file
 from vigie.sources.inventory import check_manifest, check_versions
 from vigie.sources.manifest import InvalidManifest, Manifest, parse_manifest, read_manifest
 from vigie.sources.sql import SqlSource
@@ -228,3 +232,30 @@ def test_sources_check_passes_on_a_full_dolibarr_25_database(full_dolibarr_25: s
     report = check_manifest(_dolibarr(), policy_rules(), url=full_dolibarr_25)
     assert [str(p) for p in report.problems] == []
     assert report.tables == len(_dolibarr().tables)
+
+
+def _command_check(cli_actor: Any, variable: str, url: str, manifest: Path) -> str:
+    load_file(cli_actor, ROOT / "policies" / "semi-informatique.yaml")
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(variable, url)
+        call_command("sources", "check", "--manifest", str(manifest), stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_the_vigie_sources_check_command_passes_on_a_full_glpi_database(
+    full_glpi_11: str, cli_actor: Any
+) -> None:
+    out = _command_check(cli_actor, "VIGIE_SOURCE_GLPI_URL", full_glpi_11, GLPI_MANIFEST)
+    assert out.endswith("OK\n") and f"glpi: {len(_glpi().tables)} table(s)" in out
+
+
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_the_vigie_sources_check_command_passes_on_a_full_dolibarr_database(
+    full_dolibarr_25: str, cli_actor: Any
+) -> None:
+    out = _command_check(
+        cli_actor, "VIGIE_SOURCE_DOLIBARR_URL", full_dolibarr_25, DOLIBARR_MANIFEST
+    )
+    assert out.endswith("OK\n") and f"dolibarr: {len(_dolibarr().tables)} table(s)" in out
