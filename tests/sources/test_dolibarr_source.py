@@ -206,10 +206,10 @@ def found_keys(url: str, subject: Subject) -> dict[str, set[str]]:
 
 
 def test_the_dolibarr_manifest_passes_the_inventory_check(dolibarr_db) -> None:
-    _engine, url = dolibarr_db
+    engine, url = dolibarr_db
     report = check_manifest(manifest(), policy_rules(), url=url)
     assert report.ok, [str(p) for p in report.problems]
-    assert report.tables == 20
+    assert report.tables == len(sa.inspect(engine).get_table_names())
 
 
 def test_find_returns_exactly_the_rows_hand_written_sql_selects(dolibarr_db) -> None:
@@ -319,7 +319,8 @@ def test_an_unmapped_column_fails_vigie_sources_check_naming_it(
     monkeypatch.setenv("VIGIE_SOURCE_DOLIBARR_URL", url)
     out = io.StringIO()
     call_command("sources", "check", "--manifest", str(MANIFEST), stdout=out)
-    assert "dolibarr: 20 table(s)" in out.getvalue() and out.getvalue().endswith("OK\n")
+    tables = len(sa.inspect(engine).get_table_names())
+    assert f"dolibarr: {tables} table(s)" in out.getvalue() and out.getvalue().endswith("OK\n")
     with engine.begin() as conn:
         conn.execute(sa.text("ALTER TABLE llx_socpeople ADD COLUMN nickname VARCHAR(50)"))
     out = io.StringIO()

@@ -231,6 +231,8 @@ def _compare(manifest: Manifest, engine: sa.Engine, report: CheckReport) -> None
             )
     referenced = _referenced_columns(manifest)
     for tname, table in manifest.tables.items():
+        if tname not in present and table.versions:
+            continue  # a table of other versions of the application only
         if tname not in present:
             problems.append(
                 _problem(
@@ -273,6 +275,74 @@ def _compare(manifest: Manifest, engine: sa.Engine, report: CheckReport) -> None
                         column=f"{tname}.{column}",
                     )
                 )
+
+
+def check_versions(
+    manifest: Manifest, facts: Mapping[str, Mapping[str, Iterable[str]]]
+) -> list[InventoryProblem]:
+    """The manifest's `versions` marks against column facts: ``facts`` maps a version of the
+    application ("11.0.7") to its tables and their column names. A mapped table or column
+    that a version should have (no mark, or a mark covering it) but lacks is an error; so is
+    one marked for versions that do not have it, and a version no claim of the manifest covers.
+    """
+    from vigie.sources.validation import covered
+
+    problems: list[InventoryProblem] = []
+    for version, tables in sorted(facts.items()):
+        if manifest.versions and not covered(manifest.versions, version):
+            problems.append(
+                _problem(
+                    "version",
+                    "versions",
+                    gettext_noop("version %(version)s is not one the manifest describes"),
+                    version=version,
+                )
+            )
+            continue
+        columns = {name: set(cols) for name, cols in tables.items()}
+        for tname, table in manifest.tables.items():
+            expected = covered(table.versions, version)
+            if tname not in columns:
+                if expected:
+                    problems.append(
+                        _problem(
+                            "version",
+                            f"tables.{tname}",
+                            gettext_noop("not a table of version %(version)s"),
+                            version=version,
+                        )
+                    )
+                continue
+            if not expected:
+                problems.append(
+                    _problem(
+                        "version",
+                        f"tables.{tname}.versions",
+                        gettext_noop("version %(version)s has this table: its mark misses it"),
+                        version=version,
+                    )
+                )
+            for cname, column in table.columns.items():
+                has = cname in columns[tname]
+                if covered(column.versions, version) and not has:
+                    problems.append(
+                        _problem(
+                            "version",
+                            f"tables.{tname}.columns.{cname}",
+                            gettext_noop("not a column of version %(version)s"),
+                            version=version,
+                        )
+                    )
+                elif has and not covered(column.versions, version):
+                    problems.append(
+                        _problem(
+                            "version",
+                            f"tables.{tname}.columns.{cname}.versions",
+                            gettext_noop("version %(version)s has this column: its mark misses it"),
+                            version=version,
+                        )
+                    )
+    return problems
 
 
 #: The class attribute where a Vigie model maps each personal-data field to its

@@ -88,10 +88,44 @@ class Through:
 @dataclass(frozen=True)
 class Like:
     """The link column holds the identity row's ``value`` column inside a fixed text:
-    one of ``patterns``, SQL LIKE patterns where ``{}`` stands for the (escaped) value."""
+    one of ``patterns``, SQL LIKE patterns where ``{}`` stands for the (escaped) value.
+
+    An application that logs in its installation's language (GLPI) gives the patterns
+    per language (``by_language``): ``patterns`` are then those of the languages the
+    manifest's ``languages`` setting selects, read when used.
+    """
 
     value: str
-    patterns: tuple[str, ...]
+    fixed: tuple[str, ...] = ()
+    by_language: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    languages: Languages | None = None
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        if not self.by_language:
+            return self.fixed
+        chosen = self.languages.selected() if self.languages else ()
+        known = [lang for lang in chosen if lang in self.by_language] or list(self.by_language)
+        return tuple(dict.fromkeys(p for lang in known for p in self.by_language[lang]))
+
+    @property
+    def all_patterns(self) -> tuple[str, ...]:
+        return self.fixed + tuple(p for ps in self.by_language.values() for p in ps)
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The installation's languages: the environment variable ``env`` ("fr" or "fr,en"),
+    else ``default``; empty: every language the manifest gives."""
+
+    env: str
+    default: tuple[str, ...] = ()
+
+    def selected(self) -> tuple[str, ...]:
+        value = os.environ.get(self.env, "").strip()
+        if value:
+            return tuple(v.strip().lower() for v in value.split(",") if v.strip())
+        return self.default
 
 
 @dataclass(frozen=True)
@@ -159,6 +193,8 @@ class Table:
     #: What the table holds, {fr, en} (« Tickets »); manifests written before labels
     #: existed have none, and people then read the table name.
     label: Mapping[str, str] | None = None
+    #: The application versions having this table; empty: every version.
+    versions: tuple[str, ...] = ()
 
     def label_text(self, lang: str) -> str:
         if self.label:
@@ -210,6 +246,31 @@ class Manifest:
     not_personal_tables: tuple[str, ...]
     tables: Mapping[str, Table]
     text: str = field(default="", compare=False, repr=False)
+    #: The application versions the manifest describes; empty: not said.
+    versions: tuple[str, ...] = ()
+    languages: Languages | None = None
+
+    def without_tables(self, absent: Iterable[str]) -> Manifest:
+        """This manifest less the versioned tables ``absent`` from a database (another
+        version of the application); links through them are dropped too."""
+        gone = {name for name in absent if name in self.tables and self.tables[name].versions}
+        if not gone:
+            return self
+        from dataclasses import replace
+
+        tables = {
+            name: replace(
+                table,
+                links=tuple(
+                    link
+                    for link in table.links
+                    if not any(hop.table in gone for hop in link.through)
+                ),
+            )
+            for name, table in self.tables.items()
+            if name not in gone
+        }
+        return replace(self, tables=tables)
 
     @property
     def categories(self) -> set[str]:
@@ -343,7 +404,24 @@ def _column(name: str, spec: Any) -> Column:
     return Column(name, spec["category"], spec["erase"], spec.get("mask"), versions)
 
 
+def _like(spec: Any, languages: Languages | None) -> Like | None:
+    if not spec:
+        return None
+    patterns = spec["patterns"]
+    if isinstance(patterns, dict):
+        return Like(
+            spec["value"],
+            by_language={lang: tuple(p) for lang, p in patterns.items()},
+            languages=languages,
+        )
+    return Like(spec["value"], fixed=tuple(patterns))
+
+
 def _build(doc: dict[str, Any], text: str) -> Manifest:
+    lang_spec = doc.get("languages")
+    languages = (
+        Languages(lang_spec["env"], tuple(lang_spec.get("default") or ())) if lang_spec else None
+    )
     identities = {
         name: Identity(
             name=name,
@@ -360,7 +438,6 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
     for name, spec in doc["tables"].items():
         links = []
         for link in spec.get("links") or []:
-            like = link.get("like")
             links.append(
                 Link(
                     identity=link["identity"],
@@ -369,7 +446,7 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
                     references=link.get("references"),
                     where=_where(link.get("where")),
                     erase=link.get("erase", True),
-                    like=Like(like["value"], tuple(like["patterns"])) if like else None,
+                    like=_like(link.get("like"), languages),
                 )
             )
         tables[name] = Table(
@@ -379,6 +456,7 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
             retention=_retention(spec.get("retention")),
             columns={c: _column(c, cspec) for c, cspec in (spec.get("columns") or {}).items()},
             label=spec.get("label"),
+            versions=tuple(spec.get("versions") or ()),
         )
     connection = doc["connection"]
     return Manifest(
@@ -390,4 +468,6 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
         not_personal_tables=tuple(doc.get("not_personal_tables") or ()),
         tables=tables,
         text=text,
+        versions=tuple(doc.get("versions") or ()),
+        languages=languages,
     )

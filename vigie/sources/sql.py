@@ -110,6 +110,14 @@ class SqlSource:
         if self._schema is None:
             key = self.cache_key
             reflected = cached_schema(key) if key is not None else None
+            # A table of some application versions only (`versions`) that this database
+            # lacks is left out, with the links through it.
+            versioned = [n for n, t in self.manifest.tables.items() if t.versions]
+            if versioned:
+                present = set(sa.inspect(self.engine).get_table_names())
+                self.manifest = self.manifest.without_tables(
+                    n for n in versioned if n not in present
+                )
             self._schema = SchemaView(self.manifest, self.engine, reflected)
         return self._schema
 

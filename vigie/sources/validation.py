@@ -52,7 +52,7 @@ def check_semantics(manifest: Manifest, categories: set[str] | None) -> list[Pro
                     problems.append(
                         (f"{lpath}.like", "needs `column` (the text column holding the value)")
                     )
-                for number, pattern in enumerate(link.like.patterns):
+                for number, pattern in enumerate(link.like.all_patterns):
                     if pattern.count("{}") != 1:
                         problems.append(
                             (
@@ -62,6 +62,53 @@ def check_semantics(manifest: Manifest, categories: set[str] | None) -> list[Pro
                         )
         problems += _check_columns(table, tpath, categories)
         problems += _check_follows(manifest, name, f"{tpath}.retention")
+        problems += _check_marks(manifest.versions, table, tpath)
+    return problems
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split("."))
+
+
+def version_matches(mark: str, version: str) -> bool:
+    """Does the mark ("11", ">=20.0", "<19.0", "==22.0") cover ``version`` ("11.0.7", "22.0")?
+    A bare mark covers the versions it prefixes ("11" covers 11.0.7); a comparison compares
+    as many parts as the mark gives."""
+    operator = next((op for op in (">=", "<=", "==", ">", "<") if mark.startswith(op)), "")
+    wanted = _version(mark[len(operator) :])
+    have = _version(version)[: len(wanted)]
+    have = have + (0,) * (len(wanted) - len(have))
+    return {
+        "": have == wanted,
+        "==": have == wanted,
+        ">=": have >= wanted,
+        "<=": have <= wanted,
+        ">": have > wanted,
+        "<": have < wanted,
+    }[operator]
+
+
+def covered(marks: tuple[str, ...], version: str) -> bool:
+    """A table or column with these ``versions`` marks exists in ``version``."""
+    return not marks or any(version_matches(mark, version) for mark in marks)
+
+
+def _check_marks(claimed: tuple[str, ...], table: Table, tpath: str) -> list[Problem]:
+    """A `versions` mark outside every version the manifest claims names nothing real."""
+    if not claimed:
+        return []
+    problems: list[Problem] = []
+    marked = [(f"{tpath}.versions", table.versions)] + [
+        (f"{tpath}.columns.{c.name}.versions", c.versions) for c in table.columns.values()
+    ]
+    for path, marks in marked:
+        if marks and not any(covered(marks, version) for version in claimed):
+            problems.append(
+                (
+                    path,
+                    f"{list(marks)} is in no version the manifest describes ({', '.join(claimed)})",
+                )
+            )
     return problems
 
 

@@ -78,6 +78,8 @@ def normalise(type_sql: str) -> str:
     """Spell a compiled column type one way: MariaDB display widths and synonyms removed."""
     spelled = _INTEGER_WIDTH.sub(r"\1", type_sql.upper()).replace(", ", ",")
     spelled = spelled.replace("DOUBLE PRECISION", "DOUBLE")
+    if spelled in _ALIASES:
+        return _ALIASES[spelled]
     head, _, rest = spelled.partition("(")
     head = _ALIASES.get(head.strip(), head.strip())
     return f"{head}({rest}" if rest else head

@@ -62,6 +62,8 @@ def reset_sequences(conn: Connection, tables: Iterable[Table]) -> None:
         return
     for table in tables:
         for column in table.primary_key.columns:
+            if column.autoincrement is not True:
+                continue  # a key the application fills itself (a token, a code): no sequence
             # Names come from the shape metadata, never from input.
             highest = f'SELECT MAX("{column.name}") FROM "{table.name}"'  # noqa: S608
             conn.execute(

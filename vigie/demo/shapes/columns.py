@@ -9,7 +9,8 @@ prints it (`int unsigned`, `tinyint`, `varchar(255)`, `double(24,8)`, `longtext`
 `point`…). On MariaDB/MySQL the column gets exactly that type; on PostgreSQL and SQLite it gets the
 equivalent Dolibarr's own PostgreSQL conversion uses (`tinyint` -> smallint, `*text` -> text,
 `datetime`/`timestamp` -> timestamp, `double(24,8)` -> numeric(24,8), `unsigned` dropped).
-`nn` is NOT NULL, `pk` the auto-increment primary key, `d=` a server default, `now` a default of
+`nn` is NOT NULL, `pk` the auto-increment primary key, `key` a (part of a) primary key that is
+not auto-incremented, `d=` a server default, `now` a default of
 CURRENT_TIMESTAMP (Dolibarr's `tms`).
 """
 
@@ -113,7 +114,8 @@ def sa_type(spec: str) -> TypeEngine[Any]:
     elif base == "real":
         result = REAL()
     elif base == "float":
-        result = Float()
+        # MySQL's `float` is single precision: REAL on PostgreSQL (whose FLOAT is a double).
+        result = Float().with_variant(REAL(), "postgresql")
     elif base == "decimal":
         result = Numeric(p, s)
     elif base == "point":
@@ -129,7 +131,7 @@ def parse_column(line: str) -> Column[Any]:
     parts = line.split()
     name = parts[0]
     # The type may be two words (`int unsigned`); flags follow it.
-    flags = {"nn", "pk", "now"}
+    flags = {"nn", "pk", "now", "key"}
     type_words = [parts[1]]
     rest = parts[2:]
     if rest and rest[0] == "unsigned":
@@ -147,6 +149,9 @@ def parse_column(line: str) -> Column[Any]:
     column_type = sa_type(" ".join(type_words))
     if "pk" in seen:
         return Column(name, column_type, primary_key=True, autoincrement=True, nullable=False)
+    if "key" in seen:
+        # A primary key the application fills itself (a token, a code, a pair of ids).
+        return Column(name, column_type, primary_key=True, autoincrement=False, nullable=False)
     server_default: Any = None
     if "now" in seen:
         server_default = func.current_timestamp()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKeyConstraint, MetaData
 
 from vigie.demo.shapes.columns import build_table
+from vigie.demo.shapes.dolibarr_tables import SPECS
 
 SOCIETE = """
 rowid integer pk
@@ -878,6 +879,101 @@ TABLES = (
 )
 
 
+#: The other personal tables the manifest describes, shaped as Dolibarr 25 has them
+#: (dolibarr_tables.py, from the column facts of tests/data/real-schemas).
+ADDED = (
+    "llx_adherent",
+    "llx_adherent_extrafields",
+    "llx_subscription",
+    "llx_categorie_member",
+    "llx_don",
+    "llx_payment_donation",
+    "llx_recruitment_recruitmentcandidature",
+    "llx_societe_account",
+    "llx_eventorganization_conferenceorboothattendee",
+    "llx_partnership",
+    "llx_user_employment",
+    "llx_salary",
+    "llx_payment_salary",
+    "llx_holiday",
+    "llx_holiday_users",
+    "llx_holiday_logs",
+    "llx_expensereport",
+    "llx_expensereport_det",
+    "llx_payment_expensereport",
+    "llx_deplacement",
+    "llx_chargesociales",
+    "llx_hrm_evaluation",
+    "llx_hrm_evaluationdet",
+    "llx_hrm_job_user",
+    "llx_element_time",
+    "llx_user_rib",
+    "llx_prelevement_lignes",
+    "llx_prelevement_demande",
+    "llx_bank",
+    "llx_bank_url",
+    "llx_accounting_bookkeeping",
+    "llx_accounting_bookkeeping_tmp",
+    "llx_societe_remise_except",
+    "llx_paiementfourn",
+    "llx_blockedlog",
+    "llx_commande",
+    "llx_commande_fournisseur",
+    "llx_supplier_proposal",
+    "llx_expedition",
+    "llx_reception",
+    "llx_delivery",
+    "llx_fichinter",
+    "llx_fichinter_rec",
+    "llx_facture_rec",
+    "llx_projet",
+    "llx_onlinesignature",
+    "llx_product_customer_price",
+    "llx_notify",
+    "llx_notify_def",
+    "llx_ecm_files",
+    "llx_links",
+    "llx_session",
+    "llx_oauth_token",
+    "llx_oauth_state",
+    "llx_emailcollector_emailcollector",
+    "llx_ai_request_log",
+    "llx_webhook_history",
+    "llx_socpeople_extrafields",
+    "llx_societe_extrafields",
+    "llx_user_extrafields",
+    "llx_actioncomm_reminder",
+    "llx_user_clicktodial",
+    "llx_usergroup_user",
+    "llx_user_param",
+    "llx_user_rights",
+    "llx_user_alert",
+    "llx_categorie_user",
+    "llx_bookmark",
+    "llx_default_values",
+    "llx_zapier_hook",
+    "llx_societe_commerciaux",
+    "llx_societe_contacts",
+    "llx_categorie_contact",
+    "llx_categorie_societe",
+    "llx_categorie_fournisseur",
+    "llx_opensurvey_user_studs",
+    "llx_opensurvey_comments",
+    "llx_product_customer_price_log",
+    "llx_opensurvey_sondage",
+    "llx_opensurvey_user_formanswers",
+)
+
+
+def full_metadata() -> MetaData:
+    """Every table of a Dolibarr 25 database, exactly as the column facts give them (the 20
+    tables `metadata` writes by hand in their 22.0 shape are here in their 25 shape)."""
+    md = MetaData()
+    for name, spec in SPECS.items():
+        build_table(md, name, spec)
+    return md
+
+
 def _fk(table: str, column: str, target: str, key: str = "rowid") -> ForeignKeyConstraint:
     # MySQL wants foreign-key names unique per database: they carry the table name.
     return ForeignKeyConstraint([column], [f"{target}.{key}"], name=f"{table}_{column}_fk")
@@ -1054,4 +1150,6 @@ def metadata() -> MetaData:
         unique={"idx": ("element_id", "fk_c_type_contact", "fk_socpeople")},
         indexes={"fk_socpeople": ("fk_socpeople",)},
     )
+    for name in ADDED:
+        build_table(md, name, SPECS[name])
     return md

@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import MetaData
 
 from vigie.demo.shapes.columns import build_table
+from vigie.demo.shapes.glpi_tables import SPECS
 
 Version = Literal["10", "11"]
 
@@ -622,6 +623,163 @@ TABLES = (
 )
 
 
+#: The other personal tables the manifest describes, shaped from the real 11.0.7 schema
+#: (glpi_tables.py), with the 10.0.x differences the reference gives (below).
+ADDED = (
+    "glpi_changes",
+    "glpi_problems",
+    "glpi_changes_users",
+    "glpi_problems_users",
+    "glpi_suppliers_tickets",
+    "glpi_changes_suppliers",
+    "glpi_problems_suppliers",
+    "glpi_changetasks",
+    "glpi_problemtasks",
+    "glpi_ticketvalidations",
+    "glpi_changevalidations",
+    "glpi_ticketsatisfactions",
+    "glpi_changesatisfactions",
+    "glpi_itilsolutions",
+    "glpi_notimportedemails",
+    "glpi_queuednotifications",
+    "glpi_queuedwebhooks",
+    "glpi_forms_answerssets",
+    "glpi_forms_destinations_answerssets_formdestinationitems",
+    "glpi_groups_users",
+    "glpi_profiles_users",
+    "glpi_contracts_users",
+    "glpi_softwarelicenses_users",
+    "glpi_knowbaseitems_users",
+    "glpi_reminders_users",
+    "glpi_rssfeeds_users",
+    "glpi_savedsearches_users",
+    "glpi_validatorsubstitutes",
+    "glpi_displaypreferences",
+    "glpi_dashboards_filters",
+    "glpi_dashboards_dashboards",
+    "glpi_items_kanbans",
+    "glpi_objectlocks",
+    "glpi_planningrecalls",
+    "glpi_savedsearches",
+    "glpi_savedsearches_alerts",
+    "glpi_reminders",
+    "glpi_remindertranslations",
+    "glpi_planningexternalevents",
+    "glpi_rssfeeds",
+    "glpi_reservations",
+    "glpi_oauth_access_tokens",
+    "glpi_oauth_auth_codes",
+    "glpi_oauth_refresh_tokens",
+    "glpi_knowbaseitems",
+    "glpi_knowbaseitems_revisions",
+    "glpi_knowbaseitemtranslations",
+    "glpi_knowbaseitems_comments",
+    "glpi_notepads",
+    "glpi_itilcategories",
+    "glpi_tasktemplates",
+    "glpi_projecttasktemplates",
+    "glpi_mailcollectors",
+    "glpi_projects",
+    "glpi_projecttasks",
+    "glpi_projectteams",
+    "glpi_projecttaskteams",
+    "glpi_monitors",
+    "glpi_phones",
+    "glpi_printers",
+    "glpi_peripherals",
+    "glpi_networkequipments",
+    "glpi_unmanageds",
+    "glpi_softwarelicenses",
+    "glpi_certificates",
+    "glpi_appliances",
+    "glpi_assets_assets",
+    "glpi_lines",
+    "glpi_softwares",
+    "glpi_cables",
+    "glpi_cartridgeitems",
+    "glpi_consumableitems",
+    "glpi_clusters",
+    "glpi_databaseinstances",
+    "glpi_domains",
+    "glpi_domainrecords",
+    "glpi_enclosures",
+    "glpi_passivedcequipments",
+    "glpi_pdus",
+    "glpi_racks",
+    "glpi_items_devicesimcards",
+    "glpi_agents",
+    "glpi_items_remotemanagements",
+    "glpi_networkports",
+    "glpi_refusedequipments",
+    "glpi_rulematchedlogs",
+    "glpi_lockedfields",
+)
+
+#: Tables new in 11.0 (reference 1.0): a 10.0.x database has none of them.
+ELEVEN_ONLY_TABLES = frozenset(
+    {
+        "glpi_groups_items",
+        "glpi_forms_answerssets",
+        "glpi_forms_destinations_answerssets_formdestinationitems",
+        "glpi_validatorsubstitutes",
+        "glpi_contracts_users",
+        "glpi_softwarelicenses_users",
+        "glpi_oauth_access_tokens",
+        "glpi_oauth_auth_codes",
+        "glpi_oauth_refresh_tokens",
+    }
+)
+_VALIDATION_11 = {
+    "itils_validationsteps_id",
+    "itilvalidationtemplates_id",
+    "itemtype_target",
+    "items_id_target",
+    "last_reminder_date",
+}
+#: Columns 11.0 added to tables 10.0.x has (reference 1.0).
+ELEVEN_ONLY_COLUMNS: dict[str, set[str]] = {
+    "glpi_ticketvalidations": _VALIDATION_11,
+    "glpi_changevalidations": _VALIDATION_11,
+    "glpi_ticketsatisfactions": {"satisfaction_scaled_to_5"},
+    "glpi_queuednotifications": {"attach_documents", "itemtype_trigger", "items_id_trigger"},
+    "glpi_notepads": {"visible_from_ticket"},
+}
+#: 10.0.x assigns groups on the asset row; 11 moved them to glpi_groups_items (reference 1.0).
+TEN_GROUP_COLUMNS = "groups_id int unsigned nn d=0\ngroups_id_tech int unsigned nn d=0\n"
+TEN_GROUP_TABLES = frozenset(
+    {
+        "glpi_monitors",
+        "glpi_phones",
+        "glpi_printers",
+        "glpi_peripherals",
+        "glpi_networkequipments",
+        "glpi_unmanageds",
+    }
+)
+
+
+def _add_real(md: MetaData, name: str, version: Version) -> None:
+    if version == "10" and name in ELEVEN_ONLY_TABLES:
+        return
+    spec = SPECS[name]
+    drop: set[str] = set()
+    if version == "10":
+        drop = ELEVEN_ONLY_COLUMNS.get(name, set())
+        if name in TEN_GROUP_TABLES:
+            spec += TEN_GROUP_COLUMNS
+    build_table(md, name, spec, drop=drop)
+
+
+def full_metadata(version: Version = "11") -> MetaData:
+    """Every table of a GLPI `version` database: the personal ones as `metadata` gives them,
+    every other table of the real 11.0.7 schema as it is (for 10.0.x, less the 11-only tables)."""
+    md = metadata(version)
+    for name in SPECS:
+        if name not in md.tables:
+            _add_real(md, name, version)
+    return md
+
+
 def metadata(version: Version = "11") -> MetaData:
     """Return the personal-data tables of GLPI `version` ("11" for 11.0.x, "10" for 10.0.x)."""
     if version not in ("10", "11"):
@@ -717,4 +875,6 @@ def metadata(version: Version = "11") -> MetaData:
         unique={"unicity": ("suppliers_id", "contacts_id")},
         indexes={"contacts_id": ("contacts_id",)},
     )
+    for name in ADDED:
+        _add_real(md, name, version)
     return md
