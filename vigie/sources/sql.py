@@ -1,9 +1,11 @@
 """An external SQL database as a source: find, erase, expired, purge (Art. 15, 17, 5(1)(e)).
 
 SQLAlchemy Core 2 only, on whatever it reaches (MariaDB/MySQL through PyMySQL,
-PostgreSQL through psycopg, SQLite). Every call is set-based: the subject's rows
-are selected with ``IN`` subqueries, then changed by ``UPDATE``/``DELETE … WHERE
-key IN (batch)``, batch after batch, each batch one transaction. An interrupted
+PostgreSQL through psycopg, SQLite). Every call is set-based and **ids first**: the
+subject's identity keys and the ids their links lead to are selected first, then
+each table's rows by those ids, in bounded batches (no subquery, no per-row round
+trip), then changed by ``UPDATE``/``DELETE … WHERE key IN (batch)``, batch after
+batch, each batch one transaction. An interrupted
 erase or purge is run again and finishes the job (see ``docs/sources.md``).
 """
 
@@ -18,13 +20,15 @@ import sqlalchemy as sa
 from django.conf import settings
 
 from vigie.sources import sql_erase, sql_retention
-from vigie.sources.manifest import Manifest
+from vigie.sources.manifest import Column, Manifest
 from vigie.sources.rules import RetentionRule
 from vigie.sources.sql_schema import (
     SchemaView,
     SourceError,
+    batched,
     cached_schema,
     forget_schema_key,
+    key_in,
     row_key,
 )
 from vigie.sources.types import (
@@ -163,31 +167,28 @@ class SqlSource:
         with _database_errors(self), self.engine.connect() as conn:
             keys = self.schema.identity_keys(conn, subject)
             for spec in self.manifest.tables.values():
-                condition = self.schema.subject_condition(spec, keys, erasing=False)
                 # Versioned columns this database lacks are skipped.
                 personal = self.schema.personal_columns(spec)
-                if condition is None or not personal:
+                conditions = self.schema.subject_conditions(spec, keys, erasing=False)
+                if not conditions or not personal:
                     continue
                 categories = list(dict.fromkeys(c.category for c in personal if c.category))
                 primary = self.schema.primary_key(spec)
                 columns = [self.schema.column(spec.name, c.name) for c in personal]
-                query = sa.select(*primary, *columns).where(condition).order_by(*primary)
-                for row in conn.execute(query):
-                    key = row_key(row[: len(primary)])
-                    values = dict(zip((c.name for c in personal), row[len(primary) :], strict=True))
-                    for category in categories:
-                        found.append(
-                            FoundRow(
-                                table=spec.name,
-                                key=key,
-                                category=category,
-                                values={
-                                    c.name: values[c.name]
-                                    for c in personal
-                                    if c.category == category
-                                },
-                            )
-                        )
+                if len(conditions) == 1:
+                    # One link, one batch of ids: the rows in one statement.
+                    queries = [sa.select(*primary, *columns).where(conditions[0])]
+                else:
+                    # Several links (or batches): each link's ids first, on its own index,
+                    # then the rows by primary key, batch after batch.
+                    rows = self.schema.subject_rows(conn, spec, keys, erasing=False)
+                    queries = [
+                        sa.select(*primary, *columns).where(key_in(primary, batch))
+                        for batch in batched(rows, self.batch_size)
+                    ]
+                for query in queries:
+                    for row in conn.execute(query.order_by(*primary)):
+                        found += _found_rows(spec.name, row, len(primary), personal, categories)
         return FindResult(self.name, tuple(found))
 
     def erase(self, subject: Subject, plan: Plan | None = None) -> EraseReport:
@@ -204,6 +205,23 @@ class SqlSource:
         """Delete or anonymise the selection in bounded batches (R14)."""
         with _database_errors(self):
             return sql_retention.purge(self, selection)
+
+
+def _found_rows(
+    table: str, row: Any, width: int, personal: list[Column], categories: list[str]
+) -> list[FoundRow]:
+    """One selected row as a ``FoundRow`` per category: its key, then its columns."""
+    key = row_key(row[:width])
+    values = dict(zip((c.name for c in personal), row[width:], strict=True))
+    return [
+        FoundRow(
+            table=table,
+            key=key,
+            category=category,
+            values={c.name: values[c.name] for c in personal if c.category == category},
+        )
+        for category in categories
+    ]
 
 
 class _database_errors:

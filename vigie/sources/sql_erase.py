@@ -1,7 +1,9 @@
 """Erasure of a subject in an external SQL source (Art. 17, R19, R53).
 
-Table by table in ``SchemaView.erase_order``, batch by batch of primary keys, each
-batch one transaction: ``DELETE`` for ``delete_row`` tables, else one ``UPDATE``
+Table by table in ``SchemaView.erase_order``, ids first: the identity keys and the
+ids ``through`` links lead to are selected once, before any change; each table's
+rows are then selected by those ids (one statement per link and batch of ids, no
+subquery), and changed batch by batch of primary keys, each batch one transaction: ``DELETE`` for ``delete_row`` tables, else one ``UPDATE``
 for the ``null``/``mask`` columns plus keyed hashes, and the archive index entry of
 every kept row (Art. 17(3)) written before the batch commits. Rows already erased
 (their nulled and masked columns in the erased state) are not selected again, so a
@@ -23,7 +25,7 @@ from sqlalchemy.engine import Connection, Row
 from vigie.lib import keyring
 from vigie.lib.legal_calendar import retention_end
 from vigie.sources.manifest import Column, Table
-from vigie.sources.sql_schema import SourceError, SubjectKeys, row_key
+from vigie.sources.sql_schema import SourceError, SubjectKeys, batched, key_in, row_key
 from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Subject
 
 if TYPE_CHECKING:
@@ -156,9 +158,35 @@ def hash_value(key: bytes, value: Any, length: int) -> str:
 
 
 def _key_in(primary: list[sa.Column[Any]], keys: list[tuple[Any, ...]]) -> sa.ColumnElement[bool]:
-    if len(primary) == 1:
-        return primary[0].in_([k[0] for k in keys])
-    return sa.tuple_(*primary).in_(keys)
+    return key_in(primary, keys)  # type: ignore[no-any-return]
+
+
+def for_each_key_batch(
+    source: SqlSource,
+    table: str,
+    primary: list[sa.Column[Any]],
+    keys: list[tuple[Any, ...]],
+    condition: sa.ColumnElement[bool] | None,
+    extra: list[sa.ColumnElement[Any]],
+    apply: Callable[[Connection, list[Row[Any]]], None],
+) -> int:
+    """The rows of ``keys`` (resolved first) that meet ``condition``, ``batch_size`` keys
+    at a time: select, apply, commit; repeat. Batches with nothing left are skipped."""
+    batches = 0
+    for batch in batched(keys, source.batch_size):
+        where = [key_in(primary, batch)]
+        if condition is not None:
+            where.append(condition)
+        query = sa.select(*primary, *extra).where(*where).order_by(*primary)
+        with source.engine.begin() as conn:
+            rows = list(conn.execute(query).all())
+            if not rows:
+                continue
+            apply(conn, rows)
+            if source.on_batch is not None:
+                source.on_batch(table, len(rows))
+        batches += 1
+    return batches
 
 
 def for_each_batch(
@@ -211,12 +239,18 @@ def erase(source: SqlSource, subject: Subject, plan: Plan) -> EraseReport:
     with source.engine.connect() as conn:
         keys = schema.identity_keys(conn, subject)
     for spec in schema.erase_order():
-        condition = schema.subject_condition(spec, keys, erasing=True)
         # Versioned columns this database lacks are skipped.
         strategies = effective_strategies(spec, plan, schema.personal_columns(spec))
-        if condition is None or not strategies:
+        if not strategies or not schema.subject_conditions(spec, keys, erasing=True):
             continue
-        _erase_table(source, spec, condition, strategies, plan, report, keys)
+        report.outcome(spec.name)
+        with source.engine.connect() as conn:
+            # The table's rows by its links' ids, selected when its turn comes: the
+            # tables erased before it may have deleted some.
+            rows = schema.subject_rows(conn, spec, keys, erasing=True)
+        if not rows:
+            continue
+        _erase_table(source, spec, rows, strategies, plan, report, keys)
     return report
 
 
@@ -279,7 +313,7 @@ class _Guarded:
 def _erase_table(
     source: SqlSource,
     spec: Table,
-    condition: sa.ColumnElement[bool],
+    rows_found: list[tuple[Any, ...]],
     strategies: dict[str, str],
     plan: Plan,
     report: EraseReport,
@@ -312,7 +346,6 @@ def _erase_table(
     if not changes.deletes and not changes.kept:
         # Kept rows are visited again by a re-run (for their archive entry).
         pending = guard.pending()
-    where = condition if pending is None else sa.and_(condition, pending)
 
     def kept_rows(rows: list[Row[Any]]) -> list[KeptRow]:
         out = []
@@ -359,4 +392,4 @@ def _erase_table(
             if chosen.null or chosen.mask or chosen.hash:
                 outcome.updated += chosen.apply(conn, group)
 
-    for_each_batch(source, spec.name, changes.primary, where, extra, apply)
+    for_each_key_batch(source, spec.name, changes.primary, rows_found, pending, extra, apply)
