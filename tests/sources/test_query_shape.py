@@ -65,6 +65,8 @@ def test_find_and_erase_send_no_subquery_and_bounded_id_lists(glpi_url, monkeypa
     for statement, parameters in statements:
         if not statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
             continue
+        if any(c in statement for c in ("pg_catalog", "sqlite_master", "information_schema")):
+            continue  # the guard reads the catalogue (undescribed tables)
         assert not SUBQUERY.search(statement), statement
         # Bounded lists: ids 3 at a time, rows 4 at a time (and the links' constants).
         for values in IN_LIST.findall(statement):

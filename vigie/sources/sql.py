@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import warnings
 from collections.abc import Callable, Hashable, Mapping
+from fnmatch import fnmatchcase
 from typing import Any
 
 import sqlalchemy as sa
@@ -191,20 +193,77 @@ class SqlSource:
                         found += _found_rows(spec.name, row, len(primary), personal, categories)
         return FindResult(self.name, tuple(found))
 
-    def erase(self, subject: Subject, plan: Plan | None = None) -> EraseReport:
-        """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53)."""
+    def undescribed(self) -> list[str]:
+        """Tables of the database the manifest neither describes nor declares not
+        personal, and ``table.column`` for columns of described tables it does not map:
+        read from the database now (the inventory check's ``unmapped``, without its
+        other checks)."""
+        with _database_errors(self), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
+            inspector = sa.inspect(self.engine)
+            present = inspector.get_table_names()
+            out = [
+                name
+                for name in sorted(present)
+                if name not in self.manifest.tables
+                and not any(fnmatchcase(name, p) for p in self.manifest.not_personal_tables)
+            ]
+            described = [t for t in self.manifest.tables if t in present]
+            if described:
+                columns = inspector.get_multi_columns(filter_names=described)
+                for (_schema, table), reflected in sorted(columns.items()):
+                    mapped = self.manifest.tables[table].columns
+                    out += [f"{table}.{c['name']}" for c in reflected if c["name"] not in mapped]
+        return out
+
+    def guard(self, *, accept_unmapped: bool, doing: str) -> list[str]:
+        """Refuse to erase or purge a database holding what the manifest does not
+        describe (what it holds would stay, unseen), unless the privacy lead accepts
+        it explicitly: then what is undescribed, for the report to name (incomplete)."""
+        undescribed = self.undescribed()
+        if undescribed and not accept_unmapped:
+            raise UndescribedTables(
+                f"{self.name}: {doing} refused: the database holds tables or columns the "
+                f"manifest does not describe: {', '.join(undescribed)} (describe them and "
+                "run `vigie sources check`, or accept an incomplete run with "
+                "--accept-unmapped)"
+            )
+        return undescribed
+
+    def erase(
+        self,
+        subject: Subject,
+        plan: Plan | None = None,
+        *,
+        accept_unmapped: bool = False,
+        check_residue: bool = True,
+    ) -> EraseReport:
+        """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53).
+
+        Refused on a database holding undescribed tables or columns, unless
+        ``accept_unmapped`` (the report then says incomplete and names them). Then,
+        unless ``check_residue`` is False, every text column of the described personal
+        tables is searched for the person's identifiers (``report.residue``).
+        """
+        undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
         with _database_errors(self):
-            return sql_erase.erase(self, subject, plan or {})
+            report = sql_erase.erase(self, subject, plan or {}, check_residue=check_residue)
+        report.incomplete, report.undescribed = bool(undescribed), undescribed
+        return report
 
     def expired(self, rule: RetentionRule, now: dt.datetime) -> Selection:
         """Rows of ``rule``'s category past their retention end at ``now`` (R14), counted."""
         with _database_errors(self):
             return sql_retention.expired(self, rule, now)
 
-    def purge(self, selection: Selection) -> PurgeReport:
-        """Delete or anonymise the selection in bounded batches (R14)."""
+    def purge(self, selection: Selection, *, accept_unmapped: bool = False) -> PurgeReport:
+        """Delete or anonymise the selection in bounded batches (R14); refused like an
+        erasure on a database holding what the manifest does not describe."""
+        undescribed = self.guard(accept_unmapped=accept_unmapped, doing="purge")
         with _database_errors(self):
-            return sql_retention.purge(self, selection)
+            report = sql_retention.purge(self, selection)
+        report.incomplete, report.undescribed = bool(undescribed), undescribed
+        return report
 
 
 def _found_rows(
@@ -222,6 +281,11 @@ def _found_rows(
         )
         for category in categories
     ]
+
+
+class UndescribedTables(SourceError):
+    """An erase or a purge refused: the database holds what the manifest does not
+    describe (the message names it)."""
 
 
 class _database_errors:

@@ -26,7 +26,7 @@ from vigie.lib import keyring
 from vigie.lib.legal_calendar import retention_end
 from vigie.sources.manifest import Column, Table
 from vigie.sources.sql_schema import SourceError, SubjectKeys, batched, key_in, row_key
-from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Subject
+from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Residue, Subject
 
 if TYPE_CHECKING:
     from vigie.sources.sql import SqlSource
@@ -233,11 +233,15 @@ def as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def erase(source: SqlSource, subject: Subject, plan: Plan) -> EraseReport:
+def erase(
+    source: SqlSource, subject: Subject, plan: Plan, *, check_residue: bool = True
+) -> EraseReport:
     report = EraseReport(source.name)
     schema = source.schema
     with source.engine.connect() as conn:
         keys = schema.identity_keys(conn, subject)
+        # Read before anything changes: the rows that hold them are about to go.
+        values = identifiers(source, conn, subject, keys) if check_residue else []
     for spec in schema.erase_order():
         # Versioned columns this database lacks are skipped.
         strategies = effective_strategies(spec, plan, schema.personal_columns(spec))
@@ -251,6 +255,9 @@ def erase(source: SqlSource, subject: Subject, plan: Plan) -> EraseReport:
         if not rows:
             continue
         _erase_table(source, spec, rows, strategies, plan, report, keys)
+    if check_residue:
+        report.residue, report.kept_residue = residue(source, values, plan)
+        report.residue_checked = True
     return report
 
 
@@ -393,3 +400,97 @@ def _erase_table(
                 outcome.updated += chosen.apply(conn, group)
 
     for_each_key_batch(source, spec.name, changes.primary, rows_found, pending, extra, apply)
+
+
+# -- after the erase: the residue check (issue 12) ---------------------------------------
+
+#: Identifiers shorter than this are not searched for: they would match anything.
+MIN_IDENTIFIER = 3
+
+
+def identifiers(source: SqlSource, conn: Connection, subject: Subject, keys: SubjectKeys) -> list[str]:
+    """What identifies the person, read before the erase: the values given (addresses,
+    logins), the values of the identities' match columns in the person's rows (every
+    address a helpdesk holds for them), and those of the columns the manifest marks
+    ``identifies`` in the person's rows (a name)."""
+    schema = source.schema
+    found: dict[str, None] = {}
+
+    def add(value: Any) -> None:
+        text = str(value).strip() if value is not None else ""
+        if len(text) >= MIN_IDENTIFIER and not text.isdigit():
+            found[text] = None
+
+    for values in subject.attributes.values():
+        for value in values:
+            add(value)
+    for name, identity in source.manifest.identities.items():
+        identity_keys = keys.get(name)
+        if not identity_keys:
+            continue
+        for match in identity.match.values():
+            lookup = match.table or identity.table
+            column = schema.column(lookup, match.column)
+            key = schema.column(lookup, match.key or identity.key)
+            for batch in batched(identity_keys):
+                for value in conn.execute(sa.select(column).where(key.in_(batch))).scalars():
+                    add(value)
+    for spec in source.manifest.tables.values():
+        marked = [c for c in schema.personal_columns(spec) if c.identifies]
+        if not marked:
+            continue
+        primary = schema.primary_key(spec)
+        rows = schema.subject_rows(conn, spec, keys, erasing=False)
+        columns = [schema.column(spec.name, c.name) for c in marked]
+        for batch in batched(rows, source.batch_size):
+            for row in conn.execute(sa.select(*columns).where(key_in(primary, batch))):
+                for value in row:
+                    add(value)
+    return sorted(found)
+
+
+def residue(
+    source: SqlSource, values: Sequence[str], plan: Plan
+) -> tuple[list[Residue], list[Residue]]:
+    """Every text column of every described personal table searched for ``values``
+    (case-insensitive, anywhere in the text): one statement per table, counting per
+    column the rows that hold one. Columns a kept category keeps are returned apart."""
+    from vigie.sources.sql_schema import LIKE_ESCAPE, like_pattern
+
+    schema = source.schema
+    found: list[Residue] = []
+    kept: list[Residue] = []
+    if not values:
+        return found, kept
+    patterns = [like_pattern("%{}%", v) for v in values]
+    with source.engine.connect() as conn:
+        for spec in source.manifest.tables.values():
+            personal = schema.personal_columns(spec)
+            if not personal:
+                continue
+            strategies = effective_strategies(spec, plan, personal)
+            table = schema.table(spec.name)
+            texts = [c for c in table.columns if isinstance(c.type, sa.String)]
+            if not texts:
+                continue
+            counts = [
+                sa.func.sum(
+                    sa.case(
+                        (sa.or_(*(c.ilike(p, escape=LIKE_ESCAPE) for p in patterns)), 1),
+                        else_=0,
+                    )
+                ).label(f"c{i}")
+                for i, c in enumerate(texts)
+            ]
+            row = conn.execute(sa.select(*counts).select_from(table)).one()
+            for column, count in zip(texts, row, strict=True):
+                if not count:
+                    continue
+                spec_column = spec.columns.get(column.name)
+                if strategies.get(column.name) == "keep" and spec_column is not None:
+                    kept.append(
+                        Residue(spec.name, column.name, int(count), spec_column.category or "")
+                    )
+                else:
+                    found.append(Residue(spec.name, column.name, int(count)))
+    return found, kept
