@@ -15,6 +15,7 @@ from vigie.sources.services import (
     erase_subject,
     find_subject,
     list_sources,
+    load_source,
     register_source_file,
 )
 from vigie.sources.sql_schema import SourceError
@@ -209,3 +210,35 @@ class Command(BaseCommand):
                 _("%(source)s: residue check: no identifier left in the described tables")
                 % {"source": name}
             )
+
+    def _advise(self, options: dict[str, Any]) -> None:
+        from vigie.sources.advise import advise
+
+        sources = list_sources()
+        if not sources:
+            self.stdout.write(_("no source registered"))
+        for source in sources:
+            with load_source(source.name) as engine:
+                advice = advise(engine.manifest, engine.engine)
+            if not advice:
+                self.stdout.write(
+                    _("%(source)s: every lookup of the links is served by an index")
+                    % {"source": source.name}
+                )
+            for item in advice:
+                lookup = item.lookup
+                cost = (
+                    _("probe now %(ms).1f ms, %(plan)s, %(rows)s row(s) in the table")
+                    % {
+                        "ms": item.probe_ms,
+                        "plan": _("full scan") if item.scans else _("no full scan"),
+                        "rows": f"{item.rows:,}" if item.rows is not None else "?",
+                    }
+                    if item.probe_ms is not None
+                    else _("no value to probe with")
+                )
+                self.stdout.write(
+                    f"{source.name}\t{lookup.table}.{lookup.column}\t{lookup.path}\t"
+                    f"{item.statement or item.note}\t{cost}"
+                )
+        self.stdout.write(_("suggestions only: Vigie creates no index"))
