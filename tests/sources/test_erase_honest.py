@@ -159,4 +159,3 @@ def test_after_an_erase_the_residue_check_names_table_and_column_and_lists_kept_
     assert not helpdesk.complete and not billed.complete
     event = Event.objects.get(action="sources:subject:erase")
     assert event.extra["residue"]["helpdesk"] == {"tickets": {"name": 1}}
-

@@ -62,7 +62,7 @@ def test_find_and_erase_send_no_subquery_and_bounded_id_lists(glpi_url, monkeypa
         report = glpi_source.erase(SUBJECT)
     erases = statements[len(finds) :]
     assert finds and erases
-    for statement, parameters in statements:
+    for statement, _parameters in statements:
         if not statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
             continue
         if any(c in statement for c in ("pg_catalog", "sqlite_master", "information_schema")):

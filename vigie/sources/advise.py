@@ -132,11 +132,11 @@ def _statement(dialect: str, lookup: Lookup, column_type: Any) -> tuple[str, str
     return f"CREATE INDEX {name} ON {lookup.table} ({columns})", ""
 
 
-def _probe(conn: sa.Connection, table: sa.Table, lookup: Lookup) -> tuple[float | None, bool | None]:
+def _probe(
+    conn: sa.Connection, table: sa.Table, lookup: Lookup
+) -> tuple[float | None, bool | None]:
     column = table.c[lookup.column]
-    value = conn.execute(
-        sa.select(column).where(column.is_not(None)).limit(1)
-    ).scalar_one_or_none()
+    value = conn.execute(sa.select(column).where(column.is_not(None)).limit(1)).scalar_one_or_none()
     if value is None:
         return None, None
     condition: Any
@@ -146,7 +146,8 @@ def _probe(conn: sa.Connection, table: sa.Table, lookup: Lookup) -> tuple[float 
         condition = sa.func.lower(sa.func.trim(column)) == str(value).strip().lower()
     else:
         condition = column == value
-    query = sa.select(table.primary_key.columns or [column]).where(condition)
+    selected: list[Any] = list(table.primary_key.columns) or [column]
+    query = sa.select(*selected).where(condition)
     compiled = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
     dialect = conn.dialect.name
     scans: bool | None = None
@@ -158,7 +159,9 @@ def _probe(conn: sa.Connection, table: sa.Table, lookup: Lookup) -> tuple[float 
             rows = conn.execute(sa.text("EXPLAIN " + compiled)).mappings().all()
             scans = any(str(r.get("type")).upper() == "ALL" for r in rows)
         elif dialect == "sqlite":
-            plan = " ".join(str(r[-1]) for r in conn.execute(sa.text("EXPLAIN QUERY PLAN " + compiled)))
+            plan = " ".join(
+                str(r[-1]) for r in conn.execute(sa.text("EXPLAIN QUERY PLAN " + compiled))
+            )
             scans = "USING" not in plan.upper()
     except sa.exc.DBAPIError:
         scans = None

@@ -286,9 +286,7 @@ class SchemaView:
     def _hop_key(link: Link) -> Hashable:
         return (
             link.identity,
-            tuple(
-                (h.table, h.column, h.key, tuple(sorted(h.where.items()))) for h in link.through
-            ),
+            tuple((h.table, h.column, h.key, tuple(sorted(h.where.items()))) for h in link.through),
         )
 
     def resolve_hops(self, conn: Connection, resolved: SubjectKeys) -> None:

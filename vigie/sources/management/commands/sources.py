@@ -195,14 +195,15 @@ class Command(BaseCommand):
             )
         if report.incomplete:
             self.stdout.write(
-                _(
-                    "%(source)s: INCOMPLETE erasure: not described, so not erased: %(tables)s"
-                )
+                _("%(source)s: INCOMPLETE erasure: not described, so not erased: %(tables)s")
                 % {"source": name, "tables": ", ".join(report.undescribed)}
             )
         for found in report.residue:
             self.stdout.write(
-                _("%(source)s: RESIDUE: %(table)s.%(column)s still holds the person in %(rows)d row(s)")
+                _(
+                    "%(source)s: RESIDUE: %(table)s.%(column)s still holds the person in "
+                    "%(rows)d row(s)"
+                )
                 % {"source": name, "table": found.table, "column": found.column, "rows": found.rows}
             )
         if report.residue_checked and report.complete:
