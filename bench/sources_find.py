@@ -253,10 +253,13 @@ def main() -> int:
         with source_db.connect() as conn:
             assert saved_rows(conn, keys) == saved, "the restore did not restore"
 
+    residue: list[Any] = []
+
     def engine_erase(check_residue: bool = False) -> None:
         with load_source("glpi") as source:
             report = source.erase(Subject(email=[same[1]]), check_residue=check_residue)
-        assert not report.incomplete and not report.residue, "the erase left residue"
+        assert not report.incomplete, "the bench database is fully described"
+        residue[:] = [(r.table, r.column, r.rows) for r in report.residue]
 
     # Then timed, interleaved, on that same person restored before each run.
     engine_erase_times, raw_erase_times, checked_times = [], [], []
@@ -296,6 +299,7 @@ def main() -> int:
         f"({erase_engine / erase_raw:.2f}x)   (same person, restored before each run)"
     )
     checked = min(checked_times)
+    print(f"residue check found (table, column, rows): {residue or 'nothing'}")
     print(
         f"erase + residue check (engine): {checked * 1000:9.1f} ms "
         f"(the check alone about {(checked - erase_engine) * 1000:.1f} ms)"

@@ -86,6 +86,11 @@ class SqlSource:
     @property
     def engine(self) -> sa.Engine:
         if self._engine is None:
+            key = self.cache_key
+            shared = cached_schema(key) if key is not None else None
+            if shared is not None and shared.engine is not None:
+                self._engine = shared.engine
+                return self._engine
             url = self._url_now()
             try:
                 self._engine = sa.create_engine(url, pool_pre_ping=True)
@@ -94,6 +99,8 @@ class SqlSource:
                 raise SourceError(
                     f"{self.name}: the connection URL is not usable ({type(error).__name__})"
                 ) from None
+            if shared is not None:
+                shared.engine = self._engine
         return self._engine
 
     def _url_now(self) -> str:
@@ -150,6 +157,7 @@ class SqlSource:
 
     def close(self) -> None:
         if self._engine is not None:
+            # Its connections are closed; a cached engine keeps its compiled statements.
             self._engine.dispose()
             self._engine = None
             self._schema = None
