@@ -35,7 +35,8 @@ class Lookup:
     path: str
     constants: tuple[str, ...] = ()
     like: bool = False
-    normalised: bool = False
+    #: Compared trimmed (``trim``), and lower-cased too for addresses (``lower``).
+    normalised: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def lookups(manifest: Manifest) -> list[Lookup]:
                     match.column,
                     f"identities.{name}.match.{attribute}",
                     names(match.where),
-                    normalised=True,
+                    normalised="lower" if attribute == "email" else "trim",
                 )
             )
     for tname, table in manifest.tables.items():
@@ -76,7 +77,7 @@ def lookups(manifest: Manifest) -> list[Lookup]:
                 add(Lookup(hop.table, hop.column, f"{path}.through", names(hop.where)))
             if link.through:
                 if link.references:
-                    add(Lookup(tname, link.references, f"{path}.references"))
+                    add(Lookup(tname, link.references, f"{path}.references", names(link.where)))
                 continue
             if link.column:
                 patterns = link.like.patterns if link.like else ()
@@ -89,7 +90,7 @@ def lookups(manifest: Manifest) -> list[Lookup]:
 
 def _served(lookup: Lookup, indexes: list[list[str]], column_type: Any) -> bool:
     if lookup.normalised and isinstance(column_type, sa.String):
-        return False  # lower(trim(column)): only an index on that expression serves it
+        return False  # trim(column): only an index on that expression serves it
     for columns in indexes:
         leading: list[str] = []
         for column in columns:
@@ -117,9 +118,12 @@ def _statement(dialect: str, lookup: Lookup, column_type: Any) -> tuple[str, str
     )
     mysql = dialect in {"mysql", "mariadb"}
     if lookup.normalised and isinstance(column_type, sa.String):
+        expression = f"trim({lookup.column})"
+        if lookup.normalised == "lower":
+            expression = f"lower({expression})"
         if mysql:
-            return "", "lower(trim(column)) on MariaDB: only a generated column could serve it"
-        return f"CREATE INDEX {name} ON {lookup.table} ((lower(trim({lookup.column}))))", ""
+            return "", f"{expression} on MariaDB: only a generated column could serve it"
+        return f"CREATE INDEX {name} ON {lookup.table} (({expression}))", ""
     column = lookup.column
     if lookup.like:
         if mysql:
@@ -142,8 +146,10 @@ def _probe(
     condition: Any
     if lookup.like:
         condition = column.like(f"{str(value)[:20].replace('%', '').replace('_', '')}%")
-    elif lookup.normalised and isinstance(column.type, sa.String):
+    elif lookup.normalised == "lower" and isinstance(column.type, sa.String):
         condition = sa.func.lower(sa.func.trim(column)) == str(value).strip().lower()
+    elif lookup.normalised and isinstance(column.type, sa.String):
+        condition = sa.func.trim(column) == str(value).strip()
     else:
         condition = column == value
     selected: list[Any] = list(table.primary_key.columns) or [column]
