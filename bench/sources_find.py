@@ -1,4 +1,4 @@
-"""Benchmark: find, export and erase one person in a GLPI-shaped database (issue 5, item 9).
+"""Benchmark: find, export and erase one person in a GLPI-shaped database (issues 5, 9, 12).
 
 Builds (unless --reuse) a GLPI 11-shaped database with the shipped shapes and fill:
 by default 100,000 users, 1,000,000 tickets, 3,000,000 follow-ups and 2,000,000 login
@@ -10,6 +10,14 @@ events. Then, in the same run, it times:
      to the same person: first the raw SQL rolled back after a snapshot, then the
      engine, compared column by column; then timed, the person's rows restored
      before each run.
+
+Issue 12: both sides select ids first (the raw SQL in ``bench/sources_raw.py``
+resolves the tickets and computers the person's links lead to, then runs one
+single-column condition per statement, as the engine does); the statements each
+side sends per find and per erase are counted and printed, and the times are
+printed in milliseconds. The engine's erase is timed without its residue check
+(the raw SQL has none), and the residue check (a scan of every text column of the
+described tables) is timed apart.
 
 Both sides are timed the same way, interleaved: each run builds its engine and
 opens its connection, as a real call does (the engine through ``load_source``, whose
@@ -179,6 +187,21 @@ def main() -> int:
         flush=True,
     )
 
+    statements = [0]
+
+    def count(*_args: Any) -> None:
+        statements[0] += 1
+
+    def counted(call: Any) -> int:
+        """How many statements ``call`` sends to the source database."""
+        statements[0] = 0
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", count)
+        try:
+            call()
+        finally:
+            sa.event.remove(sa.engine.Engine, "before_cursor_execute", count)
+        return statements[0]
+
     def engine_export() -> str:
         with load_source("glpi") as source:
             return export(engine_find(source, finder[1]))
@@ -202,6 +225,7 @@ def main() -> int:
         raw_times.append(elapsed)
     assert engine_rows == raw_rows == cold, "the engine and the raw SQL found different rows"
     engine_time, raw_time = min(engine_times), min(raw_times)
+    find_statements = (counted(engine_export), counted(lambda: raw_find(args.url, finder[1])))
 
     # The same person erased both ways. First the raw SQL in a transaction rolled back
     # after a snapshot, then the engine for real: every column of every row must agree.
@@ -229,17 +253,27 @@ def main() -> int:
         with source_db.connect() as conn:
             assert saved_rows(conn, keys) == saved, "the restore did not restore"
 
-    def engine_erase() -> None:
+    residue: list[Any] = []
+
+    def engine_erase(check_residue: bool = False) -> None:
         with load_source("glpi") as source:
-            source.erase(Subject(email=[same[1]]))
+            report = source.erase(Subject(email=[same[1]]), check_residue=check_residue)
+        assert not report.incomplete, "the bench database is fully described"
+        residue[:] = [(r.table, r.column, r.rows) for r in report.residue]
 
     # Then timed, interleaved, on that same person restored before each run.
-    engine_erase_times, raw_erase_times = [], []
+    engine_erase_times, raw_erase_times, checked_times = [], [], []
     for _ in range(args.runs):
         restored()
         engine_erase_times.append(best_of(1, engine_erase)[0])
         restored()
         raw_erase_times.append(best_of(1, lambda: raw_erase(args.url, same[1]))[0])
+        restored()
+        checked_times.append(best_of(1, lambda: engine_erase(check_residue=True))[0])
+    restored()
+    erase_statements = (counted(engine_erase), 0)
+    restored()
+    erase_statements = (erase_statements[0], counted(lambda: raw_erase(args.url, same[1])))
     restored()
     source_db.dispose()
 
@@ -252,15 +286,23 @@ def main() -> int:
         f"best of {args.runs} interleaved runs; the engine through load_source, "
         "an engine and a connection per run on both sides"
     )
-    print(f"find+export  first call through load_source (reflection) {cold_time:8.4f} s")
+    print(f"find+export  first call through load_source (reflection) {cold_time * 1000:9.1f} ms")
     print(
-        f"find+export  raw SQL {raw_time:8.4f} s   engine {engine_time:8.4f} s   "
+        f"find+export  raw SQL {raw_time * 1000:9.1f} ms ({find_statements[1]} statements)   "
+        f"engine {engine_time * 1000:9.1f} ms ({find_statements[0]} statements)   "
         f"({engine_time / raw_time:.2f}x)"
     )
     erase_engine, erase_raw = min(engine_erase_times), min(raw_erase_times)
     print(
-        f"erase        raw SQL {erase_raw:8.4f} s   engine {erase_engine:8.4f} s   "
+        f"erase        raw SQL {erase_raw * 1000:9.1f} ms ({erase_statements[1]} statements)   "
+        f"engine {erase_engine * 1000:9.1f} ms ({erase_statements[0]} statements)   "
         f"({erase_engine / erase_raw:.2f}x)   (same person, restored before each run)"
+    )
+    checked = min(checked_times)
+    print(f"residue check found (table, column, rows): {residue or 'nothing'}")
+    print(
+        f"erase + residue check (engine): {checked * 1000:9.1f} ms "
+        f"(the check alone about {(checked - erase_engine) * 1000:.1f} ms)"
     )
     return 0
 

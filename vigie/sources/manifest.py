@@ -177,6 +177,10 @@ class Column:
     #: The application versions having this column; empty: every version. A versioned
     #: column may be absent from a database (reflection tells), and is then skipped.
     versions: tuple[str, ...] = ()
+    #: What of the person the column holds, when it identifies them (``name``,
+    #: ``email``, ``login``): its values in the person's rows are searched for after
+    #: an erasure (the residue check), in every text column.
+    identifies: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -401,7 +405,14 @@ def _column(name: str, spec: Any) -> Column:
     versions = tuple(spec.get("versions") or ())
     if spec["category"] == "not_personal":
         return Column(name, versions=versions)
-    return Column(name, spec["category"], spec["erase"], spec.get("mask"), versions)
+    return Column(
+        name,
+        spec["category"],
+        spec["erase"],
+        spec.get("mask"),
+        versions,
+        spec.get("identifies"),
+    )
 
 
 def _like(spec: Any, languages: Languages | None) -> Like | None:

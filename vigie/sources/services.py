@@ -24,11 +24,17 @@ from vigie.lib import keyring
 from vigie.sources.builtin import NAME as BUILTIN
 from vigie.sources.builtin import BuiltinSource
 from vigie.sources.inventory import CheckReport, check_builtin, check_manifest
-from vigie.sources.manifest import InvalidManifest, Manifest, ManifestError, parse_manifest
+from vigie.sources.manifest import (
+    ConnectionUnavailable,
+    InvalidManifest,
+    Manifest,
+    ManifestError,
+    parse_manifest,
+)
 from vigie.sources.models import Source
 from vigie.sources.rules import register_rules
-from vigie.sources.sql import SqlSource
-from vigie.sources.sql_schema import forget_schema
+from vigie.sources.sql import SqlSource, UndescribedTables
+from vigie.sources.sql_schema import SourceError, forget_schema
 from vigie.sources.types import EraseReport, FindResult, Plan, Subject
 
 
@@ -151,19 +157,43 @@ def find_subject(actor: Actor, subject: Subject) -> list[FindResult]:
     return results
 
 
-def erase_subject(actor: Actor, subject: Subject, plan: Plan | None = None) -> list[EraseReport]:
+def erase_subject(
+    actor: Actor,
+    subject: Subject,
+    plan: Plan | None = None,
+    *,
+    accept_unmapped: bool = False,
+) -> list[EraseReport]:
     """Erase the subject everywhere, or keep per ``plan`` (Art. 17, R53), then journal it.
+
+    A source whose database holds tables or columns its manifest does not describe is
+    refused before anything changes anywhere (``SourceError`` naming them), unless the
+    privacy lead gives ``accept_unmapped``: its report then says incomplete and names
+    them. After each source's erase, its residue check says what still holds one of
+    the person's identifiers (``EraseReport.residue``).
 
     External sources go first and Vigie's own store last: until the end, Vigie can
     still find the person again if the run is interrupted and started over.
     """
+    sources = list_sources(enabled_only=True)
+    if not accept_unmapped:
+        for source in sources:
+            try:
+                with load_source(source.name) as engine:
+                    engine.guard(accept_unmapped=False, doing="erasure")
+            except UndescribedTables:
+                raise
+            except (SourceError, ConnectionUnavailable):
+                # A source that cannot be reached fails in the run below, which
+                # journals what was done before it (its own guard runs there too).
+                continue
     reports: list[EraseReport] = []
     current = ""
     try:
-        for source in list_sources(enabled_only=True):
+        for source in sources:
             current = source.name
             with load_source(source.name) as engine:
-                reports.append(engine.erase(subject, plan))
+                reports.append(engine.erase(subject, plan, accept_unmapped=accept_unmapped))
     except Exception as error:
         # What was done stays journaled even when a later source fails; the caller
         # sees the error and runs the erasure again (every step is safe to repeat).
@@ -192,6 +222,17 @@ def _record_erasure(
             for r in reports
         },
     }
+    incomplete = {r.source: r.undescribed for r in reports if r.incomplete}
+    if incomplete:
+        extra["incomplete"] = incomplete
+    residue: dict[str, dict[str, dict[str, int]]] = {}
+    for report in reports:
+        for found in report.residue:
+            residue.setdefault(report.source, {}).setdefault(found.table, {})[found.column] = (
+                found.rows
+            )
+    if residue:
+        extra["residue"] = residue
     if failed is not None:
         extra["failed"] = {"source": failed[0], "error": failed[1]}
     record_event(

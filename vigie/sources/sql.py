@@ -1,9 +1,11 @@
 """An external SQL database as a source: find, erase, expired, purge (Art. 15, 17, 5(1)(e)).
 
 SQLAlchemy Core 2 only, on whatever it reaches (MariaDB/MySQL through PyMySQL,
-PostgreSQL through psycopg, SQLite). Every call is set-based: the subject's rows
-are selected with ``IN`` subqueries, then changed by ``UPDATE``/``DELETE … WHERE
-key IN (batch)``, batch after batch, each batch one transaction. An interrupted
+PostgreSQL through psycopg, SQLite). Every call is set-based and **ids first**: the
+subject's identity keys and the ids their links lead to are selected first, then
+each table's rows by those ids, in bounded batches (no subquery, no per-row round
+trip), then changed by ``UPDATE``/``DELETE … WHERE key IN (batch)``, batch after
+batch, each batch one transaction. An interrupted
 erase or purge is run again and finishes the job (see ``docs/sources.md``).
 """
 
@@ -11,20 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import warnings
 from collections.abc import Callable, Hashable, Mapping
+from fnmatch import fnmatchcase
 from typing import Any
 
 import sqlalchemy as sa
 from django.conf import settings
 
 from vigie.sources import sql_erase, sql_retention
-from vigie.sources.manifest import Manifest
+from vigie.sources.manifest import Column, Manifest
 from vigie.sources.rules import RetentionRule
 from vigie.sources.sql_schema import (
     SchemaView,
     SourceError,
+    batched,
     cached_schema,
     forget_schema_key,
+    key_in,
     row_key,
 )
 from vigie.sources.types import (
@@ -80,6 +86,11 @@ class SqlSource:
     @property
     def engine(self) -> sa.Engine:
         if self._engine is None:
+            key = self.cache_key
+            shared = cached_schema(key) if key is not None else None
+            if shared is not None and shared.engine is not None:
+                self._engine = shared.engine
+                return self._engine
             url = self._url_now()
             try:
                 self._engine = sa.create_engine(url, pool_pre_ping=True)
@@ -88,6 +99,8 @@ class SqlSource:
                 raise SourceError(
                     f"{self.name}: the connection URL is not usable ({type(error).__name__})"
                 ) from None
+            if shared is not None:
+                shared.engine = self._engine
         return self._engine
 
     def _url_now(self) -> str:
@@ -152,6 +165,7 @@ class SqlSource:
 
     def close(self) -> None:
         if self._engine is not None:
+            # Its connections are closed; a cached engine keeps its compiled statements.
             self._engine.dispose()
             self._engine = None
             self._schema = None
@@ -171,47 +185,123 @@ class SqlSource:
         with _database_errors(self), self.engine.connect() as conn:
             keys = self.schema.identity_keys(conn, subject)
             for spec in self.manifest.tables.values():
-                condition = self.schema.subject_condition(spec, keys, erasing=False)
                 # Versioned columns this database lacks are skipped.
                 personal = self.schema.personal_columns(spec)
-                if condition is None or not personal:
+                conditions = self.schema.subject_conditions(spec, keys, erasing=False)
+                if not conditions or not personal:
                     continue
                 categories = list(dict.fromkeys(c.category for c in personal if c.category))
                 primary = self.schema.primary_key(spec)
                 columns = [self.schema.column(spec.name, c.name) for c in personal]
-                query = sa.select(*primary, *columns).where(condition).order_by(*primary)
-                for row in conn.execute(query):
-                    key = row_key(row[: len(primary)])
-                    values = dict(zip((c.name for c in personal), row[len(primary) :], strict=True))
-                    for category in categories:
-                        found.append(
-                            FoundRow(
-                                table=spec.name,
-                                key=key,
-                                category=category,
-                                values={
-                                    c.name: values[c.name]
-                                    for c in personal
-                                    if c.category == category
-                                },
-                            )
-                        )
+                if len(conditions) == 1:
+                    # One link, one batch of ids: the rows in one statement.
+                    queries = [sa.select(*primary, *columns).where(conditions[0])]
+                else:
+                    # Several links (or batches): each link's ids first, on its own index,
+                    # then the rows by primary key, batch after batch.
+                    rows = self.schema.subject_rows(conn, spec, keys, erasing=False)
+                    queries = [
+                        sa.select(*primary, *columns).where(key_in(primary, batch))
+                        for batch in batched(rows, self.batch_size)
+                    ]
+                for query in queries:
+                    for row in conn.execute(query.order_by(*primary)):
+                        found += _found_rows(spec.name, row, len(primary), personal, categories)
         return FindResult(self.name, tuple(found))
 
-    def erase(self, subject: Subject, plan: Plan | None = None) -> EraseReport:
-        """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53)."""
+    def undescribed(self) -> list[str]:
+        """Tables of the database the manifest neither describes nor declares not
+        personal, and ``table.column`` for columns of described tables it does not map:
+        read from the database now (the inventory check's ``unmapped``, without its
+        other checks)."""
+        with _database_errors(self), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
+            inspector = sa.inspect(self.engine)
+            present = inspector.get_table_names()
+            out = [
+                name
+                for name in sorted(present)
+                if name not in self.manifest.tables
+                and not any(fnmatchcase(name, p) for p in self.manifest.not_personal_tables)
+            ]
+            described = [t for t in self.manifest.tables if t in present]
+            if described:
+                columns = inspector.get_multi_columns(filter_names=described)
+                for (_schema, table), reflected in sorted(columns.items()):
+                    mapped = self.manifest.tables[table].columns
+                    out += [f"{table}.{c['name']}" for c in reflected if c["name"] not in mapped]
+        return out
+
+    def guard(self, *, accept_unmapped: bool, doing: str) -> list[str]:
+        """Refuse to erase or purge a database holding what the manifest does not
+        describe (what it holds would stay, unseen), unless the privacy lead accepts
+        it explicitly: then what is undescribed, for the report to name (incomplete)."""
+        undescribed = self.undescribed()
+        if undescribed and not accept_unmapped:
+            raise UndescribedTables(
+                f"{self.name}: {doing} refused: the database holds tables or columns the "
+                f"manifest does not describe: {', '.join(undescribed)} (describe them and "
+                "run `vigie sources check`, or accept an incomplete run with "
+                "--accept-unmapped)"
+            )
+        return undescribed
+
+    def erase(
+        self,
+        subject: Subject,
+        plan: Plan | None = None,
+        *,
+        accept_unmapped: bool = False,
+        check_residue: bool = True,
+    ) -> EraseReport:
+        """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53).
+
+        Refused on a database holding undescribed tables or columns, unless
+        ``accept_unmapped`` (the report then says incomplete and names them). Then,
+        unless ``check_residue`` is False, every text column of the described personal
+        tables is searched for the person's identifiers (``report.residue``).
+        """
+        undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
         with _database_errors(self):
-            return sql_erase.erase(self, subject, plan or {})
+            report = sql_erase.erase(self, subject, plan or {}, check_residue=check_residue)
+        report.incomplete, report.undescribed = bool(undescribed), undescribed
+        return report
 
     def expired(self, rule: RetentionRule, now: dt.datetime) -> Selection:
         """Rows of ``rule``'s category past their retention end at ``now`` (R14), counted."""
         with _database_errors(self):
             return sql_retention.expired(self, rule, now)
 
-    def purge(self, selection: Selection) -> PurgeReport:
-        """Delete or anonymise the selection in bounded batches (R14)."""
+    def purge(self, selection: Selection, *, accept_unmapped: bool = False) -> PurgeReport:
+        """Delete or anonymise the selection in bounded batches (R14); refused like an
+        erasure on a database holding what the manifest does not describe."""
+        undescribed = self.guard(accept_unmapped=accept_unmapped, doing="purge")
         with _database_errors(self):
-            return sql_retention.purge(self, selection)
+            report = sql_retention.purge(self, selection)
+        report.incomplete, report.undescribed = bool(undescribed), undescribed
+        return report
+
+
+def _found_rows(
+    table: str, row: Any, width: int, personal: list[Column], categories: list[str]
+) -> list[FoundRow]:
+    """One selected row as a ``FoundRow`` per category: its key, then its columns."""
+    key = row_key(row[:width])
+    values = dict(zip((c.name for c in personal), row[width:], strict=True))
+    return [
+        FoundRow(
+            table=table,
+            key=key,
+            category=category,
+            values={c.name: values[c.name] for c in personal if c.category == category},
+        )
+        for category in categories
+    ]
+
+
+class UndescribedTables(SourceError):
+    """An erase or a purge refused: the database holds what the manifest does not
+    describe (the message names it)."""
 
 
 class _database_errors:

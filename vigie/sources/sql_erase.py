@@ -1,8 +1,11 @@
 """Erasure of a subject in an external SQL source (Art. 17, R19, R53).
 
-Table by table in ``SchemaView.erase_order``, batch by batch of primary keys, each
-batch one transaction: ``DELETE`` for ``delete_row`` tables, else one ``UPDATE``
-for the ``null``/``mask`` columns plus keyed hashes, and the archive index entry of
+Table by table in ``SchemaView.erase_order``, ids first: the identity keys and the
+ids ``through`` links lead to are selected once, before any change; each table's
+rows are then selected by those ids (one statement per link and batch of ids, no
+subquery), and changed batch by batch of primary keys, each batch one transaction:
+``DELETE`` for ``delete_row`` tables, else one ``UPDATE`` for the ``null``/``mask``
+columns plus keyed hashes, and the archive index entry of
 every kept row (Art. 17(3)) written before the batch commits. Rows already erased
 (their nulled and masked columns in the erased state) are not selected again, so a
 re-run after an interruption finishes the job and changes nothing twice.
@@ -23,8 +26,8 @@ from sqlalchemy.engine import Connection, Row
 from vigie.lib import keyring
 from vigie.lib.legal_calendar import retention_end
 from vigie.sources.manifest import Column, Table
-from vigie.sources.sql_schema import SourceError, SubjectKeys, row_key
-from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Subject
+from vigie.sources.sql_schema import SourceError, SubjectKeys, batched, key_in, row_key
+from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Residue, Subject
 
 if TYPE_CHECKING:
     from vigie.sources.sql import SqlSource
@@ -156,9 +159,35 @@ def hash_value(key: bytes, value: Any, length: int) -> str:
 
 
 def _key_in(primary: list[sa.Column[Any]], keys: list[tuple[Any, ...]]) -> sa.ColumnElement[bool]:
-    if len(primary) == 1:
-        return primary[0].in_([k[0] for k in keys])
-    return sa.tuple_(*primary).in_(keys)
+    return key_in(primary, keys)
+
+
+def for_each_key_batch(
+    source: SqlSource,
+    table: str,
+    primary: list[sa.Column[Any]],
+    keys: list[tuple[Any, ...]],
+    condition: sa.ColumnElement[bool] | None,
+    extra: list[sa.ColumnElement[Any]],
+    apply: Callable[[Connection, list[Row[Any]]], None],
+) -> int:
+    """The rows of ``keys`` (resolved first) that meet ``condition``, ``batch_size`` keys
+    at a time: select, apply, commit; repeat. Batches with nothing left are skipped."""
+    batches = 0
+    for batch in batched(keys, source.batch_size):
+        where = [key_in(primary, batch)]
+        if condition is not None:
+            where.append(condition)
+        query = sa.select(*primary, *extra).where(*where).order_by(*primary)
+        with source.engine.begin() as conn:
+            rows = list(conn.execute(query).all())
+            if not rows:
+                continue
+            apply(conn, rows)
+            if source.on_batch is not None:
+                source.on_batch(table, len(rows))
+        batches += 1
+    return batches
 
 
 def for_each_batch(
@@ -205,18 +234,31 @@ def as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def erase(source: SqlSource, subject: Subject, plan: Plan) -> EraseReport:
+def erase(
+    source: SqlSource, subject: Subject, plan: Plan, *, check_residue: bool = True
+) -> EraseReport:
     report = EraseReport(source.name)
     schema = source.schema
     with source.engine.connect() as conn:
         keys = schema.identity_keys(conn, subject)
+        # Read before anything changes: the rows that hold them are about to go.
+        values = identifiers(source, conn, subject, keys) if check_residue else []
     for spec in schema.erase_order():
-        condition = schema.subject_condition(spec, keys, erasing=True)
         # Versioned columns this database lacks are skipped.
         strategies = effective_strategies(spec, plan, schema.personal_columns(spec))
-        if condition is None or not strategies:
+        if not strategies or not schema.subject_conditions(spec, keys, erasing=True):
             continue
-        _erase_table(source, spec, condition, strategies, plan, report, keys)
+        report.outcome(spec.name)
+        with source.engine.connect() as conn:
+            # The table's rows by its links' ids, selected when its turn comes: the
+            # tables erased before it may have deleted some.
+            rows = schema.subject_rows(conn, spec, keys, erasing=True)
+        if not rows:
+            continue
+        _erase_table(source, spec, rows, strategies, plan, report, keys)
+    if check_residue:
+        report.residue, report.kept_residue = residue(source, values, plan)
+        report.residue_checked = True
     return report
 
 
@@ -279,7 +321,7 @@ class _Guarded:
 def _erase_table(
     source: SqlSource,
     spec: Table,
-    condition: sa.ColumnElement[bool],
+    rows_found: list[tuple[Any, ...]],
     strategies: dict[str, str],
     plan: Plan,
     report: EraseReport,
@@ -312,7 +354,6 @@ def _erase_table(
     if not changes.deletes and not changes.kept:
         # Kept rows are visited again by a re-run (for their archive entry).
         pending = guard.pending()
-    where = condition if pending is None else sa.and_(condition, pending)
 
     def kept_rows(rows: list[Row[Any]]) -> list[KeptRow]:
         out = []
@@ -359,4 +400,100 @@ def _erase_table(
             if chosen.null or chosen.mask or chosen.hash:
                 outcome.updated += chosen.apply(conn, group)
 
-    for_each_batch(source, spec.name, changes.primary, where, extra, apply)
+    for_each_key_batch(source, spec.name, changes.primary, rows_found, pending, extra, apply)
+
+
+# -- after the erase: the residue check (issue 12) ---------------------------------------
+
+#: Identifiers shorter than this are not searched for: they would match anything.
+MIN_IDENTIFIER = 3
+
+
+def identifiers(
+    source: SqlSource, conn: Connection, subject: Subject, keys: SubjectKeys
+) -> list[str]:
+    """What identifies the person, read before the erase: the values given (addresses,
+    logins), the values of the identities' match columns in the person's rows (every
+    address a helpdesk holds for them), and those of the columns the manifest marks
+    ``identifies`` in the person's rows (a name)."""
+    schema = source.schema
+    found: dict[str, None] = {}
+
+    def add(value: Any) -> None:
+        text = str(value).strip() if value is not None else ""
+        if len(text) >= MIN_IDENTIFIER and not text.isdigit():
+            found[text] = None
+
+    for values in subject.attributes.values():
+        for value in values:
+            add(value)
+    for name, identity in source.manifest.identities.items():
+        identity_keys = keys.get(name)
+        if not identity_keys:
+            continue
+        for match in identity.match.values():
+            lookup = match.table or identity.table
+            column = schema.column(lookup, match.column)
+            key = schema.column(lookup, match.key or identity.key)
+            for batch in batched(identity_keys):
+                for value in conn.execute(sa.select(column).where(key.in_(batch))).scalars():
+                    add(value)
+    for spec in source.manifest.tables.values():
+        marked = [c for c in schema.personal_columns(spec) if c.identifies]
+        if not marked:
+            continue
+        primary = schema.primary_key(spec)
+        rows = schema.subject_rows(conn, spec, keys, erasing=False)
+        columns = [schema.column(spec.name, c.name) for c in marked]
+        for batch in batched(rows, source.batch_size):
+            for row in conn.execute(sa.select(*columns).where(key_in(primary, batch))):
+                for value in row:
+                    add(value)
+    return sorted(found)
+
+
+def residue(
+    source: SqlSource, values: Sequence[str], plan: Plan
+) -> tuple[list[Residue], list[Residue]]:
+    """Every text column of every described personal table searched for ``values``
+    (case-insensitive, anywhere in the text): one statement per table, counting per
+    column the rows that hold one. Columns a kept category keeps are returned apart."""
+    from vigie.sources.sql_schema import LIKE_ESCAPE, like_pattern
+
+    schema = source.schema
+    found: list[Residue] = []
+    kept: list[Residue] = []
+    if not values:
+        return found, kept
+    patterns = [like_pattern("%{}%", v) for v in values]
+    with source.engine.connect() as conn:
+        for spec in source.manifest.tables.values():
+            personal = schema.personal_columns(spec)
+            if not personal:
+                continue
+            strategies = effective_strategies(spec, plan, personal)
+            table = schema.table(spec.name)
+            texts = [c for c in table.columns if isinstance(c.type, sa.String)]
+            if not texts:
+                continue
+            counts = [
+                sa.func.sum(
+                    sa.case(
+                        (sa.or_(*(c.ilike(p, escape=LIKE_ESCAPE) for p in patterns)), 1),
+                        else_=0,
+                    )
+                ).label(f"c{i}")
+                for i, c in enumerate(texts)
+            ]
+            row = conn.execute(sa.select(*counts).select_from(table)).one()
+            for column, count in zip(texts, row, strict=True):
+                if not count:
+                    continue
+                spec_column = spec.columns.get(column.name)
+                if strategies.get(column.name) == "keep" and spec_column is not None:
+                    kept.append(
+                        Residue(spec.name, column.name, int(count), spec_column.category or "")
+                    )
+                else:
+                    found.append(Residue(spec.name, column.name, int(count)))
+    return found, kept

@@ -1,8 +1,12 @@
 """The database side of a manifest: reflected tables, keys and the subject's rows as SQL.
 
-Everything here builds set-based SQLAlchemy Core expressions: a subject's rows are
-``key IN (subquery)`` conditions, never a scan in Python. Identifiers come from
-reflection, so SQLAlchemy quotes them (GLPI has columns named ``date`` or ``2fa``).
+Everything here is set-based SQLAlchemy Core, and **ids first** (issue 12): the
+identities' keys, then the keys each ``through`` hop leads to, are selected before
+any table is read, in bounded batches of ``ID_BATCH`` values; a table's rows are then
+selected by those ids (``col IN (:ids)``, one statement per batch), never by
+``col IN (SELECT …) OR …``, which MariaDB and PostgreSQL both run as a scan of the
+whole table. Identifiers come from reflection, so SQLAlchemy quotes them (GLPI has
+columns named ``date`` or ``2fa``).
 """
 
 from __future__ import annotations
@@ -23,8 +27,31 @@ from vigie.sources.manifest import Column, Constant, Link, Manifest, Retention, 
 from vigie.sources.types import Subject
 
 
+def _sortable(value: Any) -> tuple[int, Any]:
+    """A sort key for ids of one column (numbers or texts), None never among them."""
+    return (0, value) if isinstance(value, (int, float)) else (1, str(value))
+
+
 class SourceError(RuntimeError):
     """The source cannot do what was asked; the message says why (never a value)."""
+
+
+#: At most this many ids in one ``IN`` list: a person with 50,000 tickets is read in
+#: batches, never in one statement the database must parse and plan at once.
+ID_BATCH = 1000
+
+
+def batched(values: Sequence[Any], size: int | None = None) -> list[list[Any]]:
+    """``values`` in lists of at most ``size`` (default ``ID_BATCH``)."""
+    step = size or ID_BATCH
+    return [list(values[i : i + step]) for i in range(0, len(values), step)]
+
+
+def key_in(primary: Sequence[sa.Column[Any]], keys: Sequence[tuple[Any, ...]]) -> Any:
+    """``pk IN (keys)``, with a row value when the key has several columns."""
+    if len(primary) == 1:
+        return primary[0].in_([k[0] for k in keys])
+    return sa.tuple_(*primary).in_(list(keys))
 
 
 def row_key(values: Sequence[Any]) -> str:
@@ -56,6 +83,8 @@ class SubjectKeys:
 
     keys: dict[str, list[Any]] = field(default_factory=dict)
     texts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    #: The values each ``through`` chain leads to, resolved first (see ``resolve_hops``).
+    hops: dict[Hashable, list[Any]] = field(default_factory=dict)
 
     def get(self, identity: str) -> list[Any]:
         return self.keys.get(identity) or []
@@ -79,6 +108,11 @@ class Reflected:
     metadata: sa.MetaData = field(default_factory=sa.MetaData)
     tables: dict[str, sa.Table] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The SQLAlchemy engine of that URL, kept for its compiled-statement cache (ids
+    #: first sends some 40 statements per find: compiling them at every call cost more
+    #: than running them). Each call still opens its own connection: ``close`` disposes
+    #: the pool, not the engine.
+    engine: Engine | None = None
 
 
 #: Reflected schemas kept across calls, so a web worker or the job runner reflects a
@@ -242,56 +276,117 @@ class SchemaView:
             texts: list[str] = []
             if keys:
                 identity = self.manifest.identities[identity_name]
-                query = sa.select(self.column(identity.table, value_column)).where(
-                    self.column(identity.table, identity.key).in_(keys)
-                )
-                texts = sorted({str(v) for v in conn.execute(query).scalars() if v is not None})
+                found_texts: set[str] = set()
+                for batch in batched(keys):
+                    query = sa.select(self.column(identity.table, value_column)).where(
+                        self.column(identity.table, identity.key).in_(batch)
+                    )
+                    found_texts |= {str(v) for v in conn.execute(query).scalars() if v is not None}
+                texts = sorted(found_texts)
             resolved.texts[(identity_name, value_column)] = [t for t in texts if t.strip()]
+        self.resolve_hops(conn, resolved)
         return resolved
 
-    def link_condition(
+    @staticmethod
+    def _hop_key(link: Link) -> Hashable:
+        return (
+            link.identity,
+            tuple((h.table, h.column, h.key, tuple(sorted(h.where.items()))) for h in link.through),
+        )
+
+    def resolve_hops(self, conn: Connection, resolved: SubjectKeys) -> None:
+        """The values every ``through`` chain leads to, hop by hop, each hop one
+        statement per batch of ``ID_BATCH`` values (ids first: no subquery is sent)."""
+        for spec in self.manifest.tables.values():
+            for link in spec.links:
+                if not link.through:
+                    continue
+                key = self._hop_key(link)
+                if key in resolved.hops:
+                    continue
+                values: list[Any] = list(resolved.get(link.identity))
+                for hop in link.through:
+                    if not values:
+                        break
+                    reached: dict[Any, None] = {}
+                    column = self.column(hop.table, hop.column)
+                    for batch in batched(values):
+                        query = sa.select(self.column(hop.table, hop.key)).where(
+                            column.in_(batch), *self.constants(hop.table, hop.where)
+                        )
+                        for value in conn.execute(query).scalars():
+                            if value is not None:
+                                reached[value] = None
+                    values = sorted(reached, key=_sortable)
+                resolved.hops[key] = values
+
+    def link_conditions(
         self, spec: Table, link: Link, keys: SubjectKeys
-    ) -> sa.ColumnElement[bool] | None:
-        """The rows of ``spec`` this link ties to the subject; None when none can be."""
+    ) -> list[sa.ColumnElement[bool]]:
+        """The rows of ``spec`` this link ties to the subject, as conditions on bounded
+        lists of ids (one per batch of ``ID_BATCH``); empty when no row can be."""
         identity_keys = keys.get(link.identity)
         if not identity_keys or self._absent(spec, link.column):
-            return None
-        condition: sa.ColumnElement[bool]
+            return []
+        constants = self.constants(spec.name, link.where)
         if link.through:
-            # Hop by hop: each hop's column holds the previous hop's values.
-            values: Any = identity_keys
-            for hop in link.through:
-                values = sa.select(self.column(hop.table, hop.key)).where(
-                    self.column(hop.table, hop.column).in_(values),
-                    *self.constants(hop.table, hop.where),
+            values = keys.hops.get(self._hop_key(link))
+            if values is None:
+                raise SourceError(
+                    f"{self.manifest.source}: tables.{spec.name}: links not resolved first"
                 )
             if link.references:
                 referenced = self.column(spec.name, link.references)
             else:
                 referenced = self.single_key(spec, "a link `through` another table")
-            condition = referenced.in_(values)
-        elif link.like is not None:
+            return [sa.and_(referenced.in_(batch), *constants) for batch in batched(values)]
+        if link.like is not None:
             texts = keys.texts.get((link.identity, link.like.value)) or []
             column = self.column(spec.name, link.column or "")
             patterns = [like_pattern(p, t) for t in texts for p in link.like.patterns]
-            if not patterns:
-                return None
-            condition = sa.or_(*(column.like(p, escape=LIKE_ESCAPE) for p in patterns))
-        else:
-            condition = self.column(spec.name, link.column or "").in_(identity_keys)
-        return sa.and_(condition, *self.constants(spec.name, link.where))
+            return [
+                sa.and_(sa.or_(*(column.like(p, escape=LIKE_ESCAPE) for p in batch)), *constants)
+                for batch in batched(patterns)
+            ]
+        column = self.column(spec.name, link.column or "")
+        return [sa.and_(column.in_(batch), *constants) for batch in batched(identity_keys)]
+
+    def link_condition(
+        self, spec: Table, link: Link, keys: SubjectKeys
+    ) -> sa.ColumnElement[bool] | None:
+        """The rows of ``spec`` this link ties to the subject; None when none can be."""
+        conditions = self.link_conditions(spec, link, keys)
+        return sa.or_(*conditions) if conditions else None
+
+    def subject_conditions(
+        self, spec: Table, keys: SubjectKeys, *, erasing: bool
+    ) -> list[sa.ColumnElement[bool]]:
+        """Each link's bounded conditions (erasing: only links that erase), to be run
+        one by one: an ``OR`` of links on different columns is a scan for MariaDB."""
+        out: list[sa.ColumnElement[bool]] = []
+        for link in spec.links:
+            if link.erase or not erasing:
+                out += self.link_conditions(spec, link, keys)
+        return out
 
     def subject_condition(
         self, spec: Table, keys: SubjectKeys, *, erasing: bool
     ) -> sa.ColumnElement[bool] | None:
         """Rows of ``spec`` that belong to the subject through any link (erasing: only
-        links that erase)."""
-        links = [link for link in spec.links if link.erase or not erasing]
-        found = (self.link_condition(spec, link, keys) for link in links)
-        conditions = [c for c in found if c is not None]
-        if not conditions:
-            return None
-        return sa.or_(*conditions)
+        links that erase), as one condition."""
+        conditions = self.subject_conditions(spec, keys, erasing=erasing)
+        return sa.or_(*conditions) if conditions else None
+
+    def subject_rows(
+        self, conn: Connection, spec: Table, keys: SubjectKeys, *, erasing: bool
+    ) -> list[tuple[Any, ...]]:
+        """The primary keys of the subject's rows of ``spec``, sorted: one statement per
+        link and batch of ids, each served by that link's own index."""
+        primary = self.primary_key(spec)
+        found: set[tuple[Any, ...]] = set()
+        for condition in self.subject_conditions(spec, keys, erasing=erasing):
+            found.update(tuple(r) for r in conn.execute(sa.select(*primary).where(condition)))
+        return sorted(found, key=lambda k: tuple(_sortable(v) for v in k))
 
     def link_columns(
         self, spec: Table, keys: SubjectKeys

@@ -125,11 +125,37 @@ class TableOutcome:
     kept: int = 0
 
 
+@dataclass(frozen=True)
+class Residue:
+    """Rows of ``table`` whose text ``column`` still holds one of the person's
+    identifiers after an erasure (counted, never the value); ``category``: the
+    column's, when it is one a kept category keeps."""
+
+    table: str
+    column: str
+    rows: int
+    category: str = ""
+
+
 @dataclass
 class EraseReport:
     source: str
     tables: dict[str, TableOutcome] = field(default_factory=dict)
     kept: list[KeptRow] = field(default_factory=list)
+    #: Run with ``accept_unmapped`` on a database holding tables (or ``table.column``)
+    #: the manifest does not describe: what they hold was not erased.
+    incomplete: bool = False
+    undescribed: list[str] = field(default_factory=list)
+    #: The residue check after the erase (issue 12): what still holds an identifier,
+    #: and apart, what a kept category keeps (its ground and end date in ``kept``).
+    residue_checked: bool = False
+    residue: list[Residue] = field(default_factory=list)
+    kept_residue: list[Residue] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Nothing undescribed and no residue: the erasure may say "nothing left"."""
+        return not self.incomplete and not self.residue
 
     def outcome(self, table: str) -> TableOutcome:
         return self.tables.setdefault(table, TableOutcome())
@@ -177,3 +203,6 @@ class PurgeReport:
     deleted: dict[str, int] = field(default_factory=dict)
     anonymised: dict[str, int] = field(default_factory=dict)
     batches: int = 0
+    #: Run with ``accept_unmapped``: the undescribed tables were not purged.
+    incomplete: bool = False
+    undescribed: list[str] = field(default_factory=list)

@@ -12,12 +12,14 @@ from vigie.sources.manifest import ConnectionUnavailable, InvalidManifest, read_
 from vigie.sources.services import (
     UnknownSource,
     check_sources,
+    erase_subject,
     find_subject,
     list_sources,
+    load_source,
     register_source_file,
 )
 from vigie.sources.sql_schema import SourceError
-from vigie.sources.types import Subject
+from vigie.sources.types import EraseReport, Subject
 
 
 class Command(BaseCommand):
@@ -41,6 +43,24 @@ class Command(BaseCommand):
         find = sub.add_parser("find", help="count a subject's rows per source, table, category")
         find.add_argument("--email", action="append", default=[])
         find.add_argument("--login", action="append", default=[])
+        erase = sub.add_parser(
+            "erase",
+            help="erase a subject in every source and Vigie (Art. 17): refused when a "
+            "source's database holds tables its manifest does not describe",
+        )
+        erase.add_argument("--email", action="append", default=[])
+        erase.add_argument("--login", action="append", default=[])
+        erase.add_argument(
+            "--accept-unmapped",
+            action="store_true",
+            help="privacy lead only: erase anyway; the report says incomplete and names "
+            "what is not described",
+        )
+        sub.add_parser(
+            "advise",
+            help="the indexes that would serve each source's links, with the time a probe "
+            "takes now (suggested, never created)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -127,3 +147,99 @@ class Command(BaseCommand):
             for (table, category), count in sorted(counts.items()):
                 self.stdout.write(f"{result.source}\t{table}\t{category}\t{count}")
         self.stdout.write(_("this search is recorded in the audit log (R29)"))
+
+    def _erase(self, options: dict[str, Any]) -> None:
+        subject = Subject(email=options["email"], login=options["login"])
+        if not subject:
+            raise CommandError(_("give at least one --email or --login"))
+        reports = erase_subject(
+            Actor.cli("sources erase"), subject, accept_unmapped=options["accept_unmapped"]
+        )
+        for report in reports:
+            self._erase_report(report)
+        self.stdout.write(_("this erasure is recorded in the audit log"))
+
+    def _erase_report(self, report: EraseReport) -> None:
+        name = report.source
+        for table, outcome in sorted(report.tables.items()):
+            self.stdout.write(
+                _("%(source)s\t%(table)s\tdeleted %(deleted)d\tchanged %(updated)d\tkept %(kept)d")
+                % {
+                    "source": name,
+                    "table": table,
+                    "deleted": outcome.deleted,
+                    "updated": outcome.updated,
+                    "kept": outcome.kept,
+                }
+            )
+        for category, (ground, ends) in sorted(report.kept_categories.items()):
+            self.stdout.write(
+                _("%(source)s: kept: %(category)s, ground %(ground)s, until %(until)s")
+                % {
+                    "source": name,
+                    "category": category,
+                    "ground": ground,
+                    "until": ends.strftime("%d/%m/%Y") if ends else _("unknown"),
+                }
+            )
+        for kept in report.kept_residue:
+            self.stdout.write(
+                _("%(source)s: kept (%(category)s): %(table)s.%(column)s, %(rows)d row(s)")
+                % {
+                    "source": name,
+                    "category": kept.category,
+                    "table": kept.table,
+                    "column": kept.column,
+                    "rows": kept.rows,
+                }
+            )
+        if report.incomplete:
+            self.stdout.write(
+                _("%(source)s: INCOMPLETE erasure: not described, so not erased: %(tables)s")
+                % {"source": name, "tables": ", ".join(report.undescribed)}
+            )
+        for found in report.residue:
+            self.stdout.write(
+                _(
+                    "%(source)s: RESIDUE: %(table)s.%(column)s still holds the person in "
+                    "%(rows)d row(s)"
+                )
+                % {"source": name, "table": found.table, "column": found.column, "rows": found.rows}
+            )
+        if report.residue_checked and report.complete:
+            self.stdout.write(
+                _("%(source)s: residue check: no identifier left in the described tables")
+                % {"source": name}
+            )
+
+    def _advise(self, options: dict[str, Any]) -> None:
+        from vigie.sources.advise import advise
+
+        sources = list_sources()
+        if not sources:
+            self.stdout.write(_("no source registered"))
+        for source in sources:
+            with load_source(source.name) as engine:
+                advice = advise(engine.manifest, engine.engine)
+            if not advice:
+                self.stdout.write(
+                    _("%(source)s: every lookup of the links is served by an index")
+                    % {"source": source.name}
+                )
+            for item in advice:
+                lookup = item.lookup
+                cost = (
+                    _("probe now %(ms).1f ms, %(plan)s, %(rows)s row(s) in the table")
+                    % {
+                        "ms": item.probe_ms,
+                        "plan": _("full scan") if item.scans else _("no full scan"),
+                        "rows": f"{item.rows:,}" if item.rows is not None else "?",
+                    }
+                    if item.probe_ms is not None
+                    else _("no value to probe with")
+                )
+                self.stdout.write(
+                    f"{source.name}\t{lookup.table}.{lookup.column}\t{lookup.path}\t"
+                    f"{item.statement or item.note}\t{cost}"
+                )
+        self.stdout.write(_("suggestions only: Vigie creates no index"))
