@@ -154,6 +154,8 @@ def notice_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
         )
     controller = current_controller()
     names = _field_names()
+    # Art. 14(1)(b): the DPO's contact details, when the register names one ({name, email}).
+    dpo = (doc.get("controller") or {}).get("dpo")
     return {
         "source_name": person.source_name or str(Source(person.source).label),
         "collected_on": paris_day(person.collected_at),
@@ -163,4 +165,5 @@ def notice_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
         "recipients": _recipients(doc, activities, [k for k in keys if k in categories], language),
         "objection_url": unsubscribe_url(person.pk, ALL_PURPOSES),
         "authority": controller.authority if controller else None,
+        "dpo": dpo if isinstance(dpo, dict) and dpo.get("email") else None,
     }
