@@ -74,3 +74,31 @@ def test_due_dates_become_dates_and_only_delivered_notices_count() -> None:
         assert Message.objects.get(pk=failed_notice.pk).context == {"person": str(failed.pk)}
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_going_back_keeps_the_notices_due() -> None:
+    """Rolled back to 0007, a notice still due stays due (with the former rule, one month
+    after collection): a due date lost on the way back would let marketing reach people
+    never informed (R9)."""
+    executor = _migrate([BEFORE[0]])
+    try:
+        apps = executor.loader.project_state(BEFORE).apps
+        person_model = apps.get_model("people", "Person")
+        due = person_model.objects.create(
+            id=uuid.uuid4(),
+            source="partner",
+            source_name="Salon IT Sud",
+            collected_at=COLLECTED,
+            art14_notice_due_at=COLLECTED + dt.timedelta(days=28),
+        )
+        subject = person_model.objects.create(
+            id=uuid.uuid4(), source="subject", collected_at=COLLECTED
+        )
+        _migrate(AFTER)
+        executor = _migrate([BEFORE[0]])
+        person_model = executor.loader.project_state(BEFORE).apps.get_model("people", "Person")
+        rows = {p.pk: p for p in person_model.objects.all()}
+        assert rows[due.pk].art14_notice_due_at == dt.datetime(2025, 3, 3, 13, 0, tzinfo=dt.UTC)
+        assert rows[subject.pk].art14_notice_due_at is None
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -192,6 +192,61 @@ def test_the_objection_link_objects_to_all_marketing_in_one_click(informed) -> N
         assert result.reason == "OBJECTED"
 
 
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        (
+            "fr",
+            "Destinataires : Prestataire d’envoi de courriels ; "
+            "Fournisseurs de réseaux et de datacenter.",
+        ),
+        (
+            "en",
+            "Recipients: E-mail sending provider; Network and datacenter providers.",
+        ),
+    ],
+)
+def test_the_notice_names_the_recipients_of_the_data(informed, language, sentence) -> None:
+    """Art. 14(1)(e): the recipients of the data, from the register: those of the
+    activities the notice describes that receive the category it describes. The
+    partners receive partner-sourced contacts only with their consent (a purpose the
+    notice leaves out), so they are not named."""
+    rendered = _render(informed, language)
+    text = " ".join(rendered.text.split())
+    assert sentence in text
+    html = " ".join(rendered.html.split())
+    assert sentence.split(":")[0].split(" ")[0] in html
+    for name in sentence.split(":", 1)[1].strip(" .").split("; " if language == "en" else " ; "):
+        assert name in html, name
+    assert "Partenaires commerciaux" not in text and "Business partners" not in text
+
+
+def test_the_notice_gives_the_data_protection_officer_when_there_is_one(
+    informed, cli_actor
+) -> None:
+    """Art. 14(1)(b): the DPO's contact details, where the register names one (the
+    shipped register says « N/A »: then nothing is said of a DPO)."""
+    assert "délégué" not in _render(informed, "fr").text
+    doc = current_document()
+    doc["controller"]["dpo"] = {"name": "Claire Martin", "email": "dpo@semi-informatique.com"}
+    apply_document(cli_actor, doc)
+    for language, sentence in (
+        (
+            "fr",
+            "Notre délégué à la protection des données est Claire Martin, joignable à "
+            "dpo@semi-informatique.com.",
+        ),
+        (
+            "en",
+            "Our data protection officer is Claire Martin, who can be reached at "
+            "dpo@semi-informatique.com.",
+        ),
+    ):
+        rendered = _render(informed, language)
+        assert sentence in " ".join(rendered.text.split())
+        assert 'href="mailto:dpo@semi-informatique.com"' in rendered.html
+
+
 def test_the_retention_is_the_registers_not_a_fixed_text(informed, cli_actor) -> None:
     doc = current_document()
     [category] = [c for c in doc["data_categories"] if c["key"] == "partner-sourced-data"]

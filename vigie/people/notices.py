@@ -81,6 +81,28 @@ def _activities(doc: dict[str, Any], person: Person, provenance: str) -> list[di
     return [a for a in controller if subjects & set(a.get("subject_categories") or [])]
 
 
+def _recipients(
+    doc: dict[str, Any], activities: list[dict[str, Any]], keys: list[str], language: str
+) -> list[str]:
+    """Art. 14(1)(e): the names of the recipients of the activities described that
+    receive one of the categories described (a recipient listing no category counts)."""
+    from vigie.register.document import text
+
+    index = {r.get("key"): r for r in doc.get("recipients") or []}
+    names: list[str] = []
+    for activity in activities:
+        listed = activity.get("recipients")
+        for key in listed if isinstance(listed, list) else []:
+            recipient = index.get(key)
+            if recipient is None:
+                continue
+            received = set(recipient.get("data_categories") or [])
+            name = text(recipient.get("name"), language)
+            if name and name not in names and (not received or received & set(keys)):
+                names.append(name)
+    return names
+
+
 def notice_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
     """The ``art14_notice`` e-mail's content, from the stored person id and the register
     (registered with mail by ``PeopleConfig.ready``)."""
@@ -113,13 +135,14 @@ def notice_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             }
         )
     bases = LEGAL_BASIS_LABELS["en" if language == "en" else "fr"]
+    activities = _activities(doc, person, provenance)
     purposes = [
         {
             "text": text(purpose.get("text"), language),
             "basis": bases.get(purpose.get("legal_basis", ""), purpose.get("legal_basis", "")),
             "interest": text(purpose.get("legitimate_interest"), language),
         }
-        for activity in _activities(doc, person, provenance)
+        for activity in activities
         for purpose in activity.get("purposes") or []
         if purpose.get("legal_basis") != "consent"
     ]
@@ -131,12 +154,16 @@ def notice_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
         )
     controller = current_controller()
     names = _field_names()
+    # Art. 14(1)(b): the DPO's contact details, when the register names one ({name, email}).
+    dpo = (doc.get("controller") or {}).get("dpo")
     return {
         "source_name": person.source_name or str(Source(person.source).label),
         "collected_on": paris_day(person.collected_at),
         "received_fields": ", ".join(names[f] for f in received),
         "categories": shown,
         "purposes": purposes,
+        "recipients": _recipients(doc, activities, [k for k in keys if k in categories], language),
         "objection_url": unsubscribe_url(person.pk, ALL_PURPOSES),
         "authority": controller.authority if controller else None,
+        "dpo": dpo if isinstance(dpo, dict) and dpo.get("email") else None,
     }

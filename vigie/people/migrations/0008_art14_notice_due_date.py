@@ -4,7 +4,7 @@ no longer counted as given (R9): it is pending again until the server accepts on
 
 from django.db import migrations, models
 
-from vigie.lib.legal_calendar import one_month_due_date
+from vigie.lib.legal_calendar import add_months, one_month_due_date
 
 
 def compute_due_dates(apps, schema_editor):
@@ -29,6 +29,18 @@ def compute_due_dates(apps, schema_editor):
         message.save(update_fields=["context"])
 
 
+def restore_due_times(apps, schema_editor):
+    """Going back: the notices still due stay due, with the former rule (one month after
+    the collection time); a due date lost here would let marketing reach people never
+    informed (R9). Notices reset as undelivered stay so: the former code sends them again."""
+    Person = apps.get_model("people", "Person")
+    people = Person.objects.filter(art14_notice_due_on__isnull=False).only("pk", "collected_at")
+    for person in people.iterator():
+        Person.objects.filter(pk=person.pk).update(
+            art14_notice_due_at=add_months(person.collected_at, 1)
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("people", "0007_organisation_kind_prospect"),
@@ -41,7 +53,7 @@ class Migration(migrations.Migration):
             name="art14_notice_due_on",
             field=models.DateField(blank=True, null=True),
         ),
-        migrations.RunPython(compute_due_dates, migrations.RunPython.noop),
+        migrations.RunPython(compute_due_dates, restore_due_times),
         migrations.RemoveField(model_name="person", name="art14_notice_due_at"),
         migrations.RenameField(
             model_name="person", old_name="art14_notice_due_on", new_name="art14_notice_due_at"
