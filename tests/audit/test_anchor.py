@@ -199,3 +199,21 @@ def test_an_unreachable_key_store_leaves_the_event_and_logs_an_alert(
         record_event(cli_actor, Action.USER_CREATE, ObjectRef("accounts.user", "1"))
     assert Event.objects.count() == 1
     assert "audit anchor of the change chain not written" in caplog.text
+
+
+def test_an_emptied_log_that_grows_back_past_its_anchor_still_does_not_verify(
+    anchored, cli_actor
+) -> None:
+    # The attacker empties the log, then lets the application go on writing: a few
+    # sign-ins later the new chain is longer than the anchor. The anchor must not follow
+    # a chain that does not go through the link it holds.
+    anchored(cli_actor, 3)
+    as_attacker(
+        "DELETE FROM audit_event", "DELETE FROM audit_chainhead", "DELETE FROM audit_checkpoint"
+    )
+    anchored(cli_actor, 5)
+    anchor = Anchor.objects.get(chain=Chain.CHANGE)
+    assert anchor.seq == 3
+    result = verify_chains()
+    assert not result.ok
+    assert result.problem.seq == 3
