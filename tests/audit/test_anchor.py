@@ -219,7 +219,9 @@ def test_an_emptied_log_that_grows_back_past_its_anchor_still_does_not_verify(
     assert result.problem.seq == 3
 
 
-def test_an_event_appended_while_verify_walks_is_no_tamper(anchored, cli_actor, monkeypatch) -> None:
+def test_an_event_appended_while_verify_walks_is_no_tamper(
+    anchored, cli_actor, monkeypatch
+) -> None:
     # Another process appends an event after verify has read the chain's events and
     # before it reads the head: the log is intact, verify must say so (it said "events
     # N..N are missing" for nearly every run next to a busy writer on PostgreSQL).

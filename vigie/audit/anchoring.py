@@ -13,9 +13,9 @@ leave an anchor ahead of the log. It only moves forward (a conditional update, a
 trigger on PostgreSQL), so concurrent writers committing out of order cannot pull it
 back; and only along the chain: it moves only if the main database still holds the
 anchored link (the event, or a signed checkpoint past it), so a log emptied and written
-again past its anchor does not carry the anchor along. A failed anchor write is logged on ``vigie.security`` and leaves the anchor
-behind the log, which verification tolerates: the log may be longer than its anchor,
-never shorter.
+again past its anchor does not carry the anchor along. A failed anchor write is logged
+on ``vigie.security`` and leaves the anchor behind the log, which verification
+tolerates: the log may be longer than its anchor, never shorter.
 """
 
 from __future__ import annotations
