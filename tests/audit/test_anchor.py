@@ -242,3 +242,34 @@ def test_an_event_appended_while_verify_walks_is_no_tamper(
     monkeypatch.setattr(services, "_check_event", check_then_another_writer_commits)
     result = verify_chains()
     assert appended and result.ok, result.problem
+
+
+def test_a_purge_committing_while_verify_walks_is_no_tamper(anchored, cli_actor, monkeypatch):
+    # The daily purge commits a batch after verify has read the read chain's checkpoints
+    # and before it reads its events: the events it expected first are gone, rightly.
+    # Seen on PostgreSQL with `audit purge` and `audit verify` run side by side.
+    from vigie.audit.models import Checkpoint
+
+    _read_events_200_days_ago(cli_actor, 4)
+    anchored(cli_actor, 1, read=True)
+    real_filter = Checkpoint.objects.filter
+    purged = []
+
+    class ReadBeforeThePurge:
+        def __init__(self, rows):
+            self.rows = rows
+
+        def order_by(self, *fields):
+            return self.rows
+
+    def filter_then_purge(*args, **kwargs):
+        if kwargs.get("chain") == Chain.READ and not purged:
+            before = list(real_filter(*args, **kwargs).order_by("seq"))
+            purged.append(purge_read_events(cli_actor))
+            return ReadBeforeThePurge(before)
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Checkpoint.objects, "filter", filter_then_purge)
+    result = verify_chains()
+    assert purged == [4]
+    assert result.ok, result.problem

@@ -198,7 +198,13 @@ def verify_chains(chains: Iterable[str] = (Chain.CHANGE, Chain.READ)) -> Verific
 def _verify_chain(name: str, anchor: AnchorState | None) -> tuple[int, Problem | None]:
     if anchor is not None and not anchor.valid:
         return 0, Problem(name, None, anchor.seq, "its anchor in the key store has a bad signature")
-    checked, problem, last_seq = _walk_events(name, anchor)
+    for _attempt in range(3):
+        checkpoints = list(Checkpoint.objects.filter(chain=name).order_by("seq"))
+        checked, problem, last_seq = _walk_events(name, anchor, checkpoints)
+        if problem is None or Checkpoint.objects.filter(chain=name).count() == len(checkpoints):
+            break
+        # The purge committed a batch during the walk (a new checkpoint, its events
+        # gone): walk again from it rather than report them as deleted.
     if problem is None and anchor is not None and last_seq < anchor.seq:
         # Emptied or cut back, heads and checkpoints included: only the anchor, out of
         # the main database's reach, still knows how long the chain was.
@@ -212,7 +218,9 @@ def _verify_chain(name: str, anchor: AnchorState | None) -> tuple[int, Problem |
     return checked, problem
 
 
-def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | None, int]:
+def _walk_events(
+    name: str, anchor: AnchorState | None, checkpoints: list[Checkpoint]
+) -> tuple[int, Problem | None, int]:
     """Walk one chain from its last checkpoint; return the events checked, the first
     problem and the last seq verified. The chain must go through its anchored link.
 
@@ -221,7 +229,7 @@ def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | 
     taken for a head pointing at missing events."""
     head = ChainHead.objects.filter(chain=name).first()
     expected_seq, link = 1, hashing.GENESIS
-    for cp in Checkpoint.objects.filter(chain=name).order_by("seq"):
+    for cp in checkpoints:
         mac = hashing.checkpoint_mac(name, cp.seq, cp.hash, cp.cutoff, cp.purged_count)
         if mac != cp.mac:
             return 0, Problem(name, None, cp.seq, f"checkpoint #{cp.pk} has a bad signature"), 0
