@@ -199,3 +199,77 @@ def test_an_unreachable_key_store_leaves_the_event_and_logs_an_alert(
         record_event(cli_actor, Action.USER_CREATE, ObjectRef("accounts.user", "1"))
     assert Event.objects.count() == 1
     assert "audit anchor of the change chain not written" in caplog.text
+
+
+def test_an_emptied_log_that_grows_back_past_its_anchor_still_does_not_verify(
+    anchored, cli_actor
+) -> None:
+    # The attacker empties the log, then lets the application go on writing: a few
+    # sign-ins later the new chain is longer than the anchor. The anchor must not follow
+    # a chain that does not go through the link it holds.
+    anchored(cli_actor, 3)
+    as_attacker(
+        "DELETE FROM audit_event", "DELETE FROM audit_chainhead", "DELETE FROM audit_checkpoint"
+    )
+    anchored(cli_actor, 5)
+    anchor = Anchor.objects.get(chain=Chain.CHANGE)
+    assert anchor.seq == 3
+    result = verify_chains()
+    assert not result.ok
+    assert result.problem.seq == 3
+
+
+def test_an_event_appended_while_verify_walks_is_no_tamper(
+    anchored, cli_actor, monkeypatch
+) -> None:
+    # Another process appends an event after verify has read the chain's events and
+    # before it reads the head: the log is intact, verify must say so (it said "events
+    # N..N are missing" for nearly every run next to a busy writer on PostgreSQL).
+    from vigie.audit import services
+
+    anchored(cli_actor, 3)
+    check = services._check_event
+    appended = []
+
+    def check_then_another_writer_commits(event, expected_seq, link):
+        problem = check(event, expected_seq, link)
+        if event.seq == 3 and not appended:
+            appended.append(
+                record_event(cli_actor, Action.USER_CREATE, ObjectRef("accounts.user", "9"))
+            )
+        return problem
+
+    monkeypatch.setattr(services, "_check_event", check_then_another_writer_commits)
+    result = verify_chains()
+    assert appended and result.ok, result.problem
+
+
+def test_a_purge_committing_while_verify_walks_is_no_tamper(anchored, cli_actor, monkeypatch):
+    # The daily purge commits a batch after verify has read the read chain's checkpoints
+    # and before it reads its events: the events it expected first are gone, rightly.
+    # Seen on PostgreSQL with `audit purge` and `audit verify` run side by side.
+    from vigie.audit.models import Checkpoint
+
+    _read_events_200_days_ago(cli_actor, 4)
+    anchored(cli_actor, 1, read=True)
+    real_filter = Checkpoint.objects.filter
+    purged = []
+
+    class ReadBeforeThePurge:
+        def __init__(self, rows):
+            self.rows = rows
+
+        def order_by(self, *fields):
+            return self.rows
+
+    def filter_then_purge(*args, **kwargs):
+        if kwargs.get("chain") == Chain.READ and not purged:
+            before = list(real_filter(*args, **kwargs).order_by("seq"))
+            purged.append(purge_read_events(cli_actor))
+            return ReadBeforeThePurge(before)
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Checkpoint.objects, "filter", filter_then_purge)
+    result = verify_chains()
+    assert purged == [4]
+    assert result.ok, result.problem

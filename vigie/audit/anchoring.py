@@ -11,9 +11,11 @@ not go through the anchored link.
 The anchor is written after the commit, never before: a rolled-back event must not
 leave an anchor ahead of the log. It only moves forward (a conditional update, and a
 trigger on PostgreSQL), so concurrent writers committing out of order cannot pull it
-back. A failed anchor write is logged on ``vigie.security`` and leaves the anchor
-behind the log, which verification tolerates: the log may be longer than its anchor,
-never shorter.
+back; and only along the chain: it moves only if the main database still holds the
+anchored link (the event, or a signed checkpoint past it), so a log emptied and written
+again past its anchor does not carry the anchor along. A failed anchor write is logged
+on ``vigie.security`` and leaves the anchor behind the log, which verification
+tolerates: the log may be longer than its anchor, never shorter.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from django.db import DatabaseError, IntegrityError, router, transaction
 from django.utils import timezone
 
 from vigie.audit import chain as hashing
-from vigie.audit.models import Anchor
+from vigie.audit.models import Anchor, Checkpoint, Event
 
 security_log = logging.getLogger("vigie.security")
 
@@ -46,14 +48,30 @@ def write_anchor(chain: str, seq: int, link: str) -> bool:
     using = router.db_for_write(Anchor)
     try:
         with transaction.atomic(using=using):
-            moved = Anchor.objects.filter(chain=chain, seq__lt=seq).update(**fields)
-            if not moved and not Anchor.objects.filter(chain=chain).exists():
+            current = Anchor.objects.filter(chain=chain).values_list("seq", "hash").first()
+            if current is None:
                 try:
                     with transaction.atomic(using=using):
                         Anchor.objects.create(chain=chain, **fields)
+                        return True
                 except IntegrityError:
                     # Another writer created it meanwhile: move it if still behind.
-                    Anchor.objects.filter(chain=chain, seq__lt=seq).update(**fields)
+                    current = Anchor.objects.filter(chain=chain).values_list("seq", "hash").get()
+            if current[0] >= seq:
+                return True
+            if not _goes_through(chain, *current):
+                # The log no longer holds the anchored link (emptied, cut back, then
+                # written again): the anchor stays where it is, so verify keeps failing.
+                security_log.error(
+                    "audit anchor of the %s chain not moved to seq %s: the log no longer "
+                    "goes through the anchored seq %s",
+                    chain,
+                    seq,
+                    current[0],
+                )
+                return False
+            # Conditional on the anchor read: one moved meanwhile is left as it is.
+            Anchor.objects.filter(chain=chain, seq=current[0], hash=current[1]).update(**fields)
     except (DatabaseError, AssertionError) as error:
         # The event is committed; only its anchor is missing (the key store down, say).
         # AssertionError: a test that did not declare the key-store database.
@@ -65,6 +83,26 @@ def write_anchor(chain: str, seq: int, link: str) -> bool:
         )
         return False
     return True
+
+
+def _goes_through(chain: str, seq: int, link: str) -> bool:
+    """Does the chain in the main database still hold ``link`` at ``seq``?
+
+    The event itself, or a signed checkpoint at or past it (the purge removes old read
+    events and leaves a checkpoint). Without this, a log emptied and then written again
+    past its anchor would carry the anchor along and verify as intact.
+    """
+    event = Event.objects.filter(chain=chain, seq=seq).values_list("hash", flat=True).first()
+    if event is not None:
+        return event == link
+    checkpoint = Checkpoint.objects.filter(chain=chain, seq__gte=seq).order_by("seq").first()
+    if checkpoint is None:
+        return False
+    if checkpoint.mac != hashing.checkpoint_mac(
+        chain, checkpoint.seq, checkpoint.hash, checkpoint.cutoff, checkpoint.purged_count
+    ):
+        return False
+    return checkpoint.seq > seq or checkpoint.hash == link
 
 
 @dataclass(frozen=True)

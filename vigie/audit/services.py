@@ -198,7 +198,13 @@ def verify_chains(chains: Iterable[str] = (Chain.CHANGE, Chain.READ)) -> Verific
 def _verify_chain(name: str, anchor: AnchorState | None) -> tuple[int, Problem | None]:
     if anchor is not None and not anchor.valid:
         return 0, Problem(name, None, anchor.seq, "its anchor in the key store has a bad signature")
-    checked, problem, last_seq = _walk_events(name, anchor)
+    for _attempt in range(3):
+        checkpoints = list(Checkpoint.objects.filter(chain=name).order_by("seq"))
+        checked, problem, last_seq = _walk_events(name, anchor, checkpoints)
+        if problem is None or Checkpoint.objects.filter(chain=name).count() == len(checkpoints):
+            break
+        # The purge committed a batch during the walk (a new checkpoint, its events
+        # gone): walk again from it rather than report them as deleted.
     if problem is None and anchor is not None and last_seq < anchor.seq:
         # Emptied or cut back, heads and checkpoints included: only the anchor, out of
         # the main database's reach, still knows how long the chain was.
@@ -212,11 +218,18 @@ def _verify_chain(name: str, anchor: AnchorState | None) -> tuple[int, Problem |
     return checked, problem
 
 
-def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | None, int]:
+def _walk_events(
+    name: str, anchor: AnchorState | None, checkpoints: list[Checkpoint]
+) -> tuple[int, Problem | None, int]:
     """Walk one chain from its last checkpoint; return the events checked, the first
-    problem and the last seq verified. The chain must go through its anchored link."""
+    problem and the last seq verified. The chain must go through its anchored link.
+
+    The head is read first and the walk stops there: an event another process appends
+    while the walk goes on lies past it and is left to the next run, instead of being
+    taken for a head pointing at missing events."""
+    head = ChainHead.objects.filter(chain=name).first()
     expected_seq, link = 1, hashing.GENESIS
-    for cp in Checkpoint.objects.filter(chain=name).order_by("seq"):
+    for cp in checkpoints:
         mac = hashing.checkpoint_mac(name, cp.seq, cp.hash, cp.cutoff, cp.purged_count)
         if mac != cp.mac:
             return 0, Problem(name, None, cp.seq, f"checkpoint #{cp.pk} has a bad signature"), 0
@@ -227,6 +240,8 @@ def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | 
     checked = 0
     anchor_seq, anchor_hash = (anchor.seq, anchor.hash) if anchor is not None else (None, None)
     events = Event.objects.filter(chain=name).order_by("seq")
+    if head is not None:
+        events = events.filter(seq__lte=head.seq)
     for event in events.iterator(chunk_size=2000):
         problem = _check_event(event, expected_seq, link)
         if problem is None and event.seq == anchor_seq and event.hash != anchor_hash:
@@ -236,7 +251,6 @@ def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | 
         checked += 1
         expected_seq, link = event.seq + 1, event.hash
 
-    head = ChainHead.objects.filter(chain=name).first()
     last_seq = expected_seq - 1
     if head is None:
         if last_seq > 0:
@@ -256,6 +270,16 @@ def _walk_events(name: str, anchor: AnchorState | None) -> tuple[int, Problem | 
             ),
             0,
         )
+    # Past the head: appended since it was read (the head has moved on since), or put
+    # there behind the log's back (it has not).
+    beyond = Event.objects.filter(chain=name, seq__gt=head.seq).order_by("seq").first()
+    if beyond is not None:
+        now = ChainHead.objects.filter(chain=name).values_list("seq", flat=True).first()
+        if now is None or now < beyond.seq:
+            problem = _check_event(beyond, expected_seq, link) or Problem(
+                name, beyond.pk, beyond.seq, "lies past the chain head"
+            )
+            return checked, problem, 0
     return checked, None, last_seq
 
 
