@@ -356,7 +356,7 @@ class RequestClock:
 
     @property
     def suspended(self) -> bool:
-        """Whether the clock is stopped now, waiting for the requester's answer."""
+        """Whether the clock is stopped: a challenge whose answer has not come yet."""
         return bool(self.suspensions) and self.suspensions[-1].end is None
 
     @property
@@ -445,7 +445,8 @@ class RequestClock:
         holds, so no notice is sent for an extension that would be refused.
         """
         if self.extension is not None:
-            raise DeadlineError("already_extended", due=_day(self._base_due()))
+            extended_to = self._base_due() + timedelta(days=self.carried_days)
+            raise DeadlineError("already_extended", due=_day(extended_to))
         self._check_in_time(paris_day(at))
         extended = replace(self, extension=Extension(at, reasons))
         sent = notice_sent() if callable(notice_sent) else notice_sent
