@@ -457,3 +457,24 @@ def test_a_day_of_receipt_in_paris_is_one_instant_away_from_the_next() -> None:
     assert RequestClock(utc("2025-03-09", "22:59:59")).received_on == d("2025-03-09")
     assert RequestClock(utc("2025-03-09", "23:00")).received_on == d("2025-03-10")
     assert timedelta(0) < utc("2025-03-09", "23:00") - utc("2025-03-09", "22:59:59")
+
+
+def test_every_day_of_2025_to_2028_follows_c2_and_the_outer_limit_rule() -> None:
+    """Each day of receipt over four years (a leap one included): the due date is the same
+    day next month or, when that day does not exist, the month's last day; the outer limit
+    is the first working day on or after it."""
+    import calendar
+
+    day = date(2025, 1, 1)
+    while day.year < 2029:
+        clock = RequestClock(paris(day.isoformat(), "12:00"))
+        due, outer = clock.due_date, clock.outer_limit
+        assert due is not None and outer is not None
+        next_month = (day.month % 12 + 1, day.year + (day.month == 12))
+        assert (due.year, due.month) == (next_month[1], next_month[0])
+        last = calendar.monthrange(due.year, due.month)[1]
+        assert due.day == min(day.day, last), day
+        assert is_working_day(outer)
+        assert all(not is_working_day(due + timedelta(n)) for n in range((outer - due).days))
+        assert (outer - due).days <= 4, day  # at most a weekend and two holidays, in France
+        day += timedelta(days=1)

@@ -408,9 +408,9 @@ class RequestClock:
         due = self.due_date
         if due is None:
             return ClockColour.SUSPENDED
-        today = paris_day(now)
-        if today > due:
+        if is_late(due, now):
             return ClockColour.RED
+        today = paris_day(now)
         if today >= due - timedelta(days=ORANGE_DAYS):
             return ClockColour.ORANGE
         if today >= due - timedelta(days=AMBER_DAYS):
