@@ -200,3 +200,20 @@ def test_real_requests_to_links_and_a_search_by_address_log_neither(
     assert statuses == [200, 200, 200, 200, 200, 302], lines
     assert '"GET /backoffice/people/?… HTTP/1.1" 200' in lines[3]
     _assert_clean(logs, token)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jean@exämple.fr",  # an internationalised domain, as Django's EmailField accepts it
+        "andré.gide@example.com",
+        "jöhn.doe@example.com",
+        "山田@例え.jp",
+    ],
+)
+def test_addresses_with_letters_outside_ascii_are_redacted_whole(address: str) -> None:
+    line = f"Key (email)=({address}) already exists; 550 <{address}>: user unknown"
+    redacted = redact(line)
+    assert address.split("@")[0] not in redacted
+    assert address.split("@")[1] not in redacted
+    assert redacted == "Key (email)=([address]) already exists; 550 <[address]>: user unknown"

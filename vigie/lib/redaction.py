@@ -26,9 +26,10 @@ from typing import Any
 REDACTED = "…"
 EMAIL_REDACTED = "[address]"
 
-#: An address, also percent-encoded (``%40``) as in a query string.
+#: An address, also percent-encoded (``%40``) as in a query string; letters of any
+#: script (``\w``): internationalised domains and local parts are addresses too.
 _EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
+    r"[\w!#$%&'*+/=?^`{|}~.\-]+(?:@|%40)[\w\-]+(?:\.[\w\-]+)+",
     re.IGNORECASE,
 )
 #: A django.core.signing value: ``payload:timestamp:signature`` (URL-safe base64).
