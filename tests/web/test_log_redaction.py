@@ -217,3 +217,37 @@ def test_addresses_with_letters_outside_ascii_are_redacted_whole(address: str) -
     assert address.split("@")[0] not in redacted
     assert address.split("@")[1] not in redacted
     assert redacted == "Key (email)=([address]) already exists; 550 <[address]>: user unknown"
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_the_worker_logs_a_failed_task_without_the_address_it_quotes(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`vigie worker` (django-tasks' db_worker) logs a failed task with its traceback
+    through the same redacting handlers, not through a handler of its own."""
+    from django.core.management import call_command
+
+    from tests.jobs.tasks import fails_quoting_an_address
+
+    # As in production: nothing on the root logger (pytest puts its capture there).
+    monkeypatch.setattr(logging.root, "handlers", [])
+    for name in ("django_tasks", "django_tasks_db"):
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+    console = next(
+        h
+        for h in logging.getLogger("vigie").handlers
+        if type(h) is logging.StreamHandler  # noqa: E721 (not the file handler)
+    )
+    buffer = io.StringIO()
+    monkeypatch.setattr(console, "stream", buffer)
+    fails_quoting_an_address.enqueue(ADDRESS)
+    call_command("worker", "--batch")
+    out, err = capfd.readouterr()
+    text = out + err + buffer.getvalue()
+    if getattr(settings, "LOG_FILE", ""):
+        with open(settings.LOG_FILE, encoding="utf-8") as log_file:
+            text += log_file.read()
+    assert "RuntimeError: Key (email)=([address]) already exists" in text
+    assert ADDRESS not in text
+    assert "laetitia" not in text
