@@ -219,6 +219,20 @@ def test_addresses_with_letters_outside_ascii_are_redacted_whole(address: str) -
     assert redacted == "Key (email)=([address]) already exists; 550 <[address]>: user unknown"
 
 
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_an_address_in_a_path_logged_escaped_by_django_is_redacted(
+    client: Client, logs: LogCapture
+) -> None:
+    """Django logs a refused path with its non-ASCII letters escaped (``ex\\xe4mple``)."""
+    for address in ("jean@exämple.fr", "andré@example.com", "jean@ex%C3%A4mple.fr"):
+        assert client.get(f"/api/v1/nope/{address}").status_code == 404
+        assert client.get(f"/nope/{address}").status_code == 404
+    text = logs.joined()
+    assert text.count("Not Found:") >= 6
+    for part in ("jean", "mple.fr", "andr"):
+        assert part not in text
+
+
 @pytest.mark.django_db(transaction=True, databases=["default", "keys"])
 def test_the_worker_logs_a_failed_task_without_the_address_it_quotes(
     capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -251,3 +265,26 @@ def test_the_worker_logs_a_failed_task_without_the_address_it_quotes(
     assert "RuntimeError: Key (email)=([address]) already exists" in text
     assert ADDRESS not in text
     assert "laetitia" not in text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Invalid HTTP_HOST header: '" + "a" * 30_000 + "'",  # a long run, no @ nor :
+        "Not Found: /" + "b" * 30_000 + "@",
+        "-" * 30_000 + ":",
+    ],
+)
+def test_redacting_a_long_line_takes_time_linear_in_its_length(line: str) -> None:
+    """Every log line goes through the filter, in the request's worker: a request whose
+    header or path holds a long run must not cost seconds of CPU."""
+    started = time.monotonic()
+    redact(line)
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_token_or_an_address_inside_a_longer_run_is_still_found() -> None:
+    token = make_token(uuid.uuid4(), "all")
+    assert token not in redact(f"link=/u/{token}; next {token}, .{token}")
+    assert redact("x/people/jean.dupont+news@exemple.fr") == "[address]"
+    assert redact("(jean@exemple.fr)") == "([address])"
