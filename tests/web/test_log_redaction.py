@@ -251,7 +251,7 @@ def test_the_worker_logs_a_failed_task_without_the_address_it_quotes(
     console = next(
         h
         for h in logging.getLogger("vigie").handlers
-        if type(h) is logging.StreamHandler  # noqa: E721 (not the file handler)
+        if type(h) is logging.StreamHandler  # not the file handler (a subclass)
     )
     buffer = io.StringIO()
     monkeypatch.setattr(console, "stream", buffer)
