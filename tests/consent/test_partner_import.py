@@ -305,3 +305,14 @@ def test_the_page_refuses_an_unreadable_file_whole(signed_in, privacy_lead) -> N
     assert response.status_code == 400
     assert "ligne 147 : un champ dépasse 1048576 caractères" in response.content.decode()
     assert Person.objects.count() == 0 and Organisation.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["ACME\u202eerffe", "ACME\u2067x", "ACME\u202bx"])
+def test_an_organisation_name_with_a_text_direction_control_is_a_line_error(name: str) -> None:
+    """A generic address's organisation is not a person: its name went straight to the
+    organisation, without the bounds every person's name gets (issue 11, item 10)."""
+    report = _one(f"contact@acme-industrie.fr;;;;{name};prospect_B2B;partner;{PARTNER}")
+    assert report.counts()["organisations"] == 0
+    assert report.counts()["errors"] == 1
+    assert not Organisation.objects.exists()
+    assert report.errors[0]["error"].startswith("organisation: ")
