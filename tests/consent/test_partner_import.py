@@ -356,3 +356,14 @@ def test_a_generic_address_with_a_consent_keeps_its_consent() -> None:
     assert person.subscriptions.filter(purpose="newsletter", status="subscribed").exists()
     assert ConsentEvent.objects.filter(person=person).count() == 1
     assert not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["ACME\u202eerffe", "ACME\u2067x", "ACME\u202bx"])
+def test_an_organisation_name_with_a_text_direction_control_is_a_line_error(name: str) -> None:
+    """A generic address's organisation is not a person: its name went straight to the
+    organisation, without the bounds every person's name gets (issue 11, item 10)."""
+    report = _one(f"contact@acme-industrie.fr;;;;{name};prospect_B2B;partner;{PARTNER}")
+    assert report.counts()["organisations"] == 0
+    assert report.counts()["errors"] == 1
+    assert not Organisation.objects.exists()
+    assert report.errors[0]["error"].startswith("organisation: ")

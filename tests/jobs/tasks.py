@@ -39,3 +39,9 @@ def deadline_fails(label: str) -> str:
 def plain_function(label: str) -> str:
     """A module-level function that is not a task: the runner could not find it as one."""
     return label
+
+
+@task()
+def fails_quoting_an_address(address: str) -> str:
+    """A task whose error quotes personal data, as a database or SMTP error does."""
+    raise RuntimeError(f"Key (email)=({address}) already exists")

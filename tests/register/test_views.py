@@ -182,3 +182,22 @@ def test_unknown_sections_and_keys_are_404(loaded, signed_in, privacy_lead) -> N
     )
     assert client.get(reverse("register:edit-retention", args=["nope"])).status_code == 404
     assert client.get(reverse("register:revision", args=[99])).status_code == 404
+
+
+def test_an_entry_larger_than_any_register_is_refused_before_it_is_parsed(
+    loaded, signed_in, privacy_lead
+) -> None:
+    """A multi-megabyte entry (within the request limit) would hold a web worker for
+    longer than its timeout while PyYAML reads it: the form refuses it unread."""
+    import time
+
+    from vigie.register.forms import MAX_ENTRY_YAML
+
+    url = reverse("register:edit-entry", args=["recipients", "datacenter"])
+    content = "key: datacenter\nname: " + "a" * 3_000_000 + "\n"
+    started = time.monotonic()
+    response = signed_in(privacy_lead).post(url, {"content": content, "reason": "gros"})
+    assert time.monotonic() - started < 5
+    assert response.status_code == 400
+    assert f"au plus {MAX_ENTRY_YAML} caractères" in response.content.decode()
+    assert Revision.objects.count() == 1

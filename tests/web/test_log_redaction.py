@@ -200,3 +200,91 @@ def test_real_requests_to_links_and_a_search_by_address_log_neither(
     assert statuses == [200, 200, 200, 200, 200, 302], lines
     assert '"GET /backoffice/people/?… HTTP/1.1" 200' in lines[3]
     _assert_clean(logs, token)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jean@exämple.fr",  # an internationalised domain, as Django's EmailField accepts it
+        "andré.gide@example.com",
+        "jöhn.doe@example.com",
+        "山田@例え.jp",
+    ],
+)
+def test_addresses_with_letters_outside_ascii_are_redacted_whole(address: str) -> None:
+    line = f"Key (email)=({address}) already exists; 550 <{address}>: user unknown"
+    redacted = redact(line)
+    assert address.split("@")[0] not in redacted
+    assert address.split("@")[1] not in redacted
+    assert redacted == "Key (email)=([address]) already exists; 550 <[address]>: user unknown"
+
+
+@pytest.mark.django_db(databases=["default", "keys"])
+def test_an_address_in_a_path_logged_escaped_by_django_is_redacted(
+    client: Client, logs: LogCapture
+) -> None:
+    """Django logs a refused path with its non-ASCII letters escaped (``ex\\xe4mple``)."""
+    for address in ("jean@exämple.fr", "andré@example.com", "jean@ex%C3%A4mple.fr"):
+        assert client.get(f"/api/v1/nope/{address}").status_code == 404
+        assert client.get(f"/nope/{address}").status_code == 404
+    text = logs.joined()
+    assert text.count("Not Found:") >= 6
+    for part in ("jean", "mple.fr", "andr"):
+        assert part not in text
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_the_worker_logs_a_failed_task_without_the_address_it_quotes(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`vigie worker` (django-tasks' db_worker) logs a failed task with its traceback
+    through the same redacting handlers, not through a handler of its own."""
+    from django.core.management import call_command
+
+    from tests.jobs.tasks import fails_quoting_an_address
+
+    # As in production: nothing on the root logger (pytest puts its capture there).
+    monkeypatch.setattr(logging.root, "handlers", [])
+    for name in ("django_tasks", "django_tasks_db"):
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "handlers", list(logger.handlers))
+    console = next(
+        h
+        for h in logging.getLogger("vigie").handlers
+        if type(h) is logging.StreamHandler  # not the file handler (a subclass)
+    )
+    buffer = io.StringIO()
+    monkeypatch.setattr(console, "stream", buffer)
+    fails_quoting_an_address.enqueue(ADDRESS)
+    call_command("worker", "--batch")
+    out, err = capfd.readouterr()
+    text = out + err + buffer.getvalue()
+    if getattr(settings, "LOG_FILE", ""):
+        with open(settings.LOG_FILE, encoding="utf-8") as log_file:
+            text += log_file.read()
+    assert "RuntimeError: Key (email)=([address]) already exists" in text
+    assert ADDRESS not in text
+    assert "laetitia" not in text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Invalid HTTP_HOST header: '" + "a" * 30_000 + "'",  # a long run, no @ nor :
+        "Not Found: /" + "b" * 30_000 + "@",
+        "-" * 30_000 + ":",
+    ],
+)
+def test_redacting_a_long_line_takes_time_linear_in_its_length(line: str) -> None:
+    """Every log line goes through the filter, in the request's worker: a request whose
+    header or path holds a long run must not cost seconds of CPU."""
+    started = time.monotonic()
+    redact(line)
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_token_or_an_address_inside_a_longer_run_is_still_found() -> None:
+    token = make_token(uuid.uuid4(), "all")
+    assert token not in redact(f"link=/u/{token}; next {token}, .{token}")
+    assert redact("x/people/jean.dupont+news@exemple.fr") == "[address]"
+    assert redact("(jean@exemple.fr)") == "([address])"

@@ -57,6 +57,7 @@ from vigie.audit.services import ObjectRef, record_event
 from vigie.consent.actions import ConsentAction
 from vigie.consent.models import Method, Status, Subscription
 from vigie.consent.services import ConsentError, ReservedToSubject, is_suppressed, record_consent
+from vigie.lib import bounds
 from vigie.lib.csvfile import FIELD_LIMIT, CsvFileError, decode, read_table
 from vigie.lib.mailboxes import DomainMatcher, generic_local_parts, is_generic_address
 from vigie.lib.purposes import Purpose, current_purpose
@@ -239,6 +240,11 @@ def _clean(row: dict[str, str]) -> dict[str, str]:
             )
         if any(unicodedata.category(c) == "Cc" for c in value):
             raise _LineError(_("%(column)s: contains a control character") % {"column": column})
+        try:
+            # No bidi override in any column: an organisation's name has no other check.
+            bounds.check_text(value, max_length=BOUNDS[column], multiline=False)
+        except bounds.OutOfBounds as error:
+            raise _LineError(f"{column}: {error}") from None
         values[column] = value
     return values
 

@@ -76,6 +76,11 @@ def logging_config(*, level: str, log_file: str) -> dict[str, Any]:
             # 500s (with their traceback) and refused requests; Django's own console
             # handler is silent when DEBUG is off.
             "django": {"handlers": names, "level": "WARNING"},
+            # `vigie worker` (django-tasks' db_worker): a failed task is logged with its
+            # traceback, whose message may quote an address. Without a handler here,
+            # db_worker adds its own, unredacted, writing to stdout.
+            "django_tasks": {"handlers": names, "level": "INFO", "propagate": False},
+            "django_tasks_db": {"handlers": names, "level": "INFO", "propagate": False},
             # `runserver`'s request lines (development only).
             "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         },

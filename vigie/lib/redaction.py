@@ -26,13 +26,24 @@ from typing import Any
 REDACTED = "…"
 EMAIL_REDACTED = "[address]"
 
-#: An address, also percent-encoded (``%40``) as in a query string.
+#: A letter outside ASCII as Django writes it in a logged path (``\\xe4``, ``\\u5c71``:
+#: ``log_response`` escapes non-ASCII).
+_ESCAPED = r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"
+_LOCAL = r"\w!#$%&'*+/=?^`{|}~.\-"
+#: An address, also percent-encoded (``%40``, ``%C3%A4``) as in a query string; letters
+#: of any script (``\w``): internationalised domains and local parts are addresses too.
+#: A match only starts where a run of address characters starts (the look-behind): else
+#: each position of a long run would be tried again, in time quadratic in its length.
 _EMAIL = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+",
+    rf"(?<![{_LOCAL}\\])(?:[{_LOCAL}]|{_ESCAPED})+(?:@|%40)"
+    rf"(?:[\w\-]|{_ESCAPED}|%[0-9A-Fa-f]{{2}})+(?:\.(?:[\w\-]|{_ESCAPED}|%[0-9A-Fa-f]{{2}})+)+",
     re.IGNORECASE,
 )
-#: A django.core.signing value: ``payload:timestamp:signature`` (URL-safe base64).
-_SIGNED = re.compile(r"\.?[A-Za-z0-9_\-]{8,}(?::[A-Za-z0-9_\-]{4,})?:[A-Za-z0-9_\-]{20,}")
+#: A django.core.signing value: ``payload:timestamp:signature`` (URL-safe base64), from
+#: the start of a run only (as above).
+_SIGNED = re.compile(
+    r"(?<![A-Za-z0-9_\-])\.?[A-Za-z0-9_\-]{8,}(?::[A-Za-z0-9_\-]{4,})?:[A-Za-z0-9_\-]{20,}"
+)
 #: An API key as shown once to its owner (``vigie_`` + secret).
 _API_KEY = re.compile(r"\bvigie_[0-9a-f]{12}_[A-Za-z0-9_\-]+")
 #: The query string of a path or URL: search terms (names, addresses) live there.

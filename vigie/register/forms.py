@@ -84,11 +84,18 @@ class RetentionForm(forms.Form):
         }
 
 
+#: Characters of one entry edited as YAML: more than a whole register (about 80,000), less
+#: than what PyYAML reads within a web worker's timeout.
+MAX_ENTRY_YAML = 200_000
+
+
 class EntryYamlForm(forms.Form):
     """Any entry of the register, edited as YAML: the whole document is re-validated."""
 
     content = forms.CharField(
-        label=_("Entry (YAML)"), widget=forms.Textarea(attrs={"rows": 24, "cols": 100})
+        label=_("Entry (YAML)"),
+        max_length=MAX_ENTRY_YAML,
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 100}),
     )
     reason = forms.CharField(
         label=_("Reason for the change"), max_length=200, validators=[validate_no_secrets]
