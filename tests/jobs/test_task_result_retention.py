@@ -54,3 +54,18 @@ def test_the_purge_is_a_daily_job() -> None:
     assert purge_finished_results_task in daily_tasks()
     _job("done-8-days-ago", TaskResultStatus.SUCCESSFUL, 8)
     assert purge_finished_results_task.call() == 1
+
+
+def test_a_failed_job_s_traceback_is_kept_without_the_address_it_quotes() -> None:
+    """A traceback may quote a value (PostgreSQL: « Key (email)=(x@y) already exists »);
+    the row keeps it a week for whoever looks into the failure, so it is stored redacted,
+    like every log line: no address in clear at rest."""
+    result = mark_done.enqueue("failing")
+    row = DBTaskResult.objects.get(pk=result.id)
+    try:
+        raise RuntimeError("Key (email)=(laetitia.techer@laposte.net) already exists.")
+    except RuntimeError as error:
+        row.set_failed(error)
+    stored = DBTaskResult.objects.get(pk=result.id).traceback
+    assert "RuntimeError" in stored and "already exists" in stored
+    assert "laetitia.techer" not in stored and "laposte.net" not in stored
