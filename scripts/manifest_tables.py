@@ -103,6 +103,11 @@ def follows_user(column: str = "users_id") -> dict[str, Any]:
 DATE_MOD = ("date_mod", "dernière modification", "last change")
 
 
+#: Devices handed to a person are often named after them ("ECRAN-JDUPONT"): the name is
+#: personal (reference 1.5), hashed as on computers (unique enough, never empty).
+NAMED = {"name": "h"}
+
+
 def asset(
     fr: str,
     en: str,
@@ -856,13 +861,15 @@ GLPI: dict[str, Spec] = {
         why="the subject as a task member",
     ),
     # Assets
-    "glpi_monitors": asset("Écrans", "Monitors", ten_groups=True),
-    "glpi_phones": asset("Téléphones", "Phones", {"number_line": "n"}, ten_groups=True),
-    "glpi_printers": asset("Imprimantes", "Printers", ten_groups=True),
-    "glpi_peripherals": asset("Périphériques", "Peripherals", ten_groups=True),
-    "glpi_networkequipments": asset("Équipements réseau", "Network equipment", ten_groups=True),
+    "glpi_monitors": asset("Écrans", "Monitors", NAMED, ten_groups=True),
+    "glpi_phones": asset("Téléphones", "Phones", {**NAMED, "number_line": "n"}, ten_groups=True),
+    "glpi_printers": asset("Imprimantes", "Printers", NAMED, ten_groups=True),
+    "glpi_peripherals": asset("Périphériques", "Peripherals", NAMED, ten_groups=True),
+    "glpi_networkequipments": asset(
+        "Équipements réseau", "Network equipment", NAMED, ten_groups=True
+    ),
     "glpi_unmanageds": asset(
-        "Équipements non gérés", "Unmanaged devices", {"ip": "n"}, ten_groups=True
+        "Équipements non gérés", "Unmanaged devices", {**NAMED, "ip": "n"}, ten_groups=True
     ),
     "glpi_softwarelicenses": asset("Licences logicielles", "Software licences"),
     "glpi_certificates": asset("Certificats", "Certificates"),
