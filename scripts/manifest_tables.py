@@ -103,6 +103,11 @@ def follows_user(column: str = "users_id") -> dict[str, Any]:
 DATE_MOD = ("date_mod", "dernière modification", "last change")
 
 
+#: Devices handed to a person are often named after them ("ECRAN-JDUPONT"): the name is
+#: personal (reference 1.5), hashed as on computers (unique enough, never empty).
+NAMED = {"name": "h"}
+
+
 def asset(
     fr: str,
     en: str,
@@ -856,13 +861,15 @@ GLPI: dict[str, Spec] = {
         why="the subject as a task member",
     ),
     # Assets
-    "glpi_monitors": asset("Écrans", "Monitors", ten_groups=True),
-    "glpi_phones": asset("Téléphones", "Phones", {"number_line": "n"}, ten_groups=True),
-    "glpi_printers": asset("Imprimantes", "Printers", ten_groups=True),
-    "glpi_peripherals": asset("Périphériques", "Peripherals", ten_groups=True),
-    "glpi_networkequipments": asset("Équipements réseau", "Network equipment", ten_groups=True),
+    "glpi_monitors": asset("Écrans", "Monitors", NAMED, ten_groups=True),
+    "glpi_phones": asset("Téléphones", "Phones", {**NAMED, "number_line": "n"}, ten_groups=True),
+    "glpi_printers": asset("Imprimantes", "Printers", NAMED, ten_groups=True),
+    "glpi_peripherals": asset("Périphériques", "Peripherals", NAMED, ten_groups=True),
+    "glpi_networkequipments": asset(
+        "Équipements réseau", "Network equipment", NAMED, ten_groups=True
+    ),
     "glpi_unmanageds": asset(
-        "Équipements non gérés", "Unmanaged devices", {"ip": "n"}, ten_groups=True
+        "Équipements non gérés", "Unmanaged devices", {**NAMED, "ip": "n"}, ten_groups=True
     ),
     "glpi_softwarelicenses": asset("Licences logicielles", "Software licences"),
     "glpi_certificates": asset("Certificats", "Certificates"),
@@ -1216,6 +1223,33 @@ GLPI_NOT_PERSONAL: list[tuple[str, list[str]]] = [
 
 T, C, M, DU = "thirdparty", "contact", "member", "user"
 ACCOUNTING = "billing-accounting"
+
+
+#: A bank line paying or refunding an employee (salary, expense report) is linked to the user
+#: (`add_url_line(…, 'user')`).
+USER_BANK_URL = {
+    "table": "llx_bank_url",
+    "column": "url_id",
+    "key": "fk_bank",
+    "where": {"type": "user"},
+}
+#: Ledger lines naming an employee (sub-ledger label, operation label): the expense-report
+#: journal (`doc_type = 'expense_report'`, `fk_doc` the report) and the bank journal
+#: (`doc_type = 'bank'`, `fk_doc` the bank line of their salary or refund).
+EMPLOYEE_LEDGER = [
+    {
+        "identity": DU,
+        "through": {"table": "llx_expensereport", "column": "fk_user_author", "key": "rowid"},
+        "references": "fk_doc",
+        "where": {"doc_type": "expense_report"},
+    },
+    {
+        "identity": DU,
+        "through": USER_BANK_URL,
+        "references": "fk_doc",
+        "where": {"doc_type": "bank"},
+    },
+]
 
 
 def dl(column: str, identity: str, erase: bool = True, **extra: Any) -> dict[str, Any]:
@@ -1813,9 +1847,10 @@ DOLIBARR: dict[str, Spec] = {
                     "key": "fk_bank",
                     "where": {"type": "company"},
                 },
-            }
+            },
+            {"identity": DU, "through": USER_BANK_URL},
         ],
-        why="a bank line names the payer: an accounting record",
+        why="a bank line names the payer (or the employee refunded or paid): an accounting record",
     ),
     "llx_bank_url": Spec(
         "Liens des écritures bancaires",
@@ -1823,8 +1858,11 @@ DOLIBARR: dict[str, Spec] = {
         ACCOUNTING,
         {"label": "k"},
         follows={"table": "llx_bank", "column": "fk_bank"},
-        links=[dl("url_id", T, where={"type": "company"})],
-        why="the payer's name beside a bank line: kept with it",
+        links=[
+            dl("url_id", T, where={"type": "company"}),
+            dl("url_id", DU, where={"type": "user"}),
+        ],
+        why="the payer's (or employee's) name beside a bank line: kept with it",
     ),
     "llx_accounting_bookkeeping": accounting(
         "Grand livre",
@@ -1838,7 +1876,8 @@ DOLIBARR: dict[str, Spec] = {
                 "identity": T,
                 "through": {"table": "llx_societe", "column": "rowid", "key": "code_client"},
                 "references": "thirdparty_code",
-            }
+            },
+            *EMPLOYEE_LEDGER,
         ],
         why="ledger entries name the customer: accounting, never deleted early",
     ),
@@ -1854,7 +1893,8 @@ DOLIBARR: dict[str, Spec] = {
                 "identity": T,
                 "through": {"table": "llx_societe", "column": "rowid", "key": "code_client"},
                 "references": "thirdparty_code",
-            }
+            },
+            *EMPLOYEE_LEDGER,
         ],
         why="entries not yet validated: kept like the ledger",
     ),
@@ -2054,6 +2094,7 @@ DOLIBARR: dict[str, Spec] = {
             dl("src_object_id", T, where={"src_object_type": "societe"}),
             dl("src_object_id", C, where={"src_object_type": "contact"}),
             dl("src_object_id", M, where={"src_object_type": "member"}),
+            dl("src_object_id", DU, where={"src_object_type": "user"}),
         ],
         versions={c: [">=23.0"] for c in ("geolat", "geolong", "geopoint", "georesultcode")},
         why="files of the person's record: names, text content and share links cleared (the "
