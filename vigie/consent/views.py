@@ -201,8 +201,17 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             ip=client_ip(request),
             channel=request.build_absolute_uri(_without_token("consent:confirm")),
         )
-    except services.ConfirmationExpired:
-        error = _("This confirmation link has expired: please sign up again.")
+    except services.ConfirmationExpired as expired:
+        # Offer again what expired: the sign-up form for the newsletter, the
+        # preference centre (a link by e-mail) for the other purposes.
+        context: dict[str, Any] = {
+            "error": _("This confirmation link has expired: please ask again."),
+            "expired_purpose": expired.purpose,
+            "expired_label": (
+                _purpose_label(expired.purpose) if expired.purpose in Purpose.values else ""
+            ),
+        }
+        return render(request, "consent/confirm.html", context, status=400)
     except services.ConfirmationInvalid:
         error = _("This confirmation link is not valid.")
     else:
