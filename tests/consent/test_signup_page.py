@@ -99,9 +99,9 @@ def test_a_bad_confirmation_link_is_refused(client: Client) -> None:
 @pytest.mark.parametrize(
     ("purpose", "offered", "not_offered"),
     [
-        ("offres", "/mes-preferences/", "/newsletter/\""),
-        ("offres_partenaires", "/mes-preferences/", "/newsletter/\""),
-        ("newsletter", "/newsletter/\"", "/mes-preferences/"),
+        ("offres", "/mes-preferences/", '/newsletter/"'),
+        ("offres_partenaires", "/mes-preferences/", '/newsletter/"'),
+        ("newsletter", '/newsletter/"', "/mes-preferences/"),
     ],
 )
 def test_the_expired_confirmation_page_offers_the_purpose_that_expired(

@@ -61,7 +61,9 @@ def test_the_purge_is_a_daily_job() -> None:
     assert purge_finished_results_task.call() == 1
 
 
-def _call(key: str, *, done_days_ago: float | None = None, cancelled_days_ago: float | None = None) -> None:
+def _call(
+    key: str, *, done_days_ago: float | None = None, cancelled_days_ago: float | None = None
+) -> None:
     def ago(days: float | None) -> dt.datetime | None:
         return None if days is None else NOW - dt.timedelta(days=days)
 

@@ -240,8 +240,14 @@ def test_an_activity_says_which_category_holds_what_it_collects_from_other_sourc
     activity["collected_from"] = {"newspaper": category, "enrichment": "billing-x"}
     activity["purposes"][0]["subject_categories"] = ["staff-x"]
     errors = _errors(register_doc)
-    assert any(e.startswith("activities[0].collected_from.newspaper: 'newspaper' is not one of") for e in errors), errors
-    assert "activities[0].collected_from.enrichment: 'billing-x' is not one of the activity's data categories" in errors
+    assert any(
+        e.startswith("activities[0].collected_from.newspaper: 'newspaper' is not one of")
+        for e in errors
+    ), errors
+    assert (
+        "activities[0].collected_from.enrichment: 'billing-x' is not one of the activity's "
+        "data categories" in errors
+    )
     assert (
         "activities[0].purposes[0].subject_categories[0]: 'staff-x' is not a known key of the "
         "categories of people of the activity"

@@ -393,13 +393,17 @@ class _Known:
         self.index = indexes
         self.hash = hashes
         self.scopes: dict[str, set[str]] = {}
-        for address_hash, scope in active_entries().filter(
-            address_hash__in=set(hashes.values())
-        ).values_list("address_hash", "scope"):
+        for address_hash, scope in (
+            active_entries()
+            .filter(address_hash__in=set(hashes.values()))
+            .values_list("address_hash", "scope")
+        ):
             self.scopes.setdefault(address_hash, set()).add(scope)
         live = Person.objects.filter(shredded_at__isnull=True)
         wanted = set(indexes.values())
-        self.on_file = set(live.filter(email_index__in=wanted).values_list("email_index", flat=True))
+        self.on_file = set(
+            live.filter(email_index__in=wanted).values_list("email_index", flat=True)
+        )
         self.on_file |= set(
             ContactPoint.objects.filter(
                 email_index__in=wanted, person__shredded_at__isnull=True

@@ -502,7 +502,9 @@ def validate_document(doc: Any) -> list[RegisterError]:
             else:
                 for source, key in collected.items():
                     spath = f"{path}.collected_from"
-                    c.choice({source: source}, source, spath, INDIRECT_SOURCES, labels.INDIRECT_SOURCES)
+                    c.choice(
+                        {source: source}, source, spath, INDIRECT_SOURCES, labels.INDIRECT_SOURCES
+                    )
                     if not isinstance(key, str) or key not in activity_categories:
                         c.error(
                             f"{spath}.{source}",
