@@ -48,12 +48,12 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from vigie.audit.actor import Actor
+from vigie.audit.anchoring import anchors_deferred, flush_deferred_anchors
 from vigie.audit.services import ObjectRef, record_event
 from vigie.consent.actions import ConsentAction
 from vigie.consent.models import Method, Status, Subscription
@@ -422,10 +422,13 @@ class _Known:
         if index not in self.on_file:
             # Not on file a moment ago: one query, under the line's lock, for a person
             # another import may have created since.
-            live = Person.objects.filter(shredded_at__isnull=True)
-            if not live.filter(
-                Q(email_index=index) | Q(contact_points__email_index=index)
-            ).exists():
+            # Both look-ups in one round trip, each on its own index (an OR across the
+            # join would scan the people table).
+            main = Person.objects.filter(shredded_at__isnull=True, email_index=index)
+            further = ContactPoint.objects.filter(
+                email_index=index, person__shredded_at__isnull=True
+            )
+            if not main.values("pk").union(further.values("person_id")).exists():
                 return None
         return find_by_email(line.email)
 
@@ -584,7 +587,6 @@ def store_lines(
     wording: str,
     channel: str,
     checkpoint: Checkpoint | None = None,
-    on_progress: Any = None,
 ) -> ImportReport:
     """Import the valid lines, each in its own transaction (with the checkpoint's
     progress when there is one, so a run again resumes after the last line committed),
@@ -600,6 +602,37 @@ def store_lines(
         report.written = int(state.get("written", 0))
         report.errors.extend(state.get("errors", []))
     classifier = _Classifier()
+    with anchors_deferred():
+        _store_chunks(
+            actor, lines, start, report, classifier, wording, channel, checkpoint, parse_errors
+        )
+    report.errors.sort(key=lambda item: item["line"])
+    with transaction.atomic():
+        if checkpoint is not None:
+            checkpoint.claim(len(lines))
+        # Counts only: never an address, not even of the lines refused.
+        record_event(
+            actor,
+            ConsentAction.IMPORT,
+            ObjectRef("consent.consentevent"),
+            extra={**report.counts(), "nothing_changed": report.nothing_changed},
+        )
+        if checkpoint is not None:
+            checkpoint.finish(report)
+    return report
+
+
+def _store_chunks(
+    actor: Actor,
+    lines: list[Line],
+    start: int,
+    report: ImportReport,
+    classifier: _Classifier,
+    wording: str,
+    channel: str,
+    checkpoint: Checkpoint | None,
+    parse_errors: int,
+) -> None:
     for chunk_start in range(start, len(lines), CHUNK):
         chunk = lines[chunk_start : chunk_start + CHUNK]
         known = _Known(chunk)
@@ -620,22 +653,8 @@ def store_lines(
                     report.written += int(written)
                 if checkpoint is not None:
                     checkpoint.save(index + 1, _state(report, parse_errors))
-        if on_progress is not None:
-            on_progress(chunk_start + len(chunk))
-    report.errors.sort(key=lambda item: item["line"])
-    with transaction.atomic():
-        if checkpoint is not None:
-            checkpoint.claim(len(lines))
-        # Counts only: never an address, not even of the lines refused.
-        record_event(
-            actor,
-            ConsentAction.IMPORT,
-            ObjectRef("consent.consentevent"),
-            extra={**report.counts(), "nothing_changed": report.nothing_changed},
-        )
-        if checkpoint is not None:
-            checkpoint.finish(report)
-    return report
+        # The key store learns the audit chain's head once per chunk, not per line.
+        flush_deferred_anchors()
 
 
 def import_rows(
