@@ -128,3 +128,19 @@ def test_the_suppression_list_and_the_people_on_file_are_read_per_chunk_not_per_
     ]
     # One read of the chunk, then one check per new line under its lock (not two).
     assert len(looked_up) <= 100 + 2, len(looked_up)
+
+
+def test_finished_import_jobs_go_after_the_retention(settings) -> None:
+    from vigie.consent.tasks import purge_finished_imports_task
+    from vigie.jobs.services import daily_tasks
+
+    assert purge_finished_imports_task in daily_tasks()
+    now = timezone.now()
+    for days in (8, 6, None):
+        ImportJob.objects.create(
+            actor_type="cli",
+            state=ImportJob.State.DONE if days else ImportJob.State.RUNNING,
+            finished_at=now - dt.timedelta(days=days) if days else None,
+        )
+    assert purge_finished_imports_task.call() == 1
+    assert ImportJob.objects.count() == 2

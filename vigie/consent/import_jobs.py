@@ -19,8 +19,10 @@ reasons, no address) stays for the page.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -123,6 +125,13 @@ def run_import(job_id: str) -> str:
     except importing.Overtaken:
         return "overtaken by another run"
     return "done"
+
+
+def purge_finished_imports(now: datetime | None = None) -> int:
+    """Delete the import jobs finished more than the task-result retention ago."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.TASK_RESULT_RETENTION_DAYS)
+    return ImportJob.objects.filter(finished_at__lt=cutoff).delete()[0]
 
 
 @task()
