@@ -144,3 +144,35 @@ def test_finished_import_jobs_go_after_the_retention(settings) -> None:
         )
     assert purge_finished_imports_task.call() == 1
     assert ImportJob.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "keys"])
+def test_the_audit_anchor_is_written_once_per_chunk_and_ends_at_the_head(monkeypatch) -> None:
+    """Each line commits its person's audit event; the key store gets the chain's head
+    once per chunk and at the end, not after every line (the log may run ahead of its
+    anchor meanwhile, never behind)."""
+    from vigie.audit import anchoring
+    from vigie.audit.models import Anchor, ChainHead
+
+    writes = []
+    real = anchoring.write_anchor
+
+    def counted(chain, seq, link):
+        writes.append(seq)
+        return real(chain, seq, link)
+
+    monkeypatch.setattr(anchoring, "write_anchor", counted)
+    header = (
+        "email;first_name;last_name;subject_types;source;source_name;"
+        "partner_permission_ref;purpose;consent;collected_at\n"
+    )
+    rows = "".join(
+        f"a{n}@societe{n}.fr;P;N;prospect_B2B;partner;Salon;contrat-1;;non;01/03/2026\n"
+        for n in range(30)
+    )
+    report = import_csv(Actor.cli("test"), header + rows, wording="", channel="")
+    assert report.imported == 30
+    # 31 events (30 people, the import): one anchor for the lines, one for the import.
+    assert len(writes) <= 2, writes
+    head = ChainHead.objects.get(chain="change")
+    assert Anchor.objects.get(chain="change").seq == head.seq
