@@ -176,3 +176,28 @@ def test_the_audit_anchor_is_written_once_per_chunk_and_ends_at_the_head(monkeyp
     assert len(writes) <= 2, writes
     head = ChainHead.objects.get(chain="change")
     assert Anchor.objects.get(chain="change").seq == head.seq
+
+
+def test_a_second_run_while_the_first_stores_lines_stops_without_writing(
+    signed_in, privacy_lead, monkeypatch
+) -> None:
+    """A slow run taken for a lost one: the second run read where the job stood, then
+    the first stored lines; the second finds its first line done, writes nothing, and
+    fails so that its call stays pending until the job is done."""
+    from vigie.consent import import_jobs
+
+    _upload(signed_in(privacy_lead))
+    job = ImportJob.objects.get()
+
+    class Stale(import_jobs._JobCheckpoint):
+        def resume(self):
+            _done, state = super().resume()
+            return 0, state
+
+    ImportJob.objects.filter(pk=job.pk).update(lines_done=10)
+    monkeypatch.setattr(import_jobs, "_JobCheckpoint", Stale)
+    with pytest.raises(import_jobs.ImportStillRunning):
+        import_jobs.run_import(str(job.pk))
+    assert Person.objects.count() == 0
+    job.refresh_from_db()
+    assert job.lines_done == 10 and job.state != ImportJob.State.DONE

@@ -11,7 +11,9 @@ and then the report.
 Each line commits with the job's progress (``lines_done`` and the counts so far): a
 run killed half-way is resumed by the next one from the first line not committed,
 and the final report counts every line once. Two runs at once (a duplicate in the
-queue) take turns on the job's row; the one that finds a line already done stops.
+queue, or a slow run the sweep took for a lost one) take turns on the job's row; the
+one that finds a line already done stops and fails, so that its call stays pending
+until the job is done.
 When the job ends, its sealed file is deleted; the report (counts, line numbers and
 reasons, no address) stays for the page.
 """
@@ -123,8 +125,15 @@ def run_import(job_id: str) -> str:
             checkpoint=_JobCheckpoint(job.pk),
         )
     except importing.Overtaken:
-        return "overtaken by another run"
+        # Another run is storing the lines (the sweep took a slow run for a lost one).
+        # Failing leaves the call pending: it is tried again later, and then finds the
+        # job done, or resumes it if that other run died meanwhile.
+        raise ImportStillRunning(str(job.pk)) from None
     return "done"
+
+
+class ImportStillRunning(RuntimeError):
+    """Another run of the job is under way; this one stopped without writing."""
 
 
 def purge_finished_imports(now: datetime | None = None) -> int:
