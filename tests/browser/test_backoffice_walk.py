@@ -161,6 +161,8 @@ def _arguments(objects: dict[str, Any]) -> dict[str, list[list[Any]]]:
         "policy:detail": [[1]],
         "consent:proof": [[person.pk]],
         "consent:record": [[person.pk]],
+        # An import waiting for the worker (its progress), and one done (its report).
+        "consent:import-job": [[job] for job in objects["imports"]],
     }
 
 
@@ -218,13 +220,35 @@ def demo_like_data(make_staff, tmp_path, settings) -> dict[str, Any]:
     )
     with_consents = Person.objects.filter(pk=withdrawn["person"]).first() if withdrawn else None
     _failed_messages(actor, people[0])
+    imports = _import_jobs(actor)
     return {
+        "imports": imports,
         "lead": lead,
         "admin": admin,
         "person": with_consents or people[0],
         "activity": doc["activities"][0]["key"],
         "recipient": doc["recipients"][0]["key"],
     }
+
+
+def _import_jobs(actor: Actor) -> list[str]:
+    from vigie.consent.import_jobs import run_import, start_import
+
+    csv = (
+        "email;first_name;last_name;subject_types;source;source_name;"
+        "partner_permission_ref;purpose;consent;collected_at\n"
+        "camille.roux@exemple-industrie.fr;Camille;Roux;prospect_B2B;partner;Salon IT Sud;"
+        "contrat-2026-03;;non;01/03/2026\n"
+        "contact@exemple-industrie.fr;;;prospect_B2B;partner;Salon IT Sud;contrat-2026-03;;non;"
+        "01/03/2026\n"
+        "pas-une-adresse;A;B;prospect_B2B;partner;Salon IT Sud;contrat-2026-03;;non;01/03/2026\n"
+    )
+    done = start_import(actor, csv, file_name="salon.csv", wording="", channel="import:salon.csv")
+    run_import(str(done.pk))
+    waiting = start_import(
+        actor, csv, file_name="salon.csv", wording="", channel="import:salon.csv"
+    )
+    return [str(waiting.pk), str(done.pk)]
 
 
 def _failed_messages(actor: Actor, person: Person) -> None:

@@ -122,3 +122,36 @@ def run_signup_jobs(db: None) -> Callable[[], int]:
         return ran
 
     return run
+
+
+@pytest.fixture
+def run_import_jobs(db: None) -> Callable[[], int]:
+    """Run, here, the import jobs the import page handed to the worker (scheduled
+    calls of ``consent.import_jobs.run_import_task``); return how many ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    from vigie.consent.import_jobs import run_import_task
+    from vigie.jobs.models import ScheduledCall
+    from vigie.jobs.tasks import run_scheduled_call
+
+    def run() -> int:
+        runner = f"{run_scheduled_call.func.__module__}.{run_scheduled_call.func.__qualname__}"
+        imports = set(
+            ScheduledCall.objects.filter(task_path=run_import_task.module_path).values_list(
+                "pk", flat=True
+            )
+        )
+        ran = 0
+        for job in DBTaskResult.objects.filter(task_path=runner, status="READY").order_by(
+            "enqueued_at"
+        ):
+            [call_id] = job.args_kwargs["args"]
+            if call_id not in imports:
+                continue
+            run_scheduled_call.call(call_id)
+            job.status = "SUCCESSFUL"
+            job.save(update_fields=["status"])
+            ran += 1
+        return ran
+
+    return run

@@ -128,7 +128,7 @@ def test_staff_toggling_newsletter_on_a_suppressed_contact_is_refused(
     assert Subscription.objects.get(person=person).status == Status.WITHDRAWN
 
 
-def test_the_import_page_shows_the_report(signed_in, make_staff) -> None:
+def test_the_import_page_shows_the_report(signed_in, make_staff, run_import_jobs) -> None:
     csv = (
         "email,first_name,last_name,subject_types,source,source_name,"
         "partner_permission_ref,purpose,consent,collected_at\n"
@@ -139,9 +139,12 @@ def test_the_import_page_shows_the_report(signed_in, make_staff) -> None:
     upload.name = "contacts.csv"
     client = signed_in(make_staff(Role.SALES))
     client.cookies["django_language"] = "en"
-    response = client.post(
+    answer = client.post(
         "/backoffice/consent/import/", {"file": upload, "wording": WORDING, "channel": ""}
     )
+    assert answer.status_code == 302
+    run_import_jobs()
+    response = client.get(answer["Location"])
     assert response.status_code == 200
     page = response.content.decode()
     assert 'Imported</th><td data-count="imported">1<' in page

@@ -81,7 +81,9 @@ def test_the_cli_reports_a_bad_date_without_a_traceback(tmp_path, capsys) -> Non
     assert "2026-02-30" in report["errors"][0]["error"]
 
 
-def test_the_page_reports_a_bad_date_instead_of_a_500(signed_in, privacy_lead) -> None:
+def test_the_page_reports_a_bad_date_instead_of_a_500(
+    signed_in, privacy_lead, run_import_jobs
+) -> None:
     upload = SimpleUploadedFile(
         "partenaire.csv",
         (
@@ -89,9 +91,11 @@ def test_the_page_reports_a_bad_date_instead_of_a_500(signed_in, privacy_lead) -
         ).encode(),
         content_type="text/csv",
     )
-    response = signed_in(privacy_lead).post(
-        reverse("consent:import"), {"file": upload, "wording": WORDING}
-    )
+    client = signed_in(privacy_lead)
+    answer = client.post(reverse("consent:import"), {"file": upload, "wording": WORDING})
+    assert answer.status_code == 302
+    assert run_import_jobs() == 1
+    response = client.get(answer["Location"])
     assert response.status_code == 200
     page = response.content.decode()
     assert "2026-02-30" in page and Person.objects.count() == 2

@@ -240,11 +240,15 @@ def test_the_cli_prints_the_same_counts(suppressed, tmp_path, capsys) -> None:
     assert output["nothing_changed"] is True
 
 
-def test_the_page_shows_the_same_counts(suppressed, signed_in, privacy_lead) -> None:
+def test_the_page_shows_the_same_counts(
+    suppressed, signed_in, privacy_lead, run_import_jobs
+) -> None:
+    """The page hands the file to the worker and answers at once with the job's page;
+    once the worker ran the job, that page shows the report."""
     client = signed_in(privacy_lead)
 
     def upload():
-        return client.post(
+        answer = client.post(
             reverse("consent:import"),
             {
                 "file": SimpleUploadedFile("partenaire.csv", partner_file().encode("utf-8")),
@@ -252,6 +256,12 @@ def test_the_page_shows_the_same_counts(suppressed, signed_in, privacy_lead) -> 
             },
             HTTP_ACCEPT_LANGUAGE="fr",
         )
+        assert answer.status_code == 302
+        waiting = client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="fr")
+        assert 'http-equiv="refresh"' in waiting.content.decode()
+        assert 'data-count="read"' not in waiting.content.decode()
+        assert run_import_jobs() == 1
+        return client.get(answer["Location"], HTTP_ACCEPT_LANGUAGE="fr")
 
     with translation.override("fr"):
         response = upload()

@@ -94,3 +94,43 @@ def test_the_confirmation_link_shows_a_button_and_only_its_post_confirms(
 
 def test_a_bad_confirmation_link_is_refused(client: Client) -> None:
     assert client.post("/newsletter/confirm/nope").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("purpose", "offered", "not_offered"),
+    [
+        ("offres", "/mes-preferences/", '/newsletter/"'),
+        ("offres_partenaires", "/mes-preferences/", '/newsletter/"'),
+        ("newsletter", '/newsletter/"', "/mes-preferences/"),
+    ],
+)
+def test_the_expired_confirmation_page_offers_the_purpose_that_expired(
+    client: Client, make_person, purpose: str, offered: str, not_offered: str
+) -> None:
+    """An expired offers request offers the offers again (from the preference centre),
+    not the newsletter sign-up; an expired newsletter request offers the sign-up."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        person = make_person("tard@exemple.fr")
+        token = services.start_double_opt_in(
+            services.subject_actor("198.51.100.7"),
+            person,
+            purpose,
+            wording=consent_wording(purpose, "fr"),
+            channel="https://semi.example/preferences/",
+        )
+    for later in (dt.timedelta(days=7, seconds=1), dt.timedelta(days=30)):
+        with time_machine.travel(start + later, tick=False):
+            page = client.post(f"/newsletter/confirm/{token}")
+        html = page.content.decode()
+        assert page.status_code == 400
+        assert "expired" in html or "expiré" in html
+        assert f'href="{offered}' in html
+        assert f'href="{not_offered}' not in html
+        if purpose != "newsletter":
+            assert "newsletter" not in html.lower().replace("/newsletter/confirm", "")

@@ -12,8 +12,13 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from tests.jobs.tasks import mark_done
+from vigie.jobs.models import ScheduledCall
 from vigie.jobs.services import daily_tasks
-from vigie.jobs.tasks import purge_finished_results, purge_finished_results_task
+from vigie.jobs.tasks import (
+    purge_finished_calls,
+    purge_finished_results,
+    purge_finished_results_task,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +74,39 @@ def test_a_failed_job_s_traceback_is_kept_without_the_address_it_quotes() -> Non
     stored = DBTaskResult.objects.get(pk=result.id).traceback
     assert "RuntimeError" in stored and "already exists" in stored
     assert "laetitia.techer" not in stored and "laposte.net" not in stored
+
+
+def _call(
+    key: str, *, done_days_ago: float | None = None, cancelled_days_ago: float | None = None
+) -> None:
+    def ago(days: float | None) -> dt.datetime | None:
+        return None if days is None else NOW - dt.timedelta(days=days)
+
+    ScheduledCall.objects.create(
+        key=key,
+        task_path="tests.jobs.tasks.mark_done",
+        due_at=NOW - dt.timedelta(days=10),
+        created_at=NOW - dt.timedelta(days=10),
+        done_at=ago(done_days_ago),
+        cancelled_at=ago(cancelled_days_ago),
+    )
+
+
+def test_finished_scheduled_calls_older_than_the_retention_are_deleted_daily() -> None:
+    _call("done-8-days-ago", done_days_ago=8)
+    _call("cancelled-8-days-ago", cancelled_days_ago=8)
+    _call("done-6-days-ago", done_days_ago=6)
+    _call("pending-and-late")
+    assert purge_finished_results_task.call() == 2
+    assert set(ScheduledCall.objects.values_list("key", flat=True)) == {
+        "done-6-days-ago",
+        "pending-and-late",
+    }
+    assert purge_finished_calls(NOW) == 0
+
+
+def test_a_newsletter_sign_up_leaves_no_call_row_past_the_retention(settings) -> None:
+    settings.TASK_RESULT_RETENTION_DAYS = 2
+    _call("newsletter-signup:1", done_days_ago=3)
+    assert purge_finished_calls(NOW) == 1
+    assert not ScheduledCall.objects.exists()

@@ -49,10 +49,11 @@ def test_daily_jobs_are_enqueued_once_a_day_whatever_the_number_of_workers() -> 
         "vigie.people.tasks.send_art14_notices_task",
         "vigie.people.tasks.purge_stale_lookups_task",
         "vigie.consent.tasks.expire_pending_requests_task",
+        "vigie.consent.tasks.purge_finished_imports_task",
     ]
     assert second == []
-    assert DailyRun.objects.count() == 7
-    assert DBTaskResult.objects.count() == 7
+    assert DailyRun.objects.count() == 8
+    assert DBTaskResult.objects.count() == 8
     call_command("worker", "--batch")
     statuses = set(DBTaskResult.objects.values_list("status", flat=True))
     assert statuses == {TaskResultStatus.SUCCESSFUL}

@@ -290,3 +290,65 @@ def test_the_back_office_home_alerts_on_overdue_notices(
     assert 'role="alert"' in client.get("/backoffice/").content.decode()
     _delivered(partner_contact)
     assert 'role="alert"' not in client.get("/backoffice/").content.decode()
+
+
+ATELIER = Path(__file__).parents[2] / "tests" / "register" / "atelier-numerique-dupont.yaml"
+
+
+def _prospect(cli_actor, source: str):
+    return create_person(
+        cli_actor,
+        email="julie.martin@entreprise.fr",
+        first_name="Julie",
+        last_name="Martin",
+        job_title="DAF",
+        subject_types=["prospect_B2B"],
+        source=source,
+        source_name="Annuaire des entreprises" if source == "public_source" else "Enrichissement",
+        collected_at=COLLECTED,
+    )
+
+
+@pytest.mark.parametrize("source", ["public_source", "enrichment"])
+def test_a_prospect_from_a_public_source_is_told_of_prospecting_only(cli_actor, source) -> None:
+    """The notice of a B2B prospect collected from a public source or by enrichment
+    gives the prospecting activity's purposes that concern a business prospect, with
+    their legal basis, and the retention of prospect data — not the client relationship's
+    retention, not the purposes of quotes, of individual clients or of other activities."""
+    load_file(cli_actor, SEMI)
+    person = _prospect(cli_actor, source)
+    fr = " ".join(_render(person, "fr").text.split())
+    en = " ".join(_render(person, "en").text.split())
+    assert "Prospecter les professionnels par courriel ou téléphone" in fr
+    assert "Market to business contacts by e-mail or telephone" in en
+    assert "Intérêt légitime" in fr
+    assert "Cibler les offres selon les services souscrits" in fr
+    assert "3 ans à compter de la collecte ou du dernier contact émanant du prospect" in fr
+    assert "3 years from collection or from the last contact coming from the prospect" in en
+    for wrong in (
+        "Durée de la relation, puis 3 ans après sa fin",
+        "clients particuliers existants",
+        "particuliers ayant donné leur consentement",
+        "Répondre aux demandes d’information",
+        "Intérêt légitime (art. 6(1)(f)) : Fidéliser",
+        "Obligation légale",
+        "partenaires",
+    ):
+        assert wrong not in fr, wrong
+    assert fr.count("Intérêt légitime") == 2
+    assert "Length of the relationship, then 3 years" not in en
+
+
+def test_a_partner_contact_is_still_told_of_the_partner_activity(informed) -> None:
+    fr = " ".join(_render(informed, "fr").text.split())
+    assert "3 ans à compter de la collecte ou du dernier contact de votre part" in fr
+    assert "Durée de la relation, puis 3 ans après sa fin" not in fr
+
+
+def test_a_register_without_prospecting_sends_no_notice_to_a_public_source_prospect(
+    cli_actor,
+) -> None:
+    load_file(cli_actor, ATELIER)
+    person = _prospect(cli_actor, "public_source")
+    with pytest.raises(RenderError, match="REGISTER_INCOMPLETE"):
+        _render(person, "fr")

@@ -223,3 +223,32 @@ def test_a_document_that_is_not_a_mapping_is_refused() -> None:
     assert _errors(["not", "a", "register"]) == [
         "(document): expected a mapping with controller, activities, …"
     ]
+
+
+def test_an_activity_says_which_category_holds_what_it_collects_from_other_sources(
+    register_doc,
+) -> None:
+    """Art. 14: ``collected_from`` maps a source (not the person) to one of the
+    activity's data categories; a purpose may name the activity's categories of people
+    it concerns. Both are optional and checked."""
+    activity = register_doc["activities"][0]
+    category = activity["data_categories"][0]
+    subject = activity["subject_categories"][0]
+    activity["collected_from"] = {"public_source": category, "enrichment": category}
+    activity["purposes"][0]["subject_categories"] = [subject]
+    assert _errors(register_doc) == []
+    activity["collected_from"] = {"newspaper": category, "enrichment": "billing-x"}
+    activity["purposes"][0]["subject_categories"] = ["staff-x"]
+    errors = _errors(register_doc)
+    assert any(
+        e.startswith("activities[0].collected_from.newspaper: 'newspaper' is not one of")
+        for e in errors
+    ), errors
+    assert (
+        "activities[0].collected_from.enrichment: 'billing-x' is not one of the activity's "
+        "data categories" in errors
+    )
+    assert (
+        "activities[0].purposes[0].subject_categories[0]: 'staff-x' is not a known key of the "
+        "categories of people of the activity"
+    ) in errors

@@ -21,20 +21,68 @@ tolerates: the log may be longer than its anchor, never shorter.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import DatabaseError, IntegrityError, router, transaction
+from django.db import DatabaseError, IntegrityError, connection, router, transaction
 from django.utils import timezone
 
 from vigie.audit import chain as hashing
-from vigie.audit.models import Anchor, Checkpoint, Event
+from vigie.audit.models import Anchor, ChainHead, Checkpoint, Event
 
 security_log = logging.getLogger("vigie.security")
 
 
+_deferred = threading.local()
+
+
 def anchor_after_commit(chain: str, seq: int, link: str) -> None:
-    """Anchor ``(seq, link)`` of ``chain`` once the caller's transaction commits."""
+    """Anchor ``(seq, link)`` of ``chain`` once the caller's transaction commits (in
+    ``anchors_deferred``: note the chain, anchored at the end of the batch)."""
+    touched: set[str] | None = getattr(_deferred, "chains", None)
+    if touched is not None:
+        transaction.on_commit(lambda: touched.add(chain))
+        return
     transaction.on_commit(lambda: write_anchor(chain, seq, link))
+
+
+@contextmanager
+def anchors_deferred() -> Iterator[None]:
+    """A long run of small transactions (an import: one per line) anchors the chains it
+    moved once per batch (``flush_deferred_anchors``) and at the end, not after every
+    commit: one key-store write instead of one per line. Meanwhile the log is ahead of
+    its anchor, which verification tolerates (as after a failed anchor write)."""
+    if getattr(_deferred, "chains", None) is not None:
+        yield
+        return
+    _deferred.chains = set()
+    try:
+        yield
+    finally:
+        touched = _deferred.chains
+        _deferred.chains = None
+        anchor_heads(touched)
+
+
+def flush_deferred_anchors() -> None:
+    """In ``anchors_deferred``, between two transactions: anchor what committed so far."""
+    touched: set[str] | None = getattr(_deferred, "chains", None)
+    if touched:
+        anchor_heads(touched)
+        touched.clear()
+
+
+def anchor_heads(chains: Iterable[str]) -> None:
+    """Anchor the committed head of each chain. Only outside a transaction: inside one,
+    the head may hold events that will yet be rolled back (left for the next anchor)."""
+    if connection.in_atomic_block:
+        return
+    for chain in sorted(set(chains)):
+        head = ChainHead.objects.filter(chain=chain).first()
+        if head is not None:
+            write_anchor(chain, head.seq, head.hash)
 
 
 def write_anchor(chain: str, seq: int, link: str) -> bool:

@@ -53,15 +53,17 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from vigie.audit.actor import Actor
+from vigie.audit.anchoring import anchors_deferred, flush_deferred_anchors
 from vigie.audit.services import ObjectRef, record_event
 from vigie.consent.actions import ConsentAction
 from vigie.consent.models import Method, Status, Subscription
-from vigie.consent.services import ConsentError, ReservedToSubject, is_suppressed, record_consent
+from vigie.consent.services import ConsentError, ReservedToSubject, record_consent
+from vigie.consent.suppression import active_entries, suppression_hash
 from vigie.lib import bounds
 from vigie.lib.csvfile import FIELD_LIMIT, CsvFileError, decode, read_table
 from vigie.lib.mailboxes import DomainMatcher, generic_local_parts, is_generic_address
-from vigie.lib.purposes import Purpose, current_purpose
-from vigie.people.models import OrganisationKind, Source, SubjectType
+from vigie.lib.purposes import ALL_PURPOSES, Purpose, current_purpose
+from vigie.people.models import ContactPoint, OrganisationKind, Person, Source, SubjectType
 from vigie.people.organisations import ContactOutcome, record_organisation_contact
 from vigie.people.services import InvalidPerson, create_person, email_index, find_by_email
 
@@ -385,11 +387,66 @@ def _store_organisation_locked(actor: Actor, line: Line) -> tuple[Outcome, bool]
     return Outcome.ORGANISATION, True
 
 
-def _store_person(actor: Actor, line: Line, *, wording: str, channel: str) -> tuple[Outcome, bool]:
-    suppressed = is_suppressed(line.email, line.purpose or None)
+class _Known:
+    """What the database holds of a chunk of lines, read in two queries rather than
+    three per line: the suppression entries of their addresses and which addresses are
+    already on file. Read just before the chunk is stored; a person created meanwhile
+    by another import is still found under the line's lock (``_store_person``)."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        indexes = {line.email: email_index(line.email) for line in lines}
+        hashes = {line.email: suppression_hash(line.email) for line in lines}
+        self.index = indexes
+        self.hash = hashes
+        self.scopes: dict[str, set[str]] = {}
+        for address_hash, scope in (
+            active_entries()
+            .filter(address_hash__in=set(hashes.values()))
+            .values_list("address_hash", "scope")
+        ):
+            self.scopes.setdefault(address_hash, set()).add(scope)
+        live = Person.objects.filter(shredded_at__isnull=True)
+        wanted = set(indexes.values())
+        self.on_file = set(
+            live.filter(email_index__in=wanted).values_list("email_index", flat=True)
+        )
+        self.on_file |= set(
+            ContactPoint.objects.filter(
+                email_index__in=wanted, person__shredded_at__isnull=True
+            ).values_list("email_index", flat=True)
+        )
+
+    def suppressed(self, line: Line) -> bool:
+        """``is_suppressed(address, purpose or None)``, from the chunk's entries."""
+        scopes = self.scopes.get(self.hash[line.email], set())
+        if not line.purpose:
+            return bool(scopes)
+        return bool(scopes & {line.purpose, ALL_PURPOSES})
+
+    def find(self, line: Line) -> Person | None:
+        index = self.index[line.email]
+        if index not in self.on_file:
+            # Not on file a moment ago: one query, under the line's lock, for a person
+            # another import may have created since.
+            # Both look-ups in one round trip, each on its own index (an OR across the
+            # join would scan the people table).
+            main = Person.objects.filter(shredded_at__isnull=True, email_index=index)
+            further = ContactPoint.objects.filter(
+                email_index=index, person__shredded_at__isnull=True
+            )
+            if not main.values("pk").union(further.values("person_id")).exists():
+                return None
+        return find_by_email(line.email)
+
+
+def _store_person(
+    actor: Actor, line: Line, *, wording: str, channel: str, known: _Known | None = None
+) -> tuple[Outcome, bool]:
+    known = known or _Known([line])
+    suppressed = known.suppressed(line)
     with transaction.atomic():
         _serialise("consent-import:person:" + email_index(line.email))
-        person = find_by_email(line.email)
+        person = known.find(line)
         written = person is None
         if person is None:
             person = create_person(
@@ -431,13 +488,19 @@ def _store_person(actor: Actor, line: Line, *, wording: str, channel: str) -> tu
 
 
 def _store(
-    actor: Actor, line: Line, classifier: _Classifier, *, wording: str, channel: str
+    actor: Actor,
+    line: Line,
+    classifier: _Classifier,
+    *,
+    wording: str,
+    channel: str,
+    known: _Known | None = None,
 ) -> tuple[Outcome, bool]:
     if classifier.refused_b2c(line):
         return Outcome.REFUSED_B2C, False
     if classifier.generic_address(line):
         return _store_organisation(actor, line)
-    return _store_person(actor, line, wording=wording, channel=channel)
+    return _store_person(actor, line, wording=wording, channel=channel, known=known)
 
 
 _COUNTERS = {
@@ -449,12 +512,47 @@ _COUNTERS = {
 }
 
 
-def import_rows(
-    actor: Actor, rows: Iterable[tuple[int, dict[str, str]]], *, wording: str, channel: str
-) -> ImportReport:
-    """Validate every ``(line number, row)``, then import the good ones (one transaction
-    each); the report lists every bad one. Refused whole (``ImportFileError``, nothing
-    written) when lines record a consent and the wording is missing."""
+#: Lines read from the database together (``_Known``).
+CHUNK = 200
+
+
+@dataclass
+class Prepared:
+    """A file read and its lines validated; nothing written yet."""
+
+    report: ImportReport
+    lines: list[Line]
+
+
+class Overtaken(RuntimeError):
+    """Another run of the same import job stored this line first: this run stops."""
+
+
+class Checkpoint:
+    """Where a resumable import stands (``ImportJob``); the CLI imports without one."""
+
+    def resume(self) -> tuple[int, dict[str, Any]]:
+        """How many valid lines are done, and the counts and errors of those lines."""
+        raise NotImplementedError
+
+    def claim(self, index: int) -> None:
+        """Inside the line's transaction, before it is stored: ``Overtaken`` unless
+        ``index`` lines exactly are done (locks the job until the line commits)."""
+        raise NotImplementedError
+
+    def save(self, done: int, state: dict[str, Any]) -> None:
+        """Inside the line's transaction: ``done`` lines are done, with ``state``."""
+        raise NotImplementedError
+
+    def finish(self, report: ImportReport) -> None:
+        """Inside the transaction of the import's audit event: the job is over."""
+        raise NotImplementedError
+
+
+def prepare(rows: Iterable[tuple[int, dict[str, str]]], *, wording: str) -> Prepared:
+    """Validate every ``(line number, row)``: the bad ones are in the report. Refused
+    whole (``ImportFileError``, nothing written) when lines record a consent and the
+    wording is missing."""
     report = ImportReport()
     lines: list[Line] = []
     for number, row in rows:
@@ -473,18 +571,51 @@ def import_rows(
             )
             % {"lines": shown}
         )
+    return Prepared(report, lines)
+
+
+def _state(report: ImportReport, parse_errors: int) -> dict[str, Any]:
+    return {
+        "imported": report.imported,
+        "unchanged": report.unchanged,
+        "suppressed": report.suppressed,
+        "refused_b2c": report.refused_b2c,
+        "organisations": report.organisations,
+        "written": report.written,
+        "errors": report.errors[parse_errors:],
+    }
+
+
+def store_lines(
+    actor: Actor,
+    prepared: Prepared,
+    *,
+    wording: str,
+    channel: str,
+    checkpoint: Checkpoint | None = None,
+) -> ImportReport:
+    """Import the valid lines, each in its own transaction (with the checkpoint's
+    progress when there is one, so a run again resumes after the last line committed),
+    then record the import's audit event (counts only)."""
+    report = prepared.report
+    lines = prepared.lines
+    parse_errors = len(report.errors)
+    start = 0
+    if checkpoint is not None:
+        start, state = checkpoint.resume()
+        for counter in ("imported", "unchanged", "suppressed", "refused_b2c", "organisations"):
+            setattr(report, counter, int(state.get(counter, 0)))
+        report.written = int(state.get("written", 0))
+        report.errors.extend(state.get("errors", []))
     classifier = _Classifier()
-    for line in lines:
-        try:
-            outcome, written = _store(actor, line, classifier, wording=wording, channel=channel)
-        except (_LineError, InvalidPerson, ConsentError) as error:
-            report.errors.append({"line": line.number, "error": str(error)})
-            continue
-        counter = _COUNTERS[outcome]
-        setattr(report, counter, getattr(report, counter) + 1)
-        report.written += int(written)
+    with anchors_deferred():
+        _store_chunks(
+            actor, lines, start, report, classifier, wording, channel, checkpoint, parse_errors
+        )
     report.errors.sort(key=lambda item: item["line"])
     with transaction.atomic():
+        if checkpoint is not None:
+            checkpoint.claim(len(lines))
         # Counts only: never an address, not even of the lines refused.
         record_event(
             actor,
@@ -492,7 +623,74 @@ def import_rows(
             ObjectRef("consent.consentevent"),
             extra={**report.counts(), "nothing_changed": report.nothing_changed},
         )
+        if checkpoint is not None:
+            checkpoint.finish(report)
     return report
+
+
+def _store_chunks(
+    actor: Actor,
+    lines: list[Line],
+    start: int,
+    report: ImportReport,
+    classifier: _Classifier,
+    wording: str,
+    channel: str,
+    checkpoint: Checkpoint | None,
+    parse_errors: int,
+) -> None:
+    for chunk_start in range(start, len(lines), CHUNK):
+        chunk = lines[chunk_start : chunk_start + CHUNK]
+        known = _Known(chunk)
+        for offset, line in enumerate(chunk):
+            index = chunk_start + offset
+            with transaction.atomic():
+                if checkpoint is not None:
+                    checkpoint.claim(index)
+                try:
+                    outcome, written = _store(
+                        actor, line, classifier, wording=wording, channel=channel, known=known
+                    )
+                except (_LineError, InvalidPerson, ConsentError) as error:
+                    report.errors.append({"line": line.number, "error": str(error)})
+                else:
+                    counter = _COUNTERS[outcome]
+                    setattr(report, counter, getattr(report, counter) + 1)
+                    report.written += int(written)
+                if checkpoint is not None:
+                    checkpoint.save(index + 1, _state(report, parse_errors))
+        # The key store learns the audit chain's head once per chunk, not per line.
+        flush_deferred_anchors()
+
+
+def import_rows(
+    actor: Actor, rows: Iterable[tuple[int, dict[str, str]]], *, wording: str, channel: str
+) -> ImportReport:
+    """Validate every ``(line number, row)``, then import the good ones (one transaction
+    each); the report lists every bad one. Refused whole (``ImportFileError``, nothing
+    written) when lines record a consent and the wording is missing."""
+    prepared = prepare(rows, wording=wording)
+    return store_lines(actor, prepared, wording=wording, channel=channel)
+
+
+def decode_file(content: bytes) -> str:
+    """The file's text (UTF-8); ``ImportFileError`` when it is not."""
+    try:
+        return decode(content)
+    except CsvFileError as error:
+        raise ImportFileError(str(error)) from None
+
+
+def read_rows(file: str | bytes | TextIO) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file (header line first; bytes are read as UTF-8);
+    ``ImportFileError`` when it cannot be read."""
+    try:
+        content = file if isinstance(file, str | bytes) else file.read()
+        text = decode(content) if isinstance(content, bytes) else content
+        table = read_table(text, required=COLUMNS)
+    except CsvFileError as error:
+        raise ImportFileError(str(error)) from None
+    return list(table.rows)
 
 
 def import_csv(
@@ -500,10 +698,4 @@ def import_csv(
 ) -> ImportReport:
     """Import a CSV file (header line first; bytes are read as UTF-8) and report what
     happened to each line. ``ImportFileError``: the file was refused, nothing written."""
-    try:
-        content = file if isinstance(file, str | bytes) else file.read()
-        text = decode(content) if isinstance(content, bytes) else content
-        table = read_table(text, required=COLUMNS)
-    except CsvFileError as error:
-        raise ImportFileError(str(error)) from None
-    return import_rows(actor, table.rows, wording=wording, channel=channel)
+    return import_rows(actor, read_rows(file), wording=wording, channel=channel)

@@ -11,6 +11,7 @@ contacts and can never be used to send.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import ClassVar
 
@@ -296,3 +297,46 @@ class SegmentMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.segment_id}: {self.person_id}"
+
+
+class ImportJob(models.Model):
+    """A CSV import handed to the worker from the back-office page (the CLI imports at
+    once). The file is kept sealed until the job ends, then deleted; the job resumes
+    from ``lines_done`` when it is run again (a worker killed half-way), each line and
+    its progress committed together, so the final report counts each line once."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the worker")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    actor_type = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=64, blank=True)
+    actor_ip = models.GenericIPAddressField(null=True, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_sealed = models.BinaryField(null=True, blank=True)
+    wording = models.TextField(blank=True)
+    channel = models.CharField(max_length=500, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.WAITING)
+    #: Valid lines to store (the file's lines less those refused when read).
+    lines_total = models.PositiveIntegerField(default=0)
+    lines_done = models.PositiveIntegerField(default=0)
+    #: Counts and errors of the lines done; the whole report once done (no address).
+    report = models.JSONField(default=dict)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "actor_id": "staff-accounts",
+        "actor_ip": "security-logs",
+        "file_name": "partner-sourced-data",
+        "file_sealed": "partner-sourced-data",
+        "wording": "consent-proofs",
+        "channel": "consent-proofs",
+        "report": "partner-sourced-data",
+    }
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -106,7 +106,26 @@ class ConfirmationInvalid(ConsentError):
 
 
 class ConfirmationExpired(ConfirmationInvalid):
-    """A double opt-in link older than 7 days (R43)."""
+    """A double opt-in link older than 7 days (R43); ``purpose`` is the one the request
+    was for (``""`` when its request is no longer on file), so the page can offer it again."""
+
+    def __init__(self, message: Any, purpose: str = "") -> None:
+        super().__init__(message)
+        self.purpose = purpose
+
+
+def _expired_purpose(token: str) -> str:
+    """The purpose of the request behind an expired link (its signature was checked)."""
+    try:
+        pk = signing.loads(token, salt=CONFIRM_SALT)
+    except signing.BadSignature:
+        return ""
+    return (
+        ConsentEvent.objects.filter(pk=pk, kind=Kind.PENDING)
+        .values_list("purpose", flat=True)
+        .first()
+        or ""
+    )
 
 
 def subject_actor(ip: str | None = None) -> Actor:
@@ -337,7 +356,9 @@ def confirm_double_opt_in(token: str, *, ip: str | None = None, channel: str = "
     try:
         pk = signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(days=DOUBLE_OPT_IN_DAYS))
     except signing.SignatureExpired:
-        raise ConfirmationExpired(_("This confirmation link has expired.")) from None
+        raise ConfirmationExpired(
+            _("This confirmation link has expired."), _expired_purpose(token)
+        ) from None
     except signing.BadSignature:
         raise ConfirmationInvalid(_("This confirmation link is not valid.")) from None
     pending = ConsentEvent.objects.filter(pk=pk, kind=Kind.PENDING).select_related("person").first()
@@ -358,11 +379,11 @@ def confirm_double_opt_in(token: str, *, ip: str | None = None, channel: str = "
             and current.pending_expires_at is not None
         ):
             # Marked expired by the daily job (consent.expiry).
-            raise ConfirmationExpired(_("This confirmation link has expired."))
+            raise ConfirmationExpired(_("This confirmation link has expired."), pending.purpose)
         if current is None or current.status != Status.PENDING or current.last_event_id != pk:
             raise ConfirmationInvalid(_("This confirmation link was replaced by a newer one."))
         if current.pending_expires_at is not None and at > current.pending_expires_at:
-            raise ConfirmationExpired(_("This confirmation link has expired."))
+            raise ConfirmationExpired(_("This confirmation link has expired."), pending.purpose)
         address = address_of(person)
         act = Act(actor, Method.WEB_FORM, channel, ip, pending.wording)
         event = append_event(

@@ -13,5 +13,14 @@ def expire_pending_requests_task() -> int:
     return expire_pending_requests()
 
 
+@task()
+def purge_finished_imports_task() -> int:
+    """Daily: import jobs finished more than ``VIGIE_TASK_RESULT_RETENTION_DAYS`` ago go
+    (their report; the file went when the job ended)."""
+    from vigie.consent.import_jobs import purge_finished_imports
+
+    return purge_finished_imports()
+
+
 #: Enqueued once a day by `vigie worker` (see vigie.jobs.services).
-DAILY_TASKS = (expire_pending_requests_task,)
+DAILY_TASKS = (expire_pending_requests_task, purge_finished_imports_task)

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     # Back-office.
     path("backoffice/consent/", views.search, name="search"),
     path("backoffice/consent/import/", views.import_file, name="import"),
+    path("backoffice/consent/import/<str:job_id>/", views.import_job, name="import-job"),
     path("backoffice/consent/segments/", views.segment_list, name="segments"),
     path("backoffice/consent/suppression/", views.suppression_list, name="suppression"),
     path("backoffice/consent/people/<str:person_id>/", views.proof, name="proof"),

@@ -30,9 +30,9 @@ from vigie.accounts.access import public, requires
 from vigie.accounts.permissions import Permission
 from vigie.accounts.ratelimit import rate_limited
 from vigie.audit.actor import Actor, client_ip
-from vigie.consent import importing, preferences, services, signups
+from vigie.consent import import_jobs, importing, preferences, services, signups
 from vigie.consent.forms import GRANT, OBJECT, ImportForm, RecordForm, SignupForm
-from vigie.consent.models import Method, SuppressionEntry
+from vigie.consent.models import ImportJob, Method, SuppressionEntry
 from vigie.consent.proof import consent_proof
 from vigie.consent.segments import segment_counts
 from vigie.consent.suppression import entries_of
@@ -201,8 +201,17 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             ip=client_ip(request),
             channel=request.build_absolute_uri(_without_token("consent:confirm")),
         )
-    except services.ConfirmationExpired:
-        error = _("This confirmation link has expired: please sign up again.")
+    except services.ConfirmationExpired as expired:
+        # Offer again what expired: the sign-up form for the newsletter, the
+        # preference centre (a link by e-mail) for the other purposes.
+        context: dict[str, Any] = {
+            "error": _("This confirmation link has expired: please ask again."),
+            "expired_purpose": expired.purpose,
+            "expired_label": (
+                _purpose_label(expired.purpose) if expired.purpose in Purpose.values else ""
+            ),
+        }
+        return render(request, "consent/confirm.html", context, status=400)
     except services.ConfirmationInvalid:
         error = _("This confirmation link is not valid.")
     else:
@@ -313,30 +322,53 @@ def record(request: HttpRequest, person_id: str) -> HttpResponse:
 @requires(Permission.CONSENT_IMPORT)
 @require_http_methods(["GET", "POST"])
 def import_file(request: HttpRequest) -> HttpResponse:
-    """CSV import with its report: good lines imported, each bad one reported; a file
-    that cannot be read is refused whole. Suppressed addresses are never re-subscribed
-    (R41, R43); personal mailboxes without consent are refused (R35, R36)."""
+    """CSV import: a file that cannot be read is refused whole, at once; a readable one
+    is handed to the worker (``consent.import_jobs``) and the page answers at once with
+    the job's page (progress, then the report). Suppressed addresses are never
+    re-subscribed (R41, R43); personal mailboxes without consent are refused (R35, R36)."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = importing.import_csv(
+            job = import_jobs.start_import(
                 Actor.from_request(request),
                 upload.read(),
+                file_name=upload.name or "",
                 wording=form.cleaned_data["wording"],
                 channel=form.cleaned_data["channel"] or f"import:{upload.name}",
             )
         except (importing.ImportFileError, ValidationError) as error:
             form.add_error("file", str(error))
+        else:
+            return redirect("consent:import-job", str(job.pk))
     context = {
         "form": form,
-        "report": report.as_dict() if report else None,
         "columns": importing.COLUMNS,
         "optional_columns": importing.OPTIONAL_COLUMNS,
+        "jobs": ImportJob.objects.all()[:10],
     }
     status = 400 if form.errors else 200
     return render(request, "consent/backoffice/import.html", context, status=status)
+
+
+@requires(Permission.CONSENT_IMPORT)
+@require_http_methods(["GET"])
+def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    """An import handed to the worker: its progress, then its report."""
+    try:
+        job = ImportJob.objects.filter(pk=uuid.UUID(job_id)).first()
+    except ValueError:
+        job = None
+    if job is None:
+        raise Http404
+    finished = job.state in (ImportJob.State.DONE, ImportJob.State.FAILED)
+    context = {
+        "job": job,
+        "finished": finished,
+        "report": job.report if job.state == ImportJob.State.DONE else None,
+        "percent": 100 if finished else (100 * job.lines_done // max(job.lines_total, 1)),
+    }
+    return render(request, "consent/backoffice/import_job.html", context)
 
 
 #: The suppression list page shows the latest entries; the counts cover them all.

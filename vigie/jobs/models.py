@@ -40,6 +40,10 @@ class ScheduledCall(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    #: The call commits its own work as it goes (a long import): it runs outside the
+    #: runner's transaction, must be safe to run again from where it stopped, and the
+    #: call is marked done once it returns.
+    own_transactions = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     # No personal data: the inventory check (R4) knows this model was looked at.

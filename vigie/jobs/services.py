@@ -127,6 +127,7 @@ def schedule_call(
     key: str,
     args: Iterable[Any] = (),
     kwargs: Mapping[str, Any] | None = None,
+    own_transactions: bool = False,
 ) -> ScheduledCall:
     """Run ``task(*args, **kwargs)`` at ``due_at``, once; call it in the transaction of
     the change that causes it (a breach declared, a request received).
@@ -135,6 +136,10 @@ def schedule_call(
     ``"breach:12:cnil-72h"``. Scheduling the same key again
     moves a pending call to the new time and arguments, and changes nothing once it is
     done or cancelled. Arguments must be JSON values (ids, not objects).
+
+    ``own_transactions``: the task commits its work as it goes (a long import that
+    shows its progress) instead of running in the runner's transaction; it must then
+    be resumable: a run lost half-way is run again and finishes the work.
     """
     if timezone.is_naive(due_at):
         raise ValueError("due_at must be timezone-aware")
@@ -156,6 +161,7 @@ def schedule_call(
         call.args = list(args)
         call.kwargs = dict(kwargs or {})
         call.due_at = due_at
+        call.own_transactions = own_transactions
         call.save()
         # A run already queued for an earlier time finds the call not yet due and
         # does nothing: only the run enqueued here counts.
@@ -218,11 +224,20 @@ def run_call(call_id: int) -> str:
             now = timezone.now()
             if call.due_at > now:
                 return "not due yet"
-            import_string(call.task_path).call(*call.args, **call.kwargs)
-            ScheduledCall.objects.filter(pk=call.pk).update(
-                done_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
-            )
-            return "done"
+            if not call.own_transactions:
+                import_string(call.task_path).call(*call.args, **call.kwargs)
+                ScheduledCall.objects.filter(pk=call.pk).update(
+                    done_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+                )
+                return "done"
+        # A call that commits as it goes: run outside any transaction, then marked done.
+        # Run twice (a duplicate, a sweep that took a slow run for lost), it resumes
+        # where the work stands: the task guards itself (see ``schedule_call``).
+        import_string(call.task_path).call(*call.args, **call.kwargs)
+        ScheduledCall.objects.filter(pk=call.pk, done_at__isnull=True).update(
+            done_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+        )
+        return "done"
     except Exception as error:
         # Only the kind of error: its message may quote personal data. The task result
         # keeps the traceback; the sweep retries with a growing delay.

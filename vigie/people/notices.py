@@ -4,13 +4,18 @@ What it says is read, when the e-mail is rendered, from the person's row and fro
 loaded register: nothing about the company is written in code or in the templates,
 so it holds for any company's register (issue 9).
 
-- the purposes and their legal basis: the register's controller activities that
-  process the data category of what a partner sends (``Person.PERSONAL_DATA``), or
-  else the activities naming the person's subject categories; purposes based on
-  consent are left out (the person gave none);
-- the categories received and their retention: for partner data, the register's
-  category of partner data (its description and its ``active_text``, the period "as
-  told to people"); otherwise the categories of the fields received;
+- the purposes and their legal basis: the register's controller activities that say
+  they collect from the person's source (``collected_from``: a public source or an
+  enrichment job → the prospecting activity and its category of prospect data), else
+  for partner data those that process the data category of what a partner sends
+  (``Person.PERSONAL_DATA``), else the activities naming the person's subject
+  categories. Of these, only the purposes that concern one of the person's subject
+  categories (a purpose's own ``subject_categories``, else its activity's); purposes
+  based on consent are left out (the person gave none);
+- the categories received and their retention: the category ``collected_from`` names
+  for the source, else for partner data the register's category of partner data (its
+  description and its ``active_text``, the period "as told to people"); otherwise the
+  categories of the fields received;
 - the source and its date, the rights, an objection link that objects to all
   marketing in one click (``/u/<token>`` for every purpose, made at render time: the
   outbox keeps the person's id only), and the supervisory authority's details (R79).
@@ -71,8 +76,36 @@ def _subject_keys(person: Person) -> set[str]:
     return {str(t).lower().replace("_", "-") for t in person.subject_types}
 
 
+def _controller_activities(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [a for a in doc.get("activities") or [] if a.get("role") == "controller"]
+
+
+def _collecting(doc: dict[str, Any], person: Person) -> list[dict[str, Any]]:
+    """The activities that say they collect from the person's source
+    (``collected_from``) and name one of the person's subject categories."""
+    subjects = _subject_keys(person)
+    return [
+        a
+        for a in _controller_activities(doc)
+        if person.source in (a.get("collected_from") or {})
+        and subjects & set(a.get("subject_categories") or [])
+    ]
+
+
+def _concerns(purpose: dict[str, Any], activity: dict[str, Any], subjects: set[str]) -> bool:
+    """Whether a purpose concerns one of ``subjects``: its own ``subject_categories``,
+    else its activity's (the B2B prospecting purpose is not an individual client's)."""
+    listed = purpose.get("subject_categories")
+    if not isinstance(listed, list):
+        listed = activity.get("subject_categories")
+    return not isinstance(listed, list) or bool(subjects & set(listed))
+
+
 def _activities(doc: dict[str, Any], person: Person, provenance: str) -> list[dict[str, Any]]:
-    controller = [a for a in doc.get("activities") or [] if a.get("role") == "controller"]
+    collecting = _collecting(doc, person)
+    if collecting:
+        return collecting
+    controller = _controller_activities(doc)
     if person.source == Source.PARTNER:
         found = [a for a in controller if provenance in (a.get("data_categories") or [])]
         if found:
@@ -118,7 +151,10 @@ def notice_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
     categories = {c["key"]: c for c in doc.get("data_categories") or []}
     provenance = Person.PERSONAL_DATA["source"]
     received = [f for f in Person.SEALED_FIELDS if getattr(person, f"{f}_sealed") is not None]
-    keys = [provenance] if person.source == Source.PARTNER and provenance in categories else []
+    collecting = _collecting(doc, person)
+    keys = list(dict.fromkeys(a["collected_from"][person.source] for a in collecting))
+    if not keys and person.source == Source.PARTNER and provenance in categories:
+        keys = [provenance]
     if not keys:
         keys = list(dict.fromkeys(Person.PERSONAL_DATA[f"{f}_sealed"] for f in received))
     shown = []
@@ -136,6 +172,7 @@ def notice_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
         )
     bases = LEGAL_BASIS_LABELS["en" if language == "en" else "fr"]
     activities = _activities(doc, person, provenance)
+    subjects = _subject_keys(person)
     purposes = [
         {
             "text": text(purpose.get("text"), language),
@@ -144,7 +181,7 @@ def notice_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
         }
         for activity in activities
         for purpose in activity.get("purposes") or []
-        if purpose.get("legal_basis") != "consent"
+        if purpose.get("legal_basis") != "consent" and _concerns(purpose, activity, subjects)
     ]
     if not purposes or not shown:
         # Better no notice than one that does not say why and what (it stays due).

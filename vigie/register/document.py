@@ -34,6 +34,9 @@ LEGAL_BASES = (
 )
 RECIPIENT_CATEGORIES = ("processor", "independent_controller", "joint_controller", "authority")
 ROLES = ("controller", "processor")
+#: The sources of an activity's ``collected_from`` (Art. 14: data not obtained from the
+#: person), the same codes as ``people.Source``.
+INDIRECT_SOURCES = ("client", "partner", "public_source", "enrichment")
 MEASURE_KINDS = ("technical", "organisational")
 FINAL_ACTIONS = ("delete", "anonymise")
 LANGUAGES = ("fr", "en")
@@ -468,14 +471,46 @@ def validate_document(doc: Any) -> list[RegisterError]:
                     )
                 if "source" in p:
                     c.string(p, "source", ppath, limit=SHORT_TEXT)
-        c.references(
+        activity_subjects = c.references(
             entry,
             "subject_categories",
             path,
             subjects,
             _("categories of people"),
         )
-        c.references(entry, "data_categories", path, categories, _("data categories"))
+        activity_categories = c.references(
+            entry, "data_categories", path, categories, _("data categories")
+        )
+        if isinstance(purposes, list):
+            for index, purpose in enumerate(purposes):
+                if isinstance(purpose, dict) and "subject_categories" in purpose:
+                    _within(
+                        c,
+                        purpose,
+                        "subject_categories",
+                        f"{path}.purposes[{index}]",
+                        activity_subjects,
+                        _("categories of people of the activity"),
+                    )
+        collected = entry.get("collected_from")
+        if collected is not None:
+            if not isinstance(collected, dict) or not collected:
+                c.error(
+                    f"{path}.collected_from",
+                    _("expected a mapping: source → data category key"),
+                )
+            else:
+                for source, key in collected.items():
+                    spath = f"{path}.collected_from"
+                    c.choice(
+                        {source: source}, source, spath, INDIRECT_SOURCES, labels.INDIRECT_SOURCES
+                    )
+                    if not isinstance(key, str) or key not in activity_categories:
+                        c.error(
+                            f"{spath}.{source}",
+                            _("%(key)s is not one of the activity's data categories")
+                            % {"key": repr(key)},
+                        )
         if is_na(entry.get("data_categories")):
             c.error(
                 f"{path}.data_categories", _("required: the categories of data (Art. 30(1)(c))")
@@ -524,6 +559,23 @@ def validate_document(doc: Any) -> list[RegisterError]:
     if doc.get("processor_register") is not None:
         c.keyed_list(doc, "processor_register", processor_line, PROCESSOR_FIELDS)
     return c.errors
+
+
+def _within(
+    c: _Checker, data: dict[str, Any], field: str, path: str, allowed: list[str], nouns: str
+) -> None:
+    """An optional non-empty list of keys, each one of ``allowed``."""
+    value = data.get(field)
+    if not isinstance(value, list) or not value:
+        c.error(f"{path}.{field}", _("expected a non-empty list of keys"))
+        return
+    for index, ref in enumerate(value):
+        if ref not in allowed:
+            c.error(
+                f"{path}.{field}[{index}]",
+                _("%(key)s is not a known key of the %(nouns)s")
+                % {"key": repr(ref), "nouns": nouns},
+            )
 
 
 def _person_or_na(
@@ -617,7 +669,7 @@ RECIPIENT_FIELDS = (
     "privacy_contact",
     "source",
 )
-PURPOSE_FIELDS = ("text", "legal_basis", "legitimate_interest", "source")
+PURPOSE_FIELDS = ("text", "legal_basis", "legitimate_interest", "subject_categories", "source")
 ACTIVITY_FIELDS = (
     "key",
     "role",
@@ -626,6 +678,7 @@ ACTIVITY_FIELDS = (
     "subject_categories",
     "data_categories",
     "data_sources",
+    "collected_from",
     "recipients",
     "transfers",
     "security_measures",

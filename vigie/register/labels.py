@@ -24,6 +24,14 @@ MEASURE_KINDS = {
     "technical": _("Technical"),
     "organisational": _("Organisational"),
 }
+#: Where data not obtained from the person comes from (an activity's ``collected_from``,
+#: the ``Person.source`` values other than the person).
+INDIRECT_SOURCES = {
+    "client": _("A client"),
+    "partner": _("A partner"),
+    "public_source": _("A public source"),
+    "enrichment": _("An enrichment job"),
+}
 ROLES = {
     "controller": _("Controller"),
     "processor": _("Processor"),
