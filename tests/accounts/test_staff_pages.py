@@ -81,3 +81,17 @@ def test_the_staff_page_shows_the_recorded_undertaking_dates(signed_in, admin, m
     page = signed_in(admin).get(reverse("accounts:staff-detail", args=[sales.pk])).content.decode()
     assert 'name="confidentiality_signed_at" value="2026-12-01"' in page
     assert 'name="gdpr_training_at" value="2026-12-02"' in page
+
+
+def test_a_role_refused_for_want_of_undertakings_is_named_in_words(signed_in, admin) -> None:
+    """The form error names the role as the page does (« Commercial »), not its code."""
+    form = {
+        "username": "nadia",
+        "email": "nadia@semi.example",
+        "password": STRONG_PASSWORD,
+        "role": "sales",
+    }
+    response = signed_in(admin).post(reverse("accounts:staff-create"), form)
+    page = response.content.decode()
+    assert "Le rôle « Commercial » donne accès à des données personnelles" in page
+    assert "rôle sales" not in page
