@@ -194,6 +194,6 @@ def test_find_and_erase_refuse_what_is_not_an_address(register, cli_actor, actio
     """A typo must not read as « rien trouvé » or as an erasure done (found trying the demo):
     the command names the value, exits non-zero and journals nothing."""
     before = Event.objects.count()
-    with translation.override("fr"), pytest.raises(CommandError, match="« alice.martin »"):
+    with translation.override("fr"), pytest.raises(CommandError, match=r"« alice\.martin »"):
         run(action, "--email", "alice.martin")
     assert Event.objects.count() == before

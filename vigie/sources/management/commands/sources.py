@@ -23,7 +23,6 @@ from vigie.sources.services import (
 from vigie.sources.sql_schema import SourceError
 from vigie.sources.types import EraseReport, Subject
 
-
 _EMAIL_HELP = "an e-mail address of the person (repeatable)"
 _LOGIN_HELP = "a login of the person in the sources (repeatable)"
 
