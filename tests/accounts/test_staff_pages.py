@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -66,3 +68,30 @@ def test_a_weak_password_is_a_form_error_not_a_500(signed_in, admin) -> None:
     assert response.status_code == 400
     assert "12 caractères" in response.content.decode()
     assert not User.objects.filter(username="weak").exists()
+
+
+def test_the_staff_page_shows_the_recorded_undertaking_dates(signed_in, admin, make_staff) -> None:
+    """The dates of R28 come back in the date fields: an ``<input type="date">`` takes only
+    AAAA-MM-JJ, and the French format left the fields empty, so that saving the form again
+    erased both dates (found trying the demo)."""
+    sales = make_staff("sales")
+    sales.confidentiality_signed_at = date(2026, 12, 1)
+    sales.gdpr_training_at = date(2026, 12, 2)
+    sales.save()
+    page = signed_in(admin).get(reverse("accounts:staff-detail", args=[sales.pk])).content.decode()
+    assert 'name="confidentiality_signed_at" value="2026-12-01"' in page
+    assert 'name="gdpr_training_at" value="2026-12-02"' in page
+
+
+def test_a_role_refused_for_want_of_undertakings_is_named_in_words(signed_in, admin) -> None:
+    """The form error names the role as the page does (« Commercial »), not its code."""
+    form = {
+        "username": "nadia",
+        "email": "nadia@semi.example",
+        "password": STRONG_PASSWORD,
+        "role": "sales",
+    }
+    response = signed_in(admin).post(reverse("accounts:staff-create"), form)
+    page = response.content.decode()
+    assert "Le rôle « Commercial » donne accès à des données personnelles" in page
+    assert "rôle sales" not in page

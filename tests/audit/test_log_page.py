@@ -167,3 +167,20 @@ def test_objects_are_named_where_they_have_a_name(signed_in, auditor, privacy_le
     page = signed_in(auditor).get(reverse("audit:log")).content.decode()
     link = f'<a href="/backoffice/staff/{privacy_lead.pk}/">Compte salarié privacy_lead</a>'
     assert link in page
+
+
+def test_every_background_task_is_named_in_the_page_language() -> None:
+    """Events recorded by Vigie itself (``Actor.system("mail delivery")``…) name the task
+    in words on a French page, not its English name: « Vigie (envoi des e-mails) »."""
+    from pathlib import Path
+
+    root = Path(display.__file__).resolve().parents[1]
+    tasks = set()
+    for path in root.rglob("*.py"):
+        tasks |= set(re.findall(r'Actor\.system\(\s*"([^"]+)"', path.read_text(encoding="utf-8")))
+    assert {"mail delivery", "double opt-in"} <= tasks
+    with translation.override("fr"):
+        shown = {task: display.actor_text("system", task, {}) for task in tasks}
+        assert shown["mail delivery"] == "Vigie (envoi des e-mails)"
+    english = {task: text for task, text in shown.items() if task in text}
+    assert english == {}

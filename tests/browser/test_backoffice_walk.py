@@ -86,7 +86,8 @@ CODES = [
 ]  # fmt: skip
 #: French that happens to contain a code word ("directives post mortem", Art. 85 LIL).
 FRENCH_LOOKALIKES = re.compile(r"\bpost[- ]mortem\b", re.IGNORECASE)
-CODE_WORD = re.compile(r"(?<![\w/.@-])(" + "|".join(CODES) + r")(?![\w/.@-])")
+#: A code word right after an apostrophe is French (« règles d'import »), not a code.
+CODE_WORD = re.compile(r"(?<![\w/.@'’-])(" + "|".join(CODES) + r")(?![\w/.@-])")
 CODE_PATTERNS = {
     "an ISO 8601 duration": re.compile(r"\bP(?:\d+[YMWD])+\b"),
     "an untold N/A": re.compile(r"\bN/A\s*:"),
@@ -296,8 +297,32 @@ READ_TEXT = """() => {
 }"""
 
 
+#: Buttons whose words cannot be read: text drawn in the colour of its background (the
+#: danger buttons were red on red).
+UNREADABLE_BUTTONS = """() => {
+  const found = [];
+  for (const element of document.querySelectorAll("button, .button, input[type=submit]")) {
+    const style = getComputedStyle(element);
+    const text = (element.textContent || element.value || "").trim();
+    if (element.offsetParent !== null && text && style.color === style.backgroundColor) {
+      found.push(text);
+    }
+  }
+  return found;
+}"""
+#: Date fields whose value the browser could not read (only AAAA-MM-JJ is): shown empty,
+#: and emptied by the next save.
+UNREAD_DATES = """() => Array.from(document.querySelectorAll("input[type=date]"))
+  .filter((element) => element.getAttribute("value") && !element.value)
+  .map((element) => `${element.name}=${element.getAttribute("value")}`)"""
+
+
 def _problems(page: Page) -> list[str]:
     problems = []
+    for text in page.evaluate(UNREADABLE_BUTTONS):
+        problems.append(f"button {text!r} drawn in the colour of its background")
+    for field in page.evaluate(UNREAD_DATES):
+        problems.append(f"date field {field!r} shown empty (not AAAA-MM-JJ)")
     width = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )

@@ -107,3 +107,21 @@ def test_a_forged_token_changes_nothing(subscriber) -> None:
     )
     assert Client().get(f"/u/{forged}").status_code == 404
     assert Subscription.objects.get(person=subscriber).status == Status.SUBSCRIBED
+
+
+def test_the_objection_link_of_an_art14_notice_speaks_of_objecting(make_person) -> None:
+    """A prospect told of their data by an Art. 14 notice never subscribed: its one-click
+    link (every purpose) asks them to object and says the objection is recorded — not
+    « Se désinscrire » / « Vous êtes désinscrit(e) » (found trying the demo)."""
+    prospect = make_person("prospect@entreprise.fr")
+    path = f"/u/{make_token(prospect.id, 'all')}"
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    page = client.get(path).content.decode()
+    assert "<h1>Vous opposer à la prospection</h1>" in page
+    assert "désinscri" not in page.lower()
+    done = client.post(path, {"from": "page", "scope": "all"}).content.decode()
+    assert "<h1>Votre opposition est enregistrée</h1>" in done
+    assert "désinscri" not in done.lower()
+    again = client.get(path).content.decode()
+    assert "<h1>Votre opposition est déjà enregistrée</h1>" in again
+    assert ConsentEvent.objects.get(person=prospect).kind == Kind.OBJECT

@@ -159,3 +159,22 @@ def test_an_uncertain_message_is_not_sent_again_without_the_server_log_check(
     assert DBTaskResult.objects.count() == jobs_before + 1
     requeued = Event.objects.get(action="mail:message:requeue")
     assert requeued.extra["checked_server_log"] is True
+
+
+def test_every_template_of_the_catalogue_is_named_in_words(
+    signed_in, privacy_lead, admin, make_staff
+) -> None:
+    """The outbox shows what a message is, not its file name (the role request to the
+    privacy leads showed as « role_grant_request »)."""
+    from vigie.accounts.permissions import Role as StaffRole
+    from vigie.accounts.services import request_role
+    from vigie.audit.actor import Actor
+    from vigie.mail.outbox import TEMPLATE_LABELS
+    from vigie.mail.rendering import CATALOGUE
+
+    assert set(CATALOGUE) - set(TEMPLATE_LABELS) == set()
+    newcomer = make_staff(username="nadia")
+    request_role(Actor.for_user(admin), newcomer, StaffRole.SALES)
+    assert Message.objects.filter(template="role_grant_request").exists()
+    page = signed_in(privacy_lead).get(reverse("mail:outbox")).content.decode()
+    assert "Demande de rôle à confirmer" in page

@@ -178,3 +178,22 @@ def test_the_command_speaks_french_by_default(register) -> None:
     with translation.override("fr"):
         call_command("sources", "list", stdout=out, stderr=err)
     assert "aucune source enregistrée" in out.getvalue() + err.getvalue()
+
+
+def test_list_gives_the_check_date_as_jj_mm_aaaa(register, helpdesk_db, tmp_path) -> None:
+    run("add", str(write(tmp_path, HELPDESK_MANIFEST)))
+    run("check")
+    Source.objects.update(last_check_at="2026-12-06T10:00:00+00:00")
+    with translation.override("fr"):
+        out, _err = run("list")
+    assert "helpdesk\tvérifiée le 06/12/2026 : OK" in out
+
+
+@pytest.mark.parametrize("action", ["find", "erase"])
+def test_find_and_erase_refuse_what_is_not_an_address(register, cli_actor, action) -> None:
+    """A typo must not read as « rien trouvé » or as an erasure done (found trying the demo):
+    the command names the value, exits non-zero and journals nothing."""
+    before = Event.objects.count()
+    with translation.override("fr"), pytest.raises(CommandError, match=r"« alice\.martin »"):
+        run(action, "--email", "alice.martin")
+    assert Event.objects.count() == before

@@ -66,3 +66,20 @@ def test_a_table_label_needs_both_languages() -> None:
         parse_manifest(yaml.safe_dump(doc, allow_unicode=True))
     assert [e.path for e in caught.value.errors] == ["tables.users.label"]
     assert "'en' is a required property" in str(caught.value)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_retention_start_reads_as_french_on_the_data_map(path: Path) -> None:
+    """The map says « à compter de la <start> »: a start told « dernier contact de l'agent »
+    or « échéance » read « à compter de la dernier contact », « de la échéance »."""
+    import re
+
+    from django.utils import translation
+
+    from vigie.sources.views import _retention_text
+
+    manifest = read_manifest(path)
+    with translation.override("fr"):
+        texts = [_retention_text(manifest, table, {}) for table in manifest.tables.values()]
+    wrong = [t for t in texts if re.search(r"\bde la (dernier |[aeiouyéèêh])", t, re.IGNORECASE)]
+    assert texts and wrong == []

@@ -25,7 +25,13 @@ class TokenForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker: its value is always AAAA-MM-JJ (the only format an
+    ``<input type="date">`` reads; the browser shows JJ/MM/AAAA to a French user)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class StaffCreateForm(forms.Form):

@@ -44,10 +44,10 @@ def _check_role_allowed(user: User, role: str) -> None:
     ):
         raise AccountError(
             _(
-                "The role %(role)s reaches personal data: record the confidentiality "
+                "The role “%(role)s” reaches personal data: record the confidentiality "
                 "undertaking and GDPR training dates first."
             )
-            % {"role": role}
+            % {"role": Role(role).label}
         )
 
 

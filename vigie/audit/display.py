@@ -178,12 +178,29 @@ def actor_names(actors: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]
     return names
 
 
+#: What each background task of Vigie is, in words (``Actor.system(name)`` across the apps;
+#: a test finds every name used in the code).
+SYSTEM_TASKS = {
+    "art14 notices": _("Art. 14 notices"),
+    "audit purge": _("audit log purge"),
+    "double opt-in": _("sign-up confirmation"),
+    "double opt-in expiry": _("expiry of unconfirmed sign-ups"),
+    "mail delivery": _("e-mail delivery"),
+    "pii": _("personal data keys"),
+    "preferences link": _("link to the e-mail preferences"),
+    "role requests": _("role requests"),
+}
+
+
 def actor_text(kind: str, actor_id: str, names: Mapping[tuple[str, str], str]) -> str:
     """Who acted, as a person reads it: a login, an API key's name, "Command line (demo)"."""
     if (kind, actor_id) in names:
         return names[(kind, actor_id)]
     if kind == "system":
-        return str(_("Vigie (%(task)s)")) % {"task": actor_id} if actor_id else str(_("Vigie"))
+        if not actor_id:
+            return str(_("Vigie"))
+        task = SYSTEM_TASKS.get(actor_id, actor_id)
+        return str(_("Vigie (%(task)s)")) % {"task": task}
     if kind == "cli":
         return str(_("Command line (%(name)s)")) % {"name": actor_id}
     if kind == "anonymous":

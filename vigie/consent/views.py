@@ -119,6 +119,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "purpose_label": _purpose_label(result.purpose),
         "everything": everything,
+        # The link of an Art. 14 notice (every purpose): an objection, not an unsubscription.
+        "objection": purpose == ALL_PURPOSES,
     }
     # The same page on a repeat (R39): nothing tells a second POST from the first.
     return render(request, "consent/unsubscribed.html", context)

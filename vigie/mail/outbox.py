@@ -52,6 +52,7 @@ TEMPLATE_LABELS = {
     "newsletter_confirmation": _("Newsletter sign-up confirmation"),
     "policy_change": _("Privacy policy change"),
     "preferences_link": _("Link to the e-mail preferences"),
+    "role_grant_request": _("Role request to confirm"),
 }
 
 

@@ -34,7 +34,7 @@ class _EffectiveDate(forms.Form):
     effective_on = forms.DateField(
         label=_("Effective date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Leave blank for the day of publication."),
     )
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 
 from vigie.audit.roles import GrantError, apply_grants, grant_statements
 
@@ -36,5 +36,10 @@ class Command(BaseCommand):
                     statements = apply_grants(connection, options["role"])
         except GrantError as error:
             raise CommandError(str(error)) from None
+        except OperationalError as error:
+            # A mistyped URL, a database not created yet, a server down: said, not a traceback.
+            raise CommandError(
+                f"cannot connect to the database ({options['database']}): {error}"
+            ) from None
         for sql in statements:
             self.stdout.write(sql + ";")

@@ -4,9 +4,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.audit.actor import Actor
+from vigie.lib.bounds import OutOfBounds, check_email
 from vigie.sources.inventory import CheckReport
 from vigie.sources.manifest import ConnectionUnavailable, InvalidManifest, read_manifest
 from vigie.sources.services import (
@@ -20,6 +22,30 @@ from vigie.sources.services import (
 )
 from vigie.sources.sql_schema import SourceError
 from vigie.sources.types import EraseReport, Subject
+
+_EMAIL_HELP = "an e-mail address of the person (repeatable)"
+_LOGIN_HELP = "a login of the person in the sources (repeatable)"
+
+
+def _subject(options: dict[str, Any]) -> Subject:
+    """The person named on the command line; a value that is not an address is refused
+    before anything is searched, erased or journaled (a typo is not « nothing found »)."""
+    for email in options["email"]:
+        local, _at, domain = email.strip().partition("@")
+        try:
+            check_email(email.strip())
+        except OutOfBounds:
+            local = ""
+        if not local or not domain:
+            raise CommandError(_("“%(value)s” is not an e-mail address") % {"value": email})
+    subject = Subject(email=options["email"], login=options["login"])
+    if not subject:
+        raise CommandError(_("give at least one --email or --login"))
+    return subject
+
+
+def _day(moment: Any) -> str:
+    return f"{timezone.localtime(moment):%d/%m/%Y}"
 
 
 class Command(BaseCommand):
@@ -41,15 +67,15 @@ class Command(BaseCommand):
             help="check this manifest file instead of the registered sources (repeatable)",
         )
         find = sub.add_parser("find", help="count a subject's rows per source, table, category")
-        find.add_argument("--email", action="append", default=[])
-        find.add_argument("--login", action="append", default=[])
+        find.add_argument("--email", action="append", default=[], help=_EMAIL_HELP)
+        find.add_argument("--login", action="append", default=[], help=_LOGIN_HELP)
         erase = sub.add_parser(
             "erase",
             help="erase a subject in every source and Vigie (Art. 17): refused when a "
             "source's database holds tables its manifest does not describe",
         )
-        erase.add_argument("--email", action="append", default=[])
-        erase.add_argument("--login", action="append", default=[])
+        erase.add_argument("--email", action="append", default=[], help=_EMAIL_HELP)
+        erase.add_argument("--login", action="append", default=[], help=_LOGIN_HELP)
         erase.add_argument(
             "--accept-unmapped",
             action="store_true",
@@ -87,10 +113,10 @@ class Command(BaseCommand):
             if source.last_check_at is None:
                 state = _("never checked")
             elif source.last_check.get("ok"):
-                state = _("checked %(when)s: OK") % {"when": f"{source.last_check_at:%Y-%m-%d}"}
+                state = _("checked %(when)s: OK") % {"when": _day(source.last_check_at)}
             else:
                 state = _("checked %(when)s: %(count)d problem(s)") % {
-                    "when": f"{source.last_check_at:%Y-%m-%d}",
+                    "when": _day(source.last_check_at),
                     "count": len(source.last_check.get("problems", [])),
                 }
             enabled = "" if source.enabled else _(" (disabled)")
@@ -132,12 +158,10 @@ class Command(BaseCommand):
         verdict = (
             _("OK") if report.ok else _("%(count)d problem(s)") % {"count": len(report.problems)}
         )
-        self.stdout.write(f"{summary}: {verdict}")
+        self.stdout.write(_("%(summary)s: %(verdict)s") % {"summary": summary, "verdict": verdict})
 
     def _find(self, options: dict[str, Any]) -> None:
-        subject = Subject(email=options["email"], login=options["login"])
-        if not subject:
-            raise CommandError(_("give at least one --email or --login"))
+        subject = _subject(options)
         results = find_subject(Actor.cli("sources find"), subject)
         for result in results:
             counts = result.counts
@@ -149,9 +173,7 @@ class Command(BaseCommand):
         self.stdout.write(_("this search is recorded in the audit log (R29)"))
 
     def _erase(self, options: dict[str, Any]) -> None:
-        subject = Subject(email=options["email"], login=options["login"])
-        if not subject:
-            raise CommandError(_("give at least one --email or --login"))
+        subject = _subject(options)
         reports = erase_subject(
             Actor.cli("sources erase"), subject, accept_unmapped=options["accept_unmapped"]
         )
