@@ -448,6 +448,21 @@ def residue(
     if not values:
         return found, kept
     patterns = [like_pattern("%{}%", v) for v in values]
+
+    def holds(column: sa.Column[Any]) -> sa.ColumnElement[bool]:
+        return sa.or_(*(column.ilike(p, escape=LIKE_ESCAPE) for p in patterns))
+
+    if source.engine.dialect.name == "postgresql":
+        # One lower() per value read and one LIKE ANY: three times faster on PostgreSQL
+        # than an ILIKE per identifier (measured, docs/benchmarks.md). Its default escape
+        # character is the backslash (ANY takes no ESCAPE clause).
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        lowered = sa.literal([_backslash_pattern(v.lower()) for v in values], ARRAY(sa.Text))
+
+        def holds(column: sa.Column[Any]) -> sa.ColumnElement[bool]:
+            return sa.func.lower(column).like(sa.any_(lowered))
+
     with source.engine.connect() as conn:
         for spec in source.manifest.tables.values():
             personal = schema.personal_columns(spec)
@@ -459,12 +474,7 @@ def residue(
             if not texts:
                 continue
             counts = [
-                sa.func.sum(
-                    sa.case(
-                        (sa.or_(*(c.ilike(p, escape=LIKE_ESCAPE) for p in patterns)), 1),
-                        else_=0,
-                    )
-                ).label(f"c{i}")
+                sa.func.sum(sa.case((holds(c), 1), else_=0)).label(f"c{i}")
                 for i, c in enumerate(texts)
             ]
             row = conn.execute(sa.select(*counts).select_from(table)).one()
@@ -479,3 +489,10 @@ def residue(
                 else:
                     found.append(Residue(spec.name, column.name, int(count)))
     return found, kept
+
+
+def _backslash_pattern(value: str) -> str:
+    """``%value%`` with LIKE's wildcards escaped by a backslash (PostgreSQL's default)."""
+    for char in ("\\", "%", "_"):
+        value = value.replace(char, "\\" + char)
+    return f"%{value}%"
