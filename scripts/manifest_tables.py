@@ -69,6 +69,9 @@ class Spec:
     optional: set[str] = field(default_factory=set)
     #: columns of other versions than the facts' (GLPI 10.0.x's asset groups), not personal
     other_versions: dict[str, list[str]] = field(default_factory=dict)
+    #: column -> what of the person it holds (name, email, login): searched for by the
+    #: residue check after an erasure
+    identifies: dict[str, str] = field(default_factory=dict)
 
 
 def facts(source: str) -> dict[str, list[list[Any]]]:
@@ -1431,6 +1434,7 @@ DOLIBARR: dict[str, Spec] = {
         action="anonymise",
         links=[{"identity": M, "column": "rowid"}, dl("fk_soc", T)],
         versions={"birth_place": [">=23.0"]},
+        identifies={"lastname": "name", "firstname": "name", "login": "login", "email": "email"},
         why="the member: anonymised, the row stays for the subscriptions (accounting) that "
         "point to it",
     ),
@@ -2574,7 +2578,7 @@ def column_entry(code: str, category: str, sqltype: str, nullable: bool) -> dict
 def table_yaml(name: str, spec: Spec, columns: list[list[Any]]) -> str:
     known = {c[0] for c in columns}
     spec.cols = {c: v for c, v in spec.cols.items() if c in known or c not in spec.optional}
-    missing = (set(spec.cols) | set(spec.versions)) - known
+    missing = (set(spec.cols) | set(spec.versions) | set(spec.identifies)) - known
     if missing:
         raise SystemExit(f"{name}: no such columns {sorted(missing)}")
     out = [f"  # {spec.why}\n" if spec.why else "", f"  {name}:\n"]
@@ -2606,6 +2610,8 @@ def table_yaml(name: str, spec: Spec, columns: list[list[Any]]) -> str:
             entry: Any = {"category": "not_personal"} if versions else "not_personal"
         else:
             entry = column_entry(code, spec.catcol.get(column, spec.category), sqltype, nullable)
+            if column in spec.identifies:
+                entry["identifies"] = spec.identifies[column]
         if versions:
             entry["versions"] = versions
         out.append(f"      {_key(column)}: {_flow(entry)}\n")

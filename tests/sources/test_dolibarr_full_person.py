@@ -420,3 +420,27 @@ def test_a_person_across_40_dolibarr_tables_is_found_in_each_and_leaves_no_resid
         "llx_salary",
     } <= kept_tables
     assert all(k.ground and k.ends_on for k in report.kept if k.category == "billing-accounting")
+    # The engine's own residue check searched their login and name (the manifest marks
+    # them), not only the address given.
+    assert {EMAIL, "cdurand", "Camille Durand", "Durand Camille"} <= set(report.identifiers)
+    assert "Camille" not in report.identifiers  # a first name alone: every namesake
+    assert report.residue_checked and report.residue == [], report.residue
+
+
+def test_a_name_left_in_free_text_is_reported_as_residue(seeded: str) -> None:
+    # Someone typed the person's name into another customer's note: the erasure does not
+    # reach that row, and the residue check must say so.
+    engine = sa.create_engine(seeded)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE llx_societe SET note_public = :c WHERE rowid = :i"),
+            {"c": "Rappeler Camille Durand demain", "i": SOC + 1},
+        )
+    engine.dispose()
+    manifest = read_manifest(MANIFEST, categories=policy_categories())
+    options: dict[str, Any] = {"rules": policy_rules(), "archive": lambda _s, _r: None}
+    with SqlSource(manifest, url=seeded, **options) as source:
+        report = source.erase(SUBJECT)
+    found = {(r.table, r.column, r.rows) for r in report.residue}
+    assert ("llx_societe", "note_public", 1) in found
+    assert not report.complete

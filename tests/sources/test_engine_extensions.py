@@ -379,3 +379,19 @@ def test_rows_that_follow_their_parent_expire_and_are_purged_with_it(database_ur
     rows = dump(engine)
     assert set(rows["invoice_lines"]) == {2, 3} and set(rows["allocations"]) == {2}
     engine.dispose()
+
+
+def test_the_residue_check_reads_an_identifier_literally_and_ignores_case(database_url) -> None:
+    # "A_B" is found in "a_b" (any case) and not in "axb": its "_" is no wildcard, nor
+    # is the "." of "A.B", on every backend (PostgreSQL runs them as one LIKE ANY with
+    # backslash escapes, MariaDB as one REGEXP, escaped).
+    from vigie.sources.sql_erase import residue
+
+    engine = sa.create_engine(database_url)
+    seed(engine)
+    with desk(database_url, []) as source:
+        found, kept = residue(source, ["A_B", "100%", "A.B", "(x"], {})
+    counts = {(r.table, r.column): r.rows for r in found}
+    assert counts == {("users", "name"): 1, ("events", "message"): 1}
+    assert kept == []
+    engine.dispose()

@@ -367,3 +367,27 @@ def test_a_person_across_40_glpi_tables_is_found_in_each_and_leaves_no_residue(
     with SqlSource(manifest, url=seeded, **options) as source:
         other = source.find(Subject(email=["luc.bernard@exemple.fr"])).table_counts
     assert other["glpi_monitors"] == 1 and other["glpi_events"] == 1
+    # The engine's own residue check searched their login and name (the manifest marks
+    # them), not only the address given, and found nothing outside the kept report.
+    assert {EMAIL, "cdurand", "Camille Durand", "Durand Camille"} <= set(report.identifiers)
+    assert "Camille" not in report.identifiers  # a first name alone: every namesake
+    assert report.residue_checked and report.residue == []
+    assert {(r.table, r.column) for r in report.kept_residue} <= {("glpi_tickettasks", "content")}
+
+
+def test_a_name_left_in_free_text_is_reported_as_residue(seeded: str) -> None:
+    # Someone typed the person's name into another person's ticket: the erasure does not
+    # reach that row, and the residue check must say so.
+    engine = sa.create_engine(seeded)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE glpi_tickets SET content = :c WHERE id = :i"),
+            {"c": "Rappeler Camille Durand demain", "i": TICKET + 1},
+        )
+    engine.dispose()
+    manifest = read_manifest(MANIFEST, categories=policy_categories())
+    options: dict[str, Any] = {"rules": policy_rules(), "archive": lambda _s, _r: None}
+    with SqlSource(manifest, url=seeded, **options) as source:
+        report = source.erase(SUBJECT)
+    assert ("glpi_tickets", "content", 1) in {(r.table, r.column, r.rows) for r in report.residue}
+    assert not report.complete

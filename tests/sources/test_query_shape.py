@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from tests.sources.helpdesk import fresh_database
 from tests.sources.test_glpi_source import ERASED, FOUND, SUBJECT, filled, keys_by_table, source
 from vigie.sources import sql_schema
+from vigie.sources.types import Subject
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
@@ -72,3 +73,48 @@ def test_find_and_erase_send_no_subquery_and_bounded_id_lists(glpi_url, monkeypa
         for values in IN_LIST.findall(statement):
             assert values.count(",") + 1 <= 4, statement
     assert set(report.tables) >= set(expected_erased)
+
+
+@pytest.fixture(params=["sqlite", "mariadb", "postgresql"])
+def desk_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
+
+
+def test_expired_and_purge_send_no_subquery_and_bounded_id_lists(desk_url, monkeypatch) -> None:
+    """Tables that follow their parent (invoice lines, allocations, payments through two
+    hops) are selected by their expired parents' keys, read first: no ``IN (SELECT …)``,
+    and the same rows purged as the hand-checked figures of the extensions test."""
+    import datetime as dt
+
+    from tests.sources.helpdesk import dump, policy_rules
+    from tests.sources.test_engine_extensions import PARIS, desk, seed
+
+    monkeypatch.setattr(sql_schema, "ID_BATCH", 1, raising=False)
+    engine = sa.create_engine(desk_url)
+    seed(engine)
+    with engine.begin() as conn:  # a line whose invoice is gone: expired with the rest
+        conn.execute(sa.text("INSERT INTO invoice_lines (id, invoice, label) VALUES (5, 99, 'x')"))
+    rule = policy_rules()["billing-accounting"]
+    now = dt.datetime(2025, 1, 2, tzinfo=PARIS)
+    with desk(desk_url, [], batch_size=1) as source:
+        source.find(Subject(login=["nobody"]))  # reflects the tables first
+        statements = recorded(source.engine)
+        selection = source.expired(rule, now)
+        report = source.purge(selection)
+        after = source.expired(rule, now)
+    counts = {t.table: t.count for t in selection.tables}
+    assert counts == {"invoices": 2, "invoice_lines": 3, "allocations": 2, "payments": 2}
+    assert report.deleted == counts and after.count == 0
+    rows = dump(engine)
+    assert set(rows["invoice_lines"]) == {2, 3} and set(rows["allocations"]) == {2}
+    assert statements
+    for statement, _parameters in statements:
+        if not statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+            continue
+        if any(c in statement for c in ("pg_catalog", "sqlite_master", "information_schema")):
+            continue  # reflection of a table not read yet
+        assert not SUBQUERY.search(statement), statement
+        for values in IN_LIST.findall(statement):
+            assert values.count(",") + 1 <= 1, statement
+    engine.dispose()

@@ -441,33 +441,16 @@ class SchemaView:
         return RetentionStart(expression, above.anchor, above.is_datetime)
 
     def started_before(self, spec: Table, bound: dt.date) -> sa.ColumnElement[bool]:
-        """Rows whose retention start is before ``bound``, set-based: a table that
-        follows its parent selects the rows whose parent is selected (``IN``), or whose
-        parent no longer exists."""
+        """Rows of a table with its own start date whose start is before ``bound`` (one
+        comparison). A table that follows its parent is selected ids first, by its
+        parents' keys (``sql_retention.past_rows``)."""
         retention = spec.retention
-        assert retention is not None
-        follows = retention.follows
-        if follows is None:
-            column = self.column(spec.name, retention.start or "")
-            limit: dt.date = bound
-            if isinstance(column.type, sa.DateTime) and not isinstance(bound, dt.datetime):
-                limit = dt.datetime.combine(bound, dt.time())
-            return column < limit
-        parent = self.manifest.tables[follows.table]
-        referenced = (
-            self.column(parent.name, follows.references)
-            if follows.references
-            else self.single_key(parent, "`retention.follows` of another table")
-        )
-        column = self.column(spec.name, follows.column)
-        expired_parents = sa.select(referenced).where(self.started_before(parent, bound))
-        # A row whose parent is gone has no date left: it is past its retention too.
-        parents = sa.select(referenced).where(referenced.is_not(None))
-        return sa.and_(
-            column.is_not(None),
-            sa.or_(column.in_(expired_parents), column.not_in(parents)),
-            *self.constants(spec.name, follows.where),
-        )
+        assert retention is not None and retention.follows is None
+        column = self.column(spec.name, retention.start or "")
+        limit: dt.date = bound
+        if isinstance(column.type, sa.DateTime) and not isinstance(bound, dt.datetime):
+            limit = dt.datetime.combine(bound, dt.time())
+        return column < limit
 
     def follows_depth(self, spec: Table) -> int:
         """How many parents a table follows (0: it has its own start date)."""

@@ -151,6 +151,9 @@ class EraseReport:
     residue_checked: bool = False
     residue: list[Residue] = field(default_factory=list)
     kept_residue: list[Residue] = field(default_factory=list)
+    #: The identifiers the residue check searched for (the values themselves: kept in
+    #: memory for the caller, never stored nor shown).
+    identifiers: list[str] = field(default_factory=list, repr=False)
 
     @property
     def complete(self) -> bool:

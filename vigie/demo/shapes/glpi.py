@@ -834,7 +834,13 @@ def metadata(version: Version = "11") -> MetaData:
         "glpi_tickettasks",
         TICKETTASKS,
         unique={"uuid": ("uuid",)},
-        indexes={"tickets_id": ("tickets_id",), "users_id": ("users_id",)},
+        # As GLPI 11.0.7's install/mysql/glpi-11.0.7-empty.sql declares them.
+        indexes={
+            "tickets_id": ("tickets_id",),
+            "users_id": ("users_id",),
+            "users_id_editor": ("users_id_editor",),
+            "users_id_tech": ("users_id_tech",),
+        },
     )
     build_table(md, "glpi_documents", DOCUMENTS, indexes={"users_id": ("users_id",)})
     build_table(
