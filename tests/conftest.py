@@ -34,17 +34,22 @@ def _allow_test_flush(sender: object, connection: Any, **kwargs: Any) -> None:
 
 
 def _empty_the_audit_anchors() -> None:
+    """On a connection of its own: the test's guard may still forbid the key store on
+    the shared one while the fixtures are torn down."""
     from django.db import connections, router
 
     from vigie.audit.models import Anchor
 
-    alias = router.db_for_write(Anchor)
     assert Anchor._meta.db_table == "audit_anchor"
-    with connections[alias].cursor() as cursor:
-        if connections[alias].vendor == "postgresql":
-            cursor.execute("TRUNCATE audit_anchor")  # DELETE is refused by its trigger
-        else:
-            cursor.execute("DELETE FROM audit_anchor")
+    connection = connections.create_connection(router.db_for_write(Anchor))
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("TRUNCATE audit_anchor")  # DELETE is refused by its trigger
+            else:
+                cursor.execute("DELETE FROM audit_anchor")
+    finally:
+        connection.close()
 
 
 @pytest.fixture(autouse=True)
