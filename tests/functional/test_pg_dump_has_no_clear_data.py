@@ -26,7 +26,7 @@ def test_a_pg_dump_greps_clean() -> None:
             email=f"mathilde.garnier{n}@exemple.fr",
             first_name="Mathilde",
             last_name=f"Garnier{n}",
-            phone="+33 4 42 00 00 0{n}",
+            phone=f"+33 4 42 00 00 0{n}",
         )
     params = connection.settings_dict
     dump = subprocess.run(
