@@ -152,6 +152,9 @@ def test_the_selection_is_a_few_queries_whatever_the_number_of_cases(
         with time_machine.travel(at("2025-03-27"), tick=False):
             due = jobs.alerts_due(dt.date(2025, 3, 27))
             assert sum(len(list(cases.values_list("pk", flat=True))) for cases in due.values()) == 5
+    assert run("2025-03-27") == 5
+    # Given: no longer selected (the job does not even lock them again).
+    assert not jobs.alerts_due(dt.date(2025, 3, 27))["d7"].exists()
 
 
 def test_an_inactive_lead_is_not_written_to(claire, lead, make_staff, smtp_server) -> None:
