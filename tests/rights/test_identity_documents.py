@@ -56,7 +56,7 @@ def test_only_the_privacy_lead_asks_and_only_with_a_reason(lead, sales, smtp_ser
     case = doubtful_case()
     with pytest.raises(services.NotAllowed):
         identity.request_identity_document(Actor.for_user(sales), case, "doute")
-    with pytest.raises(services.RightsError, match="last resort"):
+    with pytest.raises(services.RightsError, match="dernier recours"):
         identity.request_identity_document(Actor.for_user(lead), case, "   ")
     assert not IdentityDocument.objects.exists()
     with time_machine.travel(at("2025-03-05"), tick=False):
@@ -84,18 +84,18 @@ def test_a_verified_identity_needs_no_document(lead, claire) -> None:
             person=claire,
             verified_by="known_to_staff",
         ).case
-    with pytest.raises(services.RightsError, match="already verified"):
+    with pytest.raises(services.RightsError, match="déjà vérifiée"):
         identity.request_identity_document(Actor.for_user(lead), case, "doute")
 
 
 @pytest.mark.parametrize(
     ("content", "declared", "message"),
     [
-        (b"", "", "empty"),
-        (b"hello, this is a text file", "text/plain", "PDF, JPEG or PNG"),
-        (b"MZ\x90\x00 executable", "application/pdf", "PDF, JPEG or PNG"),
-        (PNG, "application/pdf", "does not match"),
-        (b"%PDF-" + b"0" * (10 * 1024 * 1024), "application/pdf", "too large"),
+        (b"", "", "vide"),
+        (b"hello, this is a text file", "text/plain", "PDF, JPEG ou PNG"),
+        (b"MZ\x90\x00 executable", "application/pdf", "PDF, JPEG ou PNG"),
+        (PNG, "application/pdf", "ne correspond pas"),
+        (b"%PDF-" + b"0" * (10 * 1024 * 1024), "application/pdf", "trop volumineux"),
     ],
 )
 def test_a_file_that_is_not_a_pdf_jpeg_or_png_is_refused(sales, content, declared, message) -> None:
@@ -166,7 +166,7 @@ def test_day_0_upload_day_2_verification_the_file_is_gone_on_day_9(lead, sales) 
     assert case.identity_verified_at == at("2025-03-12")
     assert case.identity_verified_by == f"user:{lead.pk}"
     assert "document_deleted" in case.events.values_list("kind", flat=True)
-    with pytest.raises(services.RightsError, match="no longer held"):
+    with pytest.raises(services.RightsError, match="plus conservé"):
         identity.open_identity_document(Actor.for_user(lead), document)
 
 
@@ -203,7 +203,7 @@ def test_a_document_whose_case_was_verified_another_way_goes_too(lead, sales, cl
 
 def test_a_document_cannot_be_stored_as_asked_when_nobody_asked(sales) -> None:
     case = doubtful_case()
-    with pytest.raises(services.RightsError, match="sent unasked"):
+    with pytest.raises(services.RightsError, match="sans demande"):
         identity.store_identity_document(
             Actor.for_user(sales), case, PNG, file_name="id.png", asked=True
         )
