@@ -110,7 +110,10 @@ def test_a_file_that_is_not_a_pdf_jpeg_or_png_is_refused(sales, content, declare
 def test_stored_sealed_and_opened_by_the_privacy_lead_only(lead, sales) -> None:
     case = doubtful_case()
     document = identity.store_identity_document(
-        Actor.for_user(sales), case, PNG, file_name="C:\\scans\\carte-identite.png",
+        Actor.for_user(sales),
+        case,
+        PNG,
+        file_name="C:\\scans\\carte-identite.png",
         declared_type="image/png",
     )
     assert not document.asked and document.content_type == "image/png"
@@ -125,7 +128,7 @@ def test_stored_sealed_and_opened_by_the_privacy_lead_only(lead, sales) -> None:
     assert read.extra["document"] == str(document.pk)
     # The sealed blob is bound to its row: moved to another, it does not open.
     other = IdentityDocument.objects.create(case=case, content_sealed=raw, file_name_sealed=raw)
-    with pytest.raises(Exception):  # noqa: B017, PT011 (the cipher's own error)
+    with pytest.raises(Exception):  # noqa: B017 (the cipher's own error)
         identity.open_identity_document(Actor.for_user(lead), other)
 
 

@@ -246,9 +246,15 @@ def open_identity_document(actor: Actor, document: IdentityDocument) -> OpenedDo
         raise services.RightsError(
             _("This document's file is no longer held: it was deleted after verification.")
         )
-    content = crypto.open_sealed(_key(), bytes(document.content_sealed), _aad(document.pk, "content"))
-    name = crypto.open_text(_key(), bytes(document.file_name_sealed), _aad(document.pk, "file_name"))
-    record_read(actor, document.case, view="identity_document", extra={"document": str(document.pk)})
+    content = crypto.open_sealed(
+        _key(), bytes(document.content_sealed), _aad(document.pk, "content")
+    )
+    name = crypto.open_text(
+        _key(), bytes(document.file_name_sealed), _aad(document.pk, "file_name")
+    )
+    record_read(
+        actor, document.case, view="identity_document", extra={"document": str(document.pk)}
+    )
     return OpenedDocument(document, name, content)
 
 
@@ -261,13 +267,14 @@ def verify_identity_with_document(actor: Actor, case: Case, document: IdentityDo
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         services._check_open(case)
-        document = IdentityDocument.objects.select_for_update().filter(
-            pk=document.pk, case=case
-        ).first()
-        if document is None or not document.stored:
+        locked = (
+            IdentityDocument.objects.select_for_update().filter(pk=document.pk, case=case).first()
+        )
+        if locked is None or not locked.stored:
             raise services.RightsError(_("This document has no file to verify the identity with."))
         if case.identity_status == IdentityStatus.VERIFIED:
             raise services.RightsError(_("The identity is already verified."))
+        document = locked
         document.verified_at = now
         document.verified_by = services._actor_label(actor)
         document.save(update_fields=["verified_at", "verified_by"])

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Case as SqlCase
 from django.db.models import (
     DateTimeField,
     Exists,
@@ -36,7 +37,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models import Case as SqlCase
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -88,7 +88,9 @@ def alerts_due(today: date) -> dict[str, QuerySet[Case]]:
     """For each stage, the open cases in it today not yet alerted for their due date."""
     found: dict[str, QuerySet[Case]] = {}
     for stage in stages(today):
-        given = Alert.objects.filter(case=OuterRef("pk"), kind=stage.kind, due_date=OuterRef("due_date"))
+        given = Alert.objects.filter(
+            case=OuterRef("pk"), kind=stage.kind, due_date=OuterRef("due_date")
+        )
         cases = Case.objects.filter(status__in=OPEN_STATUSES, due_date__isnull=False)
         if stage.first is not None:
             cases = cases.filter(due_date__gte=stage.first)
@@ -131,7 +133,9 @@ def send_deadline_alerts(now: datetime | None = None) -> int:
         for case_id in list(cases.values_list("pk", flat=True)):
             try:
                 with transaction.atomic():
-                    case = Case.objects.select_for_update().select_related("handler").get(pk=case_id)
+                    case = (
+                        Case.objects.select_for_update().select_related("handler").get(pk=case_id)
+                    )
                     if _stage_of(case, today) != kind or case.due_date is None:
                         continue  # Moved, suspended or closed since the selection.
                     # The constraint settles two runs at once: the second insert fails.
@@ -147,7 +151,9 @@ def send_deadline_alerts(now: datetime | None = None) -> int:
                             language=settings.LANGUAGE_CODE[:2],
                         )
                     else:
-                        log.warning("rights case %s: no handler nor privacy lead to alert", case.number)
+                        log.warning(
+                            "rights case %s: no handler nor privacy lead to alert", case.number
+                        )
                     services._log(
                         actor,
                         case,

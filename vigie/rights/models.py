@@ -363,8 +363,7 @@ class IdentityDocument(models.Model):
     reason = models.TextField(
         blank=True,
         default="",
-        help_text="Category: requesters' proof of identity (the privacy lead's reason for "
-        "asking).",
+        help_text="Category: requesters' proof of identity (the privacy lead's reason for asking).",
     )
     requested_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.CharField(max_length=100, blank=True, default="")
