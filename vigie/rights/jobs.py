@@ -134,7 +134,9 @@ def send_deadline_alerts(now: datetime | None = None) -> int:
             try:
                 with transaction.atomic():
                     case = (
-                        Case.objects.select_for_update().select_related("handler").get(pk=case_id)
+                        Case.objects.select_for_update(of=("self",))
+                        .select_related("handler")
+                        .get(pk=case_id)
                     )
                     if _stage_of(case, today) != kind or case.due_date is None:
                         continue  # Moved, suspended or closed since the selection.
