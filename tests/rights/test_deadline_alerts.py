@@ -163,3 +163,32 @@ def test_an_inactive_lead_is_not_written_to(claire, lead, make_staff, smtp_serve
     open_verified("2025-03-03", claire, lead)
     assert run("2025-03-27") == 1
     assert {to for to, _s, _t in staff_mail(smtp_server)} == {lead.email}
+
+
+def test_a_failure_on_one_case_rolls_it_back_whole_and_the_next_run_gives_it(
+    claire, lead, monkeypatch
+) -> None:
+    from vigie.mail import services as mail_services
+
+    first = open_verified("2025-03-03", claire, lead)
+    second = open_verified("2025-03-03", claire, lead)
+    real = mail_services.queue_messages
+    calls = []
+
+    def failing_once(*args, **kwargs):
+        calls.append(kwargs["context"]["case"])
+        if len(calls) == 1:
+            raise ConnectionError("database went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(mail_services, "queue_messages", failing_once)
+    assert run("2025-03-27") == 1
+    failed = Case.objects.get(pk=calls[0])
+    other = ({first.pk, second.pk} - {failed.pk}).pop()
+    # The failed case: no alert row, no timeline entry, no audit event.
+    assert not Alert.objects.filter(case=failed).exists()
+    assert not CaseEvent.objects.filter(case=failed, kind="alert").exists()
+    assert not Event.objects.filter(action="rights:deadline:alert", object_id=str(failed.pk))
+    assert Alert.objects.filter(case_id=other).count() == 1
+    assert run("2025-03-27", 12) == 1
+    assert Alert.objects.filter(case=failed, kind="d7").count() == 1

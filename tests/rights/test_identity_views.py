@@ -131,3 +131,16 @@ def test_a_deleted_file_is_gone_for_the_privacy_lead_too(case, lead) -> None:
     IdentityDocument.objects.filter(pk=document.pk).update(content_sealed=None)
     response = lead.get(url("identity-download", case, document.pk))
     assert response.status_code == 410
+
+
+def test_a_requester_without_an_e_mail_address_is_asked_by_post(lead) -> None:
+    case = services.open_case(
+        Actor("cli", "test"),
+        types=["access"],
+        channel=Channel.POST,
+        requester=Requester(name="Camille Roux", postal_address="1 rue de la Paix, Paris"),
+    ).case
+    response = lead.post(url("identity-ask", case), {"reason": "Courrier non signé."}, follow=True)
+    assert "par courrier" in response.content.decode()
+    assert IdentityDocument.objects.get().asked
+    assert not case.letters.exists()

@@ -16,6 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -123,6 +124,15 @@ def identity_panel(
     }
 
 
+def _back(case: Case) -> HttpResponse:
+    """After a step: the case page's identity panel when the back-office has the case
+    page (``rights:case``), else this app's own identity page."""
+    try:
+        return redirect(reverse("rights:case", args=[str(case.pk)]) + "#identity-documents")
+    except NoReverseMatch:
+        return redirect("rights:identity", str(case.pk))
+
+
 def _page(request: HttpRequest, case: Case, status: int = 200, **forms_: Any) -> HttpResponse:
     context = {"identity": identity_panel(request, case, **forms_)}
     return render(request, "rights/identity.html", context, status=status)
@@ -157,7 +167,7 @@ def upload(request: HttpRequest, case_id: str) -> HttpResponse:
                 form.add_error("file", str(error))
             else:
                 messages.success(request, _("The document is stored, sealed."))
-                return redirect("rights:identity", str(case.pk))
+                return _back(case)
     return _page(request, case, status=400, upload_form=form)
 
 
@@ -174,10 +184,19 @@ def ask(request: HttpRequest, case_id: str) -> HttpResponse:
         except services.RightsError as error:
             form.add_error("reason", str(error))
         else:
-            messages.success(
-                request, _("The requester is asked for the document; the clock is suspended.")
-            )
-            return redirect("rights:identity", str(case.pk))
+            if services.reachable(services._to_requester(case)):
+                messages.success(
+                    request, _("The requester is asked for the document; the clock is suspended.")
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "The clock is suspended, but the requester left no e-mail address: "
+                        "send the request for the document by post."
+                    ),
+                )
+            return _back(case)
     return _page(request, case, status=400, request_form=form)
 
 
@@ -196,7 +215,7 @@ def verify(request: HttpRequest, case_id: str, document_id: str) -> HttpResponse
         _("Identity verified. The file will be deleted in %(days)s days.")
         % {"days": identity.KEEP_DAYS},
     )
-    return redirect("rights:identity", str(case.pk))
+    return _back(case)
 
 
 @requires(Permission.RIGHTS_IDENTITY_DOCUMENT)

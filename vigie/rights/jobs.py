@@ -122,7 +122,9 @@ def alert_recipients(case: Case) -> list[User]:
 
 def send_deadline_alerts(now: datetime | None = None) -> int:
     """Give today's D-7, D-2 and overdue alerts not given yet; return how many.
-    Idempotent: a case already alerted for this stage and due date is skipped."""
+    Idempotent: a case already alerted for this stage and due date is skipped. Each case
+    in its own transaction: one that fails (its alert row, messages and entries rolled
+    back together) is given at the next run, and does not hold back the others."""
     from vigie.mail.services import queue_messages
 
     now = now or timezone.now()
@@ -166,6 +168,12 @@ def send_deadline_alerts(now: datetime | None = None) -> int:
                         recipients=len(recipients),
                     )
             except IntegrityError:
+                continue  # Another run gave it meanwhile.
+            except Exception as error:
+                # This case's alert, its messages and its entries are rolled back together:
+                # the next run gives it. The others go on. The kind of error only: its text
+                # may quote personal data.
+                log.error("rights case %s: alert not given (%s)", case_id, type(error).__name__)
                 continue
             given += 1
     return given
