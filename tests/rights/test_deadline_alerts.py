@@ -192,3 +192,33 @@ def test_a_failure_on_one_case_rolls_it_back_whole_and_the_next_run_gives_it(
     assert Alert.objects.filter(case_id=other).count() == 1
     assert run("2025-03-27", 12) == 1
     assert Alert.objects.filter(case=failed, kind="d7").count() == 1
+
+
+def test_the_stages_are_the_dashboard_colours(claire, lead) -> None:
+    """The job's stage on each day is the clock's colour at 00:00 Paris that day."""
+    case = open_verified("2025-01-31", claire, lead)  # due 28/02/2025
+    clock = services.clock_of(case)
+    expected = {"amber": "d7", "orange": "d2", "red": "overdue", "green": None}
+    day = dt.date(2025, 2, 10)
+    while day <= dt.date(2025, 3, 5):
+        colour = clock.colour(at(day.isoformat(), 0, 0))
+        assert jobs._stage_of(case, day) == expected[colour], day
+        day += dt.timedelta(days=1)
+    assert clock.alert_days == (dt.date(2025, 2, 21), dt.date(2025, 2, 26))
+
+
+def test_a_complaint_is_alerted_on_the_deadline_the_privacy_lead_set(claire, lead) -> None:
+    with time_machine.travel(at("2025-03-03", 10), tick=False):
+        case = services.open_case(
+            Actor.for_user(lead),
+            types=["complaint"],
+            channel=Channel.EMAIL,
+            requester=Requester(email=ON_FILE),
+            person=claire,
+            verified_by="known_to_staff",
+        ).case
+        assert case.due_date is None
+        services.set_deadline(Actor.for_user(lead), case, dt.date(2025, 3, 20))
+    assert run("2025-03-12") == 0
+    assert run("2025-03-13") == 1
+    assert list(Alert.objects.values_list("kind", "due_date")) == [("d7", dt.date(2025, 3, 20))]
