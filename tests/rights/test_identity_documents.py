@@ -124,7 +124,7 @@ def test_stored_sealed_and_opened_by_the_privacy_lead_only(lead, sales) -> None:
     opened = identity.open_identity_document(Actor.for_user(lead), document)
     assert opened.content == PNG and opened.file_name == "carte-identite.png"
     read = Event.objects.get(action="personal_data:read", object_id=str(case.pk))
-    assert read.extra["view"] == "identity_document"
+    assert read.extra["view"] == "rights:identity-download"
     assert read.extra["document"] == str(document.pk)
     # The sealed blob is bound to its row: moved to another, it does not open.
     other = IdentityDocument.objects.create(case=case, content_sealed=raw, file_name_sealed=raw)

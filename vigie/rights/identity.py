@@ -238,8 +238,11 @@ class OpenedDocument:
     content: bytes
 
 
-def open_identity_document(actor: Actor, document: IdentityDocument) -> OpenedDocument:
-    """The file, for the privacy lead only; the read is journaled (R29)."""
+def open_identity_document(
+    actor: Actor, document: IdentityDocument, *, view: str = "rights:identity-download"
+) -> OpenedDocument:
+    """The file, for the privacy lead only; the read is journaled (R29) with the page
+    (``view``) that showed it."""
     services._require(actor, Permission.RIGHTS_IDENTITY_DOCUMENT)
     document = IdentityDocument.objects.select_related("case").get(pk=document.pk)
     if document.content_sealed is None or document.file_name_sealed is None:
@@ -252,9 +255,7 @@ def open_identity_document(actor: Actor, document: IdentityDocument) -> OpenedDo
     name = crypto.open_text(
         _key(), bytes(document.file_name_sealed), _aad(document.pk, "file_name")
     )
-    record_read(
-        actor, document.case, view="identity_document", extra={"document": str(document.pk)}
-    )
+    record_read(actor, document.case, view=view, extra={"document": str(document.pk)})
     return OpenedDocument(document, name, content)
 
 
