@@ -57,6 +57,10 @@ NOT_WALKED = {
     "policy:publish": "POST only: a button on the policy version page",
     "register:export": "a file download (PDF, XLSX…), not a page",
     "consent:proof-export": "a JSON file download, not a page",
+    "rights:identity-upload": "POST only: a form on the case's identity panel",
+    "rights:identity-ask": "POST only: a form on the case's identity panel",
+    "rights:identity-verify": "POST only: a button on the case's identity panel",
+    "rights:identity-download": "a file download (the identity document), not a page",
 }
 
 #: Pages being reworked on another branch (ui-people) at the time of writing: walked, and
@@ -164,6 +168,7 @@ def _arguments(objects: dict[str, Any]) -> dict[str, list[list[Any]]]:
         "consent:record": [[person.pk]],
         # An import waiting for the worker (its progress), and one done (its report).
         "consent:import-job": [[job] for job in objects["imports"]],
+        "rights:identity": [[objects["rights_case"]]],
     }
 
 
@@ -223,6 +228,7 @@ def demo_like_data(make_staff, tmp_path, settings) -> dict[str, Any]:
     _failed_messages(actor, people[0])
     imports = _import_jobs(actor)
     return {
+        "rights_case": _rights_case(lead),
         "imports": imports,
         "lead": lead,
         "admin": admin,
@@ -230,6 +236,28 @@ def demo_like_data(make_staff, tmp_path, settings) -> dict[str, Any]:
         "activity": doc["activities"][0]["key"],
         "recipient": doc["recipients"][0]["key"],
     }
+
+
+def _rights_case(lead: Any) -> str:
+    """A request from an address Vigie does not know: an identity document asked for by
+    the privacy lead, and one received (the identity panel shows both)."""
+    from vigie.rights import identity
+    from vigie.rights.sealing import Requester
+    from vigie.rights.services import open_case
+
+    case = open_case(
+        Actor("anonymous", "", "127.0.0.1"),
+        types=["erasure"],
+        channel="portal",
+        requester=Requester(email="quelquun@ailleurs.example", name="Camille Roux"),
+    ).case
+    staff = Actor.for_user(lead)
+    identity.request_identity_document(staff, case, "Adresse inconnue, demande d’effacement.")
+    identity.store_identity_document(
+        staff, case, b"\x89PNG\r\n\x1a\n" + bytes(2048), file_name="cni.png"
+    )
+    identity.request_identity_document(staff, case, "Copie illisible : le verso manque.")
+    return str(case.pk)
 
 
 def _import_jobs(actor: Actor) -> list[str]:

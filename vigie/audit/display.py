@@ -189,6 +189,9 @@ SYSTEM_TASKS = {
     "pii": _("personal data keys"),
     "preferences link": _("link to the e-mail preferences"),
     "role requests": _("role requests"),
+    "rights deadlines": _("deadline alerts of rights requests"),
+    "rights identity expiry": _("closure of rights requests whose identity was never confirmed"),
+    "identity documents": _("deletion of identity documents"),
 }
 
 

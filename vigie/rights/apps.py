@@ -28,6 +28,10 @@ class RightsConfig(AppConfig):
             register_context_builder(template, letter_context)
             register_delivery_listener(template, record_outcome)
 
+        from vigie.rights.jobs import ALERT_TEMPLATE, alert_context
+
+        register_context_builder(ALERT_TEMPLATE, alert_context)
+
         from django.utils.translation import gettext_lazy as _
 
         from vigie.audit.display import register_object_kind, register_sentences
