@@ -23,6 +23,7 @@ class RightsAction(StrEnum):
     CASE_CLOSE_UNVERIFIED = "rights:case:close_unverified"
     LETTER_QUEUE = "rights:letter:queue"
     CASE_DELETE = "rights:case:delete"
+    SCAN_ATTACH = "rights:scan:attach"
 
 
 def sentences() -> dict[str, Any]:
@@ -44,4 +45,5 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.LETTER_QUEUE: _("queued a letter about a rights request"),
         RightsAction.CASE_DELETE: _("deleted a rights request case past its retention date"),
+        RightsAction.SCAN_ATTACH: _("attached the scan of a rights request received by post"),
     }
