@@ -59,7 +59,9 @@ def _act(
         except (services.RightsError, DeadlineError) as error:
             message = error.message if isinstance(error, DeadlineError) else str(error)
             if form is None:
-                form = forms.Form()
+                # The step has no field: a bare form carries the error to the page.
+                form = forms.Form({})
+                form.full_clean()
             form.add_error(None, message)
         else:
             messages.success(request, done)
