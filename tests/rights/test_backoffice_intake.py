@@ -134,3 +134,14 @@ def test_an_outsider_cannot_record_a_request(signed_in, outsider) -> None:
     assert client.get(URL).status_code == 403
     assert client.post(URL, _form()).status_code == 403
     assert not Case.objects.exists()
+
+
+def test_a_clock_the_law_does_not_allow_is_a_form_error_not_a_500(signed_in, technician):
+    """From an unknown address, two months late: the clock cannot be suspended any more."""
+    earlier = (timezone.localdate() - dt.timedelta(days=70)).isoformat()
+    response = signed_in(technician).post(
+        URL, _form(channel="email", email="x@ailleurs.example", received_on=earlier)
+    )
+    assert response.status_code == 400
+    assert "déjà expiré" in response.content.decode()
+    assert not Case.objects.exists()

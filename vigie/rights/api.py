@@ -19,6 +19,7 @@ from pydantic import ConfigDict, Field, field_validator
 from vigie.accounts.api_auth import AUTH_ERRORS, ErrorOut, api_key
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
+from vigie.lib.legal_calendar import DeadlineError
 from vigie.lib.bounds import ApiDateTime, ApiEmail, ApiName, ApiPhone, api_text
 from vigie.rights import services
 from vigie.rights.models import Case, Channel, RequestType
@@ -100,7 +101,9 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status:
         )
     except services.NotAllowed:
         raise HttpError(403, "This API key may not file a request.") from None
-    except services.RightsError as error:
+    except (services.RightsError, DeadlineError) as error:
+        # A clock the law does not allow (e.g. a request from an unknown address
+        # recorded after its deadline: it cannot be suspended) is refused, with why.
         raise HttpError(400, str(error)) from None
     return Status(201, _out(intake.case))
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from vigie.accounts.access import requires
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
-from vigie.lib.legal_calendar import ClockColour
+from vigie.lib.legal_calendar import ClockColour, DeadlineError
 from vigie.mail.outbox import TEMPLATE_LABELS
 from vigie.rights import dashboard, services
 from vigie.rights.filters import CaseFilter
@@ -230,7 +230,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 person=form.person,
                 verified_by=data["verified_by"],
             )
-        except services.RightsError as error:
+        except (services.RightsError, DeadlineError) as error:
             form.add_error(None, str(error))
         else:
             messages.success(
