@@ -46,9 +46,7 @@ def test_a_request_from_the_address_on_file_gets_its_number_and_due_date(
     assert read.status_code == 200 and read.json()["number"] == case.number
 
 
-def test_an_unknown_address_gets_the_same_answer_shape_and_a_suspended_clock(
-    client, owner
-) -> None:
+def test_an_unknown_address_gets_the_same_answer_shape_and_a_suspended_clock(client, owner) -> None:
     token = _key(owner, Permission.RIGHTS_CASE_CREATE)
     response = _post(client, token, {"types": ["erasure"], "email": "x@ailleurs.example"})
     assert response.status_code == 201
@@ -62,7 +60,12 @@ def test_a_key_without_the_scope_is_refused(client, owner) -> None:
     assert response.status_code == 403
     assert "rights:case:create" in response.json()["error"]["message"]
     assert not Case.objects.exists()
-    assert client.get("/api/v1/requests/DDP-2026-0001", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 403
+    assert (
+        client.get(
+            "/api/v1/requests/DDP-2026-0001", HTTP_AUTHORIZATION=f"Bearer {token}"
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize(

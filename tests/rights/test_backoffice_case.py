@@ -125,9 +125,7 @@ def test_an_extension_in_time_moves_the_due_date(claire, signed_in, privacy_lead
     assert "Dix ans d’interventions à rassembler." in page
 
 
-def test_the_date_of_receipt_is_set_back_and_never_in_the_future(
-    claire, signed_in, privacy_lead
-):
+def test_the_date_of_receipt_is_set_back_and_never_in_the_future(claire, signed_in, privacy_lead):
     case = open_verified(claire)
     client = signed_in(privacy_lead)
     later = (timezone.localdate() + dt.timedelta(days=2)).isoformat()

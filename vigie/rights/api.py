@@ -19,13 +19,14 @@ from pydantic import ConfigDict, Field, field_validator
 from vigie.accounts.api_auth import AUTH_ERRORS, ErrorOut, api_key
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
-from vigie.lib.legal_calendar import DeadlineError
 from vigie.lib.bounds import ApiDateTime, ApiEmail, ApiName, ApiPhone, api_text
+from vigie.lib.legal_calendar import DeadlineError
 from vigie.rights import services
 from vigie.rights.models import Case, Channel, RequestType
 from vigie.rights.sealing import Requester
 
 router = Router(tags=["rights"])
+
 
 class RequestIn(Schema):
     model_config = ConfigDict(extra="forbid")

@@ -120,7 +120,10 @@ class IntakeForm(forms.Form):
     )
     verified_by = forms.ChoiceField(
         label=_("Identity"),
-        choices=[("", _("Not established: Vigie checks it")), *_choices(IdentityMethod, STAFF_METHODS)],
+        choices=[
+            ("", _("Not established: Vigie checks it")),
+            *_choices(IdentityMethod, STAFF_METHODS),
+        ],
         required=False,
     )
     scan = forms.FileField(
@@ -166,7 +169,7 @@ class IntakeForm(forms.Form):
         return scan
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("channel") == Channel.POST and not data.get("scan"):
             self.add_error("scan", _("Attach the scan of the letter, dated on receipt."))
         if data.get("verified_by") and not (self.person or data.get("person_query")):
@@ -216,10 +219,14 @@ class DecideForm(forms.Form):
     def __init__(self, *args: Any, types: list[str], may_refuse: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(RequestType.choices)
-        self.fields["request_type"].choices = [(t, labels.get(t, t)) for t in types]
+        self.fields["request_type"].choices = [  # type: ignore[attr-defined]
+            (t, labels.get(t, t)) for t in types
+        ]
         if not may_refuse:
             # R49: a refusal is the privacy lead's; the service refuses it anyway.
-            self.fields["outcome"].choices = [(Outcome.GRANTED.value, Outcome.GRANTED.label)]
+            self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+                (Outcome.GRANTED.value, Outcome.GRANTED.label)
+            ]
 
 
 class CloseUnverifiedForm(forms.Form):

@@ -65,22 +65,32 @@ def _letter(extra: Mapping[str, Any]) -> str:
 
 SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "opened": _opened,
-    "received_at": lambda x: _("Date of receipt corrected: %(before)s → %(after)s.")
-    % {"before": _day(x.get("before", "")), "after": _day(x.get("after", ""))},
+    "received_at": lambda x: (
+        _("Date of receipt corrected: %(before)s → %(after)s.")
+        % {"before": _day(x.get("before", "")), "after": _day(x.get("after", ""))}
+    ),
     "assigned": lambda x: _("Handler changed.") if x.get("handler") else _("Handler removed."),
     "challenge": lambda x: _("Confirmation link sent to the address on file."),
-    "verified": lambda x: _("Identity verified: %(method)s.")
-    % {"method": _label(IdentityMethod.choices, x.get("method", "")).lower()},
+    "verified": lambda x: (
+        _("Identity verified: %(method)s.")
+        % {"method": _label(IdentityMethod.choices, x.get("method", "")).lower()}
+    ),
     "suspended": lambda x: _("Clock suspended until the requester answers."),
-    "resumed": lambda x: _("Clock restarted; due date %(day)s.")
-    % {"day": _day(x.get("due_date", ""))},
-    "extended": lambda x: _("Deadline extended by two months; due date %(day)s.")
-    % {"day": _day(x.get("due_date", ""))},
-    "deadline": lambda x: _("Deadline set by the privacy lead: %(day)s.")
-    % {"day": _day(x.get("due_date", ""))},
+    "resumed": lambda x: (
+        _("Clock restarted; due date %(day)s.") % {"day": _day(x.get("due_date", ""))}
+    ),
+    "extended": lambda x: (
+        _("Deadline extended by two months; due date %(day)s.")
+        % {"day": _day(x.get("due_date", ""))}
+    ),
+    "deadline": lambda x: (
+        _("Deadline set by the privacy lead: %(day)s.") % {"day": _day(x.get("due_date", ""))}
+    ),
     "decided": _decided,
-    "answered": lambda x: _("Answer sent; case closed (%(status)s).")
-    % {"status": _label(Status.choices, x.get("status", "")).lower()},
+    "answered": lambda x: (
+        _("Answer sent; case closed (%(status)s).")
+        % {"status": _label(Status.choices, x.get("status", "")).lower()}
+    ),
     "closed_unverified": lambda x: _("Case closed: identity could not be verified."),
     "letter": _letter,
     "scan": lambda x: _("Scan of the letter attached, dated on receipt."),
