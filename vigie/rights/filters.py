@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vigie.lib.legal_calendar import ClockColour
 from vigie.rights.dashboard import COLOUR_LABELS, colour_q
@@ -28,7 +29,7 @@ class CaseFilter(django_filters.FilterSet):
         label=_("Type"), choices=RequestType.choices, method="of_type", empty_label=_("Any type")
     )
     colour = django_filters.ChoiceFilter(
-        label=_("Deadline"),
+        label=pgettext_lazy("legal deadline", "Clock"),
         choices=[(c.value, COLOUR_LABELS[c]) for c in ClockColour],
         method="of_colour",
         empty_label=_("Any deadline"),
