@@ -120,3 +120,18 @@ def test_an_outsider_is_refused_every_rights_page(cases, signed_in, outsider) ->
         "close-unverified", "assign", "deadline",
     ):  # fmt: skip
         assert client.post(f"/backoffice/rights/{case.pk}/{action}/").status_code == 403, action
+
+
+def test_the_dashboard_costs_the_same_queries_for_5_or_25_cases(
+    claire, signed_in, privacy_lead, django_assert_max_num_queries
+) -> None:
+    client = signed_in(privacy_lead)
+    for days in range(5):
+        open_verified(claire, days_ago=days)
+    client.get("/backoffice/rights/")  # the session and the caches warm
+    with django_assert_max_num_queries(12) as few:
+        client.get("/backoffice/rights/")
+    for days in range(20):
+        open_verified(claire, days_ago=days)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/backoffice/rights/").status_code == 200

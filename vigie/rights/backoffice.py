@@ -221,7 +221,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         try:
             case = open_case_with_scan(
                 Actor.from_request(request),
-                scan if data["channel"] == Channel.POST else None,
+                scan,
                 types=data["types"],
                 channel=data["channel"],
                 requester=requester,

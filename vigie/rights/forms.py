@@ -184,15 +184,9 @@ class IntakeForm(forms.Form):
 class VerifyForm(forms.Form):
     method = forms.ChoiceField(
         label=_("How the identity was verified"),
-        choices=_choices(
-            IdentityMethod,
-            [
-                IdentityMethod.KNOWN_TO_STAFF,
-                IdentityMethod.CUSTOMER_REFERENCE,
-                IdentityMethod.ON_FILE_ADDRESS,
-                IdentityMethod.PERSONAL_SPACE,
-            ],
-        ),
+        # The confirmation link and the personal space record themselves; an identity
+        # document is the privacy lead's, on its own page (R48).
+        choices=_choices(IdentityMethod, STAFF_METHODS),
     )
 
 
