@@ -28,6 +28,7 @@ class RightsAction(StrEnum):
     DOCUMENT_STORE = "rights:document:store"
     DOCUMENT_VERIFY = "rights:document:verify"
     DOCUMENT_DELETE = "rights:document:delete"
+    SCAN_ATTACH = "rights:scan:attach"
 
 
 def sentences() -> dict[str, Any]:
@@ -60,4 +61,5 @@ def sentences() -> dict[str, Any]:
             "recorded that a requester's identity was verified with an identity document"
         ),
         RightsAction.DOCUMENT_DELETE: _("deleted the file of a requester's identity document"),
+        RightsAction.SCAN_ATTACH: _("attached the scan of a rights request received by post"),
     }

@@ -34,8 +34,10 @@ class RightsConfig(AppConfig):
 
         from django.utils.translation import gettext_lazy as _
 
-        from vigie.audit.display import register_object_kind, register_sentences
+        from vigie.audit.display import register_object_kind, register_sentences, reverse_each
         from vigie.rights.actions import sentences
 
         register_sentences(sentences())
-        register_object_kind("rights.case", _("Rights request"))
+        register_object_kind(
+            "rights.case", _("Rights request"), lambda ids: reverse_each("cases:detail", ids)
+        )

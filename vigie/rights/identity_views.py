@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -125,12 +125,8 @@ def identity_panel(
 
 
 def _back(case: Case) -> HttpResponse:
-    """After a step: the case page's identity panel when the back-office has the case
-    page (``rights:case``), else this app's own identity page."""
-    try:
-        return redirect(reverse("rights:case", args=[str(case.pk)]) + "#identity-documents")
-    except NoReverseMatch:
-        return redirect("rights:identity", str(case.pk))
+    """After a step: the case page, at its identity panel."""
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#identity-documents")
 
 
 def _page(request: HttpRequest, case: Case, status: int = 200, **forms_: Any) -> HttpResponse:

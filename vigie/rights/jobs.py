@@ -181,7 +181,7 @@ def send_deadline_alerts(now: datetime | None = None) -> int:
 
 def alert_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
     """What the staff alert says, read at render time (mail's context builder)."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from vigie.mail.rendering import RenderError
     from vigie.rights.letters import types_in_words
@@ -189,11 +189,7 @@ def alert_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
     case = Case.objects.filter(pk=refs["case"]).select_related("handler").first()
     if case is None:
         raise RenderError("CASE_GONE: the rights case no longer exists")
-    try:
-        path = reverse("rights:case", args=[case.pk])
-    except NoReverseMatch:
-        # The case page of the back-office (``/backoffice/rights/<id>/``).
-        path = f"/backoffice/rights/{case.pk}/"
+    path = reverse("cases:detail", args=[case.pk])
     due = case.due_date
     with translation.override(language):
         return {

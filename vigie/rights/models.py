@@ -406,3 +406,40 @@ class IdentityDocument(models.Model):
     def stored(self) -> bool:
         """Whether the file is still held (received and not deleted yet)."""
         return self.uploaded_at is not None and self.deleted_at is None
+
+
+class CaseScan(models.Model):
+    """The scan of a request received by post (R46, R78: « dated on receipt »).
+
+    The file is sealed with the rights domain's key, bound to this row; only the people
+    who handle requests may open it, and each opening is journaled (R29). It goes with
+    the case at the end of the case's retention.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="scans")
+    file_name = models.CharField(
+        max_length=200,
+        help_text="Category: data-subject request case files (the scan's file name).",
+    )
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    content_sealed = models.BinaryField(
+        help_text="Category: data-subject request case files (the letter as received, sealed)."
+    )
+    #: The day the letter reached the company, printed on the scan's record (« daté à
+    #: réception »): the case's date of receipt when it was recorded.
+    received_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.CharField(max_length=100, blank=True, help_text="actor kind:id")
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "file_name": "dsr-case-files",
+        "content_sealed": "dsr-case-files",
+    }
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"scan of {self.case_id}"
