@@ -61,6 +61,8 @@ TEMPLATE_LABELS = {
     "rights_refusal": _("Rights request: refusal"),
     "rights_partial_refusal": _("Rights request: partial refusal"),
     "rights_answer_cover": _("Rights request: answer"),
+    "rights_space_link": _("Link to the personal space"),
+    "rights_email_change": _("New e-mail address to confirm"),
 }
 
 

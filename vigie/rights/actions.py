@@ -23,6 +23,10 @@ class RightsAction(StrEnum):
     CASE_CLOSE_UNVERIFIED = "rights:case:close_unverified"
     LETTER_QUEUE = "rights:letter:queue"
     CASE_DELETE = "rights:case:delete"
+    SPACE_SIGN_IN = "rights:space:sign_in"
+    CONTACT_CORRECT = "rights:contact:correct"
+    CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
+    DIRECTIVE_RECORD = "rights:directive:record"
 
 
 def sentences() -> dict[str, Any]:
@@ -44,4 +48,10 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.LETTER_QUEUE: _("queued a letter about a rights request"),
         RightsAction.CASE_DELETE: _("deleted a rights request case past its retention date"),
+        RightsAction.SPACE_SIGN_IN: _("signed in to their personal space with a link"),
+        RightsAction.CONTACT_CORRECT: _("corrected their contact details in their personal space"),
+        RightsAction.CONTACT_CONFIRM_SEND: _(
+            "asked to change their e-mail address (confirmation link sent to the new one)"
+        ),
+        RightsAction.DIRECTIVE_RECORD: _("recorded their post-mortem directives"),
     }
