@@ -40,13 +40,14 @@ from vigie.mail.addressing import To
 from vigie.mail.models import Kind
 from vigie.mail.services import queue_message
 from vigie.people.lookups import defer_lookup, take_lookup
-from vigie.people.models import Person
+from vigie.people.models import ContactKind, Person
 from vigie.people.services import (
     InvalidPerson,
     PersonData,
     PersonUnavailable,
     email_index,
     find_by_email,
+    normalise_contact,
     open_person,
     read_person,
     update_contact_details,
@@ -228,6 +229,7 @@ def correct_phone(actor: Actor, person: Person, phone: str) -> bool:
     did not change."""
     with transaction.atomic():
         try:
+            phone = normalise_contact(ContactKind.PHONE, phone)
             before = update_contact_details(actor, person, phone=phone)
         except (InvalidPerson, PersonUnavailable):
             raise services.RightsError(_("This is not a valid telephone number.")) from None
