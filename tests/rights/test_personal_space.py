@@ -125,9 +125,7 @@ def test_nobody_else_sees_the_space(claire, cli_actor) -> None:
     assert "Paul" in text and ON_FILE not in text and "Claire" not in text
 
 
-def test_the_phone_is_corrected_at_once_and_the_old_value_kept_sealed(
-    claire, cli_actor
-) -> None:
+def test_the_phone_is_corrected_at_once_and_the_old_value_kept_sealed(claire, cli_actor) -> None:
     from vigie.people.services import update_contact_details
 
     update_contact_details(cli_actor, claire, phone="01 23 45 67 89")
@@ -166,7 +164,7 @@ def test_a_new_address_is_used_only_once_confirmed_from_it(claire, smtp_server) 
     claire.refresh_from_db()
     assert open_person(claire).email == "claire@nouvelle.example"
     assert find_by_email("claire@nouvelle.example") == claire
-    [(change, old, new)] = space.change_history(claire)
+    [(_change, old, new)] = space.change_history(claire)
     assert (old, new) == (ON_FILE, "claire@nouvelle.example")
     # Good once.
     assert Client().post(link).status_code == 400

@@ -92,9 +92,7 @@ class AddressForm(forms.Form):
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(
-        label=_("Telephone"), max_length=MAX_PHONE, validators=[validate_phone]
-    )
+    phone = forms.CharField(label=_("Telephone"), max_length=MAX_PHONE, validators=[validate_phone])
 
 
 class NewEmailForm(forms.Form):

@@ -237,9 +237,7 @@ def space_email(request: HttpRequest, person: Person) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _(
-                    "We sent a link to the new address: your address changes when you open it."
-                ),
+                _("We sent a link to the new address: your address changes when you open it."),
             )
             return redirect("rights:space")
     return _space_page(request, person, status=400, email_form=form)

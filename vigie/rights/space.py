@@ -191,9 +191,7 @@ def open_space(actor: Actor, person: Person) -> SpaceView:
         applied_at__isnull=True,
         expires_at__gt=timezone.now(),
     ).exists()
-    return SpaceView(
-        person, data, cases, text, current.recorded_at if current else None, pending
-    )
+    return SpaceView(person, data, cases, text, current.recorded_at if current else None, pending)
 
 
 # -- sealing ---------------------------------------------------------------------------------
@@ -297,7 +295,10 @@ def email_change_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
     url = settings.SITE_URL.rstrip("/") + reverse(
         "rights:space-email", args=[email_change_token(change_id)]
     )
-    return {"confirm_url": url + ("?lang=en" if language == "en" else ""), "hours": EMAIL_CHANGE_HOURS}
+    return {
+        "confirm_url": url + ("?lang=en" if language == "en" else ""),
+        "hours": EMAIL_CHANGE_HOURS,
+    }
 
 
 def read_email_change_token(token: str) -> uuid.UUID | None:
@@ -391,7 +392,5 @@ def record_directive(actor: Actor, person: Person, text: str) -> PostMortemDirec
         directive.save(force_insert=True)
         directive.text_sealed = _seal(directive.pk, "directive", text)
         directive.save(update_fields=["text_sealed"])
-        record_event(
-            actor, RightsAction.DIRECTIVE_RECORD, person, extra={"replaced": replaced}
-        )
+        record_event(actor, RightsAction.DIRECTIVE_RECORD, person, extra={"replaced": replaced})
     return directive
