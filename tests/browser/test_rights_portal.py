@@ -127,3 +127,25 @@ def test_a_request_from_the_address_on_file_shows_in_the_personal_space(
     expect(page).to_have_url(live_server.url + "/droits/espace/connexion/")
     assert browser_page.console_errors == []
     assert browser_page.page_errors == []
+
+
+def test_the_english_form_and_a_bad_link_page_fit_the_window(
+    live_server, browser_page: BrowserPage, cli_actor
+) -> None:
+    load_file(cli_actor, SEMI)
+    page = browser_page.page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(live_server.url + "/en/rights/request/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Exercise your rights")
+    expect(page.locator("main")).to_contain_text("free of charge")
+    _fits(page)
+    page.screenshot(path=SHOTS.format("request-en"), full_page=True)
+    page.goto(live_server.url + "/droits/espace/entrer/forged-link")
+    expect(page.locator("h1")).to_have_text("Ce lien n'est pas valide")
+    expect(page.get_by_role("link", name="Demander un nouveau lien")).to_be_visible()
+    _fits(page)
+    page.screenshot(path=SHOTS.format("bad-link"), full_page=True)
+    # The one console error is the 400 of the forged link, asked for above.
+    assert [e for e in browser_page.console_errors if "400" not in e] == []
+    assert browser_page.page_errors == []

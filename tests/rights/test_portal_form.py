@@ -146,3 +146,34 @@ def test_one_address_is_limited_per_hour_without_a_different_answer(
     run_portal_jobs()
     # The second request for the same address within the hour opens nothing.
     assert Case.objects.count() == 1
+
+
+def test_the_job_holds_no_address_and_opens_one_case_however_often_it_runs(
+    claire, smtp_server
+) -> None:
+    from vigie.jobs.models import ScheduledCall
+    from vigie.rights.portal import complete_portal_request
+
+    Client().post(FR_URL, _body(ON_FILE))
+    [call] = ScheduledCall.objects.filter(task_path=complete_portal_request.module_path)
+    # Only the sealed look-up's random id and the language: nothing personal.
+    assert ON_FILE not in str(call.args) and "Claire" not in str(call.args)
+    assert call.args[1] == "fr"
+    assert complete_portal_request.call(*call.args) is True
+    # A second run (a duplicate in the queue, the sweep) finds the look-up gone.
+    assert complete_portal_request.call(*call.args) is False
+    assert Case.objects.count() == 1
+
+
+def test_the_english_form_opens_an_english_case(claire, smtp_server) -> None:
+    Client().post(EN_URL, _body(ON_FILE))
+    run_portal_jobs()
+    assert Case.objects.get().language == "en"
+    deliver_all()
+    [(_to, subject, _text)] = received(smtp_server)
+    assert "Case" in subject
+
+
+def test_the_english_pages_french_link_leads_to_the_french_form() -> None:
+    response = Client().get(EN_URL + "?lang=fr")
+    assert response.status_code == 302 and response["Location"] == FR_URL + "?lang=fr"

@@ -69,7 +69,9 @@ class RequestForm(forms.Form):
         max_length=MAX_EMAIL,
         required=False,
         validators=[validate_email_bounds],
-        help_text=_("If you write from a new address: we send the confirmation link there."),
+        help_text=_(
+            "If you write from a new address: we send the confirmation link to the old one."
+        ),
     )
     reference = forms.CharField(
         label=_("Customer or contract reference (optional)"),

@@ -16,6 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vigie.accounts.access import public
 from vigie.accounts.ratelimit import rate_limited
 from vigie.audit.actor import client_ip
+from vigie.lib.language import LANG_PARAM
 from vigie.people.models import Person
 from vigie.rights import portal, services, space
 from vigie.rights.forms import (
@@ -88,6 +90,9 @@ def request_fr(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_en(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET" and request.GET.get(LANG_PARAM) == "fr":
+        # The page's « Français » link: the French form is at its own address.
+        return redirect(reverse("rights:request") + f"?{LANG_PARAM}=fr")
     with translation.override("en"):
         response = _request_page(request)
     response["Content-Language"] = "en"
