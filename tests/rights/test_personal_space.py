@@ -17,7 +17,7 @@ from vigie.audit.actor import Actor
 from vigie.audit.models import Event
 from vigie.people.services import create_person, find_by_email, open_person
 from vigie.rights import services, space
-from vigie.rights.models import Channel, ContactChange, IdentityMethod, PostMortemDirective
+from vigie.rights.models import Case, Channel, ContactChange, IdentityMethod, PostMortemDirective
 from vigie.rights.sealing import Requester
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
@@ -86,6 +86,8 @@ def test_the_link_from_the_e_mail_opens_the_space_with_the_persons_requests(
     assert timezone.localtime(case.received_at).strftime("%d/%m/%Y") in text
     assert case.due_date.strftime("%d/%m/%Y") in text
     assert "En cours" in text
+    day = timezone.localtime(case.identity_verified_at).strftime("%d/%m/%Y")
+    assert f"Identité confirmée le {day}." in text
     assert "Claire" in text and ON_FILE in text
     assert "/preferences/" in text
     # Each read is journaled for the person themselves (R29).
@@ -217,3 +219,15 @@ def test_contact_changes_stay_sealed(claire) -> None:
     client.post("/droits/espace/telephone/", {"phone": "06 12 34 56 78"})
     change = ContactChange.objects.get()
     assert b"612345678" not in bytes(change.new_value_sealed)
+
+
+def test_a_request_from_the_address_awaiting_its_confirmation_is_listed(claire) -> None:
+    Client().post(
+        "/droits/demande/",
+        {"types": ["objection"], "name": "Claire Martin", "email": ON_FILE},
+    )
+    run_portal_jobs()
+    text = _signed_in(Client(), claire).get(SPACE).content.decode()
+    case = Case.objects.get()
+    assert case.number in text and "Opposition" in text
+    assert "Confirmez la demande avec le lien envoyé à votre adresse." in text

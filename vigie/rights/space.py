@@ -177,7 +177,15 @@ class SpaceView:
 def open_space(actor: Actor, person: Person) -> SpaceView:
     """Everything the space shows, each read journaled for the person (R29)."""
     data = read_person(actor, person, view="rights:personal-space")
-    cases = services.cases_of_person(person)
+    # Their cases, and those filed from one of their addresses and not yet confirmed: the
+    # link that opened the space went to that address, the same proof as the case's own
+    # confirmation link (R48).
+    found = {case.pk: case for case in services.cases_of_person(person)}
+    for address in data.emails:
+        for case in services.cases_from_address(address):
+            if case.person_id in (None, person.pk):
+                found.setdefault(case.pk, case)
+    cases = sorted(found.values(), key=lambda case: case.received_at, reverse=True)
     for case in cases:
         record_read(actor, case, view="rights:personal-space")
     current = _current_directive(person)
