@@ -41,7 +41,7 @@ from vigie.rights.forms import (
 from vigie.rights.models import RequestType
 from vigie.rights.sealing import Requester
 
-#: The personal space's own forms, counted per client IP.
+#: The personal space's own forms, each counted per client IP under its own name.
 SPACE_FORM = "personal-space"
 
 
@@ -204,7 +204,7 @@ def space_home(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 @public
-@rate_limited(SPACE_FORM)
+@rate_limited(f"{SPACE_FORM}-phone")
 @require_POST
 @in_space
 def space_phone(request: HttpRequest, person: Person) -> HttpResponse:
@@ -224,7 +224,7 @@ def space_phone(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 @public
-@rate_limited(SPACE_FORM)
+@rate_limited(f"{SPACE_FORM}-email")
 @require_POST
 @in_space
 def space_email(request: HttpRequest, person: Person) -> HttpResponse:
@@ -249,7 +249,7 @@ def space_email(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 @public
-@rate_limited("personal-space-email", link_param="token", methods=("GET", "POST"))
+@rate_limited("personal-space-email-confirm", link_param="token", methods=("GET", "POST"))
 @never_cache
 @require_http_methods(["GET", "POST"])
 def space_email_confirm(request: HttpRequest, token: str) -> HttpResponse:
@@ -265,7 +265,7 @@ def space_email_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public
-@rate_limited(SPACE_FORM)
+@rate_limited(f"{SPACE_FORM}-request")
 @require_POST
 @in_space
 def space_request(request: HttpRequest, person: Person) -> HttpResponse:
@@ -291,7 +291,7 @@ def space_request(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 @public
-@rate_limited(SPACE_FORM)
+@rate_limited(f"{SPACE_FORM}-directive")
 @require_POST
 @in_space
 def space_directive(request: HttpRequest, person: Person) -> HttpResponse:
@@ -310,7 +310,7 @@ def space_directive(request: HttpRequest, person: Person) -> HttpResponse:
 
 
 @public
-@rate_limited(SPACE_FORM)
+@rate_limited(f"{SPACE_FORM}-sign-out")
 @require_POST
 def space_sign_out(request: HttpRequest) -> HttpResponse:
     request.session.pop(space.SESSION_KEY, None)
