@@ -202,6 +202,13 @@ def test_post_mortem_directives_are_recorded_shown_and_replaced(claire) -> None:
     assert "Transmettre à ma fille." in text and "Effacer tout." not in text
 
 
+def test_the_space_closes_by_itself_after_the_hour(claire) -> None:
+    client = _signed_in(Client(), claire)
+    assert client.session.get_expiry_age() == 3600
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=61)):
+        assert client.get(SPACE).status_code == 302
+
+
 def test_signing_out_closes_the_space(claire) -> None:
     client = _signed_in(Client(), claire)
     assert client.post("/droits/espace/deconnexion/").status_code == 200

@@ -140,6 +140,10 @@ def space_enter(request: HttpRequest, token: str) -> HttpResponse:
     # A new session key: a session fixed by someone else before sign-in is not reused.
     request.session.cycle_key()
     request.session[space.SESSION_KEY] = str(person.pk)
+    if "_auth_user_id" not in request.session:
+        # A person's space closes by itself after the hour, on a shared computer too
+        # (a staff member's session in the same browser keeps its own length).
+        request.session.set_expiry(space.SESSION_MINUTES * 60)
     space.signed_in(space.subject(person, client_ip(request)), person)
     return redirect("rights:space")
 

@@ -62,6 +62,8 @@ from vigie.rights.space_models import ContactChange, PostMortemDirective
 FORM = "personal-space-link"
 #: A sign-in link is good this long after the e-mail was written.
 LINK_MINUTES = 60
+#: A signed-in space closes this long after the sign-in.
+SESSION_MINUTES = 60
 #: A new e-mail address must be confirmed within this time.
 EMAIL_CHANGE_HOURS = 48
 MAX_DIRECTIVE = 10_000
