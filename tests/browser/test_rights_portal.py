@@ -117,7 +117,9 @@ def test_a_request_from_the_address_on_file_shows_in_the_personal_space(
     expect(row).to_contain_text("En cours")
     expect(row).to_contain_text(timezone.localtime(case.received_at).strftime("%d/%m/%Y"))
     expect(row).to_contain_text(case.due_date.strftime("%d/%m/%Y"))
-    assert len(DAY.findall(row.inner_text())) == 2
+    expect(row).to_contain_text("Identité confirmée le")
+    # Received, identity confirmed, answer due: every date as JJ/MM/AAAA.
+    assert len(DAY.findall(row.inner_text())) == 3
     _fits(page)
     page.screenshot(path=SHOTS.format("space"), full_page=True)
 
