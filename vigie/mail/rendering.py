@@ -60,6 +60,9 @@ CATALOGUE: dict[str, Kind] = {
     "rights_identity_document_request": Kind.SERVICE,
     # To the handler and the privacy leads: a rights request nearly due or late (R47).
     "staff_deadline_alert": Kind.SERVICE,
+    # The personal space (vigie.rights.space): the sign-in link, a new address to confirm.
+    "rights_space_link": Kind.SERVICE,
+    "rights_email_change": Kind.SERVICE,
 }
 
 #: Rights letters: the mail about the person's rights over their data (information

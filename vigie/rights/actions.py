@@ -29,6 +29,10 @@ class RightsAction(StrEnum):
     DOCUMENT_VERIFY = "rights:document:verify"
     DOCUMENT_DELETE = "rights:document:delete"
     SCAN_ATTACH = "rights:scan:attach"
+    SPACE_SIGN_IN = "rights:space:sign_in"
+    CONTACT_CORRECT = "rights:contact:correct"
+    CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
+    DIRECTIVE_RECORD = "rights:directive:record"
 
 
 def sentences() -> dict[str, Any]:
@@ -62,4 +66,10 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.DOCUMENT_DELETE: _("deleted the file of a requester's identity document"),
         RightsAction.SCAN_ATTACH: _("attached the scan of a rights request received by post"),
+        RightsAction.SPACE_SIGN_IN: _("signed in to their personal space with a link"),
+        RightsAction.CONTACT_CORRECT: _("corrected their contact details in their personal space"),
+        RightsAction.CONTACT_CONFIRM_SEND: _(
+            "asked to change their e-mail address (confirmation link sent to the new one)"
+        ),
+        RightsAction.DIRECTIVE_RECORD: _("recorded their post-mortem directives"),
     }

@@ -27,6 +27,11 @@ class RightsConfig(AppConfig):
         for template in TEMPLATES:
             register_context_builder(template, letter_context)
             register_delivery_listener(template, record_outcome)
+        # The personal space's e-mails: their links are made when they are rendered.
+        from vigie.rights.space import email_change_context, space_link_context
+
+        register_context_builder("rights_space_link", space_link_context)
+        register_context_builder("rights_email_change", email_change_context)
 
         from vigie.rights.jobs import ALERT_TEMPLATE, alert_context
 

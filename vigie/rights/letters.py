@@ -163,7 +163,14 @@ def remedy_problems(template: str) -> tuple[str, ...]:
 def requester_address(ref: str) -> Address:
     """Mail's resolver for a case's requester: their own address, opened at send time."""
     from vigie.rights.sealing import open_requester
+    from vigie.rights.space import CHANGE_REF, new_address_of
 
+    if ref.startswith(CHANGE_REF):
+        # A new address a person gave in their space: the confirmation link goes to it.
+        address = new_address_of(ref.removeprefix(CHANGE_REF))
+        if not address:
+            raise Unreachable("CHANGE_GONE")
+        return Address(email=address)
     case = Case.objects.filter(pk=uuid.UUID(ref)).first()
     if case is None:
         raise Unreachable("CASE_GONE")

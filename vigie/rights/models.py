@@ -443,3 +443,8 @@ class CaseScan(models.Model):
 
     def __str__(self) -> str:
         return f"scan of {self.case_id}"
+
+
+# The personal space's own records live in their own module (this one is long enough);
+# imported here so that Django finds them with the app's models.
+from vigie.rights.space_models import ContactChange, PostMortemDirective  # noqa: E402, F401
