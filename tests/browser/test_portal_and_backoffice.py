@@ -93,9 +93,9 @@ def test_a_sales_account_signs_in_and_sees_the_back_office_home(
 
     expect(page).to_have_url(live_server.url + HOME_PATH)
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    # Sales reaches people, consents and the outbox: one panel each, nothing else.
+    # Sales reaches rights requests, people, consents and the outbox: one panel each.
     expect(page.locator("section.panels article h2")).to_have_text(
-        ["Personnes", "Consentements et désabonnements", "Boîte d’envoi"]
+        ["Demandes de droits", "Personnes", "Consentements et désabonnements", "Boîte d’envoi"]
     )
     expect(page.locator("header form.logout")).to_contain_text(user.username)
     # A sales account has neither the staff list nor the audit log in its menu.
