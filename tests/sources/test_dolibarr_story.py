@@ -179,18 +179,28 @@ def test_an_employee_s_bank_and_ledger_lines_are_found_kept_and_listed(seeded: s
     engine.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine (review7, for `engine`): once the identity rows are anonymised, find no "
-    "longer reaches the rows an erasure kept on a legal ground, and answers « rien trouvé » "
-    "while the ledger and bank lines still name the person (R51)",
-)
 def test_after_an_erasure_find_still_reports_the_rows_kept_on_a_legal_ground(seeded: str) -> None:
+    """R51 after R53: the identity rows are anonymised, so no link leads to the ledger and
+    bank lines any more; the archive index (whom each kept row is kept for, by a keyed
+    reference of their identifiers) still does, with the ground and end date."""
     manifest = read_manifest(MANIFEST, categories=policy_categories())
-    options: dict[str, Any] = {"rules": policy_rules(), "archive": lambda _s, _r: None}
+    options: dict[str, Any] = {"rules": policy_rules()}
     with SqlSource(manifest, url=seeded, **options) as source:
         report = source.erase(SUBJECT)
     assert any(k.table == "llx_accounting_bookkeeping" for k in report.kept)
     with SqlSource(manifest, url=seeded, **options) as source:
-        found = source.find(SUBJECT).table_counts
+        result = source.find(SUBJECT)
+        by_login = source.find(Subject(login=["cdurand"]))
+        someone_else = source.find(Subject(email=["luc.bernard@exemple.fr"]))
+    found = result.table_counts
     assert found.get("llx_accounting_bookkeeping") == 2
+    assert found.get("llx_bank") == 1 and found.get("llx_bank_url") == 1
+    # Each kept row with its ground and end date, as the erase reported it.
+    reported = {(k.table, k.key): (k.ground, k.ends_on) for k in report.kept}
+    assert {(k.table, k.key): (k.ground, k.ends_on) for k in result.kept} == reported
+    ledger = [r for r in result.rows if r.table == "llx_accounting_bookkeeping"]
+    assert {r.values.get("subledger_label") for r in ledger} == {NAME}
+    assert all(result.kept_row(r.table, r.key) for r in ledger)
+    # The login the application held for them names the same person (read before erasing).
+    assert by_login.table_counts.get("llx_accounting_bookkeeping") == 2
+    assert not someone_else.kept and not someone_else.rows

@@ -68,3 +68,30 @@ class ArchivedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}.{self.table}[{self.row_key}]"
+
+
+class ArchivedSubject(models.Model):
+    """Whose a kept row is: a keyed reference of one of the person's identifiers, so that
+    an access request after the erasure still finds the rows kept on a legal ground
+    (R51) when the identity rows that led to them are anonymised. It goes with its
+    record, at the end of the row's retention."""
+
+    record = models.ForeignKey(ArchivedRecord, on_delete=models.CASCADE, related_name="subjects")
+    ref = models.CharField(
+        max_length=64,
+        help_text="Category: keyed HMAC of one of the person's identifiers (an address, a "
+        "login), never the identifier itself.",
+    )
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "ref": "dsr-case-files",
+    }
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "ref"], name="sources_archived_subject_once")
+        ]
+        indexes = [models.Index(fields=["ref"], name="sources_archived_subject_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.record} ← {self.ref[:8]}…"

@@ -31,6 +31,7 @@ from vigie.sources.sql_schema import (
     cached_schema,
     forget_schema_key,
     key_in,
+    parse_key,
     row_key,
 )
 from vigie.sources.types import (
@@ -63,6 +64,7 @@ class SqlSource:
         on_batch: BatchHook | None = None,
         archive: Callable[[str, list[KeptRow]], None] | None = None,
         forget: Callable[[str, str, list[str]], int] | None = None,
+        kept_lookup: Callable[[str, tuple[str, ...]], list[KeptRow]] | None = None,
         schema_key: Hashable | None = None,
     ) -> None:
         self.manifest = manifest
@@ -74,6 +76,7 @@ class SqlSource:
         self.on_batch = on_batch
         self._archive = archive
         self._forget = forget
+        self._kept_lookup = kept_lookup
         # Given by ``load_source`` (what identifies the registered source's state): the
         # reflected schema is then shared with other calls (see ``cached_schema``).
         self._schema_key = schema_key
@@ -163,6 +166,15 @@ class SqlSource:
 
         return forget(self.name, table, keys)
 
+    def kept_for(self, subject: Subject) -> list[KeptRow]:
+        """The rows an erasure of this subject kept on a legal ground (archive index)."""
+        from vigie.sources.archive import kept_for, refs_of
+
+        refs = refs_of(subject)
+        if self._kept_lookup is not None:
+            return self._kept_lookup(self.name, refs)
+        return kept_for(self.name, refs)
+
     def close(self) -> None:
         if self._engine is not None:
             # Its connections are closed; a cached engine keeps its compiled statements.
@@ -207,7 +219,38 @@ class SqlSource:
                 for query in queries:
                     for row in conn.execute(query.order_by(*primary)):
                         found += _found_rows(spec.name, row, len(primary), personal, categories)
-        return FindResult(self.name, tuple(found))
+            kept = self._kept_rows(conn, subject, found)
+        return FindResult(self.name, tuple(found), kept=tuple(kept))
+
+    def _kept_rows(
+        self, conn: sa.Connection, subject: Subject, found: list[FoundRow]
+    ) -> list[KeptRow]:
+        """The rows an erasure kept for the subject (R51): once the identity rows are
+        anonymised no link reaches them, so they are read by their key from the archive
+        index and added to ``found``; each with its ground and end date."""
+        kept = [k for k in self.kept_for(subject) if k.table in self.manifest.tables]
+        seen = {(r.table, r.key) for r in found}
+        missing: dict[str, list[str]] = {}
+        for row in kept:
+            if (row.table, row.key) not in seen:
+                missing.setdefault(row.table, []).append(row.key)
+        present = {row.table for row in kept}
+        for table, keys in missing.items():
+            spec = self.manifest.tables[table]
+            personal = self.schema.personal_columns(spec)
+            if not personal:
+                continue
+            categories = list(dict.fromkeys(c.category for c in personal if c.category))
+            primary = self.schema.primary_key(spec)
+            columns = [self.schema.column(spec.name, c.name) for c in personal]
+            parsed = [parse_key(primary, key) for key in keys]
+            for batch in batched([p for p in parsed if p is not None], self.batch_size):
+                query = sa.select(*primary, *columns).where(key_in(primary, batch))
+                for row in conn.execute(query.order_by(*primary)):
+                    found += _found_rows(table, row, len(primary), personal, categories)
+        # A row the retention purge has since removed is no longer held: not reported.
+        held = {(r.table, r.key) for r in found if r.table in present}
+        return [k for k in kept if (k.table, k.key) in held]
 
     def undescribed(self) -> list[str]:
         """Tables of the database the manifest neither describes nor declares not

@@ -209,6 +209,11 @@ def erase(
         keys = schema.identity_keys(conn, subject)
         # Read before anything changes: the rows that hold them are about to go.
         values = identifiers(source, conn, subject, keys) if check_residue else []
+        # Whom the kept rows are kept for: a later access request finds them by these
+        # (R51), once the identity rows that lead to them are anonymised.
+        from vigie.sources.archive import subject_refs
+
+        refs = subject_refs(match_values(source, conn, subject, keys))
     report.identifiers = values
     for spec in schema.erase_order():
         # Versioned columns this database lacks are skipped.
@@ -222,7 +227,7 @@ def erase(
             rows = schema.subject_rows(conn, spec, keys, erasing=True)
         if not rows:
             continue
-        _erase_table(source, spec, rows, strategies, plan, report, keys)
+        _erase_table(source, spec, rows, strategies, plan, report, keys, refs)
     if check_residue:
         report.residue, report.kept_residue = residue(source, values, plan)
         report.residue_checked = True
@@ -293,6 +298,7 @@ def _erase_table(
     plan: Plan,
     report: EraseReport,
     keys: SubjectKeys,
+    refs: tuple[str, ...] = (),
 ) -> None:
     guard = _Guarded(source, spec, strategies, keys)
     changes = guard.changes()
@@ -330,7 +336,9 @@ def _erase_table(
             for category in kept_categories:
                 choice = plan.get(category)
                 if isinstance(choice, Keep):
-                    entries.append(KeptRow(spec.name, key, category, choice.ground, choice.until))
+                    entries.append(
+                        KeptRow(spec.name, key, category, choice.ground, choice.until, refs)
+                    )
                 elif retention is not None:
                     rule = source.rules.get(retention.category)
                     start = as_date(row[width]) if flags_at > width else None
@@ -345,7 +353,9 @@ def _erase_table(
                         else None
                     )
                     ground = rule.legal_reference if rule else retention.category
-                    entries.append(KeptRow(spec.name, key, retention.category, ground, ends))
+                    entries.append(
+                        KeptRow(spec.name, key, retention.category, ground, ends, refs)
+                    )
             # One archive entry per row: the longest retention wins (unknown = longest).
             entries.sort(key=lambda e: e.ends_on or dt.date.max, reverse=True)
             out.extend(entries[:1])
@@ -391,20 +401,8 @@ def identifiers(
         if len(text) >= MIN_IDENTIFIER and not text.isdigit():
             found[text] = None
 
-    for values in subject.attributes.values():
-        for value in values:
-            add(value)
-    for name, identity in source.manifest.identities.items():
-        identity_keys = keys.get(name)
-        if not identity_keys:
-            continue
-        for match in identity.match.values():
-            lookup = match.table or identity.table
-            column = schema.column(lookup, match.column)
-            key = schema.column(lookup, match.key or identity.key)
-            for batch in batched(identity_keys):
-                for value in conn.execute(sa.select(column).where(key.in_(batch))).scalars():
-                    add(value)
+    for _attribute, value in match_values(source, conn, subject, keys):
+        add(value)
     for spec in source.manifest.tables.values():
         marked = [c for c in schema.personal_columns(spec) if c.identifies]
         if not marked:
@@ -421,6 +419,32 @@ def identifiers(
                 for value in full_names([row[i] for i in names]):
                     add(value)
     return sorted(found)
+
+
+def match_values(
+    source: SqlSource, conn: Connection, subject: Subject, keys: SubjectKeys
+) -> list[tuple[str, Any]]:
+    """``(attribute, value)`` for the values given and for the values of the identities'
+    match columns in the person's rows (every address and login the application holds for
+    them), read before the erase: what identifies the person afterwards."""
+    schema = source.schema
+    out: list[tuple[str, Any]] = [
+        (attribute, value) for attribute, values in subject.attributes.items() for value in values
+    ]
+    for name, identity in source.manifest.identities.items():
+        identity_keys = keys.get(name)
+        if not identity_keys:
+            continue
+        for attribute, match in identity.match.items():
+            lookup = match.table or identity.table
+            column = schema.column(lookup, match.column)
+            key = schema.column(lookup, match.key or identity.key)
+            for batch in batched(identity_keys):
+                query = sa.select(column).where(key.in_(batch), *schema.constants(lookup, match.where))
+                for value in conn.execute(query).scalars():
+                    if value is not None:
+                        out.append((attribute, value))
+    return out
 
 
 def full_names(parts: Sequence[Any]) -> list[str]:

@@ -61,6 +61,25 @@ def row_key(values: Sequence[Any]) -> str:
     return json.dumps(list(values), default=str)
 
 
+def parse_key(primary: Sequence[sa.Column[Any]], text: str) -> tuple[Any, ...] | None:
+    """A key in ``row_key``'s form back as values of the primary key's types (None when it
+    does not fit them: the table changed since it was recorded)."""
+    try:
+        parts = [text] if len(primary) == 1 else json.loads(text)
+        if len(parts) != len(primary):
+            return None
+        values = []
+        for column, part in zip(primary, parts, strict=True):
+            try:
+                python_type = column.type.python_type
+            except NotImplementedError:
+                python_type = str
+            values.append(int(part) if python_type is int else part)
+        return tuple(values)
+    except (ValueError, TypeError):
+        return None
+
+
 #: The escape character of ``like`` patterns: not a backslash, which MySQL string
 #: literals would read as their own escape.
 LIKE_ESCAPE = "!"

@@ -72,6 +72,15 @@ class FoundRow:
 class FindResult:
     source: str
     rows: tuple[FoundRow, ...] = ()
+    #: Rows of ``rows`` an erasure kept on a legal ground, with the ground and end date
+    #: (R51: after an erasure an access request still shows them, and why they remain).
+    kept: tuple[KeptRow, ...] = ()
+
+    def kept_row(self, table: str, key: str) -> KeptRow | None:
+        for row in self.kept:
+            if row.table == table and row.key == key:
+                return row
+        return None
 
     @property
     def by_category(self) -> dict[str, list[FoundRow]]:
@@ -116,6 +125,9 @@ class KeptRow:
     category: str
     ground: str
     ends_on: dt.date | None
+    #: Keyed references of the person's identifiers (``archive.subject_refs``): whom the
+    #: row is kept for, so that an access request after the erasure finds it (R51).
+    subject_refs: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
