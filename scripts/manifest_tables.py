@@ -1236,6 +1236,8 @@ USER_BANK_URL = {
     "key": "fk_bank",
     "where": {"type": "user"},
 }
+#: The expense reports of an employee (the author of the report).
+EXPENSE_REPORTS = {"table": "llx_expensereport", "column": "fk_user_author", "key": "rowid"}
 #: Ledger lines naming an employee (sub-ledger label, operation label): the expense-report
 #: journal (`doc_type = 'expense_report'`, `fk_doc` the report) and the bank journal
 #: (`doc_type = 'bank'`, `fk_doc` the bank line of their salary or refund).
@@ -2099,10 +2101,32 @@ DOLIBARR: dict[str, Spec] = {
             dl("src_object_id", C, where={"src_object_type": "contact"}),
             dl("src_object_id", M, where={"src_object_type": "member"}),
             dl("src_object_id", DU, where={"src_object_type": "user"}),
+            # The files of their expense reports (receipts): indexed under the report
+            # (`src_object_type` is the report's `table_element`), and a receipt attached
+            # to a line through `llx_expensereport_det.fk_ecm_files`.
+            {
+                "identity": DU,
+                "through": EXPENSE_REPORTS,
+                "references": "src_object_id",
+                "where": {"src_object_type": "expensereport"},
+            },
+            {
+                "identity": DU,
+                "through": [
+                    EXPENSE_REPORTS,
+                    {
+                        "table": "llx_expensereport_det",
+                        "column": "fk_expensereport",
+                        "key": "fk_ecm_files",
+                    },
+                ],
+                "references": "rowid",
+            },
         ],
         versions={c: [">=23.0"] for c in ("geolat", "geolong", "geopoint", "georesultcode")},
-        why="files of the person's record: names, text content and share links cleared (the "
-        "file itself is Dolibarr's to delete)",
+        why="files of the person's record and of their expense reports: names, text content and "
+        "share links cleared (the file itself is Dolibarr's to delete, or to keep with the "
+        "report)",
     ),
     "llx_links": own_d(
         "Liens vers des fichiers externes",
@@ -2111,6 +2135,12 @@ DOLIBARR: dict[str, Spec] = {
         [
             dl("objectid", T, where={"objecttype": "societe"}),
             dl("objectid", C, where={"objecttype": "contact"}),
+            {
+                "identity": DU,
+                "through": EXPENSE_REPORTS,
+                "references": "objectid",
+                "where": {"objecttype": "expensereport"},
+            },
         ],
         category="identity-contact",
         start="datea",
