@@ -111,6 +111,15 @@ DATE_MOD = ("date_mod", "dernière modification", "last change")
 NAMED = {"name": "h"}
 
 
+#: The free-text `contact` of an asset: the login the inventory agent saw (`login`,
+#: `login@DOMAIN`, `DOMAIN\login`), or the user's name a technician typed; an asset may
+#: name its user there only (`users_id` = 0).
+CONTACT_LINKS = [
+    L("contact", like={"value": "name", "patterns": ["{}", "{}@%", "%\\{}"]}),
+    L("contact", like={"value": ["firstname", "realname"], "patterns": ["{}"]}),
+]
+
+
 def asset(
     fr: str,
     en: str,
@@ -134,10 +143,13 @@ def asset(
         "infrastructure-info",
         cols,
         start=start,
-        start_fr=f"dernière modification ({fr.lower()})",
+        # Acronyms stay as they are written (DNS, PDU).
+        start_fr="dernière modification ({})".format(
+            " ".join(w if w.isupper() else w.lower() for w in fr.split())
+        ),
         start_en=f"last change ({en.lower()})",
         action="anonymise",
-        links=[L("users_id"), L("users_id_tech", erase=False)],
+        links=[L("users_id"), L("users_id_tech", erase=False), *CONTACT_LINKS],
         why="asset: user and technician links, the login and phone the agent or a technician wrote",
         optional={"contact", "contact_num", "comment"},
         # 10.0.x assigns groups on the asset row (reference 1.0)
@@ -682,7 +694,7 @@ GLPI: dict[str, Spec] = {
         "staff-accounts",
         {"identifier": "d", "user_identifier": "d", "scopes": "d"},
         start="date_expiration",
-        start_fr="expiration du jeton",
+        start_fr="date d'expiration du jeton",
         start_en="token expiry",
         links=[L("user_identifier", like={"value": "id", "patterns": ["{}"]})],
         table_versions=["11"],
@@ -694,7 +706,7 @@ GLPI: dict[str, Spec] = {
         "staff-accounts",
         {"identifier": "d", "user_identifier": "d", "scopes": "d"},
         start="date_expiration",
-        start_fr="expiration du code",
+        start_fr="date d'expiration du code",
         start_en="code expiry",
         links=[L("user_identifier", like={"value": "id", "patterns": ["{}"]})],
         table_versions=["11"],
@@ -706,7 +718,7 @@ GLPI: dict[str, Spec] = {
         "staff-accounts",
         {"identifier": "d", "access_token": "d"},
         start="date_expiration",
-        start_fr="expiration du jeton",
+        start_fr="date d'expiration du jeton",
         start_en="token expiry",
         table_versions=["11"],
         why="secrets tied to an access token: purged when expired",
@@ -2618,6 +2630,11 @@ def table_yaml(name: str, spec: Spec, columns: list[list[Any]]) -> str:
     pk = [c[0] for c in columns if c[3]]
     if pk and pk != ["id"] and pk != ["rowid"]:
         out.append(f"    key: {_flow(pk[0] if len(pk) == 1 else pk)}\n")
+    spec.links = [
+        link
+        for link in spec.links
+        if link.get("column") in known or link.get("column") not in spec.optional
+    ]
     if spec.links:
         out.append("    links:\n")
         out += [f"      - {_flow(link)}\n" for link in spec.links]

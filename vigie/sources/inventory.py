@@ -117,7 +117,9 @@ def _referenced_columns(manifest: Manifest) -> dict[str, dict[str, str]]:
                     add(through.table, column, f"{hpath}.where.{column}")
             if link.like is not None and link.identity in manifest.identities:
                 identity = manifest.identities[link.identity]
-                add(identity.table, link.like.value, f"{lpath}.like.value")
+                for number, column in enumerate(link.like.columns):
+                    where = "" if isinstance(link.like.value, str) else f".{number}"
+                    add(identity.table, column, f"{lpath}.like.value{where}")
         retention = table.retention
         if retention is not None:
             rpath = f"tables.{tname}.retention"

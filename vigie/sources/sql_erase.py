@@ -26,7 +26,14 @@ from sqlalchemy.engine import Connection, Row
 from vigie.lib import keyring
 from vigie.lib.legal_calendar import retention_end
 from vigie.sources.manifest import Column, Table
-from vigie.sources.sql_schema import SourceError, SubjectKeys, batched, key_in, row_key
+from vigie.sources.sql_schema import (
+    SourceError,
+    SubjectKeys,
+    batched,
+    full_names,
+    key_in,
+    row_key,
+)
 from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Residue, Subject
 
 if TYPE_CHECKING:
@@ -353,9 +360,7 @@ def _erase_table(
                         else None
                     )
                     ground = rule.legal_reference if rule else retention.category
-                    entries.append(
-                        KeptRow(spec.name, key, retention.category, ground, ends, refs)
-                    )
+                    entries.append(KeptRow(spec.name, key, retention.category, ground, ends, refs))
             # One archive entry per row: the longest retention wins (unknown = longest).
             entries.sort(key=lambda e: e.ends_on or dt.date.max, reverse=True)
             out.extend(entries[:1])
@@ -440,22 +445,13 @@ def match_values(
             column = schema.column(lookup, match.column)
             key = schema.column(lookup, match.key or identity.key)
             for batch in batched(identity_keys):
-                query = sa.select(column).where(key.in_(batch), *schema.constants(lookup, match.where))
+                query = sa.select(column).where(
+                    key.in_(batch), *schema.constants(lookup, match.where)
+                )
                 for value in conn.execute(query).scalars():
                     if value is not None:
                         out.append((attribute, value))
     return out
-
-
-def full_names(parts: Sequence[Any]) -> list[str]:
-    """The name a row's ``identifies: name`` columns spell (first and last name): the
-    parts joined in the manifest's column order and in the reverse order ("Durand
-    Camille" as GLPI's history writes it). A part alone is searched for only when it is
-    all the row has: a first name alone would report every namesake."""
-    texts = [" ".join(str(p).split()) for p in parts if p is not None and str(p).strip()]
-    if len(texts) < 2:
-        return texts
-    return [" ".join(texts), " ".join(reversed(texts))]
 
 
 def residue(

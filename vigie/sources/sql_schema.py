@@ -80,6 +80,17 @@ def parse_key(primary: Sequence[sa.Column[Any]], text: str) -> tuple[Any, ...] |
         return None
 
 
+def full_names(parts: Sequence[Any]) -> list[str]:
+    """The name a row's name columns spell (first and last name): the parts joined in the
+    given order and in the reverse order ("Durand Camille" as GLPI's history writes it).
+    A part alone is given only when it is all the row has: a first name alone would
+    match every namesake."""
+    texts = [" ".join(str(p).split()) for p in parts if p is not None and str(p).strip()]
+    if len(texts) < 2:
+        return texts
+    return [" ".join(texts), " ".join(reversed(texts))]
+
+
 #: The escape character of ``like`` patterns: not a backslash, which MySQL string
 #: literals would read as their own escape.
 LIKE_ESCAPE = "!"
@@ -290,17 +301,24 @@ class SchemaView:
             for link in spec.links
             if link.like is not None
         }
-        for identity_name, value_column in sorted(wanted):
+        for identity_name, value_column in sorted(wanted, key=repr):
             keys = resolved.get(identity_name)
             texts: list[str] = []
             if keys:
                 identity = self.manifest.identities[identity_name]
+                # One column (a login), or the columns of a full name, spelled in their
+                # order and reversed ("Camille Durand", "Durand Camille").
+                names = (value_column,) if isinstance(value_column, str) else value_column
                 found_texts: set[str] = set()
                 for batch in batched(keys):
-                    query = sa.select(self.column(identity.table, value_column)).where(
+                    query = sa.select(*(self.column(identity.table, n) for n in names)).where(
                         self.column(identity.table, identity.key).in_(batch)
                     )
-                    found_texts |= {str(v) for v in conn.execute(query).scalars() if v is not None}
+                    for row in conn.execute(query):
+                        if len(names) == 1:
+                            found_texts |= {str(row[0])} if row[0] is not None else set()
+                        else:
+                            found_texts |= set(full_names(row))
                 texts = sorted(found_texts)
             resolved.texts[(identity_name, value_column)] = [t for t in texts if t.strip()]
         self.resolve_hops(conn, resolved)
