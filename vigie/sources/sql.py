@@ -41,6 +41,7 @@ from vigie.sources.types import (
     KeptRow,
     Plan,
     PurgeReport,
+    Residue,
     Selection,
     Subject,
 )
@@ -296,19 +297,38 @@ class SqlSource:
         *,
         accept_unmapped: bool = False,
         check_residue: bool = True,
+        defer_residue: bool = False,
     ) -> EraseReport:
         """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53).
 
         Refused on a database holding undescribed tables or columns, unless
         ``accept_unmapped`` (the report then says incomplete and names them). Then,
         unless ``check_residue`` is False, every text column of the described personal
-        tables is searched for the person's identifiers (``report.residue``).
+        tables is searched for the person's identifiers (``report.residue``); with
+        ``defer_residue`` the identifiers are read and returned (``report.identifiers``)
+        and the report is left pending, for the caller to run the check as a job
+        (``check_residue_now``).
         """
         undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
         with _database_errors(self):
-            report = sql_erase.erase(self, subject, plan or {}, check_residue=check_residue)
+            report = sql_erase.erase(
+                self,
+                subject,
+                plan or {},
+                check_residue=check_residue,
+                defer_residue=defer_residue,
+            )
         report.incomplete, report.undescribed = bool(undescribed), undescribed
         return report
+
+    def check_residue_now(
+        self, identifiers: list[str], plan: Plan | None = None
+    ) -> tuple[list[Residue], list[Residue]]:
+        """The residue check of an erasure done earlier: every text column of every
+        described personal table searched for ``identifiers``; what is left, and apart
+        what a kept category keeps (read only: safe to run again)."""
+        with _database_errors(self):
+            return sql_erase.residue(self, identifiers, plan or {})
 
     def expired(self, rule: RetentionRule, now: dt.datetime) -> Selection:
         """Rows of ``rule``'s category past their retention end at ``now`` (R14), counted."""

@@ -34,7 +34,16 @@ from vigie.sources.sql_schema import (
     key_in,
     row_key,
 )
-from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Residue, Subject
+from vigie.sources.types import (
+    Erase,
+    EraseReport,
+    Keep,
+    KeptRow,
+    Plan,
+    Residue,
+    ResidueState,
+    Subject,
+)
 
 if TYPE_CHECKING:
     from vigie.sources.sql import SqlSource
@@ -208,14 +217,20 @@ def as_date(value: Any) -> dt.date | None:
 
 
 def erase(
-    source: SqlSource, subject: Subject, plan: Plan, *, check_residue: bool = True
+    source: SqlSource,
+    subject: Subject,
+    plan: Plan,
+    *,
+    check_residue: bool = True,
+    defer_residue: bool = False,
 ) -> EraseReport:
     report = EraseReport(source.name)
     schema = source.schema
     with source.engine.connect() as conn:
         keys = schema.identity_keys(conn, subject)
         # Read before anything changes: the rows that hold them are about to go.
-        values = identifiers(source, conn, subject, keys) if check_residue else []
+        wanted = check_residue or defer_residue
+        values = identifiers(source, conn, subject, keys) if wanted else []
         # Whom the kept rows are kept for: a later access request finds them by these
         # (R51), once the identity rows that lead to them are anonymised.
         from vigie.sources.archive import subject_refs
@@ -235,9 +250,11 @@ def erase(
         if not rows:
             continue
         _erase_table(source, spec, rows, strategies, plan, report, keys, refs)
-    if check_residue:
-        report.residue, report.kept_residue = residue(source, values, plan)
-        report.residue_checked = True
+    if defer_residue:
+        # The caller stores the identifiers (sealed) and queues the check as a job.
+        report.residue_state = ResidueState.PENDING
+    elif check_residue:
+        report.complete_residue(*residue(source, values, plan))
     return report
 
 
