@@ -24,7 +24,6 @@ from vigie.sources.models import ResidueCheck
 from vigie.sources.types import Erase, EraseReport, Keep, Plan, Residue
 
 PURPOSE = "vigie:sources:residue-identifiers"
-ACTOR = "residue check"
 SEPARATOR = "\n"
 
 
@@ -94,7 +93,7 @@ def run_residue_check(check_id: int) -> str:
         for item in found:
             residue.setdefault(item.table, {})[item.column] = item.rows
         record_event(
-            Actor.system(ACTOR),
+            Actor.system("residue check"),
             Action.SUBJECT_RESIDUE_CHECK,
             ObjectRef("sources.subject", check.subject_ref),
             extra={"source": check.source, "check": check.pk, "residue": residue},

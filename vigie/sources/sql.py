@@ -247,8 +247,8 @@ class SqlSource:
             parsed = [parse_key(primary, key) for key in keys]
             for batch in batched([p for p in parsed if p is not None], self.batch_size):
                 query = sa.select(*primary, *columns).where(key_in(primary, batch))
-                for row in conn.execute(query.order_by(*primary)):
-                    found += _found_rows(table, row, len(primary), personal, categories)
+                for selected in conn.execute(query.order_by(*primary)):
+                    found += _found_rows(table, selected, len(primary), personal, categories)
         # A row the retention purge has since removed is no longer held: not reported.
         held = {(r.table, r.key) for r in found if r.table in present}
         return [k for k in kept if (k.table, k.key) in held]

@@ -112,7 +112,7 @@ class SubjectKeys:
     keys, and the text values ``like`` links look for (``(identity, column)`` → values)."""
 
     keys: dict[str, list[Any]] = field(default_factory=dict)
-    texts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    texts: dict[tuple[str, str | tuple[str, ...]], list[str]] = field(default_factory=dict)
     #: The values each ``through`` chain leads to, resolved first (see ``resolve_hops``).
     hops: dict[Hashable, list[Any]] = field(default_factory=dict)
 
