@@ -930,7 +930,7 @@ GLPI: dict[str, Spec] = {
         # the device id and name are the host name (often the login) and a date
         {"remote_addr": "n", "name": "h", "deviceid": "h"},
         start="last_contact",
-        start_fr="dernier contact de l'agent",
+        start_fr="date du dernier contact de l'agent",
         start_en="last contact of the agent",
         action="anonymise",
         links=[
@@ -2166,7 +2166,7 @@ DOLIBARR: dict[str, Spec] = {
         [dl("fk_user", DU)],
         category="security-logs",
         start="last_accessed",
-        start_fr="dernier accès",
+        start_fr="date du dernier accès",
         start_en="last access",
     ),
     "llx_oauth_token": own_d(
