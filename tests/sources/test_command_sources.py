@@ -240,6 +240,8 @@ def test_find_after_an_erasure_shows_the_kept_rows_with_their_ground_and_end_dat
     assert "Kept (C. com. L123-22, until 31/12/2033)" in out
 
 
+# `vigie worker` runs the job: it commits, so the test is transactional.
+@pytest.mark.django_db(databases=["default", "keys"], transaction=True)
 def test_erase_waits_for_the_residue_check_by_default_or_returns_at_once(
     register, helpdesk_db, cli_actor
 ) -> None:

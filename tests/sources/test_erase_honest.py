@@ -133,6 +133,8 @@ MARKED = BILLING_MANIFEST.replace(
 )
 
 
+# `vigie worker` runs the job: it commits, so the test is transactional.
+@pytest.mark.django_db(databases=["default", "keys"], transaction=True)
 def test_after_an_erase_the_residue_check_names_table_and_column_and_lists_kept_apart(
     register, helpdesk_db, tmp_path, monkeypatch, cli_actor, privacy_lead
 ) -> None:
@@ -205,6 +207,8 @@ def test_a_pending_report_cannot_claim_nothing_left() -> None:
     assert incomplete.verdict is Verdict.INCOMPLETE and not incomplete.complete
 
 
+# `vigie worker` runs the job: it commits, so the test is transactional.
+@pytest.mark.django_db(databases=["default", "keys"], transaction=True)
 def test_a_residue_check_run_twice_at_once_records_one_result(
     register, helpdesk_db, cli_actor, privacy_lead
 ) -> None:

@@ -79,8 +79,8 @@ class ArchivedSubject(models.Model):
     record = models.ForeignKey(ArchivedRecord, on_delete=models.CASCADE, related_name="subjects")
     ref = models.CharField(
         max_length=64,
-        help_text="Category: keyed HMAC of one of the person's identifiers (an address, a "
-        "login), never the identifier itself.",
+        help_text="Category: DSR case files (keyed HMAC of one of the person's identifiers, "
+        "an address or a login, never the identifier itself).",
     )
 
     PERSONAL_DATA: ClassVar[dict[str, str]] = {
@@ -117,8 +117,8 @@ class ResidueCheck(models.Model):
     identifiers_sealed = models.BinaryField(
         null=True,
         blank=True,
-        help_text="Category: the person's identifiers searched for (addresses, logins, "
-        "names), sealed; emptied once the check is done.",
+        help_text="Category: DSR case files (the person's identifiers searched for: "
+        "addresses, logins, names; sealed, emptied once the check is done).",
     )
     #: Per category of the erasure's plan: "keep" or "erase" (the kept columns are listed
     #: apart from the residue).
