@@ -273,3 +273,27 @@ def test_erase_waits_for_the_residue_check_by_default_or_returns_at_once(
         out, _err = run("erase", "--email", "alice.martin@example.fr")
     assert "en cours" not in out
     assert "helpdesk : vérification des résidus : aucun résidu" in out
+
+
+def test_the_references_of_a_kept_row_go_with_its_archive_entry(
+    register, billing_db, cli_actor, privacy_lead
+) -> None:
+    from vigie.audit.actor import Actor
+    from vigie.sources.archive import forget
+    from vigie.sources.models import ArchivedSubject
+
+    register_source(cli_actor, BILLING_MANIFEST)
+    subject = Subject(email=["alice.martin@example.fr"])
+    erase_subject(Actor.for_user(privacy_lead), subject)
+    kept = list(ArchivedRecord.objects.filter(source="billing", table="invoices"))
+    assert len(kept) == 2
+    # Keyed references, never the address itself.
+    refs = set(ArchivedSubject.objects.values_list("ref", flat=True))
+    assert refs and not any("alice" in ref for ref in refs)
+    found = {r.source: r for r in find_subject(Actor.for_user(privacy_lead), subject)}
+    assert found["billing"].table_counts["invoices"] == 2
+    # The retention purge removes a row's entry: its references go with it.
+    assert forget("billing", "invoices", [r.row_key for r in kept]) == 2
+    assert not ArchivedSubject.objects.filter(record__table="invoices").exists()
+    found = {r.source: r for r in find_subject(Actor.for_user(privacy_lead), subject)}
+    assert "invoices" not in found["billing"].table_counts
