@@ -111,6 +111,15 @@ DATE_MOD = ("date_mod", "dernière modification", "last change")
 NAMED = {"name": "h"}
 
 
+#: The free-text `contact` of an asset: the login the inventory agent saw (`login`,
+#: `login@DOMAIN`, `DOMAIN\login`), or the user's name a technician typed; an asset may
+#: name its user there only (`users_id` = 0).
+CONTACT_LINKS = [
+    L("contact", like={"value": "name", "patterns": ["{}", "{}@%", "%\\{}"]}),
+    L("contact", like={"value": ["firstname", "realname"], "patterns": ["{}"]}),
+]
+
+
 def asset(
     fr: str,
     en: str,
@@ -134,10 +143,13 @@ def asset(
         "infrastructure-info",
         cols,
         start=start,
-        start_fr=f"dernière modification ({fr.lower()})",
+        # Acronyms stay as they are written (DNS, PDU).
+        start_fr="dernière modification ({})".format(
+            " ".join(w if w.isupper() else w.lower() for w in fr.split())
+        ),
         start_en=f"last change ({en.lower()})",
         action="anonymise",
-        links=[L("users_id"), L("users_id_tech", erase=False)],
+        links=[L("users_id"), L("users_id_tech", erase=False), *CONTACT_LINKS],
         why="asset: user and technician links, the login and phone the agent or a technician wrote",
         optional={"contact", "contact_num", "comment"},
         # 10.0.x assigns groups on the asset row (reference 1.0)
@@ -682,7 +694,7 @@ GLPI: dict[str, Spec] = {
         "staff-accounts",
         {"identifier": "d", "user_identifier": "d", "scopes": "d"},
         start="date_expiration",
-        start_fr="expiration du jeton",
+        start_fr="date d'expiration du jeton",
         start_en="token expiry",
         links=[L("user_identifier", like={"value": "id", "patterns": ["{}"]})],
         table_versions=["11"],
@@ -694,7 +706,7 @@ GLPI: dict[str, Spec] = {
         "staff-accounts",
         {"identifier": "d", "user_identifier": "d", "scopes": "d"},
         start="date_expiration",
-        start_fr="expiration du code",
+        start_fr="date d'expiration du code",
         start_en="code expiry",
         links=[L("user_identifier", like={"value": "id", "patterns": ["{}"]})],
         table_versions=["11"],
@@ -706,7 +718,7 @@ GLPI: dict[str, Spec] = {
         "staff-accounts",
         {"identifier": "d", "access_token": "d"},
         start="date_expiration",
-        start_fr="expiration du jeton",
+        start_fr="date d'expiration du jeton",
         start_en="token expiry",
         table_versions=["11"],
         why="secrets tied to an access token: purged when expired",
@@ -918,7 +930,7 @@ GLPI: dict[str, Spec] = {
         # the device id and name are the host name (often the login) and a date
         {"remote_addr": "n", "name": "h", "deviceid": "h"},
         start="last_contact",
-        start_fr="dernier contact de l'agent",
+        start_fr="date du dernier contact de l'agent",
         start_en="last contact of the agent",
         action="anonymise",
         links=[
@@ -1236,6 +1248,8 @@ USER_BANK_URL = {
     "key": "fk_bank",
     "where": {"type": "user"},
 }
+#: The expense reports of an employee (the author of the report).
+EXPENSE_REPORTS = {"table": "llx_expensereport", "column": "fk_user_author", "key": "rowid"}
 #: Ledger lines naming an employee (sub-ledger label, operation label): the expense-report
 #: journal (`doc_type = 'expense_report'`, `fk_doc` the report) and the bank journal
 #: (`doc_type = 'bank'`, `fk_doc` the bank line of their salary or refund).
@@ -2099,10 +2113,32 @@ DOLIBARR: dict[str, Spec] = {
             dl("src_object_id", C, where={"src_object_type": "contact"}),
             dl("src_object_id", M, where={"src_object_type": "member"}),
             dl("src_object_id", DU, where={"src_object_type": "user"}),
+            # The files of their expense reports (receipts): indexed under the report
+            # (`src_object_type` is the report's `table_element`), and a receipt attached
+            # to a line through `llx_expensereport_det.fk_ecm_files`.
+            {
+                "identity": DU,
+                "through": EXPENSE_REPORTS,
+                "references": "src_object_id",
+                "where": {"src_object_type": "expensereport"},
+            },
+            {
+                "identity": DU,
+                "through": [
+                    EXPENSE_REPORTS,
+                    {
+                        "table": "llx_expensereport_det",
+                        "column": "fk_expensereport",
+                        "key": "fk_ecm_files",
+                    },
+                ],
+                "references": "rowid",
+            },
         ],
         versions={c: [">=23.0"] for c in ("geolat", "geolong", "geopoint", "georesultcode")},
-        why="files of the person's record: names, text content and share links cleared (the "
-        "file itself is Dolibarr's to delete)",
+        why="files of the person's record and of their expense reports: names, text content and "
+        "share links cleared (the file itself is Dolibarr's to delete, or to keep with the "
+        "report)",
     ),
     "llx_links": own_d(
         "Liens vers des fichiers externes",
@@ -2111,6 +2147,12 @@ DOLIBARR: dict[str, Spec] = {
         [
             dl("objectid", T, where={"objecttype": "societe"}),
             dl("objectid", C, where={"objecttype": "contact"}),
+            {
+                "identity": DU,
+                "through": EXPENSE_REPORTS,
+                "references": "objectid",
+                "where": {"objecttype": "expensereport"},
+            },
         ],
         category="identity-contact",
         start="datea",
@@ -2124,7 +2166,7 @@ DOLIBARR: dict[str, Spec] = {
         [dl("fk_user", DU)],
         category="security-logs",
         start="last_accessed",
-        start_fr="dernier accès",
+        start_fr="date du dernier accès",
         start_en="last access",
     ),
     "llx_oauth_token": own_d(
@@ -2588,6 +2630,11 @@ def table_yaml(name: str, spec: Spec, columns: list[list[Any]]) -> str:
     pk = [c[0] for c in columns if c[3]]
     if pk and pk != ["id"] and pk != ["rowid"]:
         out.append(f"    key: {_flow(pk[0] if len(pk) == 1 else pk)}\n")
+    spec.links = [
+        link
+        for link in spec.links
+        if link.get("column") in known or link.get("column") not in spec.optional
+    ]
     if spec.links:
         out.append("    links:\n")
         out += [f"      - {_flow(link)}\n" for link in spec.links]

@@ -32,6 +32,7 @@ MANIFEST = ROOT / "vigie" / "sources" / "manifests" / "dolibarr.yaml"
 EMAIL, NAME = "camille.durand@exemple.fr", "Camille Durand"
 SUBJECT = Subject(email=[EMAIL])
 ME, OTHER, REPORT, OTHER_REPORT, BANK, OTHER_BANK = 30, 31, 80, 81, 51, 52
+RECEIPT = 700
 
 
 def seed(conn: sa.Connection, md: sa.MetaData) -> None:
@@ -118,6 +119,55 @@ def seed(conn: sa.Connection, md: sa.MetaData) -> None:
         src_object_id=ME,
         tms=NOW,
     )
+    # Files attached to the expense reports (Dolibarr indexes them under the report,
+    # `src_object_type` its `table_element`; a receipt is also pointed to by its line's
+    # `fk_ecm_files`), and a link to an external file on the report.
+    for rowid, report, name in [
+        (RECEIPT, REPORT, "ticket-resto-cdurand.jpg"),
+        (RECEIPT + 1, REPORT, "ER80.pdf"),
+        (RECEIPT + 2, OTHER_REPORT, "ticket-resto-lbernard.jpg"),
+    ]:
+        add(
+            "llx_ecm_files",
+            rowid=rowid,
+            label=f"f{rowid}",
+            filepath=f"expensereport/ER{report}",
+            filename=name,
+            src_object_type="expensereport",
+            src_object_id=report,
+            share=f"share{rowid}",
+            tms=NOW,
+        )
+    # A receipt reached only through its line (indexed before it was attached).
+    add(
+        "llx_ecm_files",
+        rowid=RECEIPT + 3,
+        label="f-line",
+        filepath="expensereport/ER80",
+        filename="taxi-camille-durand.pdf",
+        src_object_type="",
+        src_object_id=0,
+        tms=NOW,
+    )
+    for line, report, receipt in [(1, REPORT, RECEIPT + 3), (2, OTHER_REPORT, RECEIPT + 2)]:
+        add(
+            "llx_expensereport_det",
+            rowid=line,
+            fk_expensereport=report,
+            comments="Déjeuner client",
+            fk_ecm_files=receipt,
+            date=day,
+        )
+    for rowid, report in [(1, REPORT), (2, OTHER_REPORT)]:
+        add(
+            "llx_links",
+            rowid=rowid,
+            datea=NOW,
+            url=f"https://drive.exemple.fr/ER{report}",
+            label=f"Justificatifs ER{report}",
+            objecttype="expensereport",
+            objectid=report,
+        )
     add(
         "llx_ecm_files",
         label="b",
@@ -149,7 +199,8 @@ def test_an_employee_s_bank_and_ledger_lines_are_found_kept_and_listed(seeded: s
         found = source.find(SUBJECT).table_counts
     assert found["llx_accounting_bookkeeping"] == 2
     assert found["llx_bank"] == 1 and found["llx_bank_url"] == 1
-    assert found["llx_ecm_files"] == 1
+    assert found["llx_ecm_files"] == 1 + 3  # their user file, and the report's three
+    assert found["llx_links"] == 1
 
     with SqlSource(manifest, url=seeded, **options) as source:
         report = source.erase(SUBJECT)
@@ -174,23 +225,41 @@ def test_an_employee_s_bank_and_ledger_lines_are_found_kept_and_listed(seeded: s
             sa.text("SELECT subledger_label FROM llx_accounting_bookkeeping")
         ).scalars()
         assert sorted(labels) == [NAME, NAME, "Luc Bernard", "Luc Bernard"]
-        files = conn.execute(sa.text("SELECT filename FROM llx_ecm_files ORDER BY rowid"))
-        assert [f for (f,) in files][1] == "contrat-lbernard.pdf"
+        files = dict(conn.execute(sa.text("SELECT rowid, filename FROM llx_ecm_files")).all())
+        assert "contrat-lbernard.pdf" in files.values()
+        # The report's files: their names and share links erased in the index (the
+        # receipts themselves stay in Dolibarr's documents, with the kept report).
+        assert [files[RECEIPT + i] for i in (0, 1, 3)] == ["[effacé]"] * 3
+        assert files[RECEIPT + 2] == "ticket-resto-lbernard.jpg"
+        shares = dict(conn.execute(sa.text("SELECT rowid, share FROM llx_ecm_files")).all())
+        assert shares[RECEIPT] is None and shares[RECEIPT + 2] == f"share{RECEIPT + 2}"
+        links = conn.execute(sa.text("SELECT objectid FROM llx_links")).scalars().all()
+        assert links == [OTHER_REPORT]
     engine.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine (review7, for `engine`): once the identity rows are anonymised, find no "
-    "longer reaches the rows an erasure kept on a legal ground, and answers « rien trouvé » "
-    "while the ledger and bank lines still name the person (R51)",
-)
 def test_after_an_erasure_find_still_reports_the_rows_kept_on_a_legal_ground(seeded: str) -> None:
+    """R51 after R53: the identity rows are anonymised, so no link leads to the ledger and
+    bank lines any more; the archive index (whom each kept row is kept for, by a keyed
+    reference of their identifiers) still does, with the ground and end date."""
     manifest = read_manifest(MANIFEST, categories=policy_categories())
-    options: dict[str, Any] = {"rules": policy_rules(), "archive": lambda _s, _r: None}
+    options: dict[str, Any] = {"rules": policy_rules()}
     with SqlSource(manifest, url=seeded, **options) as source:
         report = source.erase(SUBJECT)
     assert any(k.table == "llx_accounting_bookkeeping" for k in report.kept)
     with SqlSource(manifest, url=seeded, **options) as source:
-        found = source.find(SUBJECT).table_counts
+        result = source.find(SUBJECT)
+        by_login = source.find(Subject(login=["cdurand"]))
+        someone_else = source.find(Subject(email=["luc.bernard@exemple.fr"]))
+    found = result.table_counts
     assert found.get("llx_accounting_bookkeeping") == 2
+    assert found.get("llx_bank") == 1 and found.get("llx_bank_url") == 1
+    # Each kept row with its ground and end date, as the erase reported it.
+    reported = {(k.table, k.key): (k.ground, k.ends_on) for k in report.kept}
+    assert {(k.table, k.key): (k.ground, k.ends_on) for k in result.kept} == reported
+    ledger = [r for r in result.rows if r.table == "llx_accounting_bookkeeping"]
+    assert {r.values.get("subledger_label") for r in ledger} == {NAME}
+    assert all(result.kept_row(r.table, r.key) for r in ledger)
+    # The login the application held for them names the same person (read before erasing).
+    assert by_login.table_counts.get("llx_accounting_bookkeeping") == 2
+    assert not someone_else.kept and not someone_else.rows

@@ -30,11 +30,14 @@ from tests.sources.helpdesk import (
 )
 from vigie.audit.models import Event
 from vigie.register.services import load_file
+from vigie.sources.display import residue_statement
 from vigie.sources.manifest import parse_manifest
+from vigie.sources.models import ResidueCheck
+from vigie.sources.residue import refresh, run_residue_check
 from vigie.sources.services import erase_subject, register_source
 from vigie.sources.sql import SqlSource
 from vigie.sources.sql_schema import SourceError
-from vigie.sources.types import Subject
+from vigie.sources.types import EraseReport, ResidueState, Subject, Verdict
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 
@@ -130,6 +133,8 @@ MARKED = BILLING_MANIFEST.replace(
 )
 
 
+# `vigie worker` runs the job: it commits, so the test is transactional.
+@pytest.mark.django_db(databases=["default", "keys"], transaction=True)
 def test_after_an_erase_the_residue_check_names_table_and_column_and_lists_kept_apart(
     register, helpdesk_db, tmp_path, monkeypatch, cli_actor, privacy_lead
 ) -> None:
@@ -149,7 +154,19 @@ def test_after_an_erase_the_residue_check_names_table_and_column_and_lists_kept_
     register_source(cli_actor, MARKED)
     reports = erase_subject(Actor.for_user(privacy_lead), Subject(email=[ALICE]))
     by_source = {r.source: r for r in reports}
-    helpdesk, billed = by_source["helpdesk"], by_source["billing"]
+    # The erase returns at once: the residue check is a job, and until it has run no
+    # report may say "nothing left".
+    assert {r.residue_state for r in by_source.values() if r.source != "vigie"} == {
+        ResidueState.PENDING
+    }
+    assert all(
+        r.verdict is Verdict.PENDING and not r.complete
+        for r in by_source.values()
+        if r.source != "vigie"
+    )
+    assert not ResidueCheck.objects.filter(identifiers_sealed__isnull=True).exists()
+    call_command("worker", "--batch")
+    helpdesk, billed = refresh(by_source["helpdesk"]), refresh(by_source["billing"])
     assert helpdesk.residue_checked and billed.residue_checked
     assert [(r.table, r.column, r.rows) for r in helpdesk.residue] == [("tickets", "name", 1)]
     assert [(r.table, r.column, r.rows) for r in billed.residue] == [("invoices", "ref", 1)]
@@ -157,5 +174,51 @@ def test_after_an_erase_the_residue_check_names_table_and_column_and_lists_kept_
     assert [(r.table, r.column) for r in billed.kept_residue] == [("thirdparty", "nom")]
     assert "billing-accounting" in billed.kept_categories
     assert not helpdesk.complete and not billed.complete
+    assert helpdesk.verdict is Verdict.RESIDUE
     event = Event.objects.get(action="sources:subject:erase")
-    assert event.extra["residue"]["helpdesk"] == {"tickets": {"name": 1}}
+    assert set(event.extra["residue_checks"]) == {"helpdesk", "billing"}
+    checked = {
+        e.extra["source"]: e.extra["residue"]
+        for e in Event.objects.filter(action="sources:subject:residue-check")
+    }
+    assert checked["helpdesk"] == {"tickets": {"name": 1}}
+    # Done, the identifiers searched for are dropped; a second run changes nothing.
+    assert not ResidueCheck.objects.filter(identifiers_sealed__isnull=False).exists()
+    assert run_residue_check(helpdesk.residue_check) == "already done"
+    assert Event.objects.filter(action="sources:subject:residue-check").count() == 2
+
+
+def test_a_pending_report_cannot_claim_nothing_left() -> None:
+    """The report type: "nothing left" only from a done check that found nothing."""
+    report = EraseReport("helpdesk", residue_state=ResidueState.PENDING, residue_check=1)
+    assert report.residue == [] and not report.incomplete
+    assert report.verdict is Verdict.PENDING
+    assert not report.complete and not report.residue_checked
+    with translation.override("fr"):
+        assert residue_statement(report) == "vérification des résidus en cours"
+    with translation.override("en"):
+        assert residue_statement(report) == "residue check in progress"
+    report.complete_residue([], [])
+    assert report.verdict is Verdict.NOTHING_LEFT and report.complete
+    with translation.override("fr"):
+        assert "aucun résidu" in residue_statement(report)
+    incomplete = EraseReport("helpdesk", incomplete=True, undescribed=["chat"])
+    incomplete.complete_residue([], [])
+    assert incomplete.verdict is Verdict.INCOMPLETE and not incomplete.complete
+
+
+# `vigie worker` runs the job: it commits, so the test is transactional.
+@pytest.mark.django_db(databases=["default", "keys"], transaction=True)
+def test_a_residue_check_run_twice_at_once_records_one_result(
+    register, helpdesk_db, cli_actor, privacy_lead
+) -> None:
+    from vigie.audit.actor import Actor
+
+    register_source(cli_actor, HELPDESK_MANIFEST)
+    reports = erase_subject(Actor.for_user(privacy_lead), Subject(email=[ALICE]))
+    helpdesk = next(r for r in reports if r.source == "helpdesk")
+    assert run_residue_check(helpdesk.residue_check) == "done"
+    # The queued job runs afterwards: it finds the check done.
+    call_command("worker", "--batch")
+    assert Event.objects.filter(action="sources:subject:residue-check").count() == 1
+    assert refresh(helpdesk).verdict is Verdict.NOTHING_LEFT

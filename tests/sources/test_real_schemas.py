@@ -199,7 +199,9 @@ def test_a_french_glpi_login_event_is_found_when_the_source_says_french(
                 ],
             )
         engine.dispose()
-        with SqlSource(_glpi(), url=url, rules=policy_rules()) as source:
+        # No erasure ran: nothing kept in an archive index (no Django database here).
+        options = {"rules": policy_rules(), "kept_lookup": lambda _s, _r: []}
+        with SqlSource(_glpi(), url=url, **options) as source:
             result = source.find(Subject(email=["camille.durand@exemple.fr"]))
     events = {row.key for row in result.rows if row.table == "glpi_events"}
     assert len(events) == found
@@ -251,7 +253,10 @@ def test_the_vigie_sources_check_command_passes_on_a_full_glpi_database(
     full_glpi_11: str, cli_actor: Any
 ) -> None:
     out = _command_check(cli_actor, "VIGIE_SOURCE_GLPI_URL", full_glpi_11, GLPI_MANIFEST)
-    assert out.endswith("OK\n") and f"glpi: {len(_glpi().tables)} table(s)" in out
+    # 442 tables: the personal ones described, the others declared not personal.
+    summary = f"glpi: {len(_glpi().tables)} personal table(s), "
+    assert out.endswith("OK\n") and summary in out
+    assert f"{442 - len(_glpi().tables)} not personal, 0 not described" in out
 
 
 @pytest.mark.django_db(databases=["default", "keys"])
@@ -261,4 +266,6 @@ def test_the_vigie_sources_check_command_passes_on_a_full_dolibarr_database(
     out = _command_check(
         cli_actor, "VIGIE_SOURCE_DOLIBARR_URL", full_dolibarr_25, DOLIBARR_MANIFEST
     )
-    assert out.endswith("OK\n") and f"dolibarr: {len(_dolibarr().tables)} table(s)" in out
+    summary = f"dolibarr: {len(_dolibarr().tables)} personal table(s), "
+    assert out.endswith("OK\n") and summary in out
+    assert " not personal, 0 not described" in out

@@ -41,6 +41,7 @@ class Action(StrEnum):
     SOURCE_REGISTER = "sources:source:register"
     SOURCE_CHECK = "sources:source:check"
     SUBJECT_ERASE = "sources:subject:erase"
+    SUBJECT_RESIDUE_CHECK = "sources:subject:residue-check"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"
     AUDIT_VERIFY = "audit:log:verify"

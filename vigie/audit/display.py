@@ -64,6 +64,7 @@ _SENTENCES: dict[str, Any] = {
     Action.SOURCE_REGISTER: _("registered a data source"),
     Action.SOURCE_CHECK: _("ran the inventory check of a data source"),
     Action.SUBJECT_ERASE: _("erased a person in every source"),
+    Action.SUBJECT_RESIDUE_CHECK: _("checked what an erasure left in a source"),
     Action.AUDIT_PURGE: _("purged old read events from the audit log"),
     Action.AUDIT_VERIFY: _("verified the audit log chain"),
     Action.PERSONAL_DATA_READ: _("read personal data"),
@@ -193,6 +194,7 @@ SYSTEM_TASKS = {
     "rights deadlines": _("deadline alerts of rights requests"),
     "rights identity expiry": _("closure of rights requests whose identity was never confirmed"),
     "identity documents": _("deletion of identity documents"),
+    "residue check": _("check of what an erasure left"),
 }
 
 

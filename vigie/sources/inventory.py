@@ -70,6 +70,11 @@ class CheckReport:
     tables: int = 0
     columns: int = 0
     personal_columns: int = 0
+    #: Tables of the database described as personal, declared not personal (the
+    #: manifest's ``not_personal_tables``), and neither (named: the check fails on them).
+    personal_tables: int = 0
+    not_personal_tables: int = 0
+    undescribed_tables: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +86,9 @@ class CheckReport:
             "tables": self.tables,
             "columns": self.columns,
             "personal_columns": self.personal_columns,
+            "personal_tables": self.personal_tables,
+            "not_personal_tables": self.not_personal_tables,
+            "undescribed_tables": self.undescribed_tables,
             "problems": [asdict(p) for p in self.problems],
         }
 
@@ -117,7 +125,9 @@ def _referenced_columns(manifest: Manifest) -> dict[str, dict[str, str]]:
                     add(through.table, column, f"{hpath}.where.{column}")
             if link.like is not None and link.identity in manifest.identities:
                 identity = manifest.identities[link.identity]
-                add(identity.table, link.like.value, f"{lpath}.like.value")
+                for number, column in enumerate(link.like.columns):
+                    where = "" if isinstance(link.like.value, str) else f".{number}"
+                    add(identity.table, column, f"{lpath}.like.value{where}")
         retention = table.retention
         if retention is not None:
             rpath = f"tables.{tname}.retention"
@@ -219,7 +229,9 @@ def _compare(manifest: Manifest, engine: sa.Engine, report: CheckReport) -> None
         if name in manifest.tables:
             continue
         if any(fnmatchcase(name, p) for p in manifest.not_personal_tables):
+            report.not_personal_tables += 1
             continue
+        report.undescribed_tables.append(name)
         for reflected in inspector.get_columns(name):
             report.columns += 1
             problems.append(
@@ -243,6 +255,7 @@ def _compare(manifest: Manifest, engine: sa.Engine, report: CheckReport) -> None
             )
             continue
         report.tables += 1
+        report.personal_tables += 1
         actual = [c["name"] for c in inspector.get_columns(tname)]
         report.columns += len(actual)
         report.personal_columns += sum(1 for c in table.personal_columns if c.name in actual)
@@ -437,6 +450,7 @@ def check_builtin(
                 if model.__module__.startswith("vigie.")
                 else "THIRD_PARTY_PERSONAL_DATA (vigie/sources/inventory.py)"
             )
+            report.undescribed_tables.append(table)
             problems.append(
                 _problem(
                     "unmapped",
@@ -450,6 +464,10 @@ def check_builtin(
             )
             continue
         report.personal_columns += sum(1 for name in declared if name in fields)
+        if declared:
+            report.personal_tables += 1
+        else:
+            report.not_personal_tables += 1
         for name, model_field in fields.items():
             help_text = str(model_field.help_text or "")
             if help_text.startswith(CATEGORY_HELP) and name not in declared:

@@ -95,10 +95,16 @@ class Like:
     manifest's ``languages`` setting selects, read when used.
     """
 
-    value: str
+    #: One column of the identity table, or several spelling a full name together
+    #: (first name and surname: matched in their order and reversed).
+    value: str | tuple[str, ...]
     fixed: tuple[str, ...] = ()
     by_language: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     languages: Languages | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.value,) if isinstance(self.value, str) else self.value
 
     @property
     def patterns(self) -> tuple[str, ...]:
@@ -419,13 +425,14 @@ def _like(spec: Any, languages: Languages | None) -> Like | None:
     if not spec:
         return None
     patterns = spec["patterns"]
+    value = spec["value"] if isinstance(spec["value"], str) else tuple(spec["value"])
     if isinstance(patterns, dict):
         return Like(
-            spec["value"],
+            value,
             by_language={lang: tuple(p) for lang, p in patterns.items()},
             languages=languages,
         )
-    return Like(spec["value"], fixed=tuple(patterns))
+    return Like(value, fixed=tuple(patterns))
 
 
 def _build(doc: dict[str, Any], text: str) -> Manifest:

@@ -68,3 +68,74 @@ class ArchivedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}.{self.table}[{self.row_key}]"
+
+
+class ArchivedSubject(models.Model):
+    """Whose a kept row is: a keyed reference of one of the person's identifiers, so that
+    an access request after the erasure still finds the rows kept on a legal ground
+    (R51) when the identity rows that led to them are anonymised. It goes with its
+    record, at the end of the row's retention."""
+
+    record = models.ForeignKey(ArchivedRecord, on_delete=models.CASCADE, related_name="subjects")
+    ref = models.CharField(
+        max_length=64,
+        help_text="Category: DSR case files (keyed HMAC of one of the person's identifiers, "
+        "an address or a login, never the identifier itself).",
+    )
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "ref": "dsr-case-files",
+    }
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "ref"], name="sources_archived_subject_once")
+        ]
+        indexes = [models.Index(fields=["ref"], name="sources_archived_subject_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.record} ← {self.ref[:8]}…"
+
+
+class ResidueCheck(models.Model):
+    """The residue check of one source after an erasure, run as a background job: what
+    still holds one of the person's identifiers, by table and column (counts only).
+
+    The identifiers are needed to search for them: they are kept sealed (AES-GCM under a
+    key derived for this purpose) until the check is done, then dropped."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        DONE = "done", "done"
+
+    source = models.CharField(max_length=64)
+    subject_ref = models.CharField(
+        max_length=32,
+        help_text="Category: keyed reference of the person erased (the journal's), not reversible.",
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    identifiers_sealed = models.BinaryField(
+        null=True,
+        blank=True,
+        help_text="Category: DSR case files (the person's identifiers searched for: "
+        "addresses, logins, names; sealed, emptied once the check is done).",
+    )
+    #: Per category of the erasure's plan: "keep" or "erase" (the kept columns are listed
+    #: apart from the residue).
+    plan = models.JSONField(default=dict, blank=True)
+    #: [[table, column, rows], …] and [[table, column, rows, category], …]
+    residue = models.JSONField(default=list, blank=True)
+    kept_residue = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "subject_ref": "dsr-case-files",
+        "identifiers_sealed": "dsr-case-files",
+    }
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "created_at"], name="sources_residue_state")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: residue check {self.pk} ({self.state})"

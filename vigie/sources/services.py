@@ -35,7 +35,7 @@ from vigie.sources.models import Source
 from vigie.sources.rules import register_rules
 from vigie.sources.sql import SqlSource, UndescribedTables
 from vigie.sources.sql_schema import SourceError, forget_schema
-from vigie.sources.types import EraseReport, FindResult, Plan, Subject
+from vigie.sources.types import EraseReport, FindResult, Plan, ResidueState, Subject
 
 
 class UnknownSource(LookupError):
@@ -169,8 +169,10 @@ def erase_subject(
     A source whose database holds tables or columns its manifest does not describe is
     refused before anything changes anywhere (``SourceError`` naming them), unless the
     privacy lead gives ``accept_unmapped``: its report then says incomplete and names
-    them. After each source's erase, its residue check says what still holds one of
-    the person's identifiers (``EraseReport.residue``).
+    them. After each source's erase, its residue check (what still holds one of the
+    person's identifiers) is queued as a background job: the reports come back at once,
+    pending (``ResidueState.PENDING``, ``EraseReport.residue_check`` its number), and
+    ``vigie.sources.residue.refresh`` completes them once the job has run.
 
     External sources go first and Vigie's own store last: until the end, Vigie can
     still find the person again if the run is interrupted and started over.
@@ -193,17 +195,29 @@ def erase_subject(
         for source in sources:
             current = source.name
             with load_source(source.name) as engine:
-                reports.append(engine.erase(subject, plan, accept_unmapped=accept_unmapped))
+                reports.append(
+                    engine.erase(subject, plan, accept_unmapped=accept_unmapped, defer_residue=True)
+                )
     except Exception as error:
         # What was done stays journaled even when a later source fails; the caller
         # sees the error and runs the erasure again (every step is safe to repeat).
         with transaction.atomic():
+            _queue_checks(subject, reports, plan or {})
             _record_erasure(actor, subject, reports, failed=(current, type(error).__name__))
         raise
     with transaction.atomic():
+        _queue_checks(subject, reports, plan or {})
         reports.append(BuiltinSource(actor).erase(subject, plan))
         _record_erasure(actor, subject, reports)
     return reports
+
+
+def _queue_checks(subject: Subject, reports: list[EraseReport], plan: Plan) -> None:
+    from vigie.sources.residue import queue_residue_check
+
+    for report in reports:
+        if report.residue_state is ResidueState.PENDING and report.residue_check is None:
+            queue_residue_check(report, subject_ref(subject), plan)
 
 
 def _record_erasure(
@@ -233,6 +247,10 @@ def _record_erasure(
             )
     if residue:
         extra["residue"] = residue
+    checks = {r.source: r.residue_check for r in reports if r.residue_check is not None}
+    if checks:
+        # The residue checks run as jobs: each journals its own result.
+        extra["residue_checks"] = checks
     if failed is not None:
         extra["failed"] = {"source": failed[0], "error": failed[1]}
     record_event(

@@ -31,6 +31,7 @@ from vigie.sources.sql_schema import (
     cached_schema,
     forget_schema_key,
     key_in,
+    parse_key,
     row_key,
 )
 from vigie.sources.types import (
@@ -40,6 +41,7 @@ from vigie.sources.types import (
     KeptRow,
     Plan,
     PurgeReport,
+    Residue,
     Selection,
     Subject,
 )
@@ -63,6 +65,7 @@ class SqlSource:
         on_batch: BatchHook | None = None,
         archive: Callable[[str, list[KeptRow]], None] | None = None,
         forget: Callable[[str, str, list[str]], int] | None = None,
+        kept_lookup: Callable[[str, tuple[str, ...]], list[KeptRow]] | None = None,
         schema_key: Hashable | None = None,
     ) -> None:
         self.manifest = manifest
@@ -74,6 +77,7 @@ class SqlSource:
         self.on_batch = on_batch
         self._archive = archive
         self._forget = forget
+        self._kept_lookup = kept_lookup
         # Given by ``load_source`` (what identifies the registered source's state): the
         # reflected schema is then shared with other calls (see ``cached_schema``).
         self._schema_key = schema_key
@@ -163,6 +167,15 @@ class SqlSource:
 
         return forget(self.name, table, keys)
 
+    def kept_for(self, subject: Subject) -> list[KeptRow]:
+        """The rows an erasure of this subject kept on a legal ground (archive index)."""
+        from vigie.sources.archive import kept_for, refs_of
+
+        refs = refs_of(subject)
+        if self._kept_lookup is not None:
+            return self._kept_lookup(self.name, refs)
+        return kept_for(self.name, refs)
+
     def close(self) -> None:
         if self._engine is not None:
             # Its connections are closed; a cached engine keeps its compiled statements.
@@ -207,7 +220,38 @@ class SqlSource:
                 for query in queries:
                     for row in conn.execute(query.order_by(*primary)):
                         found += _found_rows(spec.name, row, len(primary), personal, categories)
-        return FindResult(self.name, tuple(found))
+            kept = self._kept_rows(conn, subject, found)
+        return FindResult(self.name, tuple(found), kept=tuple(kept))
+
+    def _kept_rows(
+        self, conn: sa.Connection, subject: Subject, found: list[FoundRow]
+    ) -> list[KeptRow]:
+        """The rows an erasure kept for the subject (R51): once the identity rows are
+        anonymised no link reaches them, so they are read by their key from the archive
+        index and added to ``found``; each with its ground and end date."""
+        kept = [k for k in self.kept_for(subject) if k.table in self.manifest.tables]
+        seen = {(r.table, r.key) for r in found}
+        missing: dict[str, list[str]] = {}
+        for row in kept:
+            if (row.table, row.key) not in seen:
+                missing.setdefault(row.table, []).append(row.key)
+        present = {row.table for row in kept}
+        for table, keys in missing.items():
+            spec = self.manifest.tables[table]
+            personal = self.schema.personal_columns(spec)
+            if not personal:
+                continue
+            categories = list(dict.fromkeys(c.category for c in personal if c.category))
+            primary = self.schema.primary_key(spec)
+            columns = [self.schema.column(spec.name, c.name) for c in personal]
+            parsed = [parse_key(primary, key) for key in keys]
+            for batch in batched([p for p in parsed if p is not None], self.batch_size):
+                query = sa.select(*primary, *columns).where(key_in(primary, batch))
+                for selected in conn.execute(query.order_by(*primary)):
+                    found += _found_rows(table, selected, len(primary), personal, categories)
+        # A row the retention purge has since removed is no longer held: not reported.
+        held = {(r.table, r.key) for r in found if r.table in present}
+        return [k for k in kept if (k.table, k.key) in held]
 
     def undescribed(self) -> list[str]:
         """Tables of the database the manifest neither describes nor declares not
@@ -253,19 +297,38 @@ class SqlSource:
         *,
         accept_unmapped: bool = False,
         check_residue: bool = True,
+        defer_residue: bool = False,
     ) -> EraseReport:
         """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53).
 
         Refused on a database holding undescribed tables or columns, unless
         ``accept_unmapped`` (the report then says incomplete and names them). Then,
         unless ``check_residue`` is False, every text column of the described personal
-        tables is searched for the person's identifiers (``report.residue``).
+        tables is searched for the person's identifiers (``report.residue``); with
+        ``defer_residue`` the identifiers are read and returned (``report.identifiers``)
+        and the report is left pending, for the caller to run the check as a job
+        (``check_residue_now``).
         """
         undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
         with _database_errors(self):
-            report = sql_erase.erase(self, subject, plan or {}, check_residue=check_residue)
+            report = sql_erase.erase(
+                self,
+                subject,
+                plan or {},
+                check_residue=check_residue,
+                defer_residue=defer_residue,
+            )
         report.incomplete, report.undescribed = bool(undescribed), undescribed
         return report
+
+    def check_residue_now(
+        self, identifiers: list[str], plan: Plan | None = None
+    ) -> tuple[list[Residue], list[Residue]]:
+        """The residue check of an erasure done earlier: every text column of every
+        described personal table searched for ``identifiers``; what is left, and apart
+        what a kept category keeps (read only: safe to run again)."""
+        with _database_errors(self):
+            return sql_erase.residue(self, identifiers, plan or {})
 
     def expired(self, rule: RetentionRule, now: dt.datetime) -> Selection:
         """Rows of ``rule``'s category past their retention end at ``now`` (R14), counted."""

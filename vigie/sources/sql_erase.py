@@ -26,8 +26,24 @@ from sqlalchemy.engine import Connection, Row
 from vigie.lib import keyring
 from vigie.lib.legal_calendar import retention_end
 from vigie.sources.manifest import Column, Table
-from vigie.sources.sql_schema import SourceError, SubjectKeys, batched, key_in, row_key
-from vigie.sources.types import Erase, EraseReport, Keep, KeptRow, Plan, Residue, Subject
+from vigie.sources.sql_schema import (
+    SourceError,
+    SubjectKeys,
+    batched,
+    full_names,
+    key_in,
+    row_key,
+)
+from vigie.sources.types import (
+    Erase,
+    EraseReport,
+    Keep,
+    KeptRow,
+    Plan,
+    Residue,
+    ResidueState,
+    Subject,
+)
 
 if TYPE_CHECKING:
     from vigie.sources.sql import SqlSource
@@ -201,14 +217,25 @@ def as_date(value: Any) -> dt.date | None:
 
 
 def erase(
-    source: SqlSource, subject: Subject, plan: Plan, *, check_residue: bool = True
+    source: SqlSource,
+    subject: Subject,
+    plan: Plan,
+    *,
+    check_residue: bool = True,
+    defer_residue: bool = False,
 ) -> EraseReport:
     report = EraseReport(source.name)
     schema = source.schema
     with source.engine.connect() as conn:
         keys = schema.identity_keys(conn, subject)
         # Read before anything changes: the rows that hold them are about to go.
-        values = identifiers(source, conn, subject, keys) if check_residue else []
+        wanted = check_residue or defer_residue
+        values = identifiers(source, conn, subject, keys) if wanted else []
+        # Whom the kept rows are kept for: a later access request finds them by these
+        # (R51), once the identity rows that lead to them are anonymised.
+        from vigie.sources.archive import subject_refs
+
+        refs = subject_refs(match_values(source, conn, subject, keys))
     report.identifiers = values
     for spec in schema.erase_order():
         # Versioned columns this database lacks are skipped.
@@ -222,10 +249,12 @@ def erase(
             rows = schema.subject_rows(conn, spec, keys, erasing=True)
         if not rows:
             continue
-        _erase_table(source, spec, rows, strategies, plan, report, keys)
-    if check_residue:
-        report.residue, report.kept_residue = residue(source, values, plan)
-        report.residue_checked = True
+        _erase_table(source, spec, rows, strategies, plan, report, keys, refs)
+    if defer_residue:
+        # The caller stores the identifiers (sealed) and queues the check as a job.
+        report.residue_state = ResidueState.PENDING
+    elif check_residue:
+        report.complete_residue(*residue(source, values, plan))
     return report
 
 
@@ -293,6 +322,7 @@ def _erase_table(
     plan: Plan,
     report: EraseReport,
     keys: SubjectKeys,
+    refs: tuple[str, ...] = (),
 ) -> None:
     guard = _Guarded(source, spec, strategies, keys)
     changes = guard.changes()
@@ -330,7 +360,9 @@ def _erase_table(
             for category in kept_categories:
                 choice = plan.get(category)
                 if isinstance(choice, Keep):
-                    entries.append(KeptRow(spec.name, key, category, choice.ground, choice.until))
+                    entries.append(
+                        KeptRow(spec.name, key, category, choice.ground, choice.until, refs)
+                    )
                 elif retention is not None:
                     rule = source.rules.get(retention.category)
                     start = as_date(row[width]) if flags_at > width else None
@@ -345,7 +377,7 @@ def _erase_table(
                         else None
                     )
                     ground = rule.legal_reference if rule else retention.category
-                    entries.append(KeptRow(spec.name, key, retention.category, ground, ends))
+                    entries.append(KeptRow(spec.name, key, retention.category, ground, ends, refs))
             # One archive entry per row: the longest retention wins (unknown = longest).
             entries.sort(key=lambda e: e.ends_on or dt.date.max, reverse=True)
             out.extend(entries[:1])
@@ -391,20 +423,8 @@ def identifiers(
         if len(text) >= MIN_IDENTIFIER and not text.isdigit():
             found[text] = None
 
-    for values in subject.attributes.values():
-        for value in values:
-            add(value)
-    for name, identity in source.manifest.identities.items():
-        identity_keys = keys.get(name)
-        if not identity_keys:
-            continue
-        for match in identity.match.values():
-            lookup = match.table or identity.table
-            column = schema.column(lookup, match.column)
-            key = schema.column(lookup, match.key or identity.key)
-            for batch in batched(identity_keys):
-                for value in conn.execute(sa.select(column).where(key.in_(batch))).scalars():
-                    add(value)
+    for _attribute, value in match_values(source, conn, subject, keys):
+        add(value)
     for spec in source.manifest.tables.values():
         marked = [c for c in schema.personal_columns(spec) if c.identifies]
         if not marked:
@@ -423,15 +443,32 @@ def identifiers(
     return sorted(found)
 
 
-def full_names(parts: Sequence[Any]) -> list[str]:
-    """The name a row's ``identifies: name`` columns spell (first and last name): the
-    parts joined in the manifest's column order and in the reverse order ("Durand
-    Camille" as GLPI's history writes it). A part alone is searched for only when it is
-    all the row has: a first name alone would report every namesake."""
-    texts = [" ".join(str(p).split()) for p in parts if p is not None and str(p).strip()]
-    if len(texts) < 2:
-        return texts
-    return [" ".join(texts), " ".join(reversed(texts))]
+def match_values(
+    source: SqlSource, conn: Connection, subject: Subject, keys: SubjectKeys
+) -> list[tuple[str, Any]]:
+    """``(attribute, value)`` for the values given and for the values of the identities'
+    match columns in the person's rows (every address and login the application holds for
+    them), read before the erase: what identifies the person afterwards."""
+    schema = source.schema
+    out: list[tuple[str, Any]] = [
+        (attribute, value) for attribute, values in subject.attributes.items() for value in values
+    ]
+    for name, identity in source.manifest.identities.items():
+        identity_keys = keys.get(name)
+        if not identity_keys:
+            continue
+        for attribute, match in identity.match.items():
+            lookup = match.table or identity.table
+            column = schema.column(lookup, match.column)
+            key = schema.column(lookup, match.key or identity.key)
+            for batch in batched(identity_keys):
+                query = sa.select(column).where(
+                    key.in_(batch), *schema.constants(lookup, match.where)
+                )
+                for value in conn.execute(query).scalars():
+                    if value is not None:
+                        out.append((attribute, value))
+    return out
 
 
 def residue(

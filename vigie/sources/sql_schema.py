@@ -61,6 +61,36 @@ def row_key(values: Sequence[Any]) -> str:
     return json.dumps(list(values), default=str)
 
 
+def parse_key(primary: Sequence[sa.Column[Any]], text: str) -> tuple[Any, ...] | None:
+    """A key in ``row_key``'s form back as values of the primary key's types (None when it
+    does not fit them: the table changed since it was recorded)."""
+    try:
+        parts = [text] if len(primary) == 1 else json.loads(text)
+        if len(parts) != len(primary):
+            return None
+        values = []
+        for column, part in zip(primary, parts, strict=True):
+            try:
+                python_type = column.type.python_type
+            except NotImplementedError:
+                python_type = str
+            values.append(int(part) if python_type is int else part)
+        return tuple(values)
+    except (ValueError, TypeError):
+        return None
+
+
+def full_names(parts: Sequence[Any]) -> list[str]:
+    """The name a row's name columns spell (first and last name): the parts joined in the
+    given order and in the reverse order ("Durand Camille" as GLPI's history writes it).
+    A part alone is given only when it is all the row has: a first name alone would
+    match every namesake."""
+    texts = [" ".join(str(p).split()) for p in parts if p is not None and str(p).strip()]
+    if len(texts) < 2:
+        return texts
+    return [" ".join(texts), " ".join(reversed(texts))]
+
+
 #: The escape character of ``like`` patterns: not a backslash, which MySQL string
 #: literals would read as their own escape.
 LIKE_ESCAPE = "!"
@@ -82,7 +112,7 @@ class SubjectKeys:
     keys, and the text values ``like`` links look for (``(identity, column)`` → values)."""
 
     keys: dict[str, list[Any]] = field(default_factory=dict)
-    texts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    texts: dict[tuple[str, str | tuple[str, ...]], list[str]] = field(default_factory=dict)
     #: The values each ``through`` chain leads to, resolved first (see ``resolve_hops``).
     hops: dict[Hashable, list[Any]] = field(default_factory=dict)
 
@@ -271,17 +301,24 @@ class SchemaView:
             for link in spec.links
             if link.like is not None
         }
-        for identity_name, value_column in sorted(wanted):
+        for identity_name, value_column in sorted(wanted, key=repr):
             keys = resolved.get(identity_name)
             texts: list[str] = []
             if keys:
                 identity = self.manifest.identities[identity_name]
+                # One column (a login), or the columns of a full name, spelled in their
+                # order and reversed ("Camille Durand", "Durand Camille").
+                names = (value_column,) if isinstance(value_column, str) else value_column
                 found_texts: set[str] = set()
                 for batch in batched(keys):
-                    query = sa.select(self.column(identity.table, value_column)).where(
+                    query = sa.select(*(self.column(identity.table, n) for n in names)).where(
                         self.column(identity.table, identity.key).in_(batch)
                     )
-                    found_texts |= {str(v) for v in conn.execute(query).scalars() if v is not None}
+                    for row in conn.execute(query):
+                        if len(names) == 1:
+                            found_texts |= {str(row[0])} if row[0] is not None else set()
+                        else:
+                            found_texts |= set(full_names(row))
                 texts = sorted(found_texts)
             resolved.texts[(identity_name, value_column)] = [t for t in texts if t.strip()]
         self.resolve_hops(conn, resolved)

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from vigie.lib.crypto import normalise_email
@@ -72,6 +73,15 @@ class FoundRow:
 class FindResult:
     source: str
     rows: tuple[FoundRow, ...] = ()
+    #: Rows of ``rows`` an erasure kept on a legal ground, with the ground and end date
+    #: (R51: after an erasure an access request still shows them, and why they remain).
+    kept: tuple[KeptRow, ...] = ()
+
+    def kept_row(self, table: str, key: str) -> KeptRow | None:
+        for row in self.kept:
+            if row.table == table and row.key == key:
+                return row
+        return None
 
     @property
     def by_category(self) -> dict[str, list[FoundRow]]:
@@ -116,6 +126,9 @@ class KeptRow:
     category: str
     ground: str
     ends_on: dt.date | None
+    #: Keyed references of the person's identifiers (``archive.subject_refs``): whom the
+    #: row is kept for, so that an access request after the erasure finds it (R51).
+    subject_refs: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -137,6 +150,30 @@ class Residue:
     category: str = ""
 
 
+class ResidueState(StrEnum):
+    """Where the residue check after an erasure stands."""
+
+    #: Not run (Vigie's own store, which crypto-shreds; or asked not to).
+    NOT_CHECKED = "not-checked"
+    #: Queued as a background job: nothing can be said yet about what is left.
+    PENDING = "pending"
+    DONE = "done"
+
+
+class Verdict(StrEnum):
+    """What a letter built on an erase report may say of what is left (R53)."""
+
+    #: Undescribed tables or columns were not erased (``accept_unmapped``).
+    INCOMPLETE = "incomplete"
+    #: The residue check found identifiers left outside the kept categories.
+    RESIDUE = "residue"
+    #: The residue check is running: "nothing left" cannot be claimed yet.
+    PENDING = "pending"
+    NOT_CHECKED = "not-checked"
+    #: Erased, checked, and no identifier left outside the kept categories.
+    NOTHING_LEFT = "nothing-left"
+
+
 @dataclass
 class EraseReport:
     source: str
@@ -148,17 +185,41 @@ class EraseReport:
     undescribed: list[str] = field(default_factory=list)
     #: The residue check after the erase (issue 12): what still holds an identifier,
     #: and apart, what a kept category keeps (its ground and end date in ``kept``).
-    residue_checked: bool = False
+    #: Filled only once the check is done (``complete_residue``); while it runs as a
+    #: job, ``residue_state`` is pending and ``residue_check`` names the job's record.
+    residue_state: ResidueState = ResidueState.NOT_CHECKED
+    residue_check: int | None = None
     residue: list[Residue] = field(default_factory=list)
     kept_residue: list[Residue] = field(default_factory=list)
     #: The identifiers the residue check searched for (the values themselves: kept in
-    #: memory for the caller, never stored nor shown).
+    #: memory for the caller, never stored in clear nor shown).
     identifiers: list[str] = field(default_factory=list, repr=False)
 
     @property
+    def residue_checked(self) -> bool:
+        return self.residue_state is ResidueState.DONE
+
+    def complete_residue(self, residue: list[Residue], kept_residue: list[Residue]) -> None:
+        """The residue check's result: the only way to a checked report."""
+        self.residue, self.kept_residue = list(residue), list(kept_residue)
+        self.residue_state = ResidueState.DONE
+
+    @property
+    def verdict(self) -> Verdict:
+        """What may be said of what is left: "nothing left" only once the residue check
+        is done and found nothing, on a complete erasure; never while it is pending."""
+        if self.incomplete:
+            return Verdict.INCOMPLETE
+        if self.residue_state is ResidueState.PENDING:
+            return Verdict.PENDING
+        if self.residue_state is ResidueState.NOT_CHECKED:
+            return Verdict.NOT_CHECKED
+        return Verdict.RESIDUE if self.residue else Verdict.NOTHING_LEFT
+
+    @property
     def complete(self) -> bool:
-        """Nothing undescribed and no residue: the erasure may say "nothing left"."""
-        return not self.incomplete and not self.residue
+        """Nothing undescribed, checked, and no residue: the erasure may say "nothing left"."""
+        return self.verdict is Verdict.NOTHING_LEFT
 
     def outcome(self, table: str) -> TableOutcome:
         return self.tables.setdefault(table, TableOutcome())

@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,6 +25,7 @@ from vigie.people.models import Person
 from vigie.people.services import PersonUnavailable, read_person
 from vigie.register.models import DataCategory
 from vigie.sources import services
+from vigie.sources.display import source_names
 from vigie.sources.inventory import problem_text
 from vigie.sources.manifest import ConnectionUnavailable, InvalidManifest, Manifest, Table
 from vigie.sources.sql_schema import SourceError
@@ -123,37 +124,6 @@ def data_map(request: HttpRequest) -> HttpResponse:
     return render(request, "sources/data_map.html", {"sources": sources})
 
 
-#: Vigie's own tables (the built-in source), as people read them.
-BUILTIN_TABLES = {
-    "people.person": gettext_lazy("People"),
-    "people.organisation": gettext_lazy("Organisations"),
-    "people.contactpoint": gettext_lazy("Contact points"),
-    "consent.consentevent": gettext_lazy("Consent events"),
-    "consent.subscription": gettext_lazy("Subscriptions"),
-    "consent.suppressionentry": gettext_lazy("Suppression list"),
-    "consent.segmentmember": gettext_lazy("Targeting segments"),
-    "mail.message": gettext_lazy("Outbox"),
-}
-
-
-def _source_names() -> dict[str, tuple[str, dict[str, str]]]:
-    """Each registered source's label and its tables' labels, in the page's language."""
-    lang = _language()
-    names: dict[str, tuple[str, dict[str, str]]] = {
-        "vigie": (str(_("Vigie's own store")), {k: str(v) for k, v in BUILTIN_TABLES.items()}),
-    }
-    for source in services.list_sources():
-        try:
-            manifest = services.source_manifest(source)
-        except InvalidManifest:
-            continue
-        names[source.name] = (
-            manifest.label.get(lang, source.name),
-            {name: table.label_text(lang) for name, table in manifest.tables.items()},
-        )
-    return names
-
-
 @requires(Permission.SOURCES_VIEW)
 @require_GET
 def person_sources(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
@@ -176,7 +146,7 @@ def person_sources(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         context["error"] = str(error)
         return render(request, "sources/person.html", context, status=503)
     context["data"] = data
-    names = _source_names()
+    names = source_names()
     context["results"] = [
         {
             "source": names.get(result.source, (result.source, {}))[0],

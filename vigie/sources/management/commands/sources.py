@@ -9,8 +9,23 @@ from django.utils.translation import gettext as _
 
 from vigie.audit.actor import Actor
 from vigie.lib.bounds import OutOfBounds, check_email
+from vigie.sources.display import (
+    category_labels,
+    kept_text,
+    residue_statement,
+    source_names,
+    strategy_text,
+)
 from vigie.sources.inventory import CheckReport
 from vigie.sources.manifest import ConnectionUnavailable, InvalidManifest, read_manifest
+from vigie.sources.residue import (
+    UnknownCheck,
+    apply_check,
+    refresh,
+    residue_check,
+    run_residue_check,
+)
+from vigie.sources.rules import register_rules
 from vigie.sources.services import (
     UnknownSource,
     check_sources,
@@ -19,9 +34,10 @@ from vigie.sources.services import (
     list_sources,
     load_source,
     register_source_file,
+    source_manifest,
 )
 from vigie.sources.sql_schema import SourceError
-from vigie.sources.types import EraseReport, Subject
+from vigie.sources.types import EraseReport, ResidueState, Subject
 
 _EMAIL_HELP = "an e-mail address of the person (repeatable)"
 _LOGIN_HELP = "a login of the person in the sources (repeatable)"
@@ -77,11 +93,21 @@ class Command(BaseCommand):
         erase.add_argument("--email", action="append", default=[], help=_EMAIL_HELP)
         erase.add_argument("--login", action="append", default=[], help=_LOGIN_HELP)
         erase.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="return as soon as the data is erased: the residue check runs as a "
+            "background job (see its result with `vigie sources residue N`)",
+        )
+        erase.add_argument(
             "--accept-unmapped",
             action="store_true",
             help="privacy lead only: erase anyway; the report says incomplete and names "
             "what is not described",
         )
+        residue = sub.add_parser(
+            "residue", help="the result of a residue check after an erasure (or: in progress)"
+        )
+        residue.add_argument("number", type=int)
         sub.add_parser(
             "advise",
             help="the indexes that would serve each source's links, with the time a probe "
@@ -148,10 +174,17 @@ class Command(BaseCommand):
         for problem in report.problems:
             self.stdout.write(f"  {report.source}: {problem}")
         summary = _(
-            "%(name)s: %(tables)d table(s), %(columns)d column(s), %(personal)d personal"
+            "%(name)s: %(personal)d personal table(s), %(not_personal)d not personal, "
+            "%(undescribed)d not described"
         ) % {
             "name": report.source,
-            "tables": report.tables,
+            "personal": report.personal_tables,
+            "not_personal": report.not_personal_tables,
+            "undescribed": len(report.undescribed_tables),
+        }
+        if report.undescribed_tables:
+            summary += f" ({', '.join(report.undescribed_tables)})"
+        summary += " — " + _("%(columns)d column(s), %(personal)d personal") % {
             "columns": report.columns,
             "personal": report.personal_columns,
         }
@@ -163,13 +196,33 @@ class Command(BaseCommand):
     def _find(self, options: dict[str, Any]) -> None:
         subject = _subject(options)
         results = find_subject(Actor.cli("sources find"), subject)
+        names = source_names()
+        categories = category_labels()
+        grounds = {key: rule.legal_reference for key, rule in register_rules().items()}
+        manifests = {}
+        for source in list_sources():
+            try:
+                manifests[source.name] = source_manifest(source)
+            except InvalidManifest:
+                continue
         for result in results:
+            label, tables = names.get(result.source, (result.source, {}))
             counts = result.counts
             if not counts:
-                self.stdout.write(_("%(source)s: nothing found") % {"source": result.source})
+                self.stdout.write(_("%(source)s: nothing found") % {"source": label})
                 continue
+            manifest = manifests.get(result.source)
             for (table, category), count in sorted(counts.items()):
-                self.stdout.write(f"{result.source}\t{table}\t{category}\t{count}")
+                table_label = tables.get(table, table)
+                where = table if table_label == table else f"{table_label} ({table})"
+                spec = manifest.tables.get(table) if manifest else None
+                kept_keys = {
+                    r.key for r in result.rows if r.table == table and r.category == category
+                }
+                kept = [k for k in result.kept if k.table == table and k.key in kept_keys]
+                strategy = strategy_text(spec, category, kept, grounds)
+                line = f"{label}\t{where}\t{categories.get(category, category)}\t{count}"
+                self.stdout.write(f"{line}\t{strategy}" if strategy else line)
         self.stdout.write(_("this search is recorded in the audit log (R29)"))
 
     def _erase(self, options: dict[str, Any]) -> None:
@@ -177,18 +230,38 @@ class Command(BaseCommand):
         reports = erase_subject(
             Actor.cli("sources erase"), subject, accept_unmapped=options["accept_unmapped"]
         )
+        if not options["no_wait"]:
+            # At a terminal the privacy lead waits for the answer that matters before
+            # writing to the person: is anything left? The check runs here (the queued
+            # job then finds it done).
+            for report in reports:
+                if report.residue_check is not None:
+                    self.stdout.write(
+                        _("%(source)s: checking what is left…") % {"source": report.source}
+                    )
+                    run_residue_check(report.residue_check)
+                    refresh(report)
+        names = source_names()
+        categories = category_labels()
         for report in reports:
-            self._erase_report(report)
+            self._erase_report(report, names, categories)
         self.stdout.write(_("this erasure is recorded in the audit log"))
 
-    def _erase_report(self, report: EraseReport) -> None:
+    def _erase_report(
+        self,
+        report: EraseReport,
+        names: dict[str, tuple[str, dict[str, str]]],
+        categories: dict[str, str],
+    ) -> None:
         name = report.source
+        _label, tables = names.get(name, (name, {}))
         for table, outcome in sorted(report.tables.items()):
+            table_label = tables.get(table, table)
             self.stdout.write(
                 _("%(source)s\t%(table)s\tdeleted %(deleted)d\tchanged %(updated)d\tkept %(kept)d")
                 % {
                     "source": name,
-                    "table": table,
+                    "table": table if table_label == table else f"{table_label} ({table})",
                     "deleted": outcome.deleted,
                     "updated": outcome.updated,
                     "kept": outcome.kept,
@@ -196,12 +269,11 @@ class Command(BaseCommand):
             )
         for category, (ground, ends) in sorted(report.kept_categories.items()):
             self.stdout.write(
-                _("%(source)s: kept: %(category)s, ground %(ground)s, until %(until)s")
+                _("%(source)s: %(category)s: %(kept)s")
                 % {
                     "source": name,
-                    "category": category,
-                    "ground": ground,
-                    "until": ends.strftime("%d/%m/%Y") if ends else _("unknown"),
+                    "category": categories.get(category, category),
+                    "kept": kept_text(ground, ends),
                 }
             )
         for kept in report.kept_residue:
@@ -209,7 +281,7 @@ class Command(BaseCommand):
                 _("%(source)s: kept (%(category)s): %(table)s.%(column)s, %(rows)d row(s)")
                 % {
                     "source": name,
-                    "category": kept.category,
+                    "category": categories.get(kept.category, kept.category),
                     "table": kept.table,
                     "column": kept.column,
                     "rows": kept.rows,
@@ -228,11 +300,28 @@ class Command(BaseCommand):
                 )
                 % {"source": name, "table": found.table, "column": found.column, "rows": found.rows}
             )
-        if report.residue_checked and report.complete:
-            self.stdout.write(
-                _("%(source)s: residue check: no identifier left in the described tables")
-                % {"source": name}
-            )
+        if report.residue_state is not ResidueState.NOT_CHECKED:
+            line = _("%(source)s: %(statement)s") % {
+                "source": name,
+                "statement": residue_statement(report),
+            }
+            if report.residue_state is ResidueState.PENDING:
+                line += " " + _("(see later: vigie sources residue %(number)d)") % {
+                    "number": report.residue_check
+                }
+            self.stdout.write(line)
+
+    def _residue(self, options: dict[str, Any]) -> None:
+        try:
+            check = residue_check(options["number"])
+        except UnknownCheck:
+            raise CommandError(
+                _("no residue check numbered %(number)d") % {"number": options["number"]}
+            ) from None
+        report = apply_check(EraseReport(check.source), check)
+        if check.state == check.State.PENDING:
+            report.residue_state = ResidueState.PENDING
+        self._erase_report(report, source_names(), category_labels())
 
     def _advise(self, options: dict[str, Any]) -> None:
         from vigie.sources.advise import advise
