@@ -44,7 +44,9 @@ def _leaks(text: str) -> list[str]:
 
 
 def test_a_token_that_spells_the_name_by_chance_is_not_a_leak() -> None:
-    assert _leaks("https://x.example/newsletter/confirm/Ab3SEMIq9_x-Zt0LmNoPqRsTuVwXyZ0123456") == []
+    assert (
+        _leaks("https://x.example/newsletter/confirm/Ab3SEMIq9_x-Zt0LmNoPqRsTuVwXyZ0123456") == []
+    )
     assert _leaks("Écrire à dpo@semi-informatique.fr") == ["semi"]
 
 
