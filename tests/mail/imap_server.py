@@ -196,6 +196,7 @@ class TestMailbox:
         client = self._client()
         try:
             typ, data = client.uid("FETCH", "1:*", "(UID FLAGS)")
+            assert typ == "OK", data
             found: dict[int, set[str]] = {}
             for line in data:
                 if not isinstance(line, bytes):

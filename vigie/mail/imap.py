@@ -52,8 +52,9 @@ class ImapConfig:
 
     @property
     def identity(self) -> str:
-        """Which mailbox: the same user and folder on the same server is the same one."""
-        return f"{self.user}@{self.host}:{self.port}/{self.folder}"[:300]
+        """Which mailbox: the same user and folder on the same server is the same one
+        (whatever the port or the TLS mode used to reach it)."""
+        return f"{self.user}@{self.host}/{self.folder}"[:300]
 
 
 def configured() -> bool:
