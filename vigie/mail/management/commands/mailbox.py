@@ -13,9 +13,9 @@ from vigie.mail.inbound import poll_mailbox
 
 class Command(BaseCommand):
     help = (
-        "The privacy mailbox read over IMAP (VIGIE_IMAP_*): `poll` reads it once, stores "
-        "each new message sealed, runs the automatic handlers (mailto unsubscribe) and "
-        "leaves the rest to sort."
+        "The privacy mailbox read over IMAP (VIGIE_IMAP_HOST and the other IMAP "
+        "settings): `poll` reads it once, stores each new message sealed, runs the "
+        "automatic handlers (mailto unsubscribe) and leaves the rest to sort."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
