@@ -188,6 +188,7 @@ SYSTEM_TASKS = {
     "mail delivery": _("e-mail delivery"),
     "pii": _("personal data keys"),
     "preferences link": _("link to the e-mail preferences"),
+    "privacy mailbox": _("reading of the privacy mailbox"),
     "role requests": _("role requests"),
 }
 

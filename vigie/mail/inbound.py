@@ -179,7 +179,7 @@ class PollReport:
 
 
 def _system() -> Actor:
-    return Actor.system("mail.inbound")
+    return Actor.system("privacy mailbox")
 
 
 def poll_mailbox(actor: Actor | None = None) -> PollReport:
