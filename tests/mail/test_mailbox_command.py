@@ -39,6 +39,25 @@ def test_poll_prints_what_it_stored_handled_and_left_to_sort(person, audience, m
     assert "stored:          0" in out.getvalue()
 
 
+def test_poll_beside_a_running_reading_does_nothing_and_says_so(mailbox) -> None:
+    import socket
+
+    from django.utils import timezone
+
+    from vigie.mail.models import MailboxPoll
+
+    mailbox.append(mail_bytes())
+    MailboxPoll.objects.create(
+        mailbox=f"{mailbox.user}@{mailbox.server.host}/INBOX",
+        polling_by=f"{socket.gethostname()}:{os.getppid()}",
+        polling_since=timezone.now(),
+    )
+    out = io.StringIO()
+    call_command("mailbox", "poll", stdout=out)
+    assert "another poll is reading it now; nothing done." in out.getvalue()
+    assert InboundMessage.objects.count() == 0
+
+
 def test_poll_fails_with_a_clear_message_when_the_server_refuses(mailbox, settings) -> None:
     settings.IMAP_PORT = free_port()
     with pytest.raises(

@@ -15,6 +15,7 @@ from vigie.mail.triage import (
     mark_not_a_request,
     mark_triaged,
     open_attachment,
+    messages_from,
     open_message,
     triage_queue,
 )
@@ -117,4 +118,13 @@ def test_a_message_processed_automatically_cannot_be_opened_or_sorted(
         open_message(lead, handled)
     with pytest.raises(TriageError):
         mark_triaged(lead, handled, "DDP-2026-0004")
+    assert not Event.objects.filter(action="personal_data:read").exists()
+
+
+def test_a_persons_messages_are_found_by_address_without_opening_any(queued) -> None:
+    # Case and spaces as a person types them; the display name of the From is no matter.
+    found = messages_from("  Bob.Martin@Exemple.FR ")
+    assert [m.pk for m in found] == [queued[1].pk]
+    assert list(messages_from("inconnu@exemple.fr")) == []
+    assert list(messages_from("")) == []
     assert not Event.objects.filter(action="personal_data:read").exists()

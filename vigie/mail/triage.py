@@ -20,7 +20,7 @@ from django.utils import timezone
 from vigie.audit.actor import Actor
 from vigie.audit.services import record_event, record_read
 from vigie.mail.actions import MailAction
-from vigie.mail.inbound import open_bytes, open_text
+from vigie.mail.inbound import open_bytes, open_text, sender_index
 from vigie.mail.models import InboundAttachment, InboundMessage, InboundState
 
 #: Longest note kept with a decision (a reason, a case number).
@@ -54,6 +54,16 @@ class OpenedMessage:
 def triage_queue() -> QuerySet[InboundMessage]:
     """The messages waiting for a person, oldest first (nothing opened)."""
     return InboundMessage.objects.filter(state=InboundState.TRIAGE).order_by("received_at", "uid")
+
+
+def messages_from(address: str) -> QuerySet[InboundMessage]:
+    """Every message still holding its content that ``address`` sent (by the keyed index,
+    nothing opened): for a person's access or erasure request (Art. 15, 17)."""
+    if not address.strip():
+        return InboundMessage.objects.none()
+    return InboundMessage.objects.filter(
+        sender_index=sender_index(address), content_dropped_at__isnull=True
+    ).order_by("received_at", "uid")
 
 
 def open_message(actor: Actor, message: InboundMessage, *, view: str = "") -> OpenedMessage:
