@@ -14,8 +14,8 @@ from vigie.mail.triage import (
     TriageError,
     mark_not_a_request,
     mark_triaged,
-    open_attachment,
     messages_from,
+    open_attachment,
     open_message,
     triage_queue,
 )
