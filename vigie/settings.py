@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "vigie.consent",
     "vigie.mail",
     "vigie.sources",
+    "vigie.rights",
     "vigie.web",
     "vigie.demo",
 ]
@@ -253,6 +254,17 @@ AXES_IPWARE_PROXY_COUNT = env_int(
 )
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Rights requests (R48): a requester who does not answer the identity challenge within
+# this many days sees the case closed, with a letter saying why.
+RIGHTS_IDENTITY_DAYS = env_int(
+    "VIGIE_RIGHTS_IDENTITY_DAYS",
+    30,
+    "Days a rights requester has to confirm their identity (the confirmation link's "
+    "life); without an answer the case closes with a letter saying why (R48).",
+    minimum=1,
+    maximum=365,
 )
 
 # Public forms and token URLs (vigie.accounts.ratelimit): counted in the database, so

@@ -12,6 +12,7 @@ urlpatterns = [
     path("backoffice/outbox/", include("vigie.mail.urls")),
     path("", include("vigie.policy.urls")),
     path("", include("vigie.consent.urls")),
+    path("", include("vigie.rights.urls")),
     # The API root would be ninja's HTML 404 (docs are off): answer in the API's format.
     path("api/v1/", api_not_found, name="api-home"),
     path("api/v1/", api.urls),

@@ -44,9 +44,8 @@ def _leaks(text: str) -> list[str]:
 
 
 def test_a_token_that_spells_the_name_by_chance_is_not_a_leak() -> None:
-    assert (
-        _leaks("https://x.example/newsletter/confirm/Ab3SEMIq9_x-Zt0LmNoPqRsTuVwXyZ0123456") == []
-    )
+    link = "https://x.example/newsletter/confirm/Ab3SEMIq9_x-Zt0LmNoPqRsTuVwXyZ0123456"
+    assert _leaks(link) == []
     assert _leaks("Écrire à dpo@semi-informatique.fr") == ["semi"]
 
 
@@ -145,6 +144,30 @@ def _role_grant() -> RoleGrant:
     return RoleGrant.objects.create(user=grantee, role="privacy_lead", requested_by=asker)
 
 
+def _rights_refs(template: str, person: Any) -> dict[str, Any]:
+    from vigie.rights import services as rights
+    from vigie.rights.models import Challenge
+    from vigie.rights.sealing import Requester
+
+    intake = rights.open_case(
+        Actor.cli("test"),
+        types=["access", "erasure"],
+        channel="post",
+        requester=Requester(email="claire.martin@client.example", name="Claire Martin"),
+        person=person,
+    )
+    case = intake.case
+    refs: dict[str, Any] = {"case": str(case.pk)}
+    if template == "rights_identity_challenge":
+        refs["challenge"] = Challenge.objects.get(case=case).pk
+    if template in ("rights_refusal", "rights_partial_refusal"):
+        case.identity_status = "verified"
+        case.save()
+        decision = rights.decide(Actor.cli("test"), case, "erasure", "refused", "Art. 17(3)(b).")
+        refs["decision"] = decision.pk
+    return refs
+
+
 def _pending_request(person: Any) -> int:
     """A real double opt-in request: its confirmation names the purpose asked for."""
     from vigie.consent.models import ConsentEvent
@@ -183,6 +206,9 @@ def test_every_e_mail_names_the_loaded_company_and_never_semi(
     if template == "role_grant_request":
         # The grant's id: mail reads the names and the role at render time.
         refs = {"grant": _role_grant().pk}
+    if template.startswith("rights_"):
+        # A real case: rights reads its number, dates and decisions at render time.
+        refs = _rights_refs(template, company["person"])
     rendered = render(
         template,
         language,

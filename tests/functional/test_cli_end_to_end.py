@@ -36,6 +36,8 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
     # The demo runs the inventory check itself: the data map shows it on first visit.
     assert "Inventory check of glpi: no problem." in first.stdout
     assert "Inventory check of dolibarr: no problem." in first.stdout
+    # Rights requests at every point of their clock, for the dashboard.
+    assert "Demo rights requests created: 6." in first.stdout
     # DKIM: a key under var/ (mode 0600), made once, and the DNS record to publish.
     key = vigie.db.parent / "dkim-vigie.pem"  # type: ignore[attr-defined]
     assert f"DKIM key created: {key}" in first.stdout
@@ -55,6 +57,7 @@ def test_demo_setup_is_idempotent_and_verify_catches_tampering(vigie) -> None:
     assert "Register loaded" not in second.stdout
     assert f"DKIM key reused: {key}" in second.stdout
     assert "Demo source created" not in second.stdout
+    assert "Demo rights requests created" not in second.stdout
     assert "Inventory check" not in second.stdout
     assert "published" not in second.stdout
 

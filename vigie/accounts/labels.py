@@ -39,6 +39,13 @@ PERMISSION_LABELS = {
     Permission.SOURCES_VIEW: _("See the data sources"),
     Permission.SOURCES_MANAGE: _("Manage the data sources"),
     Permission.SOURCES_ERASE: _("Erase a person in every source"),
+    Permission.RIGHTS_CASE_CREATE: _("Record a rights request received"),
+    Permission.RIGHTS_CASE_VIEW: _("See the rights requests"),
+    Permission.RIGHTS_CASE_HANDLE: _("Handle rights requests"),
+    Permission.RIGHTS_CASE_REFUSE: _("Refuse a rights request (or charge a fee)"),
+    Permission.RIGHTS_IDENTITY_DOCUMENT: _("Ask for and see an identity document"),
+    Permission.RIGHTS_DEADLINE_SET: _("Set the deadline of a complaint or CNIL inquiry"),
+    Permission.RIGHTS_TRIAGE: _("Sort the privacy mailbox"),
     Permission.API_IDENTITY_VIEW: _("Identify itself (API)"),
 }
 

@@ -50,6 +50,17 @@ class Permission(StrEnum):
     SOURCES_VIEW = "sources:source:view"
     SOURCES_MANAGE = "sources:source:manage"
     SOURCES_ERASE = "sources:subject:erase"
+    # Rights requests (R46–R50, R80): any member of staff records a request they
+    # received (R46); handlers see and work cases; a refusal or a fee is the privacy
+    # lead's (R49), as are an identity document (R48) and the deadline of a complaint
+    # or CNIL inquiry (R80); the triage of the privacy mailbox (R78).
+    RIGHTS_CASE_CREATE = "rights:case:create"
+    RIGHTS_CASE_VIEW = "rights:case:view"
+    RIGHTS_CASE_HANDLE = "rights:case:handle"
+    RIGHTS_CASE_REFUSE = "rights:case:refuse"
+    RIGHTS_IDENTITY_DOCUMENT = "rights:identity:document"
+    RIGHTS_DEADLINE_SET = "rights:deadline:set"
+    RIGHTS_TRIAGE = "rights:triage:handle"
     # Used by API keys to prove who they are (the "whoami" route).
     API_IDENTITY_VIEW = "api:identity:view"
 
@@ -72,6 +83,13 @@ PERSONAL_DATA_PERMISSIONS: frozenset[Permission] = frozenset(
         Permission.ACCOUNTS_ROLE_CONFIRM,
         Permission.AUDIT_LOG_VIEW,
         Permission.SOURCES_ERASE,
+        Permission.RIGHTS_CASE_CREATE,
+        Permission.RIGHTS_CASE_VIEW,
+        Permission.RIGHTS_CASE_HANDLE,
+        Permission.RIGHTS_CASE_REFUSE,
+        Permission.RIGHTS_IDENTITY_DOCUMENT,
+        Permission.RIGHTS_DEADLINE_SET,
+        Permission.RIGHTS_TRIAGE,
     }
 )
 
@@ -88,6 +106,13 @@ class Role(models.TextChoices):
 
 
 _EVERY_STAFF = {Permission.BACKOFFICE_VIEW, Permission.API_IDENTITY_VIEW}
+#: R46: whoever receives a request records it (forwarded within one working day).
+_RECORDS_REQUESTS = {Permission.RIGHTS_CASE_CREATE}
+_HANDLES_REQUESTS = {
+    Permission.RIGHTS_CASE_CREATE,
+    Permission.RIGHTS_CASE_VIEW,
+    Permission.RIGHTS_CASE_HANDLE,
+}
 _MARKETING = {
     Permission.PEOPLE_VIEW,
     Permission.PEOPLE_CREATE,
@@ -133,12 +158,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.SOURCES_MANAGE,
             Permission.SOURCES_ERASE,
             Permission.MAIL_RETRY,
+            *_HANDLES_REQUESTS,
+            Permission.RIGHTS_CASE_REFUSE,
+            Permission.RIGHTS_IDENTITY_DOCUMENT,
+            Permission.RIGHTS_DEADLINE_SET,
+            Permission.RIGHTS_TRIAGE,
         }
     ),
-    Role.SALES: frozenset(_EVERY_STAFF | _MARKETING),
-    Role.TECHNICIAN: frozenset(_EVERY_STAFF),
-    Role.ACCOUNTING: frozenset(_EVERY_STAFF),
-    Role.ARCHIVE_LEGAL: frozenset(_EVERY_STAFF),
+    # Sales answer clients' requests day to day (without refusing one: R49).
+    Role.SALES: frozenset(_EVERY_STAFF | _MARKETING | _HANDLES_REQUESTS),
+    Role.TECHNICIAN: frozenset(_EVERY_STAFF | _RECORDS_REQUESTS),
+    Role.ACCOUNTING: frozenset(_EVERY_STAFF | _RECORDS_REQUESTS),
+    Role.ARCHIVE_LEGAL: frozenset(_EVERY_STAFF | _HANDLES_REQUESTS),
     Role.AUDITOR: frozenset(
         _EVERY_STAFF
         | {
@@ -149,6 +180,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.POLICY_VIEW,
             Permission.CONSENT_VIEW,
             Permission.SOURCES_VIEW,
+            Permission.RIGHTS_CASE_VIEW,
         }
     ),
 }

@@ -37,7 +37,11 @@ RECIPIENT = "recipient"
 #: A staff account (a privacy lead told of a role awaiting confirmation): the
 #: address is the account's, read at send time (``mail.staff_notices``).
 STAFF = "staff"
-KINDS = (PERSON, ORGANISATION, RECIPIENT, STAFF)
+#: Whoever filed a rights request, known or not (a case's sealed contact address,
+#: opened by the rights domain at send time): the neutral reply to an address Vigie
+#: does not know must reach it without making it a person (R48).
+REQUESTER = "requester"
+KINDS = (PERSON, ORGANISATION, RECIPIENT, STAFF, REQUESTER)
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,11 @@ class To:
     @classmethod
     def recipient(cls, key: str) -> To:
         return cls(RECIPIENT, key)
+
+    @classmethod
+    def requester(cls, case_id: str) -> To:
+        """The requester of a rights case, by the case's id."""
+        return cls(REQUESTER, case_id)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.lib.purposes import Purpose
-from vigie.mail.addressing import ORGANISATION, PERSON, RECIPIENT, STAFF, To
+from vigie.mail.addressing import ORGANISATION, PERSON, RECIPIENT, REQUESTER, STAFF, To
 
 
 class Kind(models.TextChoices):
@@ -68,6 +68,12 @@ class Message(models.Model):
         blank=True,
         help_text="Register key of a recipient whose privacy contact receives the message "
         "(a reference; the address is read from the register at send time).",
+    )
+    requester_case = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Category: data-subject request case files (the id of the rights case "
+        "whose requester receives the message; the address is opened at send time).",
     )
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -119,6 +125,7 @@ class Message(models.Model):
         "person": "identity-contact",
         "organisation": "identity-contact",
         "staff": "staff-accounts",
+        "requester_case": "dsr-case-files",
         "purpose": "policy-notice-log",
         "kind": "policy-notice-log",
         "template": "policy-notice-log",
@@ -145,6 +152,7 @@ class Message(models.Model):
                         organisation__isnull=True,
                         recipient_key="",
                         staff__isnull=True,
+                        requester_case="",
                     )
                     | models.Q(
                         kind="service",
@@ -152,6 +160,7 @@ class Message(models.Model):
                         organisation__isnull=False,
                         recipient_key="",
                         staff__isnull=True,
+                        requester_case="",
                     )
                     | (
                         models.Q(
@@ -159,6 +168,7 @@ class Message(models.Model):
                             person__isnull=True,
                             organisation__isnull=True,
                             staff__isnull=True,
+                            requester_case="",
                         )
                         & ~models.Q(recipient_key="")
                     )
@@ -168,6 +178,17 @@ class Message(models.Model):
                         organisation__isnull=True,
                         recipient_key="",
                         staff__isnull=False,
+                        requester_case="",
+                    )
+                    | (
+                        models.Q(
+                            kind="service",
+                            person__isnull=True,
+                            organisation__isnull=True,
+                            recipient_key="",
+                            staff__isnull=True,
+                        )
+                        & ~models.Q(requester_case="")
                     )
                 ),
                 name="mail_message_one_recipient",
@@ -185,6 +206,8 @@ class Message(models.Model):
             return To(ORGANISATION, str(self.organisation_id))
         if self.staff_id is not None:
             return To(STAFF, str(self.staff_id))
+        if self.requester_case:
+            return To(REQUESTER, self.requester_case)
         return To(RECIPIENT, self.recipient_key)
 
     @property

@@ -53,6 +53,14 @@ TEMPLATE_LABELS = {
     "policy_change": _("Privacy policy change"),
     "preferences_link": _("Link to the e-mail preferences"),
     "role_grant_request": _("Role request to confirm"),
+    "rights_acknowledgement": _("Rights request: acknowledgement"),
+    "rights_identity_challenge": _("Rights request: identity confirmation link"),
+    "rights_neutral_reply": _("Rights request: neutral reply"),
+    "rights_extension_notice": _("Rights request: extension notice"),
+    "rights_identification_impossible": _("Rights request: identity could not be verified"),
+    "rights_refusal": _("Rights request: refusal"),
+    "rights_partial_refusal": _("Rights request: partial refusal"),
+    "rights_answer_cover": _("Rights request: answer"),
 }
 
 
@@ -62,6 +70,7 @@ REASONS = {
     "NO_ADDRESS": _("No e-mail address is known for this recipient."),
     "PERSON_ERASED": _("The person was erased."),
     "ORGANISATION_GONE": _("The organisation no longer exists."),
+    "CASE_GONE": _("The rights request case no longer exists."),
     "RECIPIENT_NOT_IN_REGISTER": _("This recipient is no longer in the register."),
     "NO_RESOLVER": _("Vigie cannot address this kind of recipient."),
     "AUDIENCE_CHECK_UNAVAILABLE": _("The marketing audience rules could not be checked."),

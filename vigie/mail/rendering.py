@@ -48,13 +48,24 @@ CATALOGUE: dict[str, Kind] = {
     "preferences_link": Kind.SERVICE,
     "role_grant_request": Kind.SERVICE,
     "newsletter": Kind.MARKETING,
+    # The letters of a rights case (vigie.rights.letters).
+    "rights_acknowledgement": Kind.SERVICE,
+    "rights_identity_challenge": Kind.SERVICE,
+    "rights_neutral_reply": Kind.SERVICE,
+    "rights_extension_notice": Kind.SERVICE,
+    "rights_identification_impossible": Kind.SERVICE,
+    "rights_refusal": Kind.SERVICE,
+    "rights_partial_refusal": Kind.SERVICE,
+    "rights_answer_cover": Kind.SERVICE,
 }
 
 #: Rights letters: the mail about the person's rights over their data (information
 #: notices, answers to requests). Only these carry the privacy address as Reply-To;
 #: replies to marketing and to other service mail go to their own sender, never to the
 #: privacy mailbox (``compose.senders``).
-RIGHTS_LETTERS: frozenset[str] = frozenset({"art14_notice", "policy_change"})
+RIGHTS_LETTERS: frozenset[str] = frozenset(
+    {"art14_notice", "policy_change", *(name for name in CATALOGUE if name.startswith("rights_"))}
+)
 
 # Set by ``render`` itself: a stored context can never supply or replace them.
 _RESERVED = frozenset(

@@ -21,7 +21,14 @@ from django.utils import timezone
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event
 from vigie.mail.actions import MailAction
-from vigie.mail.addressing import ORGANISATION, PERSON, STAFF, To, marketing_verdicts
+from vigie.mail.addressing import (
+    ORGANISATION,
+    PERSON,
+    REQUESTER,
+    STAFF,
+    To,
+    marketing_verdicts,
+)
 from vigie.mail.compose import message_id_domain, new_message_id
 from vigie.mail.models import Kind, Message, Purpose, Status
 from vigie.mail.rendering import (
@@ -95,6 +102,10 @@ def _recipient_fields(to: To, kind: str) -> dict[str, Any]:
         return {"organisation_id": int(to.ref)}
     if to.kind == STAFF:
         return {"staff_id": int(to.ref)}
+    if to.kind == REQUESTER:
+        if not to.ref:
+            raise InvalidMessage("a requester is named by their case's id")
+        return {"requester_case": to.ref}
     if not to.ref:
         raise InvalidMessage("a register recipient is named by its key")
     return {"recipient_key": to.ref}

@@ -51,6 +51,7 @@ class Command(BaseCommand):
         self.ensure_signing()
         self.ensure_people()
         self.ensure_sources()
+        self.ensure_rights_cases()
         credentials = self.ensure_accounts(Path(settings.VAR_DIR) / "demo_credentials.json")
         self.print_logins(credentials)
         if options["no_serve"]:
@@ -128,6 +129,14 @@ class Command(BaseCommand):
         indexed = index_missing_names(Actor.cli("demo"))
         if indexed and not people:
             self.stdout.write(f"Names indexed for the search: {indexed}.")
+
+    def ensure_rights_cases(self) -> None:
+        """Rights requests at every point of their clock, created once."""
+        from vigie.demo.rights import create_demo_cases
+
+        cases = create_demo_cases()
+        if cases:
+            self.stdout.write(f"Demo rights requests created: {len(cases)}.")
 
     def ensure_sources(self) -> None:
         """A GLPI-shaped and a Dolibarr-shaped database holding some demo people, once."""

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mail', '0005_message_claimed_by'),
+        ('mail', '0006_message_to_requester'),
     ]
 
     operations = [

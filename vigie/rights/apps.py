@@ -1,0 +1,37 @@
+from django.apps import AppConfig
+
+
+class RightsConfig(AppConfig):
+    name = "vigie.rights"
+    label = "rights"
+    verbose_name = "Demandes d’exercice des droits"
+
+    def ready(self) -> None:
+        # Mail opens a requester's address through this app at send time, reads the
+        # letters' content here when it renders them, and tells this app whether each
+        # letter reached the mail server (the case's documents, R46).
+        from vigie.mail.addressing import (
+            REQUESTER,
+            register_context_builder,
+            register_delivery_listener,
+            register_resolver,
+        )
+        from vigie.rights.letters import (
+            TEMPLATES,
+            letter_context,
+            record_outcome,
+            requester_address,
+        )
+
+        register_resolver(REQUESTER, requester_address)
+        for template in TEMPLATES:
+            register_context_builder(template, letter_context)
+            register_delivery_listener(template, record_outcome)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from vigie.audit.display import register_object_kind, register_sentences
+        from vigie.rights.actions import sentences
+
+        register_sentences(sentences())
+        register_object_kind("rights.case", _("Rights request"))

@@ -1,0 +1,343 @@
+"""Data-subject requests (Art. 12, 15–22 GDPR; R46–R50, R59, R78–R80): one case per request.
+
+A case keeps what Art. 5(2) accountability needs: types, channel, the day the request
+reached the company (``received_at``, R46), who asked (sealed), how their identity was
+checked, the legal clock (``due_date``, ``outer_limit``, suspensions, extension; R47),
+decisions with their grounds, the letters sent and a timeline. The requester's contact
+details and the text of the request are sealed (R30) with a key derived for this domain;
+the case's own row holds only references, dates and codes.
+
+A case is kept per the register's ``dsr-case-files`` rule (5 years after closure) and
+cannot be deleted before ``retain_until`` (the model refuses it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigie.audit.models import AppendOnlyModel
+from vigie.people.models import Person
+
+
+class RequestType(models.TextChoices):
+    """What the person asks (Art. 15–22, Art. 7(3); loi I&L art. 85; Art. 77/R80)."""
+
+    ACCESS = "access", _("Access")
+    RECTIFICATION = "rectification", _("Rectification")
+    ERASURE = "erasure", _("Erasure")
+    RESTRICTION = "restriction", _("Restriction of processing")
+    OBJECTION = "objection", _("Objection")
+    PORTABILITY = "portability", _("Portability")
+    WITHDRAWAL = "withdrawal", _("Withdrawal of consent")
+    POST_MORTEM = "post_mortem", _("Post-mortem directive")
+    COMPLAINT = "complaint", _("Complaint")
+    CNIL_INQUIRY = "cnil_inquiry", _("CNIL inquiry")
+
+
+#: Types whose deadline the privacy lead sets (R80): not the Art. 12(3) month.
+OWN_DEADLINE_TYPES = frozenset({RequestType.COMPLAINT, RequestType.CNIL_INQUIRY})
+
+
+class Channel(models.TextChoices):
+    """How the request reached the company (R46, R78)."""
+
+    PORTAL = "portal", _("Web form on the portal")
+    PERSONAL_SPACE = "personal_space", _("Personal space")
+    MAILBOX = "mailbox", _("E-mail to the privacy mailbox")
+    EMAIL = "email", _("E-mail to a member of staff")
+    POST = "post", _("Post")
+    PHONE = "phone", _("Telephone")
+    COLLEAGUE = "colleague", _("Handed to a colleague")
+    API = "api", _("Other software (API)")
+
+
+class Status(models.TextChoices):
+    AWAITING_IDENTITY = "awaiting_identity", _("Awaiting identity check")
+    IN_PROGRESS = "in_progress", _("In progress")
+    #: An identity field to rectify needs a proportionate proof (R54; issue 14).
+    AWAITING_PROOF = "awaiting_proof", _("Awaiting proof")
+    ANSWERED = "answered", _("Answered")
+    PARTIALLY_REFUSED = "partially_refused", _("Partially refused")
+    REFUSED = "refused", _("Refused")
+    #: The person could not be identified (Art. 12(2)), or did not answer the challenge.
+    UNVERIFIED = "unverified", _("Closed: identity not verified")
+
+
+OPEN_STATUSES = frozenset({Status.AWAITING_IDENTITY, Status.IN_PROGRESS, Status.AWAITING_PROOF})
+CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
+
+
+class IdentityStatus(models.TextChoices):
+    NOT_CHECKED = "not_checked", _("Not checked yet")
+    AWAITING = "awaiting", _("Challenge sent, awaiting the answer")
+    VERIFIED = "verified", _("Verified")
+    FAILED = "failed", _("Could not be verified")
+
+
+class IdentityMethod(models.TextChoices):
+    """R48: how identity was established, least intrusive first."""
+
+    ON_FILE_ADDRESS = "on_file_address", _("Confirmation link sent to the address on file")
+    PERSONAL_SPACE = "personal_space", _("Signed-in personal space")
+    CUSTOMER_REFERENCE = (
+        "customer_reference",
+        _("Customer or contract reference matching the postal address on file"),
+    )
+    KNOWN_TO_STAFF = "known_to_staff", _("Known to the member of staff (call or meeting)")
+    ID_DOCUMENT = "id_document", _("Identity document (last resort)")
+
+
+class CaseDeletionRefused(RuntimeError):
+    """A case may not be deleted before its retention date (R46, R12)."""
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=20, unique=True)
+    types = models.JSONField(
+        default=list, help_text="Category: data-subject request case files (types asked)."
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    # R46: the day the request reached the company, which staff may set back to the day a
+    # colleague first received it; the clock runs from here, not from the recording.
+    received_at = models.DateTimeField(
+        help_text="Category: data-subject request case files (arrival at the company)."
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.CharField(max_length=100, blank=True, help_text="actor kind:id")
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Category: data-subject request case files (the person the request is "
+        "about, once known).",
+    )
+    language = models.CharField(max_length=8, default="fr")
+    # The requester's own address as a keyed blind index: to find their cases and to
+    # rate-limit, never to display.
+    requester_email_index = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Category: data-subject request case files (blind index of the "
+        "requester's address).",
+    )
+    requester_sealed = models.BinaryField(
+        null=True,
+        help_text="Category: data-subject request case files (requester's name, address, "
+        "phone and postal address, sealed).",
+    )
+    description_sealed = models.BinaryField(
+        null=True,
+        help_text="Category: data-subject request case files (the request's own words, sealed).",
+    )
+    identity_status = models.CharField(
+        max_length=16, choices=IdentityStatus.choices, default=IdentityStatus.NOT_CHECKED
+    )
+    identity_method = models.CharField(
+        max_length=24, choices=IdentityMethod.choices, blank=True, default=""
+    )
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    identity_verified_by = models.CharField(max_length=100, blank=True, default="")
+    # R48: the clock stops from the challenge to the answer; each pair is kept.
+    suspensions = models.JSONField(
+        default=list, blank=True, help_text="[[challenge ISO time, answer ISO time or null]…]"
+    )
+    suspended_from = models.DateTimeField(null=True, blank=True)
+    suspended_to = models.DateTimeField(null=True, blank=True)
+    # R47 (C2): both stored; ``due_date`` is None while the clock is suspended.
+    due_date = models.DateField(null=True, blank=True)
+    outer_limit = models.DateField(null=True, blank=True)
+    deadline_set_by_privacy_lead = models.BooleanField(default=False)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_reasons = models.TextField(blank=True, default="")
+    extension_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.AWAITING_IDENTITY
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Category: staff accounts (the member of staff handling the case).",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closing_reason = models.TextField(blank=True, default="")
+    retain_until = models.DateField(null=True, blank=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "types": "dsr-case-files",
+        "received_at": "dsr-case-files",
+        "person": "dsr-case-files",
+        "requester_email_index": "dsr-case-files",
+        "requester_sealed": "dsr-case-files",
+        "description_sealed": "dsr-case-files",
+        "identity_status": "dsr-case-files",
+        "identity_method": "dsr-case-files",
+        "identity_verified_at": "dsr-case-files",
+        "suspensions": "dsr-case-files",
+        "suspended_from": "dsr-case-files",
+        "suspended_to": "dsr-case-files",
+        "due_date": "dsr-case-files",
+        "outer_limit": "dsr-case-files",
+        "extension_reasons": "dsr-case-files",
+        "status": "dsr-case-files",
+        "closing_reason": "dsr-case-files",
+        "handler": "staff-accounts",
+    }
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "due_date"])]
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        from django.utils import timezone
+
+        if self.retain_until is None or self.retain_until > timezone.localdate():
+            raise CaseDeletionRefused(
+                f"case {self.number} is kept until its retention date "
+                f"({self.retain_until or 'after closure'})"
+            )
+        return super().delete(*args, **kwargs)
+
+
+class CaseEvent(AppendOnlyModel):
+    """One step of a case, for its timeline (the audit chain holds the same facts)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField()
+    actor_type = models.CharField(max_length=16)
+    actor_id = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=40)
+    # Codes, dates and references; no personal data (the case's sealed fields hold it).
+    extra = models.JSONField(default=dict, blank=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"extra": "dsr-case-files"}
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        indexes = [models.Index(fields=["case", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case_id}"
+
+
+class Outcome(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    PARTIAL = "partial", _("Partially refused")
+    REFUSED = "refused", _("Refused")
+
+
+class Decision(models.Model):
+    """A decision on one type of a case, with its legal grounds (R46, R49)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    request_type = models.CharField(max_length=20, choices=RequestType.choices)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    grounds = models.TextField(
+        help_text="Category: data-subject request case files (reasons and legal grounds)."
+    )
+    decided_at = models.DateTimeField()
+    decided_by = models.CharField(max_length=100)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"grounds": "dsr-case-files"}
+
+    def __str__(self) -> str:
+        return f"{self.request_type}: {self.outcome}"
+
+
+class Letter(models.Model):
+    """A letter sent about a case: which template, which outbox message (R46: the
+    documents sent)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters")
+    template = models.CharField(max_length=60)
+    message_id = models.UUIDField(help_text="The outbox message (mail.Message) carrying it.")
+    to_kind = models.CharField(max_length=16)
+    language = models.CharField(max_length=8)
+    queued_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_reason = models.CharField(max_length=200, blank=True, default="")
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "template": "dsr-case-files",
+        "sent_at": "dsr-case-files",
+    }
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.template} for {self.case_id}"
+
+
+class Challenge(models.Model):
+    """An identity challenge: a confirmation link sent to the address on file (R48).
+    The link carries the challenge's id signed with the secret key (``rights.links``):
+    nothing secret is stored, here or in the outbox; it is good once, until it expires."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="challenges")
+    sent_to_person = models.ForeignKey(
+        Person,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Category: data-subject request case files (whose on-file address got it).",
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"sent_to_person": "dsr-case-files"}
+
+    def __str__(self) -> str:
+        return f"challenge for {self.case_id}"
+
+
+class Alert(models.Model):
+    """A D-7 / D-2 / overdue alert already given for a due date (R47): once each."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    kind = models.CharField(max_length=8)
+    due_date = models.DateField()
+    sent_at = models.DateTimeField()
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "due_date"], name="rights_alert_once_per_due_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert for {self.case_id}"
+
+
+class CaseCounter(models.Model):
+    """The last case number given in a year: ``DDP-2025-0001`` and on, without gaps."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
