@@ -4,12 +4,14 @@ nothing lost or doubled when a poll stops half-way (R46, R78)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from tests.mail.conftest import mail_bytes
 from tests.mail.imap_server import free_port
@@ -47,6 +49,10 @@ def test_a_message_dropped_in_the_mailbox_is_stored_once_sealed_then_flagged(mai
     message = InboundMessage.objects.get()
     assert (message.uid, message.state, message.handled_by) == (uid, InboundState.TRIAGE, "")
     assert message.uidvalidity == mailbox.uidvalidity()
+    # The server's arrival time (INTERNALDATE), right whatever the machine's time zone.
+    assert abs(message.received_at - timezone.now()) < dt.timedelta(minutes=1)
+    assert message.sent_at is not None
+    assert abs(message.sent_at - timezone.now()) < dt.timedelta(minutes=1)
     assert message.flagged_at is not None
     assert mailbox.flags()[uid] == SEEN
     # Nothing readable in the row: sender, subject and text are sealed.
@@ -217,7 +223,6 @@ def test_a_second_poll_while_one_runs_does_nothing(mailbox) -> None:
         polling_by=f"{socket.gethostname()}:{os.getppid()}",
         polling_since=InboundMessage.objects.get().stored_at,
     )
-    from django.utils import timezone
 
     MailboxPoll.objects.update(polling_since=timezone.now())
     report = poll_mailbox()
@@ -228,8 +233,6 @@ def test_a_second_poll_while_one_runs_does_nothing(mailbox) -> None:
 def test_the_lease_of_a_killed_poll_is_taken_over(mailbox) -> None:
     import subprocess
     import sys
-
-    from django.utils import timezone
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()

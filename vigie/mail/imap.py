@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextlib
 import imaplib
 import itertools
+import re
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
@@ -174,10 +175,10 @@ class Session:
             line = item[0] if isinstance(item, tuple) else item
             if not isinstance(line, bytes):
                 continue
-            parsed = imaplib.Internaldate2tuple(line)
+            arrival = _internal_date(line)
             uid = _uid_of(line)
-            if parsed is not None and uid is not None:
-                found[uid] = datetime(*parsed[:6], tzinfo=UTC)
+            if arrival is not None and uid is not None:
+                found[uid] = arrival
         return found
 
     def flag_stored(self, uids: list[int]) -> None:
@@ -187,6 +188,37 @@ class Session:
         flags = ["\\Seen", STORED_KEYWORD] if self.keywords else ["\\Seen"]
         uid_list = [str(u) for u in uids]
         self.box.client.uid("STORE", ",".join(uid_list), "+FLAGS", f"({' '.join(flags)})")
+
+
+_INTERNALDATE = re.compile(
+    rb'INTERNALDATE "\s*(\d{1,2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2} [+-]\d{4})"'
+)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _internal_date(line: bytes) -> datetime | None:
+    """The INTERNALDATE with its own offset, in UTC. (``imaplib.Internaldate2tuple``
+    gives the machine's local time as a bare tuple: its offset would be lost.)"""
+    match = _INTERNALDATE.search(line)
+    if match is None:
+        return None
+    day, month, rest = match[1].decode().split("-", 2)
+    year, clock, offset = rest.split(" ")
+    if month.title() not in _MONTHS:
+        return None
+    hours, minutes, seconds = (int(part) for part in clock.split(":"))
+    sign = 1 if offset[0] == "+" else -1
+    shift = timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5])) * sign
+    local = datetime(
+        int(year),
+        _MONTHS.index(month.title()) + 1,
+        int(day),
+        hours,
+        minutes,
+        seconds,
+        tzinfo=timezone(shift),
+    )
+    return local.astimezone(UTC)
 
 
 def _uid_of(line: bytes) -> int | None:
