@@ -244,3 +244,12 @@ def mail_bytes(
         main, sub = content_type.split("/", 1)
         message.add_attachment(content, maintype=main, subtype=sub, filename=name)
     return message.as_bytes()
+
+
+@pytest.fixture(scope="session")
+def imap_tls_server() -> Iterator[ImapServer]:
+    """The same, speaking TLS (implicit on ``tls_port``, STARTTLS on ``port``) with a
+    certificate from a test authority (``ca_file``) that no system trusts."""
+    server = start_server(tls=True)
+    yield server
+    server.stop()

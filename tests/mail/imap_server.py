@@ -31,7 +31,6 @@ base_dir = {base}/run
 state_dir = {base}/state
 log_path = {base}/dovecot.log
 info_log_path = {base}/dovecot.log
-ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_verbose = no
@@ -52,6 +51,7 @@ userdb {{
   driver = static
   args = uid={mail_uid} gid={mail_gid} home={base}/mail/%u
 }}
+{tls}
 service imap-login {{
   chroot =
   inet_listener imap {{
@@ -59,7 +59,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -93,6 +94,10 @@ class ImapServer:
     base: Path
     process: subprocess.Popen[bytes] | None = None
     password: str = ""
+    #: With TLS: the implicit-TLS port (``port`` then offers STARTTLS) and the file of
+    #: the test authority that signed the server's certificate.
+    tls_port: int = 0
+    ca_file: Path | None = None
 
     def log(self) -> str:
         path = self.base / "dovecot.log"
@@ -110,7 +115,86 @@ class ImapServer:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def start_server() -> ImapServer:
+def _certificates(base: Path) -> tuple[Path, Path, Path]:
+    """A test authority and a certificate it signed for 127.0.0.1: (CA, cert, key)."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Vigie test authority")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = (base / "ca.pem", base / "cert.pem", base / "key.pem")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return paths
+
+
+def start_server(*, tls: bool = False) -> ImapServer:
     if not Path(DOVECOT).exists():
         raise RuntimeError(
             "dovecot is not installed: run `scripts/system-deps.sh dovecot-imapd` "
@@ -127,12 +211,20 @@ def start_server() -> ImapServer:
     if os.geteuid() == 0:
         os.chown(base / "mail", entry.pw_uid, entry.pw_gid)
     port = free_port()
+    tls_port = free_port() if tls else 0
     password = secrets.token_hex(12)
+    ca_file = None
+    tls_lines = "ssl = no"
+    if tls:
+        ca_file, cert, key = _certificates(base)
+        tls_lines = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}"
     config = base / "dovecot.conf"
     config.write_text(
         CONFIG.format(
             base=base,
             port=port,
+            tls_port=tls_port,
+            tls=tls_lines,
             password=password,
             internal=internal,
             internal_group=group,
@@ -142,7 +234,9 @@ def start_server() -> ImapServer:
         ),
         encoding="utf-8",
     )
-    server = ImapServer("127.0.0.1", port, base, password=password)
+    server = ImapServer(
+        "127.0.0.1", port, base, password=password, tls_port=tls_port, ca_file=ca_file
+    )
     server.process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(config)],
         stdout=subprocess.DEVNULL,

@@ -268,17 +268,25 @@ def connect(cfg: ImapConfig) -> Session:
     message otherwise (the connection is closed again)."""
     where = f"{cfg.host}:{cfg.port}"
     box: BaseMailBox
+    # The certificate and the host name are checked against the system's authorities:
+    # imaplib's own default context checks neither, and the password would go to
+    # whoever sits in the middle.
+    context = ssl.create_default_context()
     try:
         if cfg.security == "ssl":
-            box = MailBox(cfg.host, cfg.port, timeout=cfg.timeout)
+            box = MailBox(cfg.host, cfg.port, timeout=cfg.timeout, ssl_context=context)
         elif cfg.security == "starttls":
-            box = MailBoxStartTls(cfg.host, cfg.port, timeout=cfg.timeout)
+            box = MailBoxStartTls(cfg.host, cfg.port, timeout=cfg.timeout, ssl_context=context)
         else:
             box = MailBoxUnencrypted(cfg.host, cfg.port, timeout=cfg.timeout)
     except ConnectionRefusedError:
         raise MailboxUnavailable(f"IMAP server {where} refused the connection") from None
     except TimeoutError:
         raise MailboxUnavailable(f"IMAP server {where} did not answer in time") from None
+    except ssl.SSLCertVerificationError as error:
+        raise MailboxUnavailable(
+            f"the certificate of IMAP server {where} is not trusted ({error.verify_message})"
+        ) from None
     except ssl.SSLError as error:
         raise MailboxUnavailable(f"TLS with IMAP server {where} failed ({error.reason})") from None
     except (OSError, imaplib.IMAP4.error, ImapToolsError) as error:
