@@ -254,3 +254,32 @@ def test_a_message_stored_under_a_former_uidvalidity_is_not_stored_again(mailbox
     assert (report.stored, report.already_stored) == (0, 1)
     assert InboundMessage.objects.filter(subject_sealed__isnull=False).count() == 1
     assert InboundMessage.objects.filter(handled_by="mail:already-stored").count() == 1
+
+
+def test_an_html_only_message_keeps_its_text(mailbox) -> None:
+    raw = (
+        b"From: jeanne.dupont@exemple.fr\r\nSubject: =?utf-8?q?Acc=C3=A8s?=\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<html><body><p>Je demande <b>l'effacement</b> de mes donn\xc3\xa9es.</p></body></html>"
+    )
+    mailbox.append(raw)
+    poll_mailbox()
+    message = InboundMessage.objects.get()
+    assert inbound.open_text(message.pk, "subject", message.subject_sealed) == "Accès"
+    text = inbound.open_text(message.pk, "body", message.body_sealed)
+    assert "Je demande l'effacement de mes données." in text and "<b>" not in text
+
+
+def test_a_malformed_message_is_stored_and_does_not_hold_back_the_next(mailbox) -> None:
+    # No From, no Date, a broken MIME structure, bytes that are not UTF-8.
+    broken = mailbox.append(
+        b"Subject: \xff\xfe cass\xe9\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\n"
+        b"--x\r\nContent-Type: text/plain; charset=unknown-8bit\r\n\r\n\xe9t\xe9\r\n"
+    )
+    after = mailbox.append(mail_bytes(subject="suivant"))
+    assert poll_mailbox().stored == 2
+    first = InboundMessage.objects.get(uid=broken)
+    assert first.sent_at is None and first.sender_index == ""
+    assert inbound.open_text(first.pk, "sender", first.sender_sealed) == ""
+    assert InboundMessage.objects.filter(uid=after).exists()
+    assert all(f == SEEN for f in mailbox.flags().values())

@@ -29,8 +29,9 @@ from imap_tools.errors import ImapToolsError
 #: keywords (PERMANENTFLAGS ``\\*``): a person reading the mailbox in a mail client sees
 #: what Vigie took, and marking it unread does not make Vigie take it again.
 STORED_KEYWORD = "$VigieStored"
-#: Messages fetched per FETCH command: bounded memory, few round trips.
-FETCH_CHUNK = 20
+#: Messages fetched per FETCH command: few round trips, and at most this many messages
+#: (attachments included) in memory at once.
+FETCH_CHUNK = 10
 
 
 class MailboxUnavailable(RuntimeError):

@@ -292,7 +292,11 @@ class InboundMessage(models.Model):
     # When the sealed content was dropped (a message a handler consumed keeps only its
     # record: the handler's own domain keeps the proof, e.g. the consent ledger).
     content_dropped_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.CharField(max_length=200, blank=True)
+    decided_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Category: staff accounts (who sorted it: the actor, as kind:id).",
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(
         blank=True,
@@ -308,6 +312,7 @@ class InboundMessage(models.Model):
         "subject_sealed": "dsr-case-files",
         "body_sealed": "dsr-case-files",
         "decision_note": "dsr-case-files",
+        "decided_by": "staff-accounts",
     }
 
     class Meta:
