@@ -273,7 +273,7 @@ def test_an_html_only_message_keeps_its_text(mailbox) -> None:
 def test_a_malformed_message_is_stored_and_does_not_hold_back_the_next(mailbox) -> None:
     # No From, no Date, a broken MIME structure, bytes that are not UTF-8.
     broken = mailbox.append(
-        b"Subject: \xff\xfe cass\xe9\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\n"
+        b'Subject: \xff\xfe cass\xe9\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n'
         b"--x\r\nContent-Type: text/plain; charset=unknown-8bit\r\n\r\n\xe9t\xe9\r\n"
     )
     after = mailbox.append(mail_bytes(subject="suivant"))
