@@ -283,3 +283,11 @@ def test_a_malformed_message_is_stored_and_does_not_hold_back_the_next(mailbox) 
     assert inbound.open_text(first.pk, "sender", first.sender_sealed) == ""
     assert InboundMessage.objects.filter(uid=after).exists()
     assert all(f == SEEN for f in mailbox.flags().values())
+
+
+def test_flagging_never_expunges_what_a_person_marked_deleted(mailbox) -> None:
+    kept = mailbox.append(mail_bytes(subject="à garder"), flags="\\Deleted")
+    poll_mailbox()
+    # Still on the server (imap-tools' flag() would have run EXPUNGE), stored, flagged.
+    assert mailbox.flags()[kept] == SEEN | {"\\Deleted"}
+    assert InboundMessage.objects.get().uid == kept

@@ -32,6 +32,8 @@ STORED_KEYWORD = "$VigieStored"
 #: Messages fetched per FETCH command: few round trips, and at most this many messages
 #: (attachments included) in memory at once.
 FETCH_CHUNK = 10
+#: UIDs per STORE command: a command line stays well under servers' limits.
+STORE_CHUNK = 200
 
 
 class MailboxUnavailable(RuntimeError):
@@ -182,13 +184,17 @@ class Session:
                 found[uid] = arrival
         return found
 
-    def flag_stored(self, uids: list[int]) -> None:
-        """``\\Seen`` (and the keyword) on each of ``uids``; imap-tools raises if refused."""
-        if not uids:
-            return
+    def flag_stored(self, uids: list[int]) -> bool:
+        """``\\Seen`` (and the keyword) on each of ``uids``; False when the server
+        refuses (a read-only folder). A plain UID STORE: imap-tools' ``flag`` would also
+        EXPUNGE, deleting for good what a person had marked deleted."""
         flags = ["\\Seen", STORED_KEYWORD] if self.keywords else ["\\Seen"]
-        uid_list = [str(u) for u in uids]
-        self.box.client.uid("STORE", ",".join(uid_list), "+FLAGS", f"({' '.join(flags)})")
+        done = True
+        for start in range(0, len(uids), STORE_CHUNK):
+            uid_list = ",".join(str(u) for u in uids[start : start + STORE_CHUNK])
+            typ, _data = self.box.client.uid("STORE", uid_list, "+FLAGS", f"({' '.join(flags)})")
+            done = done and typ == "OK"
+        return done
 
 
 _INTERNALDATE = re.compile(

@@ -245,7 +245,13 @@ def _flag(
 ) -> None:
     if not uids:
         return
-    session.flag_stored(uids)
+    if not session.flag_stored(uids):
+        # Stored all the same: the UID, not the flag, says what Vigie has read. The next
+        # poll tries to flag it again.
+        log.warning(
+            "mailbox %s: the server refused to flag %d stored message(s)", mailbox, len(uids)
+        )
+        return
     InboundMessage.objects.filter(
         mailbox=mailbox, uidvalidity=validity, uid__in=uids, flagged_at__isnull=True
     ).update(flagged_at=timezone.now())
