@@ -57,6 +57,20 @@ NOT_WALKED = {
     "policy:publish": "POST only: a button on the policy version page",
     "register:export": "a file download (PDF, XLSX…), not a page",
     "consent:proof-export": "a JSON file download, not a page",
+    "rights:identity-upload": "POST only: a form on the case's identity panel",
+    "rights:identity-ask": "POST only: a form on the case's identity panel",
+    "rights:identity-verify": "POST only: a button on the case's identity panel",
+    "rights:identity-download": "a file download (the identity document), not a page",
+    "cases:scan": "a file download (the scan of a letter), not a page",
+    "cases:verify": "POST only: a form on the rights case page",
+    "cases:challenge": "POST only: a button on the rights case page",
+    "cases:received-at": "POST only: a form on the rights case page",
+    "cases:extend": "POST only: a form on the rights case page",
+    "cases:decide": "POST only: a form on the rights case page",
+    "cases:answer": "POST only: a button on the rights case page",
+    "cases:close-unverified": "POST only: a form on the rights case page",
+    "cases:assign": "POST only: a form on the rights case page",
+    "cases:deadline": "POST only: a form on the rights case page",
 }
 
 #: Pages being reworked on another branch (ui-people) at the time of writing: walked, and
@@ -164,6 +178,9 @@ def _arguments(objects: dict[str, Any]) -> dict[str, list[list[Any]]]:
         "consent:record": [[person.pk]],
         # An import waiting for the worker (its progress), and one done (its report).
         "consent:import-job": [[job] for job in objects["imports"]],
+        "rights:identity": [[objects["rights_case"]]],
+        # Rights cases: verified with a refusal, suspended, by post with its scan, a complaint.
+        "cases:detail": [[case] for case in objects["cases"]],
     }
 
 
@@ -222,7 +239,10 @@ def demo_like_data(make_staff, tmp_path, settings) -> dict[str, Any]:
     with_consents = Person.objects.filter(pk=withdrawn["person"]).first() if withdrawn else None
     _failed_messages(actor, people[0])
     imports = _import_jobs(actor)
+    cases = _rights_cases(actor, people[1], lead)
     return {
+        "rights_case": _rights_case(lead),
+        "cases": cases,
         "imports": imports,
         "lead": lead,
         "admin": admin,
@@ -230,6 +250,28 @@ def demo_like_data(make_staff, tmp_path, settings) -> dict[str, Any]:
         "activity": doc["activities"][0]["key"],
         "recipient": doc["recipients"][0]["key"],
     }
+
+
+def _rights_case(lead: Any) -> str:
+    """A request from an address Vigie does not know: an identity document asked for by
+    the privacy lead, and one received (the identity panel shows both)."""
+    from vigie.rights import identity
+    from vigie.rights.sealing import Requester
+    from vigie.rights.services import open_case
+
+    case = open_case(
+        Actor("anonymous", "", "127.0.0.1"),
+        types=["erasure"],
+        channel="portal",
+        requester=Requester(email="quelquun@ailleurs.example", name="Camille Roux"),
+    ).case
+    staff = Actor.for_user(lead)
+    identity.request_identity_document(staff, case, "Adresse inconnue, demande d’effacement.")
+    identity.store_identity_document(
+        staff, case, b"\x89PNG\r\n\x1a\n" + bytes(2048), file_name="cni.png"
+    )
+    identity.request_identity_document(staff, case, "Copie illisible : le verso manque.")
+    return str(case.pk)
 
 
 def _import_jobs(actor: Actor) -> list[str]:
@@ -250,6 +292,58 @@ def _import_jobs(actor: Actor) -> list[str]:
         actor, csv, file_name="salon.csv", wording="", channel="import:salon.csv"
     )
     return [str(waiting.pk), str(done.pk)]
+
+
+def _rights_cases(actor: Actor, person: Person, lead: Any) -> list[str]:
+    """Rights cases whose pages show every panel: a decision and an extension, a
+    suspended clock, a letter's scan, a complaint whose deadline is set by hand."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from vigie.rights import services
+    from vigie.rights.scans import ScanFile, open_case_with_scan
+    from vigie.rights.sealing import Requester
+
+    lead_actor = Actor.for_user(lead)
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    verified = services.open_case(
+        actor,
+        types=["access", "erasure"],
+        channel="phone",
+        requester=Requester(name="Camille Roux", phone="04 42 00 00 00"),
+        description="Je souhaite savoir quelles données vous avez sur moi, et les effacer.",
+        person=person,
+        received_at=ten_days_ago,
+        verified_by="known_to_staff",
+    ).case
+    services.assign(lead_actor, verified, lead)
+    services.extend_deadline(lead_actor, verified, "Dix ans d’interventions à rassembler.")
+    services.decide(lead_actor, verified, "erasure", "refused", "Factures : art. L123-22 C. com.")
+    suspended = services.open_case(
+        actor,
+        types=["rectification"],
+        channel="portal",
+        requester=Requester(email="inconnu@ailleurs.example", name="Paul Inconnu"),
+    ).case
+    by_post = open_case_with_scan(
+        actor,
+        ScanFile("courrier.pdf", b"%PDF-1.4\n%%EOF\n"),
+        types=["objection"],
+        channel="post",
+        requester=Requester(name="Jeanne Durand", postal_address="12 rue des Lilas\n13100 Aix"),
+        received_at=ten_days_ago,
+    )
+    complaint = services.open_case(
+        actor,
+        types=["complaint"],
+        channel="email",
+        requester=Requester(email="plainte@ailleurs.example", name="Luc Martin"),
+        person=person,
+        verified_by="known_to_staff",
+    ).case
+    services.set_deadline(lead_actor, complaint, timezone.localdate() + dt.timedelta(days=15))
+    return [str(c.pk) for c in (verified, suspended, by_post, complaint)]
 
 
 def _failed_messages(actor: Actor, person: Person) -> None:

@@ -50,10 +50,13 @@ def test_daily_jobs_are_enqueued_once_a_day_whatever_the_number_of_workers() -> 
         "vigie.people.tasks.purge_stale_lookups_task",
         "vigie.consent.tasks.expire_pending_requests_task",
         "vigie.consent.tasks.purge_finished_imports_task",
+        "vigie.rights.tasks.send_deadline_alerts_task",
+        "vigie.rights.tasks.close_unverified_cases_task",
+        "vigie.rights.tasks.delete_identity_documents_task",
     ]
     assert second == []
-    assert DailyRun.objects.count() == 8
-    assert DBTaskResult.objects.count() == 8
+    assert DailyRun.objects.count() == 11
+    assert DBTaskResult.objects.count() == 11
     call_command("worker", "--batch")
     statuses = set(DBTaskResult.objects.values_list("status", flat=True))
     assert statuses == {TaskResultStatus.SUCCESSFUL}

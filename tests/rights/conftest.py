@@ -74,3 +74,41 @@ def received(sink: SmtpSink) -> list[tuple[str, str, str]]:
             (captured.rcpt_tos[0], str(parsed["Subject"]), body.get_content() if body else "")
         )
     return out
+
+
+def run_portal_jobs() -> int:
+    """What the worker does with the portal's hand-offs: the request form's scheduled
+    calls and the sign-in links' jobs, run here; return how many ran."""
+    from django_tasks_db.models import DBTaskResult
+
+    from vigie.jobs.models import ScheduledCall
+    from vigie.jobs.tasks import run_scheduled_call
+    from vigie.rights.portal import complete_portal_request
+    from vigie.rights.space import send_sign_in_link
+
+    runner = f"{run_scheduled_call.func.__module__}.{run_scheduled_call.func.__qualname__}"
+    requests = set(
+        ScheduledCall.objects.filter(task_path=complete_portal_request.module_path).values_list(
+            "pk", flat=True
+        )
+    )
+    ran = 0
+    for job in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+        args = job.args_kwargs["args"]
+        if job.task_path == runner and args[0] in requests:
+            run_scheduled_call.call(args[0])
+        elif job.task_path == send_sign_in_link.module_path:
+            send_sign_in_link.call(*args)
+        else:
+            continue
+        job.status = "SUCCESSFUL"
+        job.save(update_fields=["status"])
+        ran += 1
+    return ran
+
+
+def strip_csrf(body: bytes) -> str:
+    """A page's HTML without its CSRF token (the one part that differs per client)."""
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body.decode())

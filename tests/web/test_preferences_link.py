@@ -55,7 +55,10 @@ def _body(response: Any) -> str:
 def test_the_portal_home_cards_are_links(client, db) -> None:
     page = _body(client.get("/"))
     assert f'href="{URL}"' in page
-    assert f'href="{reverse("policy:current")}#exercise"' in page
+    # « Exercer vos droits » opens the request form; the personal space has its card.
+    assert f'href="{reverse("rights:request")}"' in page
+    assert f'href="{reverse("rights:space-sign-in")}"' in page
+    assert f'href="{reverse("policy:current")}"' in page
 
 
 def test_known_and_unknown_addresses_get_the_same_answer_and_the_same_work(client, known) -> None:

@@ -57,6 +57,12 @@ CATALOGUE: dict[str, Kind] = {
     "rights_refusal": Kind.SERVICE,
     "rights_partial_refusal": Kind.SERVICE,
     "rights_answer_cover": Kind.SERVICE,
+    "rights_identity_document_request": Kind.SERVICE,
+    # To the handler and the privacy leads: a rights request nearly due or late (R47).
+    "staff_deadline_alert": Kind.SERVICE,
+    # The personal space (vigie.rights.space): the sign-in link, a new address to confirm.
+    "rights_space_link": Kind.SERVICE,
+    "rights_email_change": Kind.SERVICE,
 }
 
 #: Rights letters: the mail about the person's rights over their data (information

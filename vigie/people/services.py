@@ -404,6 +404,49 @@ def update_person(
     return person
 
 
+def update_contact_details(
+    actor: Actor,
+    person: Person,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+) -> dict[str, str]:
+    """Change a person's main e-mail address or phone (Art. 16), resealed; return the
+    previous value of each field changed (for the caller's own sealed history: the
+    audit event names the fields, never their values).
+
+    A new address gets its blind index and goes through the address hooks (consent:
+    suppressed like the person, R41). Fields left as None keep their value.
+    """
+    if person.shredded_at is not None:
+        raise PersonUnavailable(f"person {person.pk} was shredded")
+    wanted: dict[str, str] = {}
+    if email is not None:
+        wanted["email"] = normalise_contact(ContactKind.EMAIL, email) if email.strip() else ""
+    if phone is not None:
+        wanted["phone"] = normalise_contact(ContactKind.PHONE, phone) if phone.strip() else ""
+    _check_bounds(**wanted)
+    key = _data_key(person.id)
+    current = open_person(person)
+    changed = {f: v for f, v in wanted.items() if v != getattr(current, f)}
+    if not changed:
+        return {}
+    for field, value in changed.items():
+        sealed = crypto.seal_text(key, value, _aad(person.id, field)) if value else None
+        setattr(person, f"{field}_sealed", sealed)
+    fields = [f"{f}_sealed" for f in changed]
+    if "email" in changed:
+        person.email_index = email_index(changed["email"]) if changed["email"] else ""
+        fields.append("email_index")
+    with transaction.atomic():
+        person.save(update_fields=fields)
+        if changed.get("email"):
+            for hook in _address_hooks:
+                hook(person, changed["email"])
+        record_event(actor, Action.PERSON_UPDATE, person, extra={"fields": sorted(changed)})
+    return {f: getattr(current, f) for f in changed}
+
+
 def index_missing_names(actor: Actor, *, batch_size: int = 500) -> int:
     """Fill the name index of live people who have none yet (people recorded before
     the index existed); return how many were indexed. Safe to run again.

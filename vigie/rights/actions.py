@@ -23,6 +23,16 @@ class RightsAction(StrEnum):
     CASE_CLOSE_UNVERIFIED = "rights:case:close_unverified"
     LETTER_QUEUE = "rights:letter:queue"
     CASE_DELETE = "rights:case:delete"
+    DEADLINE_ALERT = "rights:deadline:alert"
+    DOCUMENT_REQUEST = "rights:document:request"
+    DOCUMENT_STORE = "rights:document:store"
+    DOCUMENT_VERIFY = "rights:document:verify"
+    DOCUMENT_DELETE = "rights:document:delete"
+    SCAN_ATTACH = "rights:scan:attach"
+    SPACE_SIGN_IN = "rights:space:sign_in"
+    CONTACT_CORRECT = "rights:contact:correct"
+    CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
+    DIRECTIVE_RECORD = "rights:directive:record"
 
 
 def sentences() -> dict[str, Any]:
@@ -44,4 +54,22 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.LETTER_QUEUE: _("queued a letter about a rights request"),
         RightsAction.CASE_DELETE: _("deleted a rights request case past its retention date"),
+        RightsAction.DEADLINE_ALERT: _(
+            "alerted the handler and the privacy leads that a rights request is nearly due or late"
+        ),
+        RightsAction.DOCUMENT_REQUEST: _(
+            "asked a requester for a copy of an identity document (last resort)"
+        ),
+        RightsAction.DOCUMENT_STORE: _("stored a requester's identity document, sealed"),
+        RightsAction.DOCUMENT_VERIFY: _(
+            "recorded that a requester's identity was verified with an identity document"
+        ),
+        RightsAction.DOCUMENT_DELETE: _("deleted the file of a requester's identity document"),
+        RightsAction.SCAN_ATTACH: _("attached the scan of a rights request received by post"),
+        RightsAction.SPACE_SIGN_IN: _("signed in to their personal space with a link"),
+        RightsAction.CONTACT_CORRECT: _("corrected their contact details in their personal space"),
+        RightsAction.CONTACT_CONFIRM_SEND: _(
+            "asked to change their e-mail address (confirmation link sent to the new one)"
+        ),
+        RightsAction.DIRECTIVE_RECORD: _("recorded their post-mortem directives"),
     }

@@ -27,11 +27,22 @@ class RightsConfig(AppConfig):
         for template in TEMPLATES:
             register_context_builder(template, letter_context)
             register_delivery_listener(template, record_outcome)
+        # The personal space's e-mails: their links are made when they are rendered.
+        from vigie.rights.space import email_change_context, space_link_context
+
+        register_context_builder("rights_space_link", space_link_context)
+        register_context_builder("rights_email_change", email_change_context)
+
+        from vigie.rights.jobs import ALERT_TEMPLATE, alert_context
+
+        register_context_builder(ALERT_TEMPLATE, alert_context)
 
         from django.utils.translation import gettext_lazy as _
 
-        from vigie.audit.display import register_object_kind, register_sentences
+        from vigie.audit.display import register_object_kind, register_sentences, reverse_each
         from vigie.rights.actions import sentences
 
         register_sentences(sentences())
-        register_object_kind("rights.case", _("Rights request"))
+        register_object_kind(
+            "rights.case", _("Rights request"), lambda ids: reverse_each("cases:detail", ids)
+        )

@@ -38,6 +38,7 @@ TEMPLATES = (
     "rights_refusal",
     "rights_partial_refusal",
     "rights_answer_cover",
+    "rights_identity_document_request",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
@@ -79,6 +80,7 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             "extension_reasons": case.extension_reasons,
             "closing_reason": case.closing_reason,
             "identity_days": _identity_days(),
+            "document_days": _document_days(),
             "authority": controller.authority,
         }
         if "challenge" in refs:
@@ -109,6 +111,12 @@ def _identity_days() -> int:
     from vigie.rights.services import identity_days
 
     return identity_days()
+
+
+def _document_days() -> int:
+    from vigie.rights.identity import KEEP_DAYS
+
+    return KEEP_DAYS
 
 
 @cache
@@ -155,7 +163,14 @@ def remedy_problems(template: str) -> tuple[str, ...]:
 def requester_address(ref: str) -> Address:
     """Mail's resolver for a case's requester: their own address, opened at send time."""
     from vigie.rights.sealing import open_requester
+    from vigie.rights.space import CHANGE_REF, new_address_of
 
+    if ref.startswith(CHANGE_REF):
+        # A new address a person gave in their space: the confirmation link goes to it.
+        address = new_address_of(ref.removeprefix(CHANGE_REF))
+        if not address:
+            raise Unreachable("CHANGE_GONE")
+        return Address(email=address)
     case = Case.objects.filter(pk=uuid.UUID(ref)).first()
     if case is None:
         raise Unreachable("CASE_GONE")

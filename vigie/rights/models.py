@@ -341,3 +341,110 @@ class CaseCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class IdentityDocument(models.Model):
+    """A copy of an identity document (R48): the last resort, chosen by the privacy lead
+    with a reason, or sent unasked by the requester; both are kept the same way.
+
+    The file and its name are sealed (R30) with the rights key, bound to this row; only
+    the privacy lead opens it. Seven days after the identity is verified (or after the
+    case closes, when the document was not used) the file goes: the row keeps only the
+    metadata (when it came, its type and size, when and by whom identity was verified),
+    so the case still says how identity was established (R12: ``dsr-identity-documents``).
+    A row asked for and not received yet has no file.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="identity_documents")
+    asked = models.BooleanField(
+        default=False, help_text="Whether the privacy lead asked for it (else sent unasked)."
+    )
+    reason = models.TextField(
+        blank=True,
+        default="",
+        help_text="Category: requesters' proof of identity (the privacy lead's reason for asking).",
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.CharField(max_length=100, blank=True, default="")
+    content_sealed = models.BinaryField(
+        null=True,
+        help_text="Category: requesters' proof of identity (the file, sealed; emptied "
+        "7 days after verification).",
+    )
+    file_name_sealed = models.BinaryField(
+        null=True,
+        help_text="Category: requesters' proof of identity (the file's name, sealed).",
+    )
+    content_type = models.CharField(max_length=40, blank=True, default="")
+    size = models.PositiveIntegerField(default=0)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.CharField(max_length=100, blank=True, default="")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.CharField(max_length=100, blank=True, default="")
+    delete_after = models.DateField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "reason": "dsr-identity-documents",
+        "content_sealed": "dsr-identity-documents",
+        "file_name_sealed": "dsr-identity-documents",
+    }
+
+    class Meta:
+        ordering = ["requested_at", "uploaded_at", "pk"]
+        indexes = [models.Index(fields=["delete_after"])]
+
+    def __str__(self) -> str:
+        return f"identity document for {self.case_id}"
+
+    @property
+    def received(self) -> bool:
+        return self.uploaded_at is not None
+
+    @property
+    def stored(self) -> bool:
+        """Whether the file is still held (received and not deleted yet)."""
+        return self.uploaded_at is not None and self.deleted_at is None
+
+
+class CaseScan(models.Model):
+    """The scan of a request received by post (R46, R78: « dated on receipt »).
+
+    The file is sealed with the rights domain's key, bound to this row; only the people
+    who handle requests may open it, and each opening is journaled (R29). It goes with
+    the case at the end of the case's retention.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="scans")
+    file_name = models.CharField(
+        max_length=200,
+        help_text="Category: data-subject request case files (the scan's file name).",
+    )
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    content_sealed = models.BinaryField(
+        help_text="Category: data-subject request case files (the letter as received, sealed)."
+    )
+    #: The day the letter reached the company, printed on the scan's record (« daté à
+    #: réception »): the case's date of receipt when it was recorded.
+    received_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.CharField(max_length=100, blank=True, help_text="actor kind:id")
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "file_name": "dsr-case-files",
+        "content_sealed": "dsr-case-files",
+    }
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"scan of {self.case_id}"
+
+
+# The personal space's own records live in their own module (this one is long enough);
+# imported here so that Django finds them with the app's models.
+from vigie.rights.space_models import ContactChange, PostMortemDirective  # noqa: E402, F401

@@ -443,6 +443,10 @@ def _verified(actor: Actor, case: Case, method: str, *, at: datetime) -> None:
         case.status = Status.IN_PROGRESS
     _resume(actor, case, at)
     _log(actor, case, RightsAction.IDENTITY_VERIFY, "verified", method=method)
+    # Any identity document of the case has served its purpose: it goes in 7 days (R48).
+    from vigie.rights.identity import schedule_deletion
+
+    schedule_deletion(case, paris_day(at))
 
 
 def confirm_challenge(token: str) -> Case | None:
@@ -714,6 +718,10 @@ def _close(case: Case) -> None:
 
     case.closed_at = timezone.now()
     case.retain_until = case_retention_end(paris_day(case.closed_at))
+    # An identity document never used goes 7 days after the closure (R48).
+    from vigie.rights.identity import schedule_deletion
+
+    schedule_deletion(case, paris_day(case.closed_at))
 
 
 def assign(actor: Actor, case: Case, handler: Any) -> Case:

@@ -1,9 +1,52 @@
 from django.urls import path
 
-from vigie.rights import views
+from vigie.rights import identity_views, portal_views, views
 
 app_name = "rights"
 
 urlpatterns = [
     path("droits/confirmer/<str:token>", views.confirm, name="confirm"),
+    # Identity documents of a case (R48): the last resort, the privacy lead's.
+    path(
+        "backoffice/rights/<str:case_id>/identity/",
+        identity_views.identity_page,
+        name="identity",
+    ),
+    path(
+        "backoffice/rights/<str:case_id>/identity/upload/",
+        identity_views.upload,
+        name="identity-upload",
+    ),
+    path(
+        "backoffice/rights/<str:case_id>/identity/ask/",
+        identity_views.ask,
+        name="identity-ask",
+    ),
+    path(
+        "backoffice/rights/<str:case_id>/identity/<str:document_id>/verify/",
+        identity_views.verify,
+        name="identity-verify",
+    ),
+    path(
+        "backoffice/rights/<str:case_id>/identity/<str:document_id>/file",
+        identity_views.download,
+        name="identity-download",
+    ),
+    # The public request form (R46), in French and in English.
+    path("droits/demande/", portal_views.request_fr, name="request"),
+    path("en/rights/request/", portal_views.request_en, name="request-en"),
+    # The personal space (issue 13 item 6).
+    path("droits/espace/", portal_views.space_home, name="space"),
+    path("droits/espace/connexion/", portal_views.space_sign_in, name="space-sign-in"),
+    path("droits/espace/entrer/<str:token>", portal_views.space_enter, name="space-enter"),
+    path("droits/espace/telephone/", portal_views.space_phone, name="space-phone"),
+    path("droits/espace/adresse/", portal_views.space_email, name="space-email-change"),
+    path(
+        "droits/espace/adresse/<str:token>",
+        portal_views.space_email_confirm,
+        name="space-email",
+    ),
+    path("droits/espace/demande/", portal_views.space_request, name="space-request"),
+    path("droits/espace/directives/", portal_views.space_directive, name="space-directive"),
+    path("droits/espace/deconnexion/", portal_views.space_sign_out, name="space-sign-out"),
 ]

@@ -71,6 +71,11 @@ def backoffice_home(request: HttpRequest) -> HttpResponse:
         panels["people"] = count_people()
         # R9: an Art. 14 notice still unsent at its due date is shown as an alert.
         panels["art14_overdue"] = count_overdue_notices()
+    if allowed(Permission.RIGHTS_CASE_VIEW):
+        from vigie.rights.dashboard import dashboard_counts
+
+        # R47: the open requests by how close their deadline is.
+        panels["rights"] = dashboard_counts(timezone.now())
     if allowed(Permission.CONSENT_VIEW):
         from vigie.consent.services import consent_activity
 

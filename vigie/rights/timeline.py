@@ -1,0 +1,127 @@
+"""A case's timeline as sentences: each ``CaseEvent`` kind in words, its codes as labels.
+
+The events hold codes and dates only (no personal data); this turns them into what a
+privacy lead reads: « Délai prolongé ; nouvelle échéance le 10/06/2025 ».
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from vigie.lib.legal_calendar import paris_day
+from vigie.mail.outbox import TEMPLATE_LABELS
+from vigie.rights.models import CaseEvent, Channel, IdentityMethod, Outcome, RequestType, Status
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    who: str
+    text: str
+
+
+def _day(value: str) -> str:
+    if not value:
+        return "—"
+    try:
+        parsed: date = (
+            paris_day(datetime.fromisoformat(value)) if "T" in value else date.fromisoformat(value)
+        )
+    except ValueError:
+        return "—"
+    return parsed.strftime("%d/%m/%Y")
+
+
+def _label(choices: Any, value: Any) -> str:
+    return str(dict(choices).get(value, value))
+
+
+def _opened(extra: Mapping[str, Any]) -> str:
+    types = ", ".join(_label(RequestType.choices, t) for t in extra.get("types", []))
+    return _("Request recorded (%(types)s), received by %(channel)s on %(day)s.") % {
+        "types": types,
+        "channel": _label(Channel.choices, extra.get("channel", "")).lower(),
+        "day": _day(extra.get("received_at", "")),
+    }
+
+
+def _decided(extra: Mapping[str, Any]) -> str:
+    return _("Decision on « %(type)s »: %(outcome)s.") % {
+        "type": _label(RequestType.choices, extra.get("type", "")),
+        "outcome": _label(Outcome.choices, extra.get("outcome", "")).lower(),
+    }
+
+
+def _letter(extra: Mapping[str, Any]) -> str:
+    return _("Letter queued: %(letter)s.") % {
+        "letter": TEMPLATE_LABELS.get(extra.get("template", ""), _("a letter"))
+    }
+
+
+def _alert(extra: Mapping[str, Any]) -> str:
+    day = _day(extra.get("due_date", ""))
+    if extra.get("alert") == "overdue":
+        return _("Overdue alert sent to the handler and the privacy leads (due %(day)s).") % {
+            "day": day
+        }
+    days = 2 if extra.get("alert") == "d2" else 7
+    return _(
+        "Alert %(days)s days before the due date sent to the handler and the privacy "
+        "leads (due %(day)s)."
+    ) % {"days": days, "day": day}
+
+
+SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "opened": _opened,
+    "received_at": lambda x: (
+        _("Date of receipt corrected: %(before)s → %(after)s.")
+        % {"before": _day(x.get("before", "")), "after": _day(x.get("after", ""))}
+    ),
+    "assigned": lambda x: _("Handler changed.") if x.get("handler") else _("Handler removed."),
+    "challenge": lambda x: _("Confirmation link sent to the address on file."),
+    "verified": lambda x: (
+        _("Identity verified: %(method)s.")
+        % {"method": _label(IdentityMethod.choices, x.get("method", "")).lower()}
+    ),
+    "suspended": lambda x: _("Clock suspended until the requester answers."),
+    "resumed": lambda x: (
+        _("Clock restarted; due date %(day)s.") % {"day": _day(x.get("due_date", ""))}
+    ),
+    "extended": lambda x: (
+        _("Deadline extended by two months; due date %(day)s.")
+        % {"day": _day(x.get("due_date", ""))}
+    ),
+    "deadline": lambda x: (
+        _("Deadline set by the privacy lead: %(day)s.") % {"day": _day(x.get("due_date", ""))}
+    ),
+    "decided": _decided,
+    "answered": lambda x: (
+        _("Answer sent; case closed (%(status)s).")
+        % {"status": _label(Status.choices, x.get("status", "")).lower()}
+    ),
+    "closed_unverified": lambda x: _("Case closed: identity could not be verified."),
+    "letter": _letter,
+    "scan": lambda x: _("Scan of the letter attached, dated on receipt."),
+    "alert": _alert,
+    "document_requested": lambda x: _(
+        "Identity document asked for, as a last resort (reason recorded)."
+    ),
+    "document_stored": lambda x: _("Identity document received and stored, encrypted."),
+    "document_verified": lambda x: _("Identity verified with the identity document."),
+    "document_deleted": lambda x: _("Identity document file deleted (kept 7 days after use)."),
+}
+
+
+def timeline(events: Iterable[CaseEvent], names: Mapping[str, str]) -> list[Step]:
+    steps = []
+    for event in events:
+        sentence = SENTENCES.get(event.kind)
+        text = sentence(event.extra or {}) if sentence else _("Other step recorded.")
+        who = names.get(f"{event.actor_type}:{event.actor_id}", "")
+        steps.append(Step(event.occurred_at, who, text))
+    return steps
