@@ -63,8 +63,8 @@ def test_due_dates_become_dates_and_only_delivered_notices_count() -> None:
         executor = _migrate(AFTER)
         # The models as they stand at 0008 (later migrations of mail add columns).
         after = executor.loader.project_state(AFTER).apps
-        Message = after.get_model("mail", "Message")  # noqa: N806 (a model class)
-        Person = after.get_model("people", "Person")  # noqa: N806 (a model class)
+        Message = after.get_model("mail", "Message")
+        Person = after.get_model("people", "Person")
 
         rows = {p.pk: p for p in Person.objects.all()}
         for pk in (failed.pk, delivered.pk, queued.pk):
