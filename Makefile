@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 # Debian packages Vigie needs to run: Pango and a font for the PDF exports (weasyprint).
 RUN_DEB := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 # And the test suite: a browser for the page tests, gettext to check the compiled
-# translations, pdftotext to read PDFs back, psql for CI's PostgreSQL run.
-TEST_DEB := $(RUN_DEB) chromium gettext poppler-utils postgresql-client
+# translations, pdftotext to read PDFs back, psql for CI's PostgreSQL run, and a real
+# IMAP server (dovecot, started by the tests as a private process) for the inbound mailbox.
+TEST_DEB := $(RUN_DEB) chromium gettext poppler-utils postgresql-client dovecot-imapd
 
 .PHONY: demo test lint imports typecheck migrations-check messages messages-check pytest install install-dev clean
 

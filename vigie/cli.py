@@ -18,6 +18,7 @@ COMMANDS = {
     "sources": "add, list, check (R4 inventory) or search the sources of personal data",
     "keys": "rotate the master key wrapping the per-person data keys (keys rotate)",
     "dkim": "make a DKIM key pair and print its DNS TXT record (dkim keygen)",
+    "mailbox": "read the privacy mailbox once over IMAP (mailbox poll)",
     "people": "index names for the back-office name search (people index-names)",
     "migrate": "create or update the database tables",
     "grants": "PostgreSQL: give the application's role its rights (run as the owner)",

@@ -435,6 +435,59 @@ DKIM_SELECTOR = env_str(
 DKIM_DOMAIN = env_str(
     "VIGIE_DKIM_DOMAIN", "", "DKIM signing domain (d=); empty: the domain of the From address."
 )
+
+# The privacy mailbox read over IMAP (vigie.mail.inbound, docs/mail.md): empty host, no reading.
+IMAP_HOST = env_str(
+    "VIGIE_IMAP_HOST",
+    "",
+    "IMAP server of the privacy mailbox (info.rgpd@…) the worker reads; empty: inbound "
+    "mail is not read.",
+)
+IMAP_SSL = env_str(
+    "VIGIE_IMAP_SSL",
+    "ssl",
+    "TLS with the IMAP server: ssl (implicit TLS, port 993), starttls (port 143) or none "
+    "(only for a server on this machine: 127.0.0.1, ::1 or localhost).",
+).lower()
+if IMAP_SSL not in {"none", "starttls", "ssl"}:
+    from vigie.lib.env import ConfigurationError
+
+    raise ConfigurationError(f"VIGIE_IMAP_SSL={IMAP_SSL!r}: expected ssl, starttls or none")
+if IMAP_SSL == "none" and IMAP_HOST and IMAP_HOST not in {"127.0.0.1", "::1", "localhost"}:
+    from vigie.lib.env import ConfigurationError
+
+    # The password and the messages would cross the network in clear.
+    raise ConfigurationError(
+        f"VIGIE_IMAP_SSL=none with VIGIE_IMAP_HOST={IMAP_HOST!r}: without TLS only a server "
+        "on this machine is allowed (127.0.0.1, ::1 or localhost)"
+    )
+IMAP_PORT = env_int(
+    "VIGIE_IMAP_PORT",
+    0,
+    "Port of the IMAP server; 0: the usual one for VIGIE_IMAP_SSL (993 for ssl, 143 otherwise).",
+    minimum=0,
+    maximum=65535,
+)
+IMAP_USER = env_str("VIGIE_IMAP_USER", "", "IMAP user name of the privacy mailbox.")
+IMAP_PASSWORD = env_str(
+    "VIGIE_IMAP_PASSWORD", "", "IMAP password (or give VIGIE_IMAP_PASSWORD_FILE instead)."
+)
+IMAP_PASSWORD_FILE = env_str(
+    "VIGIE_IMAP_PASSWORD_FILE",
+    "",
+    "File holding the IMAP password (first line), read at each connection: keeps the "
+    "password out of the environment. Used when VIGIE_IMAP_PASSWORD is empty.",
+)
+IMAP_FOLDER = env_str("VIGIE_IMAP_FOLDER", "INBOX", "IMAP folder read by the worker.")
+IMAP_POLL_SECONDS = env_int(
+    "VIGIE_IMAP_POLL_SECONDS",
+    60,
+    "Seconds between two readings of the privacy mailbox by the worker.",
+    minimum=10,
+)
+IMAP_TIMEOUT_SECONDS = env_int(
+    "VIGIE_IMAP_TIMEOUT_SECONDS", 30, "Seconds before an IMAP command gives up.", minimum=1
+)
 PERSONAL_DOMAINS = env_list(
     "VIGIE_PERSONAL_DOMAINS",
     [],

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.utils import timezone
 
+from tests.mail.imap_server import ImapServer, TestMailbox, start_server
 from tests.policy.conftest import draft, published, register  # noqa: F401 (fixtures)
 from vigie.audit.actor import Actor
 from vigie.consent import services as consent
@@ -191,3 +192,64 @@ def audience(person: Person, monkeypatch: pytest.MonkeyPatch) -> Audience:
     # The real gate, only watched: what it answers is consent's own decision.
     monkeypatch.setattr(addressing, "_gate", gate)
     return gate
+
+
+# -- The privacy mailbox: a real dovecot on 127.0.0.1 (tests/mail/imap_server.py) -------------
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    server = start_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(imap_server: ImapServer, settings: Any) -> TestMailbox:
+    """A fresh, empty mailbox on the test server, and Vigie configured to read it."""
+    user = f"rgpd-{uuid.uuid4().hex[:10]}"
+    password = imap_server.password
+    settings.IMAP_HOST = imap_server.host
+    settings.IMAP_PORT = imap_server.port
+    settings.IMAP_SSL = "none"
+    settings.IMAP_USER = user
+    settings.IMAP_PASSWORD = password
+    settings.IMAP_PASSWORD_FILE = ""
+    settings.IMAP_FOLDER = "INBOX"
+    settings.IMAP_TIMEOUT_SECONDS = 5
+    settings.IMAP_POLL_SECONDS = 60
+    return TestMailbox(imap_server, user, password)
+
+
+def mail_bytes(
+    *,
+    sender: str = "jeanne.dupont@exemple.fr",
+    subject: str = "Demande d'accès à mes données",
+    text: str = "Bonjour, je souhaite recevoir une copie de mes données.",
+    attachments: tuple[tuple[str, str, bytes], ...] = (),
+    message_id: str = "",
+) -> bytes:
+    """A message as a mail client would send it."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "info.rgpd@semi-informatique.com"
+    message["Subject"] = subject
+    message["Date"] = format_datetime(timezone.now())
+    message["Message-ID"] = message_id or make_msgid(domain="exemple.fr")
+    message.set_content(text)
+    for name, content_type, content in attachments:
+        main, sub = content_type.split("/", 1)
+        message.add_attachment(content, maintype=main, subtype=sub, filename=name)
+    return message.as_bytes()
+
+
+@pytest.fixture(scope="session")
+def imap_tls_server() -> Iterator[ImapServer]:
+    """The same, speaking TLS (implicit on ``tls_port``, STARTTLS on ``port``) with a
+    certificate from a test authority (``ca_file``) that no system trusts."""
+    server = start_server(tls=True)
+    yield server
+    server.stop()

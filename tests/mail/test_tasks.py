@@ -60,7 +60,7 @@ def test_every_worker_sweeps_the_outbox_each_minute_not_once_a_day(
     )
     DBTaskResult.objects.all().delete()
     # Two workers' schedulers, the same minute: one requeue, one job.
-    assert run_minute_sweeps() == ["vigie.mail.tasks.sweep_outbox_task"]
+    assert "vigie.mail.tasks.sweep_outbox_task" in run_minute_sweeps()
     run_minute_sweeps()
     assert DBTaskResult.objects.filter(task_path="vigie.mail.tasks.deliver_message").count() == 1
     call_command("worker", "--batch")
@@ -75,7 +75,8 @@ def test_a_failing_minute_sweep_is_logged_and_does_not_stop_the_worker(monkeypat
         raise RuntimeError("database gone")
 
     monkeypatch.setattr(delivery, "sweep_outbox", broken)
-    assert run_minute_sweeps() == []  # logged, not raised: the worker keeps running
+    # Logged, not raised: the worker keeps running, and so do the other sweeps.
+    assert "vigie.mail.tasks.sweep_outbox_task" not in run_minute_sweeps()
 
 
 def _dead_worker() -> str:

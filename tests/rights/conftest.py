@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.mail.conftest import SmtpSink, _free_port
+from tests.mail.conftest import SmtpSink, _free_port, imap_server, mailbox  # noqa: F401 (fixtures: the privacy mailbox)
 from vigie.audit.actor import Actor
 from vigie.mail.delivery import deliver
 from vigie.mail.models import Message, Status

@@ -190,6 +190,7 @@ SYSTEM_TASKS = {
     "pii": _("personal data keys"),
     "preferences link": _("link to the e-mail preferences"),
     "personal space link": _("link to the personal space"),
+    "privacy mailbox": _("reading of the privacy mailbox"),
     "role requests": _("role requests"),
     "rights deadlines": _("deadline alerts of rights requests"),
     "rights identity expiry": _("closure of rights requests whose identity was never confirmed"),

@@ -22,6 +22,11 @@ class ConsentConfig(AppConfig):
         # The outbox stores references; the links are made when the e-mail is rendered.
         register_context_builder("preferences_link", preferences_link_context)
         register_context_builder("newsletter_confirmation", confirmation_context)
+        # The mailto: of List-Unsubscribe arrives in the privacy mailbox (mail.inbound).
+        from vigie.consent.mailto import LABEL, unsubscribe_by_mail
+        from vigie.mail.inbound import register_inbound_handler
+
+        register_inbound_handler(LABEL, unsubscribe_by_mail)
 
         self.register_person_panel()
         # The audit log page shows consent events as sentences and links segments.

@@ -17,6 +17,12 @@ class MailAction(StrEnum):
     FAILED = "mail:message:failed"
     REFUSED = "mail:message:refused"
     REQUEUE = "mail:message:requeue"
+    #: The privacy mailbox (``mail.inbound``, ``mail.triage``).
+    INBOUND_STORE = "mail:inbound:store"
+    INBOUND_HANDLE = "mail:inbound:handle"
+    INBOUND_QUEUE = "mail:inbound:queue"
+    INBOUND_DISMISS = "mail:inbound:dismiss"
+    INBOUND_TRIAGE = "mail:inbound:triage"
 
 
 def sentences() -> dict[str, Any]:
@@ -29,4 +35,11 @@ def sentences() -> dict[str, Any]:
         MailAction.FAILED: _("gave up sending an e-mail"),
         MailAction.REFUSED: _("refused to send an e-mail"),
         MailAction.REQUEUE: _("queued a failed e-mail again"),
+        MailAction.INBOUND_STORE: _("stored an e-mail received in the privacy mailbox"),
+        MailAction.INBOUND_HANDLE: _(
+            "processed automatically an e-mail received in the privacy mailbox"
+        ),
+        MailAction.INBOUND_QUEUE: _("put a received e-mail in the queue to sort"),
+        MailAction.INBOUND_DISMISS: _("marked a received e-mail as not a request"),
+        MailAction.INBOUND_TRIAGE: _("sorted a received e-mail"),
     }

@@ -13,8 +13,10 @@ class MailConfig(AppConfig):
 
         register_sentences(sentences())
         register_object_kind("mail.message", _("E-mail"))
+        register_object_kind("mail.inboundmessage", _("Received e-mail"))
 
         from vigie.accounts.services import role_grant_requested
+        from vigie.mail import checks  # noqa: F401 - registers the deploy check
         from vigie.mail.addressing import STAFF, register_context_builder, register_resolver
         from vigie.mail.staff_notices import (
             TEMPLATE,

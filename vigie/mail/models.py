@@ -219,3 +219,163 @@ class Message(models.Model):
         """Failed after its content went to the server: it may have been delivered, so
         it is sent again only once a person has checked the server's log."""
         return self.status == Status.FAILED and UNCERTAIN_MARK in self.last_error
+
+
+# -- The privacy mailbox, read over IMAP (``mail.inbound``) --------------------------------
+
+
+class InboundState(models.TextChoices):
+    """Where a received message stands. ``new``: stored, not yet offered to the
+    handlers (or a handler failed: offered again at the next poll)."""
+
+    NEW = "new", _("Received, not yet processed")
+    HANDLED = "handled", _("Processed automatically")
+    TRIAGE = "triage", _("To sort")
+    NOT_A_REQUEST = "not_a_request", _("Not a request")
+    TRIAGED = "triaged", _("Sorted")
+
+
+class InboundMessage(models.Model):
+    """One message read from the privacy mailbox, stored once (R46, R78).
+
+    ``(mailbox, uidvalidity, uid)`` names the message on the server for good (RFC 3501:
+    a UID is never reused while the folder's UIDVALIDITY stays): the unique constraint
+    makes a second reading of the same message store nothing. Everything that may name
+    or describe a person (sender, subject, text, attachments) is sealed, bound to this
+    row's id (``mail.inbound``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # "user@host/folder": which mailbox; not personal (the company's own mailbox).
+    mailbox = models.CharField(max_length=300)
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    received_at = models.DateTimeField(
+        help_text="Category: data-subject request case files (arrival in the mailbox, the "
+        "server's INTERNALDATE: the date a request was received, R46)."
+    )
+    sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Category: data-subject request case files (the message's own Date header).",
+    )
+    stored_at = models.DateTimeField(auto_now_add=True)
+    # Keyed hash of the Message-ID header: recognises a message already stored when the
+    # server renumbers the folder (a new UIDVALIDITY).
+    message_id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    sender_sealed = models.BinaryField(
+        null=True,
+        help_text="Category: data-subject request case files (the sender's address, sealed).",
+    )
+    sender_index = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Category: data-subject request case files (blind index of the sender's "
+        "address, to find a person's messages for an access or erasure request).",
+    )
+    subject_sealed = models.BinaryField(
+        null=True, help_text="Category: data-subject request case files (subject, sealed)."
+    )
+    body_sealed = models.BinaryField(
+        null=True, help_text="Category: data-subject request case files (text body, sealed)."
+    )
+    size = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=16, choices=InboundState.choices, default=InboundState.NEW)
+    #: The label of the handler that consumed it (``consent:mailto-unsubscribe``).
+    handled_by = models.CharField(max_length=100, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    #: Failed attempts of the handlers; after ``inbound.MAX_HANDLER_ATTEMPTS`` it goes to triage.
+    handler_attempts = models.PositiveSmallIntegerField(default=0)
+    # When the \Seen flag (and the $VigieStored keyword) was set on the server, always
+    # after the row committed. Null: still to flag (a poll stopped in between).
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    # When the sealed content was dropped (a message a handler consumed keeps only its
+    # record: the handler's own domain keeps the proof, e.g. the consent ledger).
+    content_dropped_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Category: staff accounts (who sorted it: the actor, as kind:id).",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(
+        blank=True,
+        help_text="Category: data-subject request case files (why it is not a request, or "
+        "what it became: a case number).",
+    )
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "received_at": "dsr-case-files",
+        "sent_at": "dsr-case-files",
+        "sender_sealed": "dsr-case-files",
+        "sender_index": "dsr-case-files",
+        "subject_sealed": "dsr-case-files",
+        "body_sealed": "dsr-case-files",
+        "decision_note": "dsr-case-files",
+        "decided_by": "staff-accounts",
+    }
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "uidvalidity", "uid"], name="mail_inbound_read_once"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"inbound message {self.uidvalidity}/{self.uid} ({self.state})"
+
+
+class InboundAttachment(models.Model):
+    """A file attached to a received message: its name and content sealed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(
+        InboundMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    position = models.PositiveSmallIntegerField()
+    name_sealed = models.BinaryField(
+        help_text="Category: data-subject request case files (file name, sealed: it may "
+        "name the person)."
+    )
+    content_type = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    content_sealed = models.BinaryField(
+        help_text="Category: data-subject request case files (the file, sealed)."
+    )
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {
+        "name_sealed": "dsr-case-files",
+        "content_sealed": "dsr-case-files",
+    }
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "position"], name="mail_attachment_position")
+        ]
+
+
+class MailboxPoll(models.Model):
+    """The reading of one mailbox: who reads it now (one poll at a time), when it was
+    last read, and the queued job that reads it next (``mail.inbound``)."""
+
+    mailbox = models.CharField(max_length=300, unique=True)
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    # The lease: the process reading the mailbox ("host:pid") and since when (renewed
+    # after each message). A lease older than ``inbound.LEASE`` or held by a process
+    # that no longer exists on this host is taken over.
+    polling_by = models.CharField(max_length=300, blank=True)
+    polling_since = models.DateTimeField(null=True, blank=True)
+    last_poll_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    #: The kind of the last error ("" after a poll that worked), never its text.
+    last_error = models.CharField(max_length=200, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    #: The queued job of the next poll (django-tasks result id).
+    task_id = models.CharField(max_length=64, blank=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {}
+
+    def __str__(self) -> str:
+        return f"poll of {self.mailbox}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django_tasks import task
+from django_tasks.base import TaskContext
 
 log = logging.getLogger("vigie.mail")
 
@@ -49,6 +50,23 @@ def sweep_outbox_task() -> dict[str, int]:
     return sweep_outbox()
 
 
+@task(takes_context=True)
+def poll_mailbox_task(context: TaskContext) -> dict[str, object]:
+    """Read the privacy mailbox once, then queue the next reading (``mail.polling``)."""
+    from vigie.mail.polling import run_poll_job
+
+    return run_poll_job(str(context.task_result.id))
+
+
+@task()
+def keep_mailbox_polled_task() -> str:
+    """Queue a reading of the privacy mailbox when none is waiting (a lost job, a
+    worker killed mid-poll, the first start)."""
+    from vigie.mail.polling import keep_mailbox_polled
+
+    return keep_mailbox_polled()
+
+
 #: Run every minute by each `vigie worker` (see vigie.jobs.services): a notice must not
-#: wait a day for a stopped worker's row or a lost job.
-EVERY_MINUTE = (sweep_outbox_task,)
+#: wait a day for a stopped worker's row or a lost job, nor the mailbox a lost reading.
+EVERY_MINUTE = (sweep_outbox_task, keep_mailbox_polled_task)
