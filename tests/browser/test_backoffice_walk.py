@@ -62,6 +62,7 @@ NOT_WALKED = {
     "rights:identity-verify": "POST only: a button on the case's identity panel",
     "rights:identity-download": "a file download (the identity document), not a page",
     "cases:scan": "a file download (the scan of a letter), not a page",
+    "cases:triage-message": "needs an IMAP message: tests/rights/test_triage_pages.py",
     "cases:verify": "POST only: a form on the rights case page",
     "cases:challenge": "POST only: a button on the rights case page",
     "cases:received-at": "POST only: a form on the rights case page",

@@ -81,7 +81,9 @@ def test_a_user_without_the_triage_permission_changes_nothing(
         open_case_from_message(sales, message, types=["access"])
     with pytest.raises(NotAllowed):
         dismiss_message(sales, message, "spam")
-    assert Case.objects.count() == 0
+    # Only the case the message opened on arrival (R78), unsorted and open.
+    [case] = Case.objects.all()
+    assert case.types == [] and case.is_open
     assert InboundMessage.objects.get().state == InboundState.TRIAGE
     assert not Event.objects.filter(action="personal_data:read").exists()
 
@@ -96,7 +98,8 @@ def test_a_bad_type_opens_no_case_and_leaves_the_message_to_sort(
     message = _queued(mailbox, ON_FILE)
     with pytest.raises(RightsError):
         open_case_from_message(lead, message, types=["teleportation"])
-    assert Case.objects.count() == 0
+    [case] = Case.objects.all()
+    assert case.types == [] and case.is_open
     assert InboundMessage.objects.get().state == InboundState.TRIAGE
 
 
@@ -108,4 +111,63 @@ def test_a_message_that_is_not_a_request_is_dismissed_with_its_reason(
     message = _queued(mailbox, "promo@ailleurs.example", subject="Offre spéciale")
     dismiss_message(lead, message, "Publicité")
     assert InboundMessage.objects.get().state == InboundState.NOT_A_REQUEST
-    assert Case.objects.count() == 0
+    assert Case.objects.get().status == Status.NOT_A_REQUEST
+
+
+def test_a_message_opens_its_case_on_arrival_and_is_acknowledged_with_number_and_due_date(
+    claire, smtp_server, mailbox
+) -> None:
+    """R78: « an e-mail to info.rgpd@ gets an acknowledgement within 5 minutes containing
+    Dossier n° … and the due date » — within the poll that stores it."""
+    message = _queued(mailbox, f"Claire Martin <{ON_FILE}>")
+    [case] = Case.objects.all()
+    assert case.source_message == message.id and case.types == []
+    assert case.identity_status == IdentityStatus.VERIFIED and case.person == claire
+    deliver_all()
+    [(to, subject, text)] = received(smtp_server)
+    assert to == ON_FILE and f"Dossier n° {case.number}" in subject
+    assert case.due_date.strftime("%d/%m/%Y") in text
+    # Polling again opens nothing more; the message still waits to be sorted.
+    poll_mailbox()
+    assert Case.objects.count() == 1 and list(triage_queue()) == [message]
+
+
+def test_sorting_a_message_chooses_the_types_of_the_case_opened_on_arrival(
+    claire, smtp_server, mailbox, lead
+) -> None:
+    message = _queued(mailbox, ON_FILE)
+    case = open_case_from_message(lead, message, types=["erasure", "objection"]).case
+    assert Case.objects.count() == 1
+    assert case.types == ["erasure", "objection"]
+    assert case.events.filter(kind="qualified").exists()
+
+
+def test_an_unknown_sender_gets_the_neutral_reply_with_the_number_on_arrival(
+    claire, smtp_server, mailbox
+) -> None:
+    _queued(mailbox, "inconnu@ailleurs.example")
+    [case] = Case.objects.all()
+    assert case.status == Status.AWAITING_IDENTITY and case.due_date is None
+    deliver_all()
+    [(to, subject, text)] = received(smtp_server)
+    assert to == "inconnu@ailleurs.example" and case.number in subject
+    assert "ni confirmer ni infirmer" in text
+
+
+def test_a_follow_up_quoting_a_case_number_opens_no_case(claire, mailbox) -> None:
+    _queued(mailbox, ON_FILE, subject="Re: Dossier n° DDP-2026-0007 : pièce jointe")
+    assert not Case.objects.exists()
+
+
+def test_dismissing_a_message_closes_the_case_it_opened_without_a_letter(
+    claire, smtp_server, mailbox, lead
+) -> None:
+    message = _queued(mailbox, "promo@spam.example", subject="Offre exceptionnelle")
+    deliver_all()
+    sent_before = len(smtp_server.messages)
+    dismiss_message(lead, message, "Publicité")
+    case = Case.objects.get()
+    assert case.status == Status.NOT_A_REQUEST and case.closing_reason == "Publicité"
+    assert case.retain_until is not None
+    deliver_all()
+    assert len(smtp_server.messages) == sent_before

@@ -23,6 +23,8 @@ class RightsAction(StrEnum):
     CASE_CLOSE_UNVERIFIED = "rights:case:close_unverified"
     LETTER_QUEUE = "rights:letter:queue"
     CASE_DELETE = "rights:case:delete"
+    CASE_QUALIFY = "rights:case:qualify"
+    CASE_NOT_A_REQUEST = "rights:case:not_a_request"
     DEADLINE_ALERT = "rights:deadline:alert"
     DOCUMENT_REQUEST = "rights:document:request"
     DOCUMENT_STORE = "rights:document:store"
@@ -54,6 +56,12 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.LETTER_QUEUE: _("queued a letter about a rights request"),
         RightsAction.CASE_DELETE: _("deleted a rights request case past its retention date"),
+        RightsAction.CASE_QUALIFY: _(
+            "chose the types of a rights request received in the privacy mailbox"
+        ),
+        RightsAction.CASE_NOT_A_REQUEST: _(
+            "closed a case opened by a message of the privacy mailbox: not a request"
+        ),
         RightsAction.DEADLINE_ALERT: _(
             "alerted the handler and the privacy leads that a rights request is nearly due or late"
         ),

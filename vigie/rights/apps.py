@@ -24,6 +24,12 @@ class RightsConfig(AppConfig):
         )
 
         register_resolver(REQUESTER, requester_address)
+        # R78: each message of the privacy mailbox opens its case on arrival, which
+        # acknowledges it; the message then waits in triage to be sorted.
+        from vigie.mail.inbound import register_inbound_handler
+        from vigie.rights.mailbox import LABEL, acknowledge_on_arrival
+
+        register_inbound_handler(LABEL, acknowledge_on_arrival, keep_content=True)
         for template in TEMPLATES:
             register_context_builder(template, letter_context)
             register_delivery_listener(template, record_outcome)

@@ -55,6 +55,9 @@ PAGE_SIZE = 50
 
 
 def type_words(types: list[str]) -> list[str]:
+    if not types:
+        # Opened by a message of the privacy mailbox, not sorted yet (R78).
+        return [_("To be specified (privacy mailbox, to sort)")]
     labels = dict(RequestType.choices)
     return [str(labels.get(t, t)) for t in types]
 
@@ -95,6 +98,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         for c in ClockColour
     ]
     context = {"filters": filters, "page": page, "rows": rows, "colours": colours}
+    if getattr(request.user, "has_vigie_permission", lambda _p: False)(Permission.RIGHTS_TRIAGE):
+        from vigie.mail.triage import triage_queue
+
+        # R78: the privacy mailbox's messages waiting to be sorted.
+        context["triage_count"] = triage_queue().count()
     return render(request, "rights/dashboard.html", context)
 
 

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions
+from vigie.rights import backoffice, case_actions, triage_views
 
 app_name = "cases"
 
 urlpatterns = [
     path("", backoffice.case_list, name="list"),
     path("new/", backoffice.case_new, name="new"),
+    path("triage/", triage_views.queue, name="triage"),
+    path("triage/<uuid:pk>/", triage_views.message_page, name="triage-message"),
     path("<uuid:pk>/", backoffice.case_detail, name="detail"),
     path("<uuid:pk>/scans/<uuid:scan_id>/", backoffice.scan_download, name="scan"),
     path("<uuid:pk>/verify/", case_actions.verify, name="verify"),

@@ -20,6 +20,7 @@ from typing import Any
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from vigie.lib.controller import current_controller
 from vigie.lib.legal_calendar import paris_day
@@ -58,6 +59,9 @@ def _day(value: date | None) -> str:
 
 
 def types_in_words(types: list[str]) -> str:
+    if not types:
+        # A message of the privacy mailbox, not sorted yet (R78).
+        return str(_("to be specified"))
     labels = dict(RequestType.choices)
     return ", ".join(str(labels.get(t, t)).lower() for t in types)
 

@@ -7,13 +7,21 @@ date as the date of receipt, or marks it as not a request. Each step goes throug
 mail's triage services, so the message's read is journaled and its state changes with
 the case, in one transaction.
 
-No handler is registered for these messages: a request by e-mail is opened as a case
-by a person, who reads it and chooses its types (a message may be a question, spam, or
-several requests); only the ``mailto:`` unsubscribe is consumed automatically (consent).
+R78 wants each message to create or update a case and an acknowledgement with the case
+number and the due date within minutes. So rights registers a handler that, when a
+message arrives, opens a *provisional* case for it (its types not chosen yet) through the
+same door as every channel: from an address on file the request is verified and
+acknowledged; from another address the sender gets the neutral reply (with the number)
+and the clock waits. The handler does not consume the message: it stays in the triage
+queue, where a privacy lead chooses the case's types (a message may be a question, spam
+or several requests), sorts it under another case, or closes it as not a request. A
+message quoting a case number (``DDP-2025-0001``) is a follow-up: it opens nothing and
+waits in triage to be sorted under that case.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -22,11 +30,22 @@ from django.db import transaction
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.lib import bounds
+from vigie.mail.inbound import InboundMail
 from vigie.mail.models import InboundMessage
 from vigie.mail.triage import mark_not_a_request, mark_triaged, open_message
 from vigie.rights.models import Case, Channel
 from vigie.rights.sealing import Requester
-from vigie.rights.services import MAX_DESCRIPTION, Intake, _require, open_case
+from vigie.rights.services import (
+    MAX_DESCRIPTION,
+    Intake,
+    _require,
+    close_not_a_request,
+    open_case,
+    qualify_case,
+)
+
+LABEL = "rights:acknowledge"
+CASE_NUMBER = re.compile(r"\bDDP-\d{4}-\d{4,}\b")
 
 VIEW = "rights:triage"
 
@@ -50,6 +69,32 @@ def _sender(address: str) -> str:
         return ""
 
 
+def provisional_case(message: InboundMessage | InboundMail) -> Case | None:
+    """The case a message of the mailbox opened on arrival (R78), if any."""
+    return Case.objects.filter(source_message=message.id).first()
+
+
+def acknowledge_on_arrival(mail: InboundMail) -> bool:
+    """Mail's inbound handler (R78): open the message's provisional case, which sends the
+    acknowledgement or the neutral reply. Never consumes: the message waits in triage."""
+    if CASE_NUMBER.search(mail.subject) or provisional_case(mail) is not None:
+        # A follow-up of a case, or a retry of this very message.
+        return False
+    sender = _sender(mail.sender)
+    if not sender:
+        return False
+    open_case(
+        Actor.system("mailbox"),
+        types=[],
+        channel=Channel.MAILBOX,
+        requester=Requester(email=sender),
+        description=_clean(f"{mail.subject}\n\n{mail.text}".strip()),
+        received_at=mail.received_at,
+        source_message=mail.id,
+    )
+    return False
+
+
 def open_case_from_message(
     actor: Actor, message: InboundMessage, *, types: Iterable[str], language: str = "fr"
 ) -> Intake:
@@ -58,6 +103,13 @@ def open_case_from_message(
     the message is marked sorted under the case's number, in the same transaction."""
     _require(actor, Permission.RIGHTS_TRIAGE)
     with transaction.atomic():
+        provisional = provisional_case(message)
+        if provisional is not None and provisional.is_open:
+            # Opened on arrival (R78): its types are chosen now, by whoever read it.
+            open_message(actor, message, view=VIEW)
+            case = qualify_case(actor, provisional, types)
+            mark_triaged(actor, message, case.number)
+            return Intake(case)
         opened = open_message(actor, message, view=VIEW)
         intake = open_case(
             actor,
@@ -76,10 +128,18 @@ def attach_message(actor: Actor, message: InboundMessage, case: Case) -> Inbound
     """A further message about an open case (a reply, a document sent later): sorted
     under that case's number."""
     _require(actor, Permission.RIGHTS_TRIAGE)
-    return mark_triaged(actor, message, case.number)
+    with transaction.atomic():
+        provisional = provisional_case(message)
+        if provisional is not None and provisional.pk != case.pk and provisional.is_open:
+            close_not_a_request(actor, provisional, f"Sorted under {case.number}.")
+        return mark_triaged(actor, message, case.number)
 
 
 def dismiss_message(actor: Actor, message: InboundMessage, reason: str) -> InboundMessage:
     """Not a request (spam, a reply to a newsletter, a misdirected e-mail), with why."""
     _require(actor, Permission.RIGHTS_TRIAGE)
-    return mark_not_a_request(actor, message, reason)
+    with transaction.atomic():
+        provisional = provisional_case(message)
+        if provisional is not None and provisional.is_open:
+            close_not_a_request(actor, provisional, reason)
+        return mark_not_a_request(actor, message, reason)

@@ -66,6 +66,9 @@ class Status(models.TextChoices):
     REFUSED = "refused", _("Refused")
     #: The person could not be identified (Art. 12(2)), or did not answer the challenge.
     UNVERIFIED = "unverified", _("Closed: identity not verified")
+    #: Opened for a message of the privacy mailbox that turned out not to be a request
+    #: (spam, a question, a follow-up sorted under another case).
+    NOT_A_REQUEST = "not_a_request", _("Closed: not a request")
 
 
 OPEN_STATUSES = frozenset({Status.AWAITING_IDENTITY, Status.IN_PROGRESS, Status.AWAITING_PROOF})
@@ -172,6 +175,12 @@ class Case(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_reason = models.TextField(blank=True, default="")
+    # R78: a message of the privacy mailbox opens a case at once (its acknowledgement
+    # gives the number and the due date within minutes); its types are chosen when a
+    # privacy lead sorts the message (``types`` empty until then).
+    source_message = models.UUIDField(
+        null=True, blank=True, unique=True, help_text="The inbound message (mail) that opened it."
+    )
     retain_until = models.DateField(null=True, blank=True)
 
     PERSONAL_DATA: ClassVar[dict[str, str]] = {

@@ -289,6 +289,7 @@ def open_case(
     person: Person | None = None,
     language: str = "fr",
     verified_by: str = "",
+    source_message: uuid.UUID | None = None,
 ) -> Intake:
     """Open a case for a request received on ``channel`` (R46).
 
@@ -300,7 +301,9 @@ def open_case(
     """
     if actor.kind in ("user", "api_key"):
         _require(actor, Permission.RIGHTS_CASE_CREATE)
-    chosen = _check_types(types)
+    # A message of the privacy mailbox opens its case before anyone has read it (R78):
+    # its types are chosen when it is sorted (``qualify_case``).
+    chosen = [] if source_message is not None else _check_types(types)
     if channel not in Channel.values:
         raise RightsError(_("Unknown channel: %(channel)s.") % {"channel": channel})
     if verified_by and verified_by not in IdentityMethod.values:
@@ -335,7 +338,8 @@ def open_case(
             requester_email_index=email_index(requester.email) if requester.email else "",
             requester_sealed=seal_requester(case_id, requester),
             description_sealed=seal_description(case_id, description) if description else None,
-            deadline_set_by_privacy_lead=set(chosen) <= OWN_DEADLINE_TYPES,
+            source_message=source_message,
+            deadline_set_by_privacy_lead=bool(chosen) and set(chosen) <= OWN_DEADLINE_TYPES,
         )
         clock = RequestClock(received)
         _store_clock(case, clock)
@@ -709,6 +713,46 @@ def close_unverified(actor: Actor, case: Case, reason: str) -> Case:
         case.save()
         send_letter(actor, case, "rights_identification_impossible", _to_requester(case))
         _log(actor, case, RightsAction.CASE_CLOSE_UNVERIFIED, "closed_unverified")
+    return case
+
+
+def qualify_case(actor: Actor, case: Case, types: Iterable[str]) -> Case:
+    """Choose the types of a case the privacy mailbox opened (R46, R78)."""
+    _require(actor, Permission.RIGHTS_TRIAGE)
+    chosen = _check_types(types)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _check_open(case)
+        case.types = chosen
+        # A complaint or a CNIL inquiry has the deadline the privacy lead sets (R80).
+        own = set(chosen) <= OWN_DEADLINE_TYPES
+        if own and not case.deadline_set_by_privacy_lead:
+            case.due_date = case.outer_limit = None
+        case.deadline_set_by_privacy_lead = own
+        if not own:
+            _store_clock(case, clock_of(case))
+        case.save()
+        _log(actor, case, RightsAction.CASE_QUALIFY, "qualified", types=chosen)
+    return case
+
+
+def close_not_a_request(actor: Actor, case: Case, reason: str) -> Case:
+    """Close a case the privacy mailbox opened for a message that is no request (spam, a
+    question, a follow-up of another case): no letter, the reason kept."""
+    _require(actor, Permission.RIGHTS_TRIAGE)
+    reason = reason.strip()
+    if not reason:
+        raise RightsError(_("Say why this message is not a request."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _check_open(case)
+        if case.source_message is None or case.types:
+            raise RightsError(_("Only a case opened by a message not sorted yet can be closed so."))
+        case.status = Status.NOT_A_REQUEST
+        case.closing_reason = reason[:2000]
+        _close(case)
+        case.save()
+        _log(actor, case, RightsAction.CASE_NOT_A_REQUEST, "not_a_request")
     return case
 
 

@@ -108,6 +108,11 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "letter": _letter,
     "scan": lambda x: _("Scan of the letter attached, dated on receipt."),
     "alert": _alert,
+    "qualified": lambda x: (
+        _("Message of the privacy mailbox sorted: %(types)s.")
+        % {"types": ", ".join(_label(RequestType.choices, t).lower() for t in x.get("types", []))}
+    ),
+    "not_a_request": lambda x: _("Closed: the message was not a request."),
     "document_requested": lambda x: _(
         "Identity document asked for, as a last resort (reason recorded)."
     ),
