@@ -90,7 +90,16 @@ def test_the_privacy_lead_refuses_and_the_letter_carries_the_remedies(
     for part in CNIL:
         assert part in letter
     page = client.get(_url(case)).content.decode()
-    assert "Demande de droits : refus" in page and "Refusé" in page
+    assert "Demande de droits : refus" in page and "Refusée" in page
+
+
+def test_the_french_case_page_agrees_its_labels_with_la_demande(claire, signed_in, privacy_lead):
+    # Found trying the demo: « Accordée / Refusée en partie / Refusé », and an empty
+    # handler choice reading « Personne » beside « Personne chargée ».
+    case = open_verified(claire)
+    page = signed_in(privacy_lead).get(_url(case)).content.decode()
+    assert '<option value="refused">Refusée</option>' in page
+    assert '<option value="" selected>Non attribuée</option>' in page
 
 
 def test_a_refusal_without_grounds_is_a_form_error(claire, signed_in, privacy_lead):
