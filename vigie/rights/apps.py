@@ -43,6 +43,7 @@ class RightsConfig(AppConfig):
         from vigie.rights.actions import sentences
 
         register_sentences(sentences())
+
         def case_links(ids: list[str]) -> dict[str, tuple[str, str]]:
             """Each case's page, titled by its number (« DDP-2026-0003 », not its id)."""
             from vigie.rights.models import Case
@@ -50,9 +51,7 @@ class RightsConfig(AppConfig):
             urls = reverse_each("cases:detail", ids)
             numbers = {
                 str(pk): number
-                for pk, number in Case.objects.filter(pk__in=list(urls)).values_list(
-                    "pk", "number"
-                )
+                for pk, number in Case.objects.filter(pk__in=list(urls)).values_list("pk", "number")
             }
             return {i: (url, numbers.get(i, "")) for i, url in urls.items()}
 
