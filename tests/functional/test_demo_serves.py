@@ -94,3 +94,5 @@ def test_demo_serves_in_french_and_english_with_a_worker(tmp_path: Path) -> None
     assert all(not Path(f"/proc/{pid}").exists() for pid in children)
     output = demo.stdout.read() if demo.stdout else ""
     assert "login demo-admin" in output
+    # The links printed (and those the e-mails carry) point where it serves.
+    assert f"portal {base}/" in output

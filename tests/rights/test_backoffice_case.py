@@ -8,16 +8,17 @@ import datetime as dt
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.rights.backoffice import open_unknown, open_verified
-from tests.rights.conftest import deliver_all, received
+from tests.rights.conftest import ON_FILE, deliver_all, received
 from vigie.accounts.permissions import Role
 from vigie.audit.actor import Actor
 from vigie.audit.display import rows
 from vigie.audit.models import Event
 from vigie.rights import services
 from vigie.rights.models import Decision, Status
+from vigie.rights.sealing import Requester
 
 pytestmark = pytest.mark.django_db(databases=["default", "keys"])
 CNIL = ("3 Place de Fontenoy", "TSA 80715", "01 53 73 22 22")
@@ -51,6 +52,24 @@ def test_the_audit_log_links_a_case_to_its_page(claire):
     event = Event.objects.filter(object_type="rights.case", object_id=str(case.pk)).first()
     [row] = rows([event])
     assert row.object_url == reverse("cases:detail", args=[case.pk])
+    # Named by its number, as everywhere else (the demo showed « c0a30530-af1d… »).
+    assert row.object_title == case.number
+
+
+def test_the_audit_log_says_the_data_subject_acted_not_a_code(claire, smtp_server):
+    # A request from the portal form, then its confirmation link: the log showed
+    # « subject » and « subject 5036d321-… » as the actor.
+    intake = services.open_case(
+        Actor("subject", "", "127.0.0.1"),
+        types=["access"],
+        channel="portal",
+        requester=Requester(email=ON_FILE, name="Claire Martin"),
+    )
+    assert services.confirm_challenge(intake.challenge_token) is not None
+    events = list(Event.objects.filter(actor_type="subject"))
+    assert {e.actor_id for e in events} >= {"", str(intake.case.pk)}
+    with translation.override("fr"):
+        assert {row.who for row in rows(events)} == {"La personne concernée"}
 
 
 def test_a_sales_user_may_grant_but_gets_403_when_refusing(claire, signed_in, make_staff):
@@ -90,7 +109,16 @@ def test_the_privacy_lead_refuses_and_the_letter_carries_the_remedies(
     for part in CNIL:
         assert part in letter
     page = client.get(_url(case)).content.decode()
-    assert "Demande de droits : refus" in page and "Refusé" in page
+    assert "Demande de droits : refus" in page and "Refusée" in page
+
+
+def test_the_french_case_page_agrees_its_labels_with_la_demande(claire, signed_in, privacy_lead):
+    # Found trying the demo: « Accordée / Refusée en partie / Refusé », and an empty
+    # handler choice reading « Personne » beside « Personne chargée ».
+    case = open_verified(claire)
+    page = signed_in(privacy_lead).get(_url(case)).content.decode()
+    assert '<option value="refused">Refusée</option>' in page
+    assert '<option value="" selected>Non attribuée</option>' in page
 
 
 def test_a_refusal_without_grounds_is_a_form_error(claire, signed_in, privacy_lead):

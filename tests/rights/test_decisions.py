@@ -48,6 +48,8 @@ def test_an_extension_noticed_in_time_moves_the_due_date_to_three_months(case, s
     for part in CNIL:
         assert part in notices[0]
     assert "recours juridictionnel" in notices[0]
+    # The authority with its article (« réclamation à CNIL » read wrong in the demo).
+    assert "réclamation auprès de la CNIL : 3 Place de Fontenoy" in notices[0]
 
 
 def test_an_extension_the_day_after_the_due_date_is_refused(case, smtp_server):

@@ -144,3 +144,17 @@ def test_a_requester_without_an_e_mail_address_is_asked_by_post(lead) -> None:
     assert "par courrier" in response.content.decode()
     assert IdentityDocument.objects.get().asked
     assert not case.letters.exists()
+
+
+def test_an_identity_confirmed_by_its_link_reads_by_the_requester(lead, claire) -> None:
+    # The panel said « by The data subject » (or « subject <id> ») mid-sentence.
+    intake = services.open_case(
+        Actor("subject", "", "127.0.0.1"),
+        types=["access"],
+        channel=Channel.PORTAL,
+        requester=Requester(email="claire.martin@client.example", name="Claire Martin"),
+    )
+    case = services.confirm_challenge(intake.challenge_token)
+    assert case is not None and case.identity_status == IdentityStatus.VERIFIED
+    page = lead.get(url("identity", case)).content.decode()
+    assert "par le demandeur" in page

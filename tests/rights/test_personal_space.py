@@ -149,6 +149,8 @@ def test_a_bad_phone_gives_the_page_back_with_its_error(claire) -> None:
     response = client.post("/droits/espace/telephone/", {"phone": "pas un numéro"})
     assert response.status_code == 400
     assert "errorlist" in response.content.decode()
+    # A sentence, not the check's fragment (« n'est pas un numéro… » on its own).
+    assert "Cette valeur n’est pas un numéro de téléphone" in response.content.decode()
 
 
 def test_a_new_address_is_used_only_once_confirmed_from_it(claire, smtp_server) -> None:

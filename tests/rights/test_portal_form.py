@@ -3,6 +3,9 @@ details, and the same page after the same work whatever the address (no enumerat
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -172,6 +175,32 @@ def test_the_english_form_opens_an_english_case(claire, smtp_server) -> None:
     deliver_all()
     [(_to, subject, _text)] = received(smtp_server)
     assert "Case" in subject
+
+
+def test_the_english_letters_confirmation_link_opens_the_page_in_english(
+    claire, smtp_server
+) -> None:
+    # Found trying the demo: the English e-mail's link opened a French page.
+    Client().post(EN_URL, _body(ON_FILE))
+    run_portal_jobs()
+    deliver_all()
+    [(_to, _subject, text)] = received(smtp_server)
+    [link] = re.findall(r"https?://\S+/droits/confirmer/\S+", text)
+    assert link.endswith("?lang=en")
+    page = Client().get(urlsplit(link).path + "?" + urlsplit(link).query)
+    assert page.status_code == 200
+    assert page["Content-Language"] == "en"
+    assert "Confirm your request" in page.content.decode()
+
+
+def test_the_french_letters_confirmation_link_stays_french(claire, smtp_server) -> None:
+    Client().post(FR_URL, _body(ON_FILE))
+    run_portal_jobs()
+    deliver_all()
+    [(_to, _subject, text)] = received(smtp_server)
+    [link] = re.findall(r"https?://\S+/droits/confirmer/\S+", text)
+    assert "lang=" not in link
+    assert "Confirmez votre demande" in Client().get(urlsplit(link).path).content.decode()
 
 
 def test_the_english_pages_french_link_leads_to_the_french_form() -> None:

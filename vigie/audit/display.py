@@ -212,6 +212,10 @@ def actor_text(kind: str, actor_id: str, names: Mapping[tuple[str, str], str]) -
         return str(_("Command line (%(name)s)")) % {"name": actor_id}
     if kind == "anonymous":
         return str(_("Anonymous visitor"))
+    if kind == "subject":
+        # The person the data is about, acting themselves (portal form, confirmation
+        # link, personal space); the id is theirs or their case's, not a name to show.
+        return str(_("The data subject"))
     if kind == "user":
         return str(_("Deleted account #%(id)s")) % {"id": actor_id}
     if kind == "api_key":

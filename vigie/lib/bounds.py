@@ -142,7 +142,11 @@ def django_validator(check: Callable[..., Any], **options: Any) -> Callable[[Any
         try:
             check(value, **options)
         except OutOfBounds as error:
-            raise ValidationError(str(error), code="bounds") from None
+            # The checks' messages name no subject (« is not a phone number »), for the
+            # CLI's « field: message »; a form shows them under the field as a sentence.
+            raise ValidationError(
+                _("This value %(problem)s.") % {"problem": error}, code="bounds"
+            ) from None
 
     validate.__name__ = f"validate_{check.__name__.removeprefix('check_')}"
     return validate

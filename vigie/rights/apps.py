@@ -49,6 +49,16 @@ class RightsConfig(AppConfig):
         from vigie.rights.actions import sentences
 
         register_sentences(sentences())
-        register_object_kind(
-            "rights.case", _("Rights request"), lambda ids: reverse_each("cases:detail", ids)
-        )
+
+        def case_links(ids: list[str]) -> dict[str, tuple[str, str]]:
+            """Each case's page, titled by its number (« DDP-2026-0003 », not its id)."""
+            from vigie.rights.models import Case
+
+            urls = reverse_each("cases:detail", ids)
+            numbers = {
+                str(pk): number
+                for pk, number in Case.objects.filter(pk__in=list(urls)).values_list("pk", "number")
+            }
+            return {i: (url, numbers.get(i, "")) for i, url in urls.items()}
+
+        register_object_kind("rights.case", _("Rights request"), case_links)

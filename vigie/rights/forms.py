@@ -245,7 +245,10 @@ class HandlerChoice(forms.ModelChoiceField):
 
 class AssignForm(forms.Form):
     handler = HandlerChoice(
-        label=_("Handler"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+        label=_("Handler"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Not assigned"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

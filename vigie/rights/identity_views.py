@@ -67,6 +67,9 @@ def who(label: str) -> str:
         found = User.objects.filter(pk=int(actor_id)).values_list("username", flat=True).first()
         if found:
             return found
+    if kind == "subject":
+        # Mid-sentence (« vérifiée le …, par le demandeur »), as the case page says it.
+        return str(_("the requester"))
     return actor_text(kind, actor_id, {})
 
 

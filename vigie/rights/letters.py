@@ -91,7 +91,7 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             challenge = Challenge.objects.get(pk=int(refs["challenge"]), case=case)
             from vigie.rights.links import challenge_url
 
-            context["challenge_url"] = challenge_url(challenge.pk)
+            context["challenge_url"] = challenge_url(challenge.pk, language)
             context["expires_on"] = _day(paris_day(challenge.expires_at))
         if "decision" in refs:
             decision = Decision.objects.get(pk=int(refs["decision"]), case=case)

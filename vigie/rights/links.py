@@ -27,7 +27,9 @@ def read_challenge_token(token: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def challenge_url(challenge_id: int) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(
+def challenge_url(challenge_id: int, language: str = "fr") -> str:
+    """The link, in the letter's language: an English letter opens the page in English."""
+    url = settings.SITE_URL.rstrip("/") + reverse(
         "rights:confirm", args=[challenge_token(challenge_id)]
     )
+    return url + ("?lang=en" if language == "en" else "")

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vigie.audit.models import AppendOnlyModel
 from vigie.people.models import Person
@@ -63,7 +64,8 @@ class Status(models.TextChoices):
     AWAITING_PROOF = "awaiting_proof", _("Awaiting proof")
     ANSWERED = "answered", _("Answered")
     PARTIALLY_REFUSED = "partially_refused", _("Partially refused")
-    REFUSED = "refused", _("Refused")
+    # « la demande » : feminine in French, unlike a refused e-mail (mail.Status).
+    REFUSED = "refused", pgettext_lazy("a rights request or decision", "Refused")
     #: The person could not be identified (Art. 12(2)), or did not answer the challenge.
     UNVERIFIED = "unverified", _("Closed: identity not verified")
     #: Opened for a message of the privacy mailbox that turned out not to be a request
@@ -250,7 +252,7 @@ class CaseEvent(AppendOnlyModel):
 class Outcome(models.TextChoices):
     GRANTED = "granted", _("Granted")
     PARTIAL = "partial", _("Partially refused")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("a rights request or decision", "Refused")
 
 
 class Decision(models.Model):

@@ -45,6 +45,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.site_on_bind()
         call_command("migrate", interactive=False, verbosity=0)
         call_command("migrate", database="keys", interactive=False, verbosity=0)
         self.ensure_register_and_policy()
@@ -73,6 +74,19 @@ class Command(BaseCommand):
             worker.terminate()
             worker.wait(timeout=30)
             sink.stop()
+
+    def site_on_bind(self) -> None:
+        """Without VIGIE_SITE_URL, the e-mails' links point where the demo serves: a demo
+        on another port (VIGIE_BIND) otherwise sends links to 127.0.0.1:8000."""
+        if os.environ.get("VIGIE_SITE_URL"):
+            return
+        host, _sep, port = settings.SERVE_BIND.rpartition(":")
+        if host in ("0.0.0.0", "::", "[::]", ""):  # noqa: S104 (read, not bound)
+            host = "127.0.0.1"
+        site = f"http://{host}:{port}"
+        settings.SITE_URL = site
+        # The worker, which renders the e-mails, is started with this environment.
+        os.environ["VIGIE_SITE_URL"] = site
 
     def ensure_register_and_policy(self) -> None:
         """Load the company's register (idempotent) and publish policy v1 once."""
