@@ -233,7 +233,10 @@ def unverified_due(now: datetime) -> QuerySet[Case]:
     )
     return (
         Case.objects.filter(
-            status=Status.AWAITING_IDENTITY, identity_status=IdentityStatus.AWAITING
+            status=Status.AWAITING_IDENTITY,
+            # « Not checked »: a request from an unknown address with no address on file
+            # to write to; the neutral reply asked for a reference, the clock is stopped.
+            identity_status__in=[IdentityStatus.AWAITING, IdentityStatus.NOT_CHECKED],
         )
         .annotate(
             challenged_at=Greatest(

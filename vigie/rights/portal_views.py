@@ -178,6 +178,9 @@ def _space_page(
     from vigie.consent.preference_links import preferences_url
 
     view = space.open_space(space.subject(person, client_ip(request)), person)
+    # « Confirm with the link we sent » only where a link went to this person: a request
+    # from their address naming another address on file must not say whether it is one.
+    link_sent = space.cases_awaiting_link(person, view.cases)
     context = {
         "space": view,
         "cases": [
@@ -185,6 +188,7 @@ def _space_page(
                 "case": case,
                 "types": [str(RequestType(t).label) for t in case.types],
                 "status": case.get_status_display(),
+                "link_sent": case.pk in link_sent,
             }
             for case in view.cases
         ],

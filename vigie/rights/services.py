@@ -300,6 +300,9 @@ def open_case(
     """
     if actor.kind in ("user", "api_key"):
         _require(actor, Permission.RIGHTS_CASE_CREATE)
+        if verified_by:
+            # Vouching for an identity is the handlers' step (``verify_identity``).
+            _require(actor, Permission.RIGHTS_CASE_HANDLE)
     chosen = _check_types(types)
     if channel not in Channel.values:
         raise RightsError(_("Unknown channel: %(channel)s.") % {"channel": channel})
@@ -340,6 +343,9 @@ def open_case(
         clock = RequestClock(received)
         _store_clock(case, clock)
         case.save(force_insert=True)
+        # Recorded after its one-month deadline (a letter found late, a colleague back
+        # from leave): the case is kept and flagged, overdue from the start.
+        late = clock.due_date is not None and paris_day(now) > clock.due_date
         _log(
             actor,
             case,
@@ -348,6 +354,7 @@ def open_case(
             types=chosen,
             channel=channel,
             received_at=received.isoformat(),
+            **({"late": True} if late else {}),
         )
         token = ""
         # The privacy mailbox: a request written from the address on file is from its
@@ -368,13 +375,19 @@ def open_case(
         else:
             # Reasonable doubt (R48): an address Vigie does not know. The requester gets a
             # neutral reply; the owner of the address on file, if any, the confirmation
-            # link. The clock stops until the answer.
+            # link. The clock stops until the answer, unless the request reached the
+            # company after its deadline (recorded late): a clock that has run out cannot
+            # be suspended, so the case stays overdue (red, alerted) for staff to handle.
             if requester.email:
                 send_letter(actor, case, "rights_neutral_reply", _to_requester(case))
             if on_file is not None:
-                token = _challenge(actor, case, on_file, suspend=True)
+                token = _challenge(actor, case, on_file, suspend=not late)
             else:
-                _suspend(actor, case, now, reason="identity")
+                # No address on file to send a link to: identity stays « not checked »
+                # (nothing was sent that could confirm it) while the case waits.
+                case.status = Status.AWAITING_IDENTITY
+                if not late:
+                    _suspend(actor, case, now, reason="identity", challenged=False)
         case.save()
     return Intake(case, token)
 
@@ -408,13 +421,15 @@ def _challenge(actor: Actor, case: Case, person: Person, *, suspend: bool) -> st
     return challenge_token(challenge.pk)
 
 
-def _suspend(actor: Actor, case: Case, at: datetime, *, reason: str) -> None:
+def _suspend(
+    actor: Actor, case: Case, at: datetime, *, reason: str, challenged: bool = True
+) -> None:
     clock = clock_of(case)
     if clock.suspended:
         return
     _store_clock(case, clock.suspend(at))
     case.status = Status.AWAITING_IDENTITY if reason == "identity" else case.status
-    if reason == "identity":
+    if reason == "identity" and challenged:
         case.identity_status = IdentityStatus.AWAITING
     _log(actor, case, RightsAction.CLOCK_SUSPEND, "suspended", reason=reason)
 

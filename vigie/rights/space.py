@@ -54,7 +54,7 @@ from vigie.people.services import (
 )
 from vigie.rights import services
 from vigie.rights.actions import RightsAction
-from vigie.rights.models import Case, Channel, IdentityMethod
+from vigie.rights.models import Case, Challenge, Channel, IdentityMethod
 from vigie.rights.sealing import Requester
 from vigie.rights.space_models import ContactChange, PostMortemDirective
 
@@ -202,6 +202,18 @@ def open_space(actor: Actor, person: Person) -> SpaceView:
         expires_at__gt=timezone.now(),
     ).exists()
     return SpaceView(person, data, cases, text, current.recorded_at if current else None, pending)
+
+
+def cases_awaiting_link(person: Person, cases: list[Case]) -> set[Any]:
+    """The ids of ``cases`` whose open confirmation link went to ``person``."""
+    return set(
+        Challenge.objects.filter(
+            case__in=cases,
+            sent_to_person=person,
+            answered_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).values_list("case_id", flat=True)
+    )
 
 
 # -- sealing ---------------------------------------------------------------------------------
