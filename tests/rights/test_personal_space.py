@@ -117,6 +117,23 @@ def test_an_expired_or_forged_link_is_refused_with_a_clear_page(claire) -> None:
     assert "Demander un nouveau lien" in forged.content.decode()
 
 
+def test_a_link_opens_the_space_once(claire) -> None:
+    """A link forwarded, left in a browser history or a proxy log is spent once used;
+    a sign-in also spends the links written before it. A new link works."""
+    older = space.sign_in_token(claire.pk)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=5)):
+        token = space.sign_in_token(claire.pk)
+        assert Client().post(f"/droits/espace/entrer/{token}").status_code == 302
+        again = Client()
+        assert again.get(f"/droits/espace/entrer/{token}").status_code == 400
+        reused = again.post(f"/droits/espace/entrer/{token}")
+        assert reused.status_code == 400 and space.SESSION_KEY not in again.session
+        assert Client().post(f"/droits/espace/entrer/{older}").status_code == 400
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=10)):
+        _signed_in(Client(), claire)
+    assert Event.objects.filter(action="rights:space:sign_in").count() == 2
+
+
 def test_nobody_else_sees_the_space(claire, cli_actor) -> None:
     # Without the link: the sign-in page.
     response = Client().get(SPACE)
