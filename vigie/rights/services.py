@@ -515,6 +515,8 @@ def challenge_identity(actor: Actor, case: Case) -> str:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         _check_open(case)
+        if case.identity_status == IdentityStatus.VERIFIED:
+            raise RightsError(_("The identity is already verified: there is nothing to confirm."))
         if case.person is None:
             raise RightsError(
                 _("No person is attached to this case: there is no address on file to write to.")
