@@ -153,3 +153,16 @@ def test_a_verified_identity_is_not_challenged_again(claire, signed_in, make_sta
     case.refresh_from_db()
     assert case.identity_status == IdentityStatus.VERIFIED and case.status == Status.IN_PROGRESS
     assert case.suspensions == [] and not Challenge.objects.exists()
+
+
+def test_no_extension_while_the_clock_waits_for_the_identity(claire, smtp_server) -> None:
+    """While suspended there is no due date to extend (the notice said « we will answer
+    by . »), and the notice would go to an address whose owner is not verified."""
+    from tests.rights.backoffice import open_unknown
+
+    case = open_unknown()
+    with translation.override("fr"), pytest.raises(services.RightsError, match="suspendu"):
+        services.extend_deadline(Actor.cli(), case, "Recherches longues.")
+    case.refresh_from_db()
+    assert case.extended_at is None and case.extension_reasons == ""
+    assert not case.letters.filter(template="rights_extension_notice").exists()

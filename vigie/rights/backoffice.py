@@ -121,7 +121,7 @@ def _forms(request: HttpRequest, case: Case) -> dict[str, Any]:
     if case.deadline_set_by_privacy_lead:
         if allowed(Permission.RIGHTS_DEADLINE_SET):
             forms["deadline"] = DeadlineForm(initial={"due_date": case.due_date})
-    elif case.extended_at is None:
+    elif case.extended_at is None and not services.clock_of(case).suspended:
         forms["extend"] = ReasonsForm()
     return forms
 

@@ -577,6 +577,15 @@ def extend_deadline(actor: Actor, case: Case, reasons: str, *, at: datetime | No
         _check_open(case)
         if case.deadline_set_by_privacy_lead:
             raise RightsError(_("This case's deadline is set by the privacy lead, not extended."))
+        if clock_of(case).suspended:
+            # No due date runs while the identity is checked (R48), and the notice would
+            # go to a requester not yet verified; the month is not used up meanwhile.
+            raise RightsError(
+                _(
+                    "The clock is suspended until the identity is verified: there is no "
+                    "deadline to extend yet."
+                )
+            )
         sent: list[Letter] = []
 
         def notice() -> bool:
