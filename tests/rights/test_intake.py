@@ -231,3 +231,23 @@ def test_a_request_from_an_unknown_address_recorded_after_its_deadline_is_kept_a
     deliver_all()
     recipients = {to for to, _s, _t in received(smtp_server)}
     assert recipients == {ON_FILE, "autre@elsewhere.example", "someone@elsewhere.example"}
+
+
+def test_a_late_case_can_be_sent_a_new_link_without_stopping_its_clock(claire) -> None:
+    """Recorded after its deadline, the case's clock cannot stop: a new confirmation link
+    still goes out (the first one may be lost), and the case stays overdue."""
+    from vigie.rights.models import Challenge
+
+    with time_machine.travel(dt.datetime(2025, 5, 20, 9, 0, tzinfo=PARIS), tick=False):
+        case = services.open_case(
+            Actor.cli(),
+            types=["access"],
+            channel=Channel.POST,
+            requester=Requester(name="Claire Martin"),
+            person=claire,
+            received_at=dt.datetime(2025, 4, 5, 12, 0, tzinfo=PARIS),
+        ).case
+        assert services.challenge_identity(Actor.cli(), case)
+    case.refresh_from_db()
+    assert Challenge.objects.filter(case=case).count() == 2
+    assert case.suspensions == [] and case.due_date == dt.date(2025, 5, 5)

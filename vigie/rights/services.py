@@ -521,7 +521,10 @@ def challenge_identity(actor: Actor, case: Case) -> str:
             raise RightsError(
                 _("No person is attached to this case: there is no address on file to write to.")
             )
-        token = _challenge(actor, case, case.person, suspend=True)
+        # A clock that has run out (a request recorded late) cannot stop; the link goes all
+        # the same.
+        late = case.due_date is not None and paris_day(timezone.now()) > case.due_date
+        token = _challenge(actor, case, case.person, suspend=not late)
         case.save()
     return token
 
