@@ -243,6 +243,9 @@ def unverified_due(now: datetime) -> QuerySet[Case]:
                 open_since,
                 Coalesce(Subquery(last_link, output_field=DateTimeField()), never),
                 Coalesce(Subquery(last_document, output_field=DateTimeField()), never),
+                # The neutral reply went out when the case was recorded: a request recorded
+                # after its deadline (clock not stopped, maybe no link) waits from then too.
+                F("recorded_at"),
             )
         )
         .filter(Q(challenged_at__gt=_NEVER), challenged_at__lte=cutoff)
