@@ -80,8 +80,6 @@ def test_a_key_without_the_scope_is_refused(client, owner) -> None:
         ({"types": ["access"], "name": "A", "received_at": "2025-01-01T00:00:00"}, 400,
          "time zone"),
         ({"types": ["access"], "name": "A", "colour": "red"}, 422, "Invalid request"),
-        ({"types": ["access"], "email": "x@y.example", "received_at": "2000-01-01T00:00:00Z"},
-         400, "expiré"),
         (["access"], 422, ""),
     ],
 )  # fmt: skip
@@ -97,3 +95,28 @@ def test_an_unknown_number_is_a_404(client, owner) -> None:
     token = _key(owner, Permission.RIGHTS_CASE_VIEW)
     response = client.get("/api/v1/requests/DDP-1999-9999", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_the_answer_says_the_same_for_a_known_and_an_unknown_address(client, owner, claire) -> None:
+    """No enumeration (R48): the clock runs for the address on file and is suspended for
+    an unknown one, but the answer to the key that filed them must not tell which."""
+    token = _key(owner, Permission.RIGHTS_CASE_CREATE)
+    known = _post(client, token, {"types": ["access"], "email": ON_FILE}).json()
+    unknown = _post(client, token, {"types": ["access"], "email": "x@ailleurs.example"}).json()
+    assert Case.objects.get(number=known["number"]).due_date is not None
+    for data in (known, unknown):
+        data.pop("number"), data.pop("received_at")
+    assert known == unknown == {"status": Status.AWAITING_IDENTITY, "due_date": None}
+
+
+def test_a_request_from_an_unknown_address_received_long_ago_is_recorded_late(
+    client, owner
+) -> None:
+    token = _key(owner, Permission.RIGHTS_CASE_CREATE, Permission.RIGHTS_CASE_VIEW)
+    body = {"types": ["access"], "email": "x@y.example", "received_at": "2020-01-06T10:00:00Z"}
+    response = _post(client, token, body)
+    assert response.status_code == 201, response.content
+    case = Case.objects.get()
+    assert case.suspensions == [] and case.due_date.isoformat() == "2020-02-06"
+    read = client.get(f"/api/v1/requests/{case.number}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert read.json()["due_date"] == "2020-02-06"

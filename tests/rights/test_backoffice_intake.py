@@ -136,12 +136,46 @@ def test_an_outsider_cannot_record_a_request(signed_in, outsider) -> None:
     assert not Case.objects.exists()
 
 
-def test_a_clock_the_law_does_not_allow_is_a_form_error_not_a_500(signed_in, technician):
-    """From an unknown address, two months late: the clock cannot be suspended any more."""
+def test_a_request_recorded_after_its_deadline_is_kept_overdue(signed_in, technician):
+    """From an unknown address, two months late: the clock cannot be suspended any more,
+    so the case is recorded as it is, overdue from the start (not refused)."""
     earlier = (timezone.localdate() - dt.timedelta(days=70)).isoformat()
     response = signed_in(technician).post(
         URL, _form(channel="email", email="x@ailleurs.example", received_on=earlier)
     )
-    assert response.status_code == 400
-    assert "déjà expiré" in response.content.decode()
-    assert not Case.objects.exists()
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.suspensions == [] and case.due_date < timezone.localdate()
+    assert case.status == Status.AWAITING_IDENTITY
+
+
+def test_a_technician_can_neither_look_people_up_nor_vouch_for_them(
+    claire, signed_in, technician
+) -> None:
+    """A role without the people list must not learn who is on file from the intake
+    form, nor verify an identity it may not verify on the case page (R48)."""
+    from vigie.audit.actor import Actor
+    from vigie.rights import services
+    from vigie.rights.models import Channel
+    from vigie.rights.sealing import Requester
+
+    client = signed_in(technician)
+    page = client.get(URL).content.decode()
+    assert 'name="person_query"' not in page and 'name="verified_by"' not in page
+    known = client.post(URL, _form(person_query=claire_address, verified_by="known_to_staff"))
+    unknown = client.post(URL, _form(person_query="personne@ailleurs.example"))
+    assert known.status_code == unknown.status_code == 302
+    assert [c.identity_status for c in Case.objects.all()] == [IdentityStatus.NOT_CHECKED] * 2
+    assert not Case.objects.filter(person__isnull=False).exists()
+    with pytest.raises(services.NotAllowed):
+        services.open_case(
+            Actor.for_user(technician),
+            types=["access"],
+            channel=Channel.PHONE,
+            requester=Requester(name="Claire Martin"),
+            person=claire,
+            verified_by="known_to_staff",
+        )
+
+
+claire_address = "claire.martin@client.example"

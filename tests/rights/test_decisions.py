@@ -139,3 +139,32 @@ def test_a_letter_template_without_the_remedies_fails_validation(settings, tmp_p
             services.decide(Actor.cli(), case, "erasure", "refused", "Motif.")
     finally:
         remedy_problems.cache_clear()
+
+
+def test_a_verified_identity_is_not_challenged_again(claire, signed_in, make_staff) -> None:
+    """The confirmation link is for a doubt not yet settled: on a verified case it would
+    put the case back to « awaiting identity » and stop a clock that must run (R47)."""
+    from tests.rights.backoffice import open_verified
+    from vigie.accounts.permissions import Role
+    from vigie.rights.models import Challenge, IdentityStatus, Status
+
+    case = open_verified(claire)
+    response = signed_in(make_staff(Role.SALES)).post(f"/backoffice/rights/{case.pk}/challenge/")
+    assert response.status_code == 400
+    assert "déjà vérifiée" in response.content.decode()
+    case.refresh_from_db()
+    assert case.identity_status == IdentityStatus.VERIFIED and case.status == Status.IN_PROGRESS
+    assert case.suspensions == [] and not Challenge.objects.exists()
+
+
+def test_no_extension_while_the_clock_waits_for_the_identity(claire, smtp_server) -> None:
+    """While suspended there is no due date to extend (the notice said « we will answer
+    by . »), and the notice would go to an address whose owner is not verified."""
+    from tests.rights.backoffice import open_unknown
+
+    case = open_unknown()
+    with translation.override("fr"), pytest.raises(services.RightsError, match="suspendu"):
+        services.extend_deadline(Actor.cli(), case, "Recherches longues.")
+    case.refresh_from_db()
+    assert case.extended_at is None and case.extension_reasons == ""
+    assert not case.letters.filter(template="rights_extension_notice").exists()

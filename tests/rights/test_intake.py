@@ -54,7 +54,10 @@ def test_a_request_from_the_address_on_file_gets_the_case_number_and_due_date_at
 def test_an_unknown_address_gets_a_neutral_reply_and_the_clock_stops(claire, smtp_server) -> None:
     case = _portal("someone@elsewhere.example").case
     assert case.status == Status.AWAITING_IDENTITY
-    assert case.identity_status == IdentityStatus.AWAITING
+    # No address on file, so no link went anywhere: the identity is « not checked »,
+    # not « challenge sent » (the neutral reply asks for a reference).
+    assert case.identity_status == IdentityStatus.NOT_CHECKED
+    assert not case.challenges.exists()
     assert case.due_date is None and case.suspended_from is not None
     deliver_all()
     [(to, _subject, text)] = received(smtp_server)
@@ -187,3 +190,64 @@ def test_a_case_cannot_be_deleted_before_its_retention_date(claire) -> None:
     with pytest.raises(CaseDeletionRefused):
         Case.objects.get(pk=case.pk).delete()
     assert Case.objects.filter(pk=case.pk).exists()
+
+
+def test_a_request_from_an_unknown_address_recorded_after_its_deadline_is_kept_and_overdue(
+    claire, smtp_server
+) -> None:
+    """A letter found 45 days late cannot have its clock suspended (it ran out): the case
+    is recorded anyway, not suspended, red from the start and flagged in its timeline."""
+    from vigie.lib.legal_calendar import ClockColour
+    from vigie.rights.timeline import timeline
+
+    now = dt.datetime(2025, 5, 20, 9, 0, tzinfo=PARIS)
+    with time_machine.travel(now, tick=False):
+        case = services.open_case(
+            Actor.cli(),
+            types=["access"],
+            channel=Channel.POST,
+            requester=Requester(email="someone@elsewhere.example", name="Paul Inconnu"),
+            received_at=dt.datetime(2025, 4, 5, 12, 0, tzinfo=PARIS),
+        ).case
+        assert case.status == Status.AWAITING_IDENTITY
+        assert case.identity_status == IdentityStatus.NOT_CHECKED
+        assert case.suspensions == [] and case.suspended_from is None
+        assert case.due_date == dt.date(2025, 5, 5)
+        assert services.clock_of(case).colour(now) is ClockColour.RED
+        opened = case.events.get(kind="opened")
+        assert opened.extra["late"] is True
+        [step] = [s for s in timeline([opened], {})]
+        assert "après son échéance" in step.text
+        # Same with an address on file named: the link goes out, the clock is not stopped.
+        late_known = services.open_case(
+            Actor.cli(),
+            types=["erasure"],
+            channel=Channel.POST,
+            requester=Requester(email="autre@elsewhere.example", on_file_email=ON_FILE),
+            received_at=dt.datetime(2025, 4, 5, 12, 0, tzinfo=PARIS),
+        )
+    assert late_known.challenge_token and late_known.case.suspensions == []
+    assert late_known.case.identity_status == IdentityStatus.AWAITING
+    deliver_all()
+    recipients = {to for to, _s, _t in received(smtp_server)}
+    assert recipients == {ON_FILE, "autre@elsewhere.example", "someone@elsewhere.example"}
+
+
+def test_a_late_case_can_be_sent_a_new_link_without_stopping_its_clock(claire) -> None:
+    """Recorded after its deadline, the case's clock cannot stop: a new confirmation link
+    still goes out (the first one may be lost), and the case stays overdue."""
+    from vigie.rights.models import Challenge
+
+    with time_machine.travel(dt.datetime(2025, 5, 20, 9, 0, tzinfo=PARIS), tick=False):
+        case = services.open_case(
+            Actor.cli(),
+            types=["access"],
+            channel=Channel.POST,
+            requester=Requester(name="Claire Martin"),
+            person=claire,
+            received_at=dt.datetime(2025, 4, 5, 12, 0, tzinfo=PARIS),
+        ).case
+        assert services.challenge_identity(Actor.cli(), case)
+    case.refresh_from_db()
+    assert Challenge.objects.filter(case=case).count() == 2
+    assert case.suspensions == [] and case.due_date == dt.date(2025, 5, 5)

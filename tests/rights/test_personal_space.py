@@ -117,6 +117,23 @@ def test_an_expired_or_forged_link_is_refused_with_a_clear_page(claire) -> None:
     assert "Demander un nouveau lien" in forged.content.decode()
 
 
+def test_a_link_opens_the_space_once(claire) -> None:
+    """A link forwarded, left in a browser history or a proxy log is spent once used;
+    a sign-in also spends the links written before it. A new link works."""
+    older = space.sign_in_token(claire.pk)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=5)):
+        token = space.sign_in_token(claire.pk)
+        assert Client().post(f"/droits/espace/entrer/{token}").status_code == 302
+        again = Client()
+        assert again.get(f"/droits/espace/entrer/{token}").status_code == 400
+        reused = again.post(f"/droits/espace/entrer/{token}")
+        assert reused.status_code == 400 and space.SESSION_KEY not in again.session
+        assert Client().post(f"/droits/espace/entrer/{older}").status_code == 400
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=10)):
+        _signed_in(Client(), claire)
+    assert Event.objects.filter(action="rights:space:sign_in").count() == 2
+
+
 def test_nobody_else_sees_the_space(claire, cli_actor) -> None:
     # Without the link: the sign-in page.
     response = Client().get(SPACE)
@@ -240,3 +257,27 @@ def test_a_request_from_the_address_awaiting_its_confirmation_is_listed(claire) 
     case = Case.objects.get()
     assert case.number in text and "Opposition" in text
     assert "Confirmez la demande avec le lien envoyé à votre adresse." in text
+
+
+def test_the_space_does_not_say_whether_another_address_named_is_on_file(claire, cli_actor) -> None:
+    """Paul files two requests from an address Vigie does not know yet, naming « the
+    address you hold »: Claire's, and one nobody holds. Once on file with that address,
+    his space lists both alike: no « confirm with the link » for either (the link went
+    to Claire, not to him)."""
+    for named in (ON_FILE, "personne@nulle-part.example"):
+        services.open_case(
+            Actor("subject"),
+            types=["access"],
+            channel=Channel.PORTAL,
+            requester=Requester(email="paul@ailleurs.example", on_file_email=named),
+        )
+    paul = create_person(
+        cli_actor, email="paul@ailleurs.example", first_name="Paul", last_name="Durand",
+        subject_types=["client_contact_B2B"],
+    )  # fmt: skip
+    text = _signed_in(Client(), paul).get(SPACE).content.decode()
+    assert text.count("DDP-") == 2
+    assert "Confirmez la demande avec le lien" not in text
+    rows = re.findall(r"<tr>.*?</tr>", text, re.S)
+    cells = [re.sub(r"DDP-\d{4}-\d{4}", "N", row) for row in rows if "DDP-" in row]
+    assert cells[0] == cells[1]

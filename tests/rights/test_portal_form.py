@@ -206,3 +206,17 @@ def test_the_french_letters_confirmation_link_stays_french(claire, smtp_server) 
 def test_the_english_pages_french_link_leads_to_the_french_form() -> None:
     response = Client().get(EN_URL + "?lang=fr")
     assert response.status_code == 302 and response["Location"] == FR_URL + "?lang=fr"
+
+
+def test_the_address_named_as_on_file_is_limited_too(claire, smtp_server, settings) -> None:
+    """Requests from ever new addresses naming Claire's as « the address you hold » would
+    fill her mailbox with confirmation links: her address is counted as well."""
+    settings.RATE_LIMIT_PER_ADDRESS = 2
+    for n in range(4):
+        Client(REMOTE_ADDR=f"192.0.2.{n + 1}").post(
+            FR_URL, _body(f"sender{n}@ailleurs.example", on_file_email=ON_FILE)
+        )
+    run_portal_jobs()
+    deliver_all()
+    links = [to for to, _s, text in received(smtp_server) if "/droits/confirmer/" in text]
+    assert links == [ON_FILE, ON_FILE]

@@ -103,3 +103,27 @@ def test_the_number_of_days_is_a_setting(claire, settings) -> None:
     portal()
     assert run("2025-03-19") == 0
     assert run("2025-03-20", 10) == 1
+
+
+def test_requests_recorded_after_their_deadline_are_told_the_same_and_closed_alike(
+    claire, smtp_server
+) -> None:
+    """Late requests are not suspended; whether the address named is on file or not, the
+    requester reads the same reply (not « suspended ») and both close after the days."""
+    with time_machine.travel(at("2025-05-20"), tick=False):
+        for named in (ON_FILE, "personne@nulle-part.example"):
+            services.open_case(
+                Actor.cli(),
+                types=["access"],
+                channel=Channel.POST,
+                requester=Requester(email=f"x{len(named)}@ailleurs.example", on_file_email=named),
+                received_at=at("2025-04-05", 12),
+            )
+    deliver_all()
+    replies = [t for to, _s, t in received(smtp_server) if to.startswith("x")]
+    assert len(replies) == 2
+    assert "suspendu" not in replies[0]
+    assert replies[0].replace("0001", "N") == replies[1].replace("0002", "N")
+    assert run("2025-06-18") == 0  # 29 days after the recording: not yet
+    assert run("2025-06-20") == 2
+    assert set(Case.objects.values_list("status", flat=True)) == {Status.UNVERIFIED}

@@ -22,7 +22,7 @@ from vigie.audit.actor import Actor
 from vigie.lib.bounds import ApiDateTime, ApiEmail, ApiName, ApiPhone, api_text
 from vigie.lib.legal_calendar import DeadlineError
 from vigie.rights import services
-from vigie.rights.models import Case, Channel, RequestType
+from vigie.rights.models import Case, Channel, IdentityStatus, RequestType
 from vigie.rights.sealing import Requester
 
 router = Router(tags=["rights"])
@@ -54,16 +54,19 @@ class RequestIn(Schema):
 class RequestOut(Schema):
     number: str
     status: str
-    #: C2: a date; ``null`` while the clock waits for the requester (R48).
+    #: C2: a date; ``null`` while the clock waits for the requester (R48). The answer to
+    #: a new request gives it only once identity is verified: a due date for a known
+    #: address and none for an unknown one would say which addresses are on file.
     due_date: dt.date | None
     received_at: dt.datetime
 
 
-def _out(case: Case) -> RequestOut:
+def _out(case: Case, *, filed: bool = False) -> RequestOut:
+    verified = case.identity_status == IdentityStatus.VERIFIED
     return RequestOut(
         number=case.number,
         status=case.status,
-        due_date=case.due_date,
+        due_date=case.due_date if verified or not filed else None,
         received_at=case.received_at,
     )
 
@@ -106,7 +109,7 @@ def create_request(request: HttpRequest, payload: RequestIn) -> Status:
         # A clock the law does not allow (e.g. a request from an unknown address
         # recorded after its deadline: it cannot be suspended) is refused, with why.
         raise HttpError(400, str(error)) from None
-    return Status(201, _out(intake.case))
+    return Status(201, _out(intake.case, filed=True))
 
 
 @router.get(

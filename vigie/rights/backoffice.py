@@ -129,7 +129,7 @@ def _forms(request: HttpRequest, case: Case) -> dict[str, Any]:
     if case.deadline_set_by_privacy_lead:
         if allowed(Permission.RIGHTS_DEADLINE_SET):
             forms["deadline"] = DeadlineForm(initial={"due_date": case.due_date})
-    elif case.extended_at is None:
+    elif case.extended_at is None and not services.clock_of(case).suspended:
         forms["extend"] = ReasonsForm()
     return forms
 
@@ -221,7 +221,11 @@ def case_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 def case_new(request: HttpRequest) -> HttpResponse:
     """A request a member of staff received by e-mail, post, phone or from a colleague
     (R46, R78): recorded with the day it reached the company; by post, with its scan."""
-    form = IntakeForm(request.POST or None, request.FILES or None)
+    form = IntakeForm(
+        request.POST or None,
+        request.FILES or None,
+        may_identify=request.user.has_vigie_permission(Permission.RIGHTS_CASE_HANDLE),  # type: ignore[union-attr]
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data.get("scan")
@@ -243,7 +247,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 received_at=received_moment(data["received_on"]),
                 person=form.person,
-                verified_by=data["verified_by"],
+                verified_by=data.get("verified_by", ""),
             )
         except (services.RightsError, DeadlineError) as error:
             form.add_error(None, str(error))

@@ -132,9 +132,15 @@ class IntakeForm(forms.Form):
         help_text=_("Required for a request received by post; at most 10 MB."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, may_identify: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.person: Person | None = None
+        if not may_identify:
+            # Staff who record without handling (a technician, accounting) neither look
+            # the person up (the answer would say who is on file) nor vouch for their
+            # identity (R48: the handlers' step); Vigie checks it from the address.
+            del self.fields["person_query"]
+            del self.fields["verified_by"]
         if not self.is_bound:
             self.initial.setdefault("received_on", timezone.now().astimezone(PARIS).date())
 

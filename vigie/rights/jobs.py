@@ -233,13 +233,19 @@ def unverified_due(now: datetime) -> QuerySet[Case]:
     )
     return (
         Case.objects.filter(
-            status=Status.AWAITING_IDENTITY, identity_status=IdentityStatus.AWAITING
+            status=Status.AWAITING_IDENTITY,
+            # « Not checked »: a request from an unknown address with no address on file
+            # to write to; the neutral reply asked for a reference, the clock is stopped.
+            identity_status__in=[IdentityStatus.AWAITING, IdentityStatus.NOT_CHECKED],
         )
         .annotate(
             challenged_at=Greatest(
                 open_since,
                 Coalesce(Subquery(last_link, output_field=DateTimeField()), never),
                 Coalesce(Subquery(last_document, output_field=DateTimeField()), never),
+                # The neutral reply went out when the case was recorded: a request recorded
+                # after its deadline (clock not stopped, maybe no link) waits from then too.
+                F("recorded_at"),
             )
         )
         .filter(Q(challenged_at__gt=_NEVER), challenged_at__lte=cutoff)

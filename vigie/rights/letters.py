@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from vigie.lib.controller import current_controller
-from vigie.lib.legal_calendar import paris_day
+from vigie.lib.legal_calendar import one_month_due_date, paris_day
 from vigie.mail.addressing import Address, Outcome, Unreachable
 from vigie.mail.rendering import RenderError
 from vigie.rights.models import Case, Challenge, Decision, Letter, RequestType
@@ -84,6 +84,8 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             "extension_reasons": case.extension_reasons,
             "closing_reason": case.closing_reason,
             "identity_days": _identity_days(),
+            # Recorded after its one-month deadline: its clock was never stopped.
+            "late": paris_day(case.recorded_at) > one_month_due_date(case.received_at),
             "document_days": _document_days(),
             "authority": controller.authority,
         }

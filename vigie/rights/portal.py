@@ -80,8 +80,11 @@ def complete_portal_request(lookup_id: str, language: str) -> bool:
         if payload is None:
             return False
         requester = Requester(**payload["requester"])
-        if address_verdict(FORM, email_index(requester.email)) is not Verdict.ALLOWED:
-            # Asked too often for this address this hour: the row goes, nothing is done.
+        # Asked too often for this address this hour, or naming too often the same
+        # « address you hold » (its owner would get a link each time): nothing is done.
+        addresses = {requester.email, requester.on_file_email} - {""}
+        verdicts = [address_verdict(FORM, email_index(a)) for a in sorted(addresses)]
+        if any(v is not Verdict.ALLOWED for v in verdicts):
             return False
         try:
             services.open_case(

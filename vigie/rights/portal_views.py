@@ -133,10 +133,12 @@ def space_enter(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (mail scanners follow links); its POST opens the session."""
     try:
         person = space.person_for_sign_in(token)
+        if request.method == "GET":
+            return render(request, "rights/space/enter.html")
+        # The link opens the space once (a forwarded or leaked one is spent).
+        person = space.sign_in(token, client_ip(request))
     except space.BadLink:
         return render(request, "rights/space/bad_link.html", status=400)
-    if request.method == "GET":
-        return render(request, "rights/space/enter.html")
     # A new session key: a session fixed by someone else before sign-in is not reused.
     request.session.cycle_key()
     request.session[space.SESSION_KEY] = str(person.pk)
@@ -144,7 +146,6 @@ def space_enter(request: HttpRequest, token: str) -> HttpResponse:
         # A person's space closes by itself after the hour, on a shared computer too
         # (a staff member's session in the same browser keeps its own length).
         request.session.set_expiry(space.SESSION_MINUTES * 60)
-    space.signed_in(space.subject(person, client_ip(request)), person)
     return redirect("rights:space")
 
 
@@ -178,6 +179,9 @@ def _space_page(
     from vigie.consent.preference_links import preferences_url
 
     view = space.open_space(space.subject(person, client_ip(request)), person)
+    # « Confirm with the link we sent » only where a link went to this person: a request
+    # from their address naming another address on file must not say whether it is one.
+    link_sent = space.cases_awaiting_link(person, view.cases)
     context = {
         "space": view,
         "cases": [
@@ -185,6 +189,7 @@ def _space_page(
                 "case": case,
                 "types": [str(RequestType(t).label) for t in case.types],
                 "status": case.get_status_display(),
+                "link_sent": case.pk in link_sent,
             }
             for case in view.cases
         ],

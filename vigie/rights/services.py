@@ -301,6 +301,9 @@ def open_case(
     """
     if actor.kind in ("user", "api_key"):
         _require(actor, Permission.RIGHTS_CASE_CREATE)
+        if verified_by:
+            # Vouching for an identity is the handlers' step (``verify_identity``).
+            _require(actor, Permission.RIGHTS_CASE_HANDLE)
     # A message of the privacy mailbox opens its case before anyone has read it (R78):
     # its types are chosen when it is sorted (``qualify_case``).
     chosen = [] if source_message is not None else _check_types(types)
@@ -344,6 +347,9 @@ def open_case(
         clock = RequestClock(received)
         _store_clock(case, clock)
         case.save(force_insert=True)
+        # Recorded after its one-month deadline (a letter found late, a colleague back
+        # from leave): the case is kept and flagged, overdue from the start.
+        late = clock.due_date is not None and paris_day(now) > clock.due_date
         _log(
             actor,
             case,
@@ -352,6 +358,7 @@ def open_case(
             types=chosen,
             channel=channel,
             received_at=received.isoformat(),
+            **({"late": True} if late else {}),
         )
         token = ""
         # The privacy mailbox: a request written from the address on file is from its
@@ -372,13 +379,19 @@ def open_case(
         else:
             # Reasonable doubt (R48): an address Vigie does not know. The requester gets a
             # neutral reply; the owner of the address on file, if any, the confirmation
-            # link. The clock stops until the answer.
+            # link. The clock stops until the answer, unless the request reached the
+            # company after its deadline (recorded late): a clock that has run out cannot
+            # be suspended, so the case stays overdue (red, alerted) for staff to handle.
             if requester.email:
                 send_letter(actor, case, "rights_neutral_reply", _to_requester(case))
             if on_file is not None:
-                token = _challenge(actor, case, on_file, suspend=True)
+                token = _challenge(actor, case, on_file, suspend=not late)
             else:
-                _suspend(actor, case, now, reason="identity")
+                # No address on file to send a link to: identity stays « not checked »
+                # (nothing was sent that could confirm it) while the case waits.
+                case.status = Status.AWAITING_IDENTITY
+                if not late:
+                    _suspend(actor, case, now, reason="identity", challenged=False)
         case.save()
     return Intake(case, token)
 
@@ -412,13 +425,15 @@ def _challenge(actor: Actor, case: Case, person: Person, *, suspend: bool) -> st
     return challenge_token(challenge.pk)
 
 
-def _suspend(actor: Actor, case: Case, at: datetime, *, reason: str) -> None:
+def _suspend(
+    actor: Actor, case: Case, at: datetime, *, reason: str, challenged: bool = True
+) -> None:
     clock = clock_of(case)
     if clock.suspended:
         return
     _store_clock(case, clock.suspend(at))
     case.status = Status.AWAITING_IDENTITY if reason == "identity" else case.status
-    if reason == "identity":
+    if reason == "identity" and challenged:
         case.identity_status = IdentityStatus.AWAITING
     _log(actor, case, RightsAction.CLOCK_SUSPEND, "suspended", reason=reason)
 
@@ -504,11 +519,16 @@ def challenge_identity(actor: Actor, case: Case) -> str:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         _check_open(case)
+        if case.identity_status == IdentityStatus.VERIFIED:
+            raise RightsError(_("The identity is already verified: there is nothing to confirm."))
         if case.person is None:
             raise RightsError(
                 _("No person is attached to this case: there is no address on file to write to.")
             )
-        token = _challenge(actor, case, case.person, suspend=True)
+        # A clock that has run out (a request recorded late) cannot stop; the link goes all
+        # the same.
+        late = case.due_date is not None and paris_day(timezone.now()) > case.due_date
+        token = _challenge(actor, case, case.person, suspend=not late)
         case.save()
     return token
 
@@ -564,6 +584,15 @@ def extend_deadline(actor: Actor, case: Case, reasons: str, *, at: datetime | No
         _check_open(case)
         if case.deadline_set_by_privacy_lead:
             raise RightsError(_("This case's deadline is set by the privacy lead, not extended."))
+        if clock_of(case).suspended:
+            # No due date runs while the identity is checked (R48), and the notice would
+            # go to a requester not yet verified; the month is not used up meanwhile.
+            raise RightsError(
+                _(
+                    "The clock is suspended until the identity is verified: there is no "
+                    "deadline to extend yet."
+                )
+            )
         sent: list[Letter] = []
 
         def notice() -> bool:

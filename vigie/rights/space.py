@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -34,7 +34,8 @@ from django_tasks import task
 
 from vigie.accounts.ratelimit import Verdict, address_verdict
 from vigie.audit.actor import Actor
-from vigie.audit.services import record_event, record_read
+from vigie.audit.models import Event
+from vigie.audit.services import object_ref, record_event, record_read
 from vigie.lib import bounds, crypto, keyring
 from vigie.mail.addressing import To
 from vigie.mail.models import Kind
@@ -54,7 +55,7 @@ from vigie.people.services import (
 )
 from vigie.rights import services
 from vigie.rights.actions import RightsAction
-from vigie.rights.models import Case, Channel, IdentityMethod
+from vigie.rights.models import Case, Challenge, Channel, IdentityMethod
 from vigie.rights.sealing import Requester
 from vigie.rights.space_models import ContactChange, PostMortemDirective
 
@@ -113,7 +114,9 @@ def send_sign_in_link(lookup_id: str, language: str) -> int:
 
 
 def sign_in_token(person_id: uuid.UUID) -> str:
-    return signing.dumps(person_id.hex, salt=_SIGN_IN_SALT)
+    """The link's token: the person's id and the moment it was written, signed. It opens
+    the space once: a sign-in ends every link written before it (``sign_in``)."""
+    return signing.dumps([person_id.hex, timezone.now().timestamp()], salt=_SIGN_IN_SALT)
 
 
 def sign_in_url(person_id: uuid.UUID, language: str = "fr") -> str:
@@ -136,15 +139,39 @@ class BadLink(ValueError):
 
 
 def person_for_sign_in(token: str) -> Person:
-    """The person a sign-in link was written for; ``BadLink`` otherwise."""
+    """The person a sign-in link was written for; ``BadLink`` when forged, altered,
+    expired, for someone no longer on file, or already used (a sign-in since)."""
     try:
-        value = signing.loads(token, salt=_SIGN_IN_SALT, max_age=LINK_MINUTES * 60)
-        person_id = uuid.UUID(hex=str(value))
-    except (signing.BadSignature, ValueError, TypeError):
+        person_hex, written = signing.loads(token, salt=_SIGN_IN_SALT, max_age=LINK_MINUTES * 60)
+        person_id = uuid.UUID(hex=str(person_hex))
+        written_at = datetime.fromtimestamp(float(written), tz=UTC)
+    except (signing.BadSignature, ValueError, TypeError, OverflowError):
         raise BadLink("this link is not valid") from None
     person = Person.objects.filter(pk=person_id, shredded_at__isnull=True).first()
-    if person is None:
+    if person is None or _signed_in_since(person, written_at):
         raise BadLink("this link is not valid")
+    return person
+
+
+def _signed_in_since(person: Person, moment: datetime) -> bool:
+    """Whether the person opened their space at ``moment`` or later (the journal of
+    sign-ins is the audit log's: ``signed_in``)."""
+    return Event.objects.filter(
+        object_type=object_ref(person).type,
+        object_id=object_ref(person).id,
+        action=RightsAction.SPACE_SIGN_IN,
+        occurred_at__gte=moment,
+    ).exists()
+
+
+def sign_in(token: str, ip: str | None) -> Person:
+    """Use a sign-in link: the person, journaled; the link (and any older one) is spent.
+    ``BadLink`` when it may not be used (two clicks at once: the second waits, then fails)."""
+    person = person_for_sign_in(token)
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        person = person_for_sign_in(token)
+        signed_in(subject(person, ip), person)
     return person
 
 
@@ -202,6 +229,18 @@ def open_space(actor: Actor, person: Person) -> SpaceView:
         expires_at__gt=timezone.now(),
     ).exists()
     return SpaceView(person, data, cases, text, current.recorded_at if current else None, pending)
+
+
+def cases_awaiting_link(person: Person, cases: list[Case]) -> set[Any]:
+    """The ids of ``cases`` whose open confirmation link went to ``person``."""
+    return set(
+        Challenge.objects.filter(
+            case__in=cases,
+            sent_to_person=person,
+            answered_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).values_list("case_id", flat=True)
+    )
 
 
 # -- sealing ---------------------------------------------------------------------------------

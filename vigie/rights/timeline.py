@@ -43,11 +43,14 @@ def _label(choices: Any, value: Any) -> str:
 
 def _opened(extra: Mapping[str, Any]) -> str:
     types = ", ".join(_label(RequestType.choices, t) for t in extra.get("types", []))
-    return _("Request recorded (%(types)s), received by %(channel)s on %(day)s.") % {
+    text = _("Request recorded (%(types)s), received by %(channel)s on %(day)s.") % {
         "types": types,
         "channel": _label(Channel.choices, extra.get("channel", "")).lower(),
         "day": _day(extra.get("received_at", "")),
     }
+    if extra.get("late"):
+        text += " " + _("Recorded after its deadline: overdue from the start.")
+    return text
 
 
 def _decided(extra: Mapping[str, Any]) -> str:
