@@ -144,6 +144,21 @@ def _role_grant() -> RoleGrant:
     return RoleGrant.objects.create(user=grantee, role="privacy_lead", requested_by=asker)
 
 
+def _rights_space_refs(template: str, person: Any) -> dict[str, Any]:
+    """The personal space's e-mails and the staff alert read their values at render time."""
+    from vigie.rights.space import request_email_change
+
+    if template == "rights_space_link":
+        return {"person": str(person.pk)}
+    if template == "rights_email_change":
+        from vigie.rights.space_models import ContactChange
+
+        request_email_change(Actor.cli("test"), person, "claire@nouvelle.example", language="fr")
+        return {"change": str(ContactChange.objects.latest("requested_at").pk)}
+    refs = _rights_refs("rights_acknowledgement", person)
+    return {**refs, "alert": "d7"}
+
+
 def _rights_refs(template: str, person: Any) -> dict[str, Any]:
     from vigie.rights import services as rights
     from vigie.rights.models import Challenge
@@ -206,7 +221,9 @@ def test_every_e_mail_names_the_loaded_company_and_never_semi(
     if template == "role_grant_request":
         # The grant's id: mail reads the names and the role at render time.
         refs = {"grant": _role_grant().pk}
-    if template.startswith("rights_"):
+    if template in ("rights_space_link", "rights_email_change", "staff_deadline_alert"):
+        refs = _rights_space_refs(template, company["person"])
+    elif template.startswith("rights_"):
         # A real case: rights reads its number, dates and decisions at render time.
         refs = _rights_refs(template, company["person"])
     rendered = render(

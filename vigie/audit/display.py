@@ -196,6 +196,7 @@ SYSTEM_TASKS = {
     "rights identity expiry": _("closure of rights requests whose identity was never confirmed"),
     "identity documents": _("deletion of identity documents"),
     "residue check": _("check of what an erasure left"),
+    "mailbox": _("opening of a case for a message of the privacy mailbox"),
 }
 
 

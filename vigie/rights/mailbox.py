@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
@@ -33,15 +34,21 @@ from vigie.lib import bounds
 from vigie.mail.inbound import InboundMail
 from vigie.mail.models import InboundMessage
 from vigie.mail.triage import mark_not_a_request, mark_triaged, open_message
-from vigie.rights.models import Case, Channel
+from vigie.rights.actions import RightsAction
+from vigie.rights.models import OWN_DEADLINE_TYPES, Case, Channel, Status
 from vigie.rights.sealing import Requester
 from vigie.rights.services import (
     MAX_DESCRIPTION,
     Intake,
+    RightsError,
+    _check_open,
+    _check_types,
+    _close,
+    _log,
     _require,
-    close_not_a_request,
+    _store_clock,
+    clock_of,
     open_case,
-    qualify_case,
 )
 
 LABEL = "rights:acknowledge"
@@ -67,6 +74,46 @@ def _sender(address: str) -> str:
     except bounds.OutOfBounds:
         # Not an address a letter can go to: the case opens without one.
         return ""
+
+
+def qualify_case(actor: Actor, case: Case, types: Iterable[str]) -> Case:
+    """Choose the types of a case the privacy mailbox opened (R46, R78)."""
+    _require(actor, Permission.RIGHTS_TRIAGE)
+    chosen = _check_types(types)
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _check_open(case)
+        case.types = chosen
+        # A complaint or a CNIL inquiry has the deadline the privacy lead sets (R80).
+        own = set(chosen) <= OWN_DEADLINE_TYPES
+        if own and not case.deadline_set_by_privacy_lead:
+            case.due_date = case.outer_limit = None
+        case.deadline_set_by_privacy_lead = own
+        if not own:
+            _store_clock(case, clock_of(case))
+        case.save()
+        _log(actor, case, RightsAction.CASE_QUALIFY, "qualified", types=chosen)
+    return case
+
+
+def close_not_a_request(actor: Actor, case: Case, reason: str) -> Case:
+    """Close a case the privacy mailbox opened for a message that is no request (spam, a
+    question, a follow-up of another case): no letter, the reason kept."""
+    _require(actor, Permission.RIGHTS_TRIAGE)
+    reason = reason.strip()
+    if not reason:
+        raise RightsError(_("Say why this message is not a request."))
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _check_open(case)
+        if case.source_message is None or case.types:
+            raise RightsError(_("Only a case opened by a message not sorted yet can be closed so."))
+        case.status = Status.NOT_A_REQUEST
+        case.closing_reason = reason[:2000]
+        _close(case)
+        case.save()
+        _log(actor, case, RightsAction.CASE_NOT_A_REQUEST, "not_a_request")
+    return case
 
 
 def provisional_case(message: InboundMessage | InboundMail) -> Case | None:

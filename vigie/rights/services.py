@@ -745,46 +745,6 @@ def close_unverified(actor: Actor, case: Case, reason: str) -> Case:
     return case
 
 
-def qualify_case(actor: Actor, case: Case, types: Iterable[str]) -> Case:
-    """Choose the types of a case the privacy mailbox opened (R46, R78)."""
-    _require(actor, Permission.RIGHTS_TRIAGE)
-    chosen = _check_types(types)
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        _check_open(case)
-        case.types = chosen
-        # A complaint or a CNIL inquiry has the deadline the privacy lead sets (R80).
-        own = set(chosen) <= OWN_DEADLINE_TYPES
-        if own and not case.deadline_set_by_privacy_lead:
-            case.due_date = case.outer_limit = None
-        case.deadline_set_by_privacy_lead = own
-        if not own:
-            _store_clock(case, clock_of(case))
-        case.save()
-        _log(actor, case, RightsAction.CASE_QUALIFY, "qualified", types=chosen)
-    return case
-
-
-def close_not_a_request(actor: Actor, case: Case, reason: str) -> Case:
-    """Close a case the privacy mailbox opened for a message that is no request (spam, a
-    question, a follow-up of another case): no letter, the reason kept."""
-    _require(actor, Permission.RIGHTS_TRIAGE)
-    reason = reason.strip()
-    if not reason:
-        raise RightsError(_("Say why this message is not a request."))
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        _check_open(case)
-        if case.source_message is None or case.types:
-            raise RightsError(_("Only a case opened by a message not sorted yet can be closed so."))
-        case.status = Status.NOT_A_REQUEST
-        case.closing_reason = reason[:2000]
-        _close(case)
-        case.save()
-        _log(actor, case, RightsAction.CASE_NOT_A_REQUEST, "not_a_request")
-    return case
-
-
 def _close(case: Case) -> None:
     """Closed now; kept per the register's ``dsr-case-files`` rule (5 years after closure)."""
     from vigie.rights.retention import case_retention_end
