@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "vigie.consent",
     "vigie.mail",
     "vigie.sources",
+    "vigie.disclosures",
     "vigie.rights",
     "vigie.web",
     "vigie.demo",

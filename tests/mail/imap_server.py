@@ -103,6 +103,14 @@ class ImapServer:
         path = self.base / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
+    def wait_for_log(self, text: str, timeout: float = 10.0) -> str:
+        """The log once it holds ``text``: dovecot writes a closed connection's lines
+        after the client has gone, so a test reading at once can be ahead of it."""
+        deadline = time.monotonic() + timeout
+        while text not in (log := self.log()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return log
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()

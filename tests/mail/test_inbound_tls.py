@@ -62,4 +62,4 @@ def test_a_certificate_nobody_vouches_for_is_refused(tls_mailbox, settings, secu
     assert InboundMessage.objects.count() == 0
     # Vigie never logged in: the only login is the test's own, dropping the message in.
     assert server.log().count(f"Login: user=<{tls_mailbox.user}>") == 1
-    assert "unknown ca" in server.log()
+    assert "unknown ca" in server.wait_for_log("unknown ca")

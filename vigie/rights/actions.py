@@ -35,6 +35,7 @@ class RightsAction(StrEnum):
     CONTACT_CORRECT = "rights:contact:correct"
     CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
     DIRECTIVE_RECORD = "rights:directive:record"
+    NOTICE_OPEN = "rights:notice:open"
 
 
 def sentences() -> dict[str, Any]:
@@ -73,6 +74,9 @@ def sentences() -> dict[str, Any]:
             "recorded that a requester's identity was verified with an identity document"
         ),
         RightsAction.DOCUMENT_DELETE: _("deleted the file of a requester's identity document"),
+        RightsAction.NOTICE_OPEN: _(
+            "opened a task to tell a recipient of the change to data it received (Art. 19)"
+        ),
         RightsAction.SCAN_ATTACH: _("attached the scan of a rights request received by post"),
         RightsAction.SPACE_SIGN_IN: _("signed in to their personal space with a link"),
         RightsAction.CONTACT_CORRECT: _("corrected their contact details in their personal space"),

@@ -459,3 +459,64 @@ class CaseScan(models.Model):
 # The personal space's own records live in their own module (this one is long enough);
 # imported here so that Django finds them with the app's models.
 from vigie.rights.space_models import ContactChange, PostMortemDirective  # noqa: E402, F401
+
+
+class NoticeTrigger(models.TextChoices):
+    """What a recipient must be told of (Art. 19)."""
+
+    RECTIFICATION = "rectification", _("Rectification")
+    ERASURE = "erasure", _("Erasure")
+    RESTRICTION = "restriction", _("Restriction of processing")
+
+
+class NoticeStatus(models.TextChoices):
+    OPEN = "open", _("To do")
+    SENT = "sent", _("Sent by e-mail")
+    DONE = "done", _("Done by hand")
+    IMPOSSIBLE = "impossible", _("Impossible or disproportionate")
+
+
+#: Statuses that end a notice task: the case may close once every task has one.
+NOTICE_ENDED = frozenset({NoticeStatus.SENT, NoticeStatus.DONE, NoticeStatus.IMPOSSIBLE})
+
+
+class RecipientNotice(models.Model):
+    """An Art. 19 notice task (R57): tell one recipient of the disclosure log (R22) that
+    data it received was rectified, erased or restricted. Tracked until done; the case
+    cannot close while one is open; « impossible/disproportionate » needs a reason."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    recipient = models.ForeignKey("register.Recipient", on_delete=models.PROTECT, related_name="+")
+    trigger = models.CharField(max_length=16, choices=NoticeTrigger.choices)
+    #: Register data-category keys the recipient received and the change affects.
+    categories = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.OPEN
+    )
+    #: How it was done, or why it is impossible or disproportionate (required then).
+    note = models.TextField(
+        blank=True, help_text="Category: data-subject request case files (how or why not)."
+    )
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=100, blank=True)
+    #: The outbox message (mail.Message) when the notice went by e-mail.
+    message_id = models.UUIDField(null=True, blank=True)
+
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"note": "dsr-case-files"}
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Opening the notices again (a retried step) adds none.
+            models.UniqueConstraint(
+                fields=["case", "recipient", "trigger"], name="rights_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trigger} notice to {self.recipient_id} for {self.case_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in NOTICE_ENDED
