@@ -17,6 +17,7 @@ from vigie.accounts.access import public
 from vigie.accounts.api import router as accounts_router
 from vigie.accounts.ratelimit import FIXED_ANSWER, limited_elsewhere
 from vigie.consent.api import router as consent_router
+from vigie.disclosures.api import router as disclosures_router
 from vigie.people.api import router as people_router
 from vigie.rights.api import router as rights_router
 
@@ -32,6 +33,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", people_router)
 api.add_router("/", consent_router)
 api.add_router("/", rights_router)
+api.add_router("/", disclosures_router)
 
 #: URL names under /api/v1/ declared public: the OpenAPI schema documents the API
 #: and holds no data; the root answers 404 in the error format (docs are off).

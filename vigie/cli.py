@@ -20,6 +20,7 @@ COMMANDS = {
     "dkim": "make a DKIM key pair and print its DNS TXT record (dkim keygen)",
     "mailbox": "read the privacy mailbox once over IMAP (mailbox poll)",
     "people": "index names for the back-office name search (people index-names)",
+    "disclosures": "record a CSV file of disclosures to register recipients (disclosures import)",
     "migrate": "create or update the database tables",
     "grants": "PostgreSQL: give the application's role its rights (run as the owner)",
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("backoffice/people/", include("vigie.people.urls")),
     path("backoffice/sources/", include("vigie.sources.urls")),
     path("backoffice/outbox/", include("vigie.mail.urls")),
+    path("backoffice/disclosures/", include("vigie.disclosures.urls")),
     path("backoffice/rights/", include("vigie.rights.backoffice_urls")),
     path("", include("vigie.policy.urls")),
     path("", include("vigie.consent.urls")),

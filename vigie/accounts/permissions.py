@@ -61,6 +61,10 @@ class Permission(StrEnum):
     RIGHTS_IDENTITY_DOCUMENT = "rights:identity:document"
     RIGHTS_DEADLINE_SET = "rights:deadline:set"
     RIGHTS_TRIAGE = "rights:triage:handle"
+    # The disclosure log (R22): read a person's log, record a transmission to a
+    # recipient of the register (form, API, CSV import).
+    DISCLOSURES_VIEW = "disclosures:disclosure:view"
+    DISCLOSURES_RECORD = "disclosures:disclosure:record"
     # Used by API keys to prove who they are (the "whoami" route).
     API_IDENTITY_VIEW = "api:identity:view"
 
@@ -90,6 +94,8 @@ PERSONAL_DATA_PERMISSIONS: frozenset[Permission] = frozenset(
         Permission.RIGHTS_IDENTITY_DOCUMENT,
         Permission.RIGHTS_DEADLINE_SET,
         Permission.RIGHTS_TRIAGE,
+        Permission.DISCLOSURES_VIEW,
+        Permission.DISCLOSURES_RECORD,
     }
 )
 
@@ -113,6 +119,8 @@ _HANDLES_REQUESTS = {
     Permission.RIGHTS_CASE_VIEW,
     Permission.RIGHTS_CASE_HANDLE,
 }
+#: R22: whoever sends a person's data to a recipient logs it, and reads the log.
+_DISCLOSES = {Permission.DISCLOSURES_VIEW, Permission.DISCLOSURES_RECORD}
 _MARKETING = {
     Permission.PEOPLE_VIEW,
     Permission.PEOPLE_CREATE,
@@ -163,13 +171,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.RIGHTS_IDENTITY_DOCUMENT,
             Permission.RIGHTS_DEADLINE_SET,
             Permission.RIGHTS_TRIAGE,
+            *_DISCLOSES,
         }
     ),
     # Sales answer clients' requests day to day (without refusing one: R49).
-    Role.SALES: frozenset(_EVERY_STAFF | _MARKETING | _HANDLES_REQUESTS),
-    Role.TECHNICIAN: frozenset(_EVERY_STAFF | _RECORDS_REQUESTS),
-    Role.ACCOUNTING: frozenset(_EVERY_STAFF | _RECORDS_REQUESTS),
-    Role.ARCHIVE_LEGAL: frozenset(_EVERY_STAFF | _HANDLES_REQUESTS),
+    Role.SALES: frozenset(_EVERY_STAFF | _MARKETING | _HANDLES_REQUESTS | _DISCLOSES),
+    # Technicians dispatch interventions to subcontractors; accounting hands files to
+    # debt collectors: each logs what it sent (R22), through the API or an import.
+    Role.TECHNICIAN: frozenset(_EVERY_STAFF | _RECORDS_REQUESTS | {Permission.DISCLOSURES_RECORD}),
+    Role.ACCOUNTING: frozenset(_EVERY_STAFF | _RECORDS_REQUESTS | {Permission.DISCLOSURES_RECORD}),
+    Role.ARCHIVE_LEGAL: frozenset(_EVERY_STAFF | _HANDLES_REQUESTS | _DISCLOSES),
     Role.AUDITOR: frozenset(
         _EVERY_STAFF
         | {
@@ -181,6 +192,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             Permission.CONSENT_VIEW,
             Permission.SOURCES_VIEW,
             Permission.RIGHTS_CASE_VIEW,
+            Permission.DISCLOSURES_VIEW,
         }
     ),
 }

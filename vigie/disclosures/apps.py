@@ -11,3 +11,8 @@ class DisclosuresConfig(AppConfig):
         from vigie.disclosures.actions import sentences
 
         register_sentences(sentences())
+        # The person page shows the log and its form; people may not import this app.
+        from vigie.disclosures.person_panel import disclosures_panel
+        from vigie.people.panels import register_person_panel
+
+        register_person_panel("disclosures", disclosures_panel)

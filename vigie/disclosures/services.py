@@ -7,10 +7,12 @@ key, the categories and the reference, never the person's data.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from vigie.audit.actor import Actor
@@ -18,6 +20,7 @@ from vigie.audit.services import record_event
 from vigie.disclosures.actions import DisclosureAction
 from vigie.disclosures.models import Channel, Disclosure
 from vigie.people.models import Person
+from vigie.people.services import find_by_email
 from vigie.register.models import DataCategory, Recipient
 
 
@@ -130,3 +133,33 @@ def recipients_of(person: Person, categories: Iterable[str] | None = None) -> li
         Received(recipient, tuple(cats), last)
         for recipient, cats, last in sorted(found.values(), key=lambda item: item[0].key)
     ]
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "fr").startswith("en") else "fr"
+
+
+def category_words(keys: Iterable[str], lang: str | None = None) -> list[str]:
+    """Register data-category keys as their labels, in the page's language."""
+    lang = lang or _lang()
+    keys = list(keys)
+    labels = {
+        c.key: (c.label_en if lang == "en" else c.label_fr)
+        for c in DataCategory.objects.filter(key__in=keys)
+    }
+    return [labels.get(k, k) for k in keys]
+
+
+def registered_recipients() -> list[Recipient]:
+    """The recipients a disclosure may name: those of the current register, by name."""
+    lang = _lang()
+    return sorted(Recipient.objects.filter(in_register=True), key=lambda r: r.name(lang).lower())
+
+
+def find_person(*, email: str = "", person_id: uuid.UUID | None = None) -> Person | None:
+    """The live person with this id, or with this address (main or further)."""
+    if person_id is not None:
+        return Person.objects.filter(pk=person_id, shredded_at__isnull=True).first()
+    if email:
+        return find_by_email(email)
+    return None

@@ -36,6 +36,11 @@ class RightsAction(StrEnum):
     CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
     DIRECTIVE_RECORD = "rights:directive:record"
     NOTICE_OPEN = "rights:notice:open"
+    NOTICE_SEND = "rights:notice:send"
+    NOTICE_DELIVERED = "rights:notice:delivered"
+    NOTICE_DONE = "rights:notice:done"
+    NOTICE_IMPOSSIBLE = "rights:notice:impossible"
+    RECIPIENTS_SEND = "rights:recipients:send"
 
 
 def sentences() -> dict[str, Any]:
@@ -76,6 +81,20 @@ def sentences() -> dict[str, Any]:
         RightsAction.DOCUMENT_DELETE: _("deleted the file of a requester's identity document"),
         RightsAction.NOTICE_OPEN: _(
             "opened a task to tell a recipient of the change to data it received (Art. 19)"
+        ),
+        RightsAction.NOTICE_SEND: _(
+            "queued the e-mail telling a recipient of the change to data it received (Art. 19)"
+        ),
+        RightsAction.NOTICE_DELIVERED: _(
+            "recorded that an Art. 19 notice reached the recipient's mail server"
+        ),
+        RightsAction.NOTICE_DONE: _("recorded that a recipient was told by other means (Art. 19)"),
+        RightsAction.NOTICE_IMPOSSIBLE: _(
+            "recorded, with the reason, that telling a recipient is impossible or "
+            "disproportionate (Art. 19)"
+        ),
+        RightsAction.RECIPIENTS_SEND: _(
+            "sent a person the list of the recipients of their data (Art. 19)"
         ),
         RightsAction.SCAN_ATTACH: _("attached the scan of a rights request received by post"),
         RightsAction.SPACE_SIGN_IN: _("signed in to their personal space with a link"),

@@ -39,6 +39,12 @@ class RightsConfig(AppConfig):
         register_context_builder("rights_space_link", space_link_context)
         register_context_builder("rights_email_change", email_change_context)
 
+        # Art. 19 notices (R57): written at render time, SENT once delivered.
+        from vigie.rights.art19 import NOTICE_TEMPLATE, notice_context, record_notice_outcome
+
+        register_context_builder(NOTICE_TEMPLATE, notice_context)
+        register_delivery_listener(NOTICE_TEMPLATE, record_notice_outcome)
+
         from vigie.rights.jobs import ALERT_TEMPLATE, alert_context
 
         register_context_builder(ALERT_TEMPLATE, alert_context)

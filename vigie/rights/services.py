@@ -45,6 +45,7 @@ from vigie.mail.services import queue_message
 from vigie.people.models import Person
 from vigie.people.services import email_index, find_by_email
 from vigie.rights.actions import RightsAction
+from vigie.rights.art19 import check_notices_ended
 from vigie.rights.links import challenge_token, read_challenge_token
 from vigie.rights.models import (
     OWN_DEADLINE_TYPES,
@@ -700,6 +701,7 @@ def decide(actor: Actor, case: Case, request_type: str, outcome: str, grounds: s
                 case.status = (
                     Status.REFUSED if outcomes == {Outcome.REFUSED} else Status.PARTIALLY_REFUSED
                 )
+                check_notices_ended(case)  # Art. 19 (R57): no closing with a task open
                 _close(case)
                 case.save()
     return decision
@@ -713,6 +715,7 @@ def answer(actor: Actor, case: Case) -> Case:
         _check_open(case)
         if case.identity_status != IdentityStatus.VERIFIED:
             raise RightsError(_("Identity is not verified: nothing may be disclosed yet."))
+        check_notices_ended(case)  # Art. 19 (R57): no closing with a task open
         send_letter(actor, case, "rights_answer_cover", letter_recipient(case))
         refused = case.decisions.exclude(outcome=Outcome.GRANTED).exists()
         case.status = Status.PARTIALLY_REFUSED if refused else Status.ANSWERED

@@ -11,11 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from vigie.lib.legal_calendar import paris_day
 from vigie.mail.outbox import TEMPLATE_LABELS
-from vigie.rights.models import CaseEvent, Channel, IdentityMethod, Outcome, RequestType, Status
+from vigie.rights.models import (
+    CaseEvent,
+    Channel,
+    IdentityMethod,
+    NoticeTrigger,
+    Outcome,
+    RequestType,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,25 @@ def _letter(extra: Mapping[str, Any]) -> str:
     return _("Letter queued: %(letter)s.") % {
         "letter": TEMPLATE_LABELS.get(extra.get("template", ""), _("a letter"))
     }
+
+
+def _recipient_name(key: str) -> str:
+    from vigie.register.models import Recipient
+
+    recipient = Recipient.objects.filter(key=key).first()
+    if recipient is None:
+        return key
+    return recipient.name("en" if (get_language() or "fr").startswith("en") else "fr")
+
+
+def _notice(text: Any) -> Callable[[Mapping[str, Any]], str]:
+    def sentence(extra: Mapping[str, Any]) -> str:
+        return str(text) % {
+            "recipient": _recipient_name(str(extra.get("recipient", ""))),
+            "trigger": _label(NoticeTrigger.choices, extra.get("trigger", "")).lower(),
+        }
+
+    return sentence
 
 
 def _alert(extra: Mapping[str, Any]) -> str:
@@ -121,6 +149,33 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "document_stored": lambda x: _("Identity document received and stored, encrypted."),
     "document_verified": lambda x: _("Identity verified with the identity document."),
+    "notices_opened": lambda x: (
+        ngettext(
+            "Art. 19: %(n)d recipient to tell of the %(trigger)s.",
+            "Art. 19: %(n)d recipients to tell of the %(trigger)s.",
+            int(x.get("count", 0)),
+        )
+        % {
+            "n": int(x.get("count", 0)),
+            "trigger": _label(NoticeTrigger.choices, x.get("trigger", "")).lower(),
+        }
+    ),
+    "notice_sent": _notice(
+        gettext_lazy("Art. 19 notice (%(trigger)s) queued by e-mail to %(recipient)s.")
+    ),
+    "notice_delivered": _notice(
+        gettext_lazy("Art. 19 notice (%(trigger)s) delivered to the mail server of %(recipient)s.")
+    ),
+    "notice_done": _notice(
+        gettext_lazy("Art. 19 notice (%(trigger)s) to %(recipient)s done by hand.")
+    ),
+    "notice_impossible": _notice(
+        gettext_lazy(
+            "Art. 19 notice (%(trigger)s) to %(recipient)s: impossible or disproportionate "
+            "(reason recorded)."
+        )
+    ),
+    "recipients_sent": lambda x: _("List of the recipients of their data sent to the person."),
     "document_deleted": lambda x: _("Identity document file deleted (kept 7 days after use)."),
 }
 
