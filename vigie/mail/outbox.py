@@ -63,6 +63,7 @@ TEMPLATE_LABELS = {
     "rights_answer_cover": _("Rights request: answer"),
     "rights_identity_document_request": _("Rights request: identity document asked for"),
     "rights_art19_notice": _("Art. 19 notice to a recipient"),
+    "rights_recipients_list": _("Rights request: the recipients of the data"),
     "staff_deadline_alert": _("Rights request nearly due or late (to staff)"),
     "rights_space_link": _("Link to the personal space"),
     "rights_email_change": _("New e-mail address to confirm"),

@@ -44,6 +44,11 @@ class RightsConfig(AppConfig):
 
         register_context_builder(NOTICE_TEMPLATE, notice_context)
         register_delivery_listener(NOTICE_TEMPLATE, record_notice_outcome)
+        from vigie.rights.recipients import TEMPLATE as RECIPIENTS_TEMPLATE
+        from vigie.rights.recipients import recipients_context
+
+        register_context_builder(RECIPIENTS_TEMPLATE, recipients_context)
+        register_delivery_listener(RECIPIENTS_TEMPLATE, record_outcome)
 
         from vigie.rights.jobs import ALERT_TEMPLATE, alert_context
 

@@ -199,6 +199,9 @@ def render_case(
         "handler": _handler_name(case.handler),
         "forms": forms,
     }
+    from vigie.rights.notices_views import notices_panel
+
+    context["notices"] = notices_panel(request, case)  # Art. 19 tasks (R57)
     # The identity documents panel (R48): shown to whoever handles the case.
     if getattr(request.user, "has_vigie_permission", lambda _p: False)(
         Permission.RIGHTS_CASE_HANDLE

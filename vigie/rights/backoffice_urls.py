@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions, triage_views
+from vigie.rights import backoffice, case_actions, notices_views, triage_views
 
 app_name = "cases"
 
@@ -20,4 +20,12 @@ urlpatterns = [
     path("<uuid:pk>/close-unverified/", case_actions.close_unverified, name="close-unverified"),
     path("<uuid:pk>/assign/", case_actions.assign, name="assign"),
     path("<uuid:pk>/deadline/", case_actions.deadline, name="deadline"),
+    path("<uuid:pk>/recipients/send/", notices_views.send_list, name="recipients-send"),
+    path("<uuid:pk>/notices/<int:notice_pk>/send/", notices_views.send, name="notice-send"),
+    path("<uuid:pk>/notices/<int:notice_pk>/done/", notices_views.done, name="notice-done"),
+    path(
+        "<uuid:pk>/notices/<int:notice_pk>/impossible/",
+        notices_views.impossible,
+        name="notice-impossible",
+    ),
 ]

@@ -39,6 +39,7 @@ from vigie.rights.portal_forms import (
     RequestForm,
     SpaceRequestForm,
 )
+from vigie.rights.recipients import recipient_rows
 from vigie.rights.sealing import Requester
 
 #: The personal space's own forms, each counted per client IP under its own name.
@@ -200,6 +201,8 @@ def _space_page(
         "directive_form": forms.get("directive_form")
         or DirectiveForm(initial={"text": view.directive}),
         "explanations": {str(k): v for k, v in EXPLANATIONS.items()},
+        # Art. 19: who received their data, from the disclosure log (R22).
+        "recipients": recipient_rows(person, _lang()),
     }
     return render(request, "rights/space/space.html", context, status=status)
 
