@@ -55,6 +55,11 @@ class Disclosure(models.Model):
     #: recipients; it is found and erased with the person (the built-in source).
     PERSONAL_DATA: ClassVar[dict[str, str]] = {
         "person": "contract-services",
+        "recipient": "contract-services",
+        "categories": "contract-services",
+        "disclosed_at": "contract-services",
+        "purpose": "contract-services",
+        "legal_basis": "contract-services",
         "reference": "contract-services",
     }
 

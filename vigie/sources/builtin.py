@@ -29,6 +29,7 @@ from vigie.consent.ledger import forget_subscriptions
 from vigie.consent.models import ConsentEvent, SegmentMember, Subscription, SuppressionEntry
 from vigie.consent.segments import remove_from_every_segment
 from vigie.consent.suppression import suppression_hash
+from vigie.disclosures.models import Disclosure
 from vigie.mail.models import Message
 from vigie.people.models import ContactPoint, Person
 from vigie.people.services import (
@@ -59,12 +60,14 @@ SUBSCRIPTION_TABLE = "consent.subscription"
 SEGMENT_TABLE = "consent.segmentmember"
 SUPPRESSION_TABLE = "consent.suppressionentry"
 OUTBOX_TABLE = "mail.message"
+DISCLOSURE_TABLE = "disclosures.disclosure"
 IDENTITY = Person.PERSONAL_DATA["email_sealed"]
 CONSENT_PROOFS = ConsentEvent.PERSONAL_DATA["wording"]
 SUBSCRIPTIONS = Subscription.PERSONAL_DATA["status"]
 TARGETING = SegmentMember.PERSONAL_DATA["segment"]
 SUPPRESSION = SuppressionEntry.PERSONAL_DATA["address_hash"]
 OUTBOX = Message.PERSONAL_DATA["sent_at"]
+DISCLOSURES = Disclosure.PERSONAL_DATA["reference"]
 CONSENT_GROUND = "RGPD art. 7(1), 5(2) : preuve du consentement et de son retrait"
 SUPPRESSION_GROUND = (
     "RGPD art. 21(3), CNIL (liste d'opposition) : empreinte de l'adresse seulement, "
@@ -133,6 +136,7 @@ class BuiltinSource:
             for message in Message.objects.filter(person=person).order_by("created_at"):
                 values = {f: getattr(message, f) for f in OUTBOX_FIELDS}
                 rows += _rows(OUTBOX_TABLE, str(message.pk), Message, values)
+            rows += self._disclosure_rows(person)
         for entry in self._suppressions(subject, opened):
             values = {
                 "scope": entry.scope,
@@ -169,6 +173,23 @@ class BuiltinSource:
                 ContactPoint,
                 {"kind": point.kind, "usage": point.usage, "value": point.value},
             )
+        return rows
+
+    @staticmethod
+    def _disclosure_rows(person: Person) -> list[FoundRow]:
+        """The disclosure log (R22): who received what, when (Art. 15(1)(c))."""
+        rows: list[FoundRow] = []
+        found = Disclosure.objects.filter(person=person).select_related("recipient")
+        for disclosure in found.order_by("disclosed_at", "pk"):
+            values = {
+                "recipient": disclosure.recipient.key,
+                "categories": list(disclosure.categories),
+                "disclosed_at": disclosure.disclosed_at,
+                "purpose": disclosure.purpose,
+                "legal_basis": disclosure.legal_basis,
+                "reference": disclosure.reference,
+            }
+            rows += _rows(DISCLOSURE_TABLE, str(disclosure.pk), Disclosure, values)
         return rows
 
     def _marketing_rows(self, person: Person) -> list[FoundRow]:
@@ -244,6 +265,7 @@ class BuiltinSource:
                 report.outcome(PERSON_TABLE).updated += 1
                 report.outcome(CONTACT_TABLE).updated += len(points)
             self._erase_marketing(person, plan, report)
+            self._erase_disclosures(person, plan, report)
             events = [
                 str(pk)
                 for pk in ConsentEvent.objects.filter(person=person).values_list("pk", flat=True)
@@ -280,6 +302,24 @@ class BuiltinSource:
             else:
                 with transaction.atomic():
                     report.outcome(table).deleted += forget(person)
+
+    @staticmethod
+    def _erase_disclosures(person: Person, plan: Plan, report: EraseReport) -> None:
+        """The log goes with the person, unless the plan keeps its category (the
+        Art. 19 notices are opened from it before the erasure runs)."""
+        disclosures = Disclosure.objects.filter(person=person)
+        choice = plan.get(DISCLOSURES)
+        if isinstance(choice, Keep):
+            keys = [str(pk) for pk in disclosures.values_list("pk", flat=True)]
+            report.kept += [
+                KeptRow(DISCLOSURE_TABLE, k, DISCLOSURES, choice.ground, choice.until)
+                for k in keys
+            ]
+            report.outcome(DISCLOSURE_TABLE).kept += len(keys)
+            return
+        with transaction.atomic():
+            deleted, _by_model = disclosures.delete()
+        report.outcome(DISCLOSURE_TABLE).deleted += deleted
 
     @staticmethod
     def _keep(report: EraseReport, table: str, keys: list[str], category: str, ground: str) -> None:
