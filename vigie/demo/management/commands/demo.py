@@ -151,6 +151,11 @@ class Command(BaseCommand):
         cases = create_demo_cases()
         if cases:
             self.stdout.write(f"Demo rights requests created: {len(cases)}.")
+        from vigie.demo.disclosures import create_demo_disclosures
+
+        logged = create_demo_disclosures()
+        if logged:
+            self.stdout.write(f"Demo disclosures logged: {logged}.")
 
     def ensure_sources(self) -> None:
         """A GLPI-shaped and a Dolibarr-shaped database holding some demo people, once."""
