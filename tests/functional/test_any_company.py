@@ -175,6 +175,23 @@ def _rights_refs(template: str, person: Any) -> dict[str, Any]:
     refs: dict[str, Any] = {"case": str(case.pk)}
     if template == "rights_identity_challenge":
         refs["challenge"] = Challenge.objects.get(case=case).pk
+    if template in ("rights_art19_notice", "rights_recipients_list"):
+        # A disclosure to the loaded company's own recipient, and its Art. 19 task.
+        from vigie.disclosures.services import record_disclosure
+        from vigie.rights.art19 import open_notices
+        from vigie.rights.models import NoticeTrigger
+
+        record_disclosure(
+            Actor.cli("test"),
+            person,
+            "datacenter",
+            ["identity-contact"],
+            case.received_at,
+            reference="hébergement #7",
+        )
+        notices = open_notices(Actor.cli("test"), case, NoticeTrigger.ERASURE)
+        if template == "rights_art19_notice":
+            refs = {"notice": notices[0].pk}
     if template in ("rights_refusal", "rights_partial_refusal"):
         case.identity_status = "verified"
         case.save()

@@ -168,9 +168,9 @@ def test_a_bad_disclosure_is_refused_with_why(
 def test_a_person_log_is_read_by_id_and_journaled(client, make_staff, claire: Person) -> None:
     disclose_to_both(claire)
     owner = make_staff(Role.SALES)
-    token = create_api_key(
-        Actor.cli("t"), owner, name="crm", scopes=[Permission.DISCLOSURES_VIEW]
-    )[1]
+    token = create_api_key(Actor.cli("t"), owner, name="crm", scopes=[Permission.DISCLOSURES_VIEW])[
+        1
+    ]
     response = client.get(
         f"/api/v1/people/{claire.pk}/disclosures", HTTP_AUTHORIZATION=f"Bearer {token}"
     )

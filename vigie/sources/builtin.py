@@ -312,8 +312,7 @@ class BuiltinSource:
         if isinstance(choice, Keep):
             keys = [str(pk) for pk in disclosures.values_list("pk", flat=True)]
             report.kept += [
-                KeptRow(DISCLOSURE_TABLE, k, DISCLOSURES, choice.ground, choice.until)
-                for k in keys
+                KeptRow(DISCLOSURE_TABLE, k, DISCLOSURES, choice.ground, choice.until) for k in keys
             ]
             report.outcome(DISCLOSURE_TABLE).kept += len(keys)
             return
