@@ -50,7 +50,7 @@ def test_a_rectification_opens_two_tasks_and_the_case_waits_for_both(
     ]
     actor = Actor.for_user(privacy_lead)
     services.decide(actor, case, "rectification", "granted", "")
-    with pytest.raises(services.RightsError, match="2 notifications art. 19"):
+    with pytest.raises(services.RightsError, match=r"2 notifications art\. 19"):
         services.answer(actor, case)
 
     send_notice(actor, _notice(case, SUBCONTRACTOR))
@@ -60,7 +60,7 @@ def test_a_rectification_opens_two_tasks_and_the_case_waits_for_both(
     deliver_all()
     mail = [m for m in received(smtp_server) if m[0] == CONTACTS[SUBCONTRACTOR]]
     assert len(mail) == 1
-    to, subject, body = mail[0]
+    _to, subject, body = mail[0]
     assert case.number in subject and "rectification" in subject
     assert "intervention #123" in body and "Identité et coordonnées" in body
     assert "Claire" not in body and ON_FILE not in body  # minimal data
@@ -83,7 +83,7 @@ def test_a_rectification_opens_two_tasks_and_the_case_waits_for_both(
 
 def test_a_refusal_that_would_close_the_case_waits_too(case: Case, privacy_lead) -> None:
     actor = Actor.for_user(privacy_lead)
-    with pytest.raises(services.RightsError, match="notifications art. 19"):
+    with pytest.raises(services.RightsError, match=r"notifications art\. 19"):
         services.decide(actor, case, "rectification", "refused", "Données exactes (art. 16).")
     case.refresh_from_db()
     assert case.is_open and not case.decisions.exists()
@@ -166,3 +166,34 @@ def test_an_outsider_reaches_no_task_route(case: Case, signed_in, outsider, audi
         assert client.post(f"/backoffice/rights/{case.pk}/recipients/send/").status_code == 403
     assert _notice(case, COLLECTOR).status == NoticeStatus.OPEN
     assert not case.letters.filter(template="rights_recipients_list").exists()
+
+
+def test_the_personal_space_lists_the_recipients(client, claire: Person) -> None:
+    from vigie.rights import space
+
+    disclose_to_both(claire)
+    token = space.sign_in_token(claire.pk)
+    assert client.post(f"/droits/espace/entrer/{token}").status_code == 302
+    page = client.get("/droits/espace/").content.decode()
+    assert "Destinataires de vos données" in page
+    assert "Prestataires et sous-traitants techniques" in page
+    assert "Cabinets de recouvrement de créances" in page
+    assert "Facturation" in page or "facturation" in page.lower()
+    assert "02/03/2026" in page
+
+
+def test_the_demo_logs_two_disclosures_and_opens_their_tasks() -> None:
+    from vigie.demo.disclosures import create_demo_disclosures
+    from vigie.demo.rights import create_demo_cases
+    from vigie.people.services import create_person
+
+    for n in range(6):
+        create_person(Actor.cli(), email=f"p{n}@client.example", first_name="P", last_name=str(n))
+    create_demo_cases()
+    assert create_demo_disclosures() == 2
+    case = next(c for c in Case.objects.all() if c.types == ["rectification"])
+    assert sorted(case.notices.values_list("recipient__key", flat=True)) == [
+        COLLECTOR,
+        SUBCONTRACTOR,
+    ]
+    assert create_demo_disclosures() == 0
