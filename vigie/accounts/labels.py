@@ -46,6 +46,8 @@ PERMISSION_LABELS = {
     Permission.RIGHTS_IDENTITY_DOCUMENT: _("Ask for and see an identity document"),
     Permission.RIGHTS_DEADLINE_SET: _("Set the deadline of a complaint or CNIL inquiry"),
     Permission.RIGHTS_TRIAGE: _("Sort the privacy mailbox"),
+    Permission.DISCLOSURES_VIEW: _("See who received a person's data"),
+    Permission.DISCLOSURES_RECORD: _("Record a disclosure to a recipient"),
     Permission.API_IDENTITY_VIEW: _("Identify itself (API)"),
 }
 
