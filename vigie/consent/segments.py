@@ -22,6 +22,7 @@ from vigie.consent.actions import SegmentAction
 from vigie.consent.models import Segment, SegmentMember, Status, Subscription
 from vigie.lib.purposes import Purpose
 from vigie.people.models import Person
+from vigie.people.restrictions import blocked_exists, restricted_exists
 
 
 class SegmentError(ValueError):
@@ -107,12 +108,16 @@ def segment_counts() -> list[tuple[Segment, int]]:
 def _eligible(members: QuerySet[SegmentMember]) -> QuerySet[SegmentMember]:
     return (
         members.filter(person__shredded_at__isnull=True)
-        .annotate(objected=_objected())
-        .filter(objected=False)
+        .annotate(objected=_objected(), restricted=restricted_exists("person"))
+        # R55: restricted data is stored, never targeted.
+        .filter(objected=False, restricted=False)
     )
 
 
 def segment_people(segment: Segment) -> list[str]:
     """Ids of the people a campaign on this segment may target (never an objector)."""
-    members = _eligible(SegmentMember.objects.filter(segment=segment))
+    members = _eligible(SegmentMember.objects.filter(segment=segment)).exclude(
+        # R56: nor anyone who objected to this purpose.
+        blocked_exists(segment.purpose, "person")
+    )
     return [str(pk) for pk in members.values_list("person_id", flat=True)]
