@@ -36,8 +36,8 @@ from vigie.people.models import (
     SubjectType,
 )
 from vigie.people.names import name_word_rows
-from vigie.people.restrictions import refuse_if_restricted
 from vigie.people.notices import due_date as notice_due_date
+from vigie.people.restrictions import refuse_if_restricted
 from vigie.people.routers import KEYS_DB
 
 

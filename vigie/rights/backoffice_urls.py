@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions, triage_views
+from vigie.rights import backoffice, case_actions, restriction_views, triage_views
 
 app_name = "cases"
 
@@ -20,4 +20,15 @@ urlpatterns = [
     path("<uuid:pk>/close-unverified/", case_actions.close_unverified, name="close-unverified"),
     path("<uuid:pk>/assign/", case_actions.assign, name="assign"),
     path("<uuid:pk>/deadline/", case_actions.deadline, name="deadline"),
+    path("<uuid:pk>/restrict/", restriction_views.restrict, name="restrict"),
+    path(
+        "<uuid:pk>/restrict-while-checked/",
+        restriction_views.restrict_while_checked,
+        name="restrict-while-checked",
+    ),
+    path("<uuid:pk>/lifting-notice/", restriction_views.lifting_notice, name="lifting-notice"),
+    path("<uuid:pk>/lift/", restriction_views.lift, name="lift"),
+    path("<uuid:pk>/object/", restriction_views.object_to, name="object"),
+    path("<uuid:pk>/objection-grounds/", restriction_views.grounds, name="objection-grounds"),
+    path("<uuid:pk>/objection-letter/", restriction_views.decision_letter, name="objection-letter"),
 ]

@@ -385,9 +385,7 @@ def confirm_email_change(token: str, *, ip: str | None = None) -> Person | None:
             return None
         actor = subject(person, ip)
         try:
-            before = update_contact_details(
-                actor, person, email=address, despite_restriction=True
-            )
+            before = update_contact_details(actor, person, email=address, despite_restriction=True)
         except (InvalidPerson, PersonUnavailable):
             return None
         change.old_value_sealed = _seal(change.pk, "old", before.get("email", address))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from vigie.lib.legal_calendar import paris_day
 from vigie.mail.outbox import TEMPLATE_LABELS
+from vigie.people.models import RestrictionReason
 from vigie.rights.models import CaseEvent, Channel, IdentityMethod, Outcome, RequestType, Status
 
 
@@ -79,6 +80,15 @@ def _alert(extra: Mapping[str, Any]) -> str:
     ) % {"days": days, "day": day}
 
 
+def _restricted(extra: Mapping[str, Any]) -> str:
+    reason = _label(RestrictionReason.choices, extra.get("reason", "")).lower()
+    if extra.get("categories"):
+        return _("Processing restricted for some data (« LIMITÉ »): %(reason)s.") % {
+            "reason": reason
+        }
+    return _("Processing restricted (« LIMITÉ »): %(reason)s.") % {"reason": reason}
+
+
 SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "opened": _opened,
     "received_at": lambda x: (
@@ -122,6 +132,18 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "document_stored": lambda x: _("Identity document received and stored, encrypted."),
     "document_verified": lambda x: _("Identity verified with the identity document."),
     "document_deleted": lambda x: _("Identity document file deleted (kept 7 days after use)."),
+    "restricted": _restricted,
+    "restriction_notice": lambda x: _(
+        "Letter queued telling the person the restriction will be lifted."
+    ),
+    "restriction_lifted": lambda x: _("Restriction lifted: processing may resume."),
+    "objection_blocked": lambda x: (
+        _("Objection recorded: %(count)s purpose(s) stopped for the person today.")
+        % {"count": len(x.get("purposes", [])) + len(x.get("marketing", []))}
+    ),
+    "objection_overridden": lambda x: _(
+        "Compelling legitimate grounds recorded by the privacy lead: one purpose goes on."
+    ),
 }
 
 
