@@ -59,7 +59,7 @@ def test_lifting_fails_until_the_notice_is_logged(paul: Person) -> None:
     again, created_again = restrict(Actor.cli(), paul, RestrictionReason.LEGAL_CLAIMS)
     assert (created, created_again) == (True, False) and again.pk == restriction.pk
 
-    with pytest.raises(RestrictionError, match="told before"):
+    with pytest.raises(RestrictionError, match="informée avant la levée"):
         lift_restriction(Actor.cli(), restriction)
     assert is_restricted(paul)
 
@@ -85,7 +85,7 @@ def test_a_block_stops_one_purpose_and_grounds_need_their_text(paul: Person) -> 
     assert purpose_blocked(paul, "security-logs/0")
     assert not purpose_blocked(paul, "hotline/1")
 
-    with pytest.raises(RestrictionError, match="grounds"):
+    with pytest.raises(RestrictionError, match="motifs légitimes"):
         override_block(Actor.cli(), block, "   ")
     overridden = override_block(
         Actor.cli(), block, "Enquête en cours sur une intrusion : journaux nécessaires."
@@ -97,6 +97,6 @@ def test_a_marketing_block_is_never_weighed(paul: Person) -> None:
     block, _ = block_purpose(
         Actor.cli(), paul, "offres", label_fr="Offres", label_en="Offers", marketing="offres"
     )
-    with pytest.raises(RestrictionError, match="absolute"):
+    with pytest.raises(RestrictionError, match="absolue"):
         override_block(Actor.cli(), block, "Un motif très long et très impérieux vraiment.")
     assert purpose_blocked(paul, "offres")

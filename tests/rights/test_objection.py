@@ -75,7 +75,7 @@ def test_an_objection_to_all_marketing_goes_through_consent(claire) -> None:
     for purpose in ("newsletter", "offres", "offres_partenaires"):
         assert check_audience(purpose, [ON_FILE])[0].reason in ("OBJECTED", "SUPPRESSED")
     [block] = ProcessingBlock.objects.filter(person=claire)
-    with pytest.raises(services.RightsError, match="absolute"):
+    with pytest.raises(services.RightsError, match="absolue"):
         record_grounds(Actor.cli(), case, str(block.pk), "Un motif long mais sans objet ici.")
 
 
@@ -89,7 +89,7 @@ def test_grounds_are_required_and_only_the_privacy_lead_records_them(
 
     with pytest.raises(services.NotAllowed):
         record_grounds(sales, case, str(block.pk), "Enquête de sécurité en cours, journaux requis.")
-    with pytest.raises(services.RightsError, match="grounds"):
+    with pytest.raises(services.RightsError, match="motifs légitimes"):
         record_grounds(lead, case, str(block.pk), "")
     assert ProcessingBlock.objects.get().status == BlockStatus.BLOCKED
 

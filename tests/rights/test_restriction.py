@@ -76,7 +76,7 @@ def test_lifting_fails_until_the_letter_is_queued(
     case.language = language
     case.save(update_fields=["language"])
 
-    with pytest.raises(services.RightsError, match=r"Art\. 18\(3\)"):
+    with pytest.raises(services.RightsError, match=r"art\. 18\(3\)"):
         lift_case_restrictions(Actor.cli(), case)
     assert is_restricted(claire)
 

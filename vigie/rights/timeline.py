@@ -137,9 +137,8 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "Letter queued telling the person the restriction will be lifted."
     ),
     "restriction_lifted": lambda x: _("Restriction lifted: processing may resume."),
-    "objection_blocked": lambda x: (
-        _("Objection recorded: %(count)s purpose(s) stopped for the person today.")
-        % {"count": len(x.get("purposes", [])) + len(x.get("marketing", []))}
+    "objection_blocked": lambda x: _(
+        "Objection recorded: the purposes objected to are stopped for the person today."
     ),
     "objection_overridden": lambda x: _(
         "Compelling legitimate grounds recorded by the privacy lead: one purpose goes on."
