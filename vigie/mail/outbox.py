@@ -82,6 +82,7 @@ REASONS = {
     "AUDIENCE_CHECK_UNAVAILABLE": _("The marketing audience rules could not be checked."),
     "NOT_ALLOWED": _("The audience rules do not allow this marketing message."),
     "UNKNOWN": _("The audience rules do not know this person."),
+    "RESTRICTED": _("The person's data is restricted (Art. 18): no marketing until it is lifted."),
     "NO_SENDER": _("No register is loaded, so there is no sender: load one, then send again."),
     "RENDER": _("The message could not be written from its template."),
     # Closed as "RENDER: REGISTER_INCOMPLETE: …" (an Art. 14 notice, people.notices).

@@ -116,20 +116,25 @@ def panel(request: HttpRequest, case: Case, bound: dict[str, Any]) -> dict[str, 
         "shows_objection": RequestType.OBJECTION in case.types,
         "ro_forms": {},
     }
+    context["shows_restriction"] = bool(rows) or bool(
+        {RequestType.RESTRICTION, RequestType.RECTIFICATION} & set(case.types)
+    )
     if not case.is_open or person is None or not allowed(Permission.RIGHTS_CASE_HANDLE):
         return context
-    active = [r for r in rows if r.lifted_at is None]
-    ro_forms: dict[str, Any] = {"restrict": bound.get("restrict") or RestrictForm()}
-    if any(r.notice_sent_at is None for r in active):
-        ro_forms["lifting_notice"] = bound.get("lifting_notice") or True
-    if active:
-        ro_forms["lift"] = bound.get("lift") or True
-    # Art. 18(1)(a): the rectification decided, the restriction may be lifted (letter first).
-    context["rectification_decided"] = case.decisions.filter(
-        request_type=RequestType.RECTIFICATION
-    ).exists()
-    verified = case.identity_status == "verified"
-    if RequestType.OBJECTION in case.types and verified:
+    ro_forms: dict[str, Any] = {}
+    # Restriction is offered on the cases that ask for it (or for a rectification).
+    if context["shows_restriction"]:
+        active = [r for r in rows if r.lifted_at is None]
+        ro_forms["restrict"] = bound.get("restrict") or RestrictForm()
+        if any(r.notice_sent_at is None for r in active):
+            ro_forms["lifting_notice"] = bound.get("lifting_notice") or True
+        if active:
+            ro_forms["lift"] = bound.get("lift") or True
+        # Art. 18(1)(a): the rectification decided, the restriction may be lifted (letter first).
+        context["rectification_decided"] = case.decisions.filter(
+            request_type=RequestType.RECTIFICATION
+        ).exists()
+    if RequestType.OBJECTION in case.types and case.identity_status == "verified":
         ro_forms["object"] = bound.get("object") or ObjectForm()
         if blocks:
             ro_forms["decision_letter"] = bound.get("decision_letter") or True
