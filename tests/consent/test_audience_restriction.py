@@ -13,6 +13,7 @@ from vigie.consent.api import router
 from vigie.consent.audience import check_audience
 from vigie.consent.gate import marketing_gate
 from vigie.consent.segments import add_to_segment, create_segment, segment_counts, segment_people
+from vigie.mail import addressing
 from vigie.people.models import RestrictionReason, SubjectType
 from vigie.people.restrictions import (
     block_purpose,
@@ -35,6 +36,8 @@ def test_a_restricted_person_is_refused_by_the_check_until_lifted(make_person, s
     [result] = check_audience("newsletter", ["limitee@exemple.fr"])
     assert (result.allowed, result.reason) == (False, "RESTRICTED")
     assert marketing_gate([person.pk], "newsletter") == {person.pk: (False, "RESTRICTED")}
+    # Mail asks the registered gate before queuing and before sending any marketing.
+    assert addressing.marketing_allowed(person.pk, "newsletter") == (False, "RESTRICTED")
     log_lifting_notice(Actor.cli(), restriction)
     lift_restriction(Actor.cli(), restriction)
     assert check_audience("newsletter", ["limitee@exemple.fr"])[0].allowed
