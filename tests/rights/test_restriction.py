@@ -146,3 +146,27 @@ def test_a_role_without_handling_cannot_restrict_through_the_service(claire, mak
     with pytest.raises(services.NotAllowed):
         restrict_case(technician, case)
     assert not is_restricted(claire)
+
+
+@pytest.mark.django_db(databases=["default", "keys"], transaction=True)
+def test_a_mailbox_request_sorted_as_rectification_and_restriction_restricts(
+    claire, mailbox, privacy_lead, signed_in
+) -> None:
+    from tests.mail.conftest import mail_bytes
+    from vigie.mail.inbound import poll_mailbox
+    from vigie.mail.models import InboundMessage
+
+    mailbox.append(
+        mail_bytes(sender=ON_FILE, subject="Erreur", text="Mon nom est faux, limitez en attendant.")
+    )
+    poll_mailbox()
+    message = InboundMessage.objects.get()
+    assert not is_restricted(claire)
+
+    done = signed_in(privacy_lead).post(
+        f"/backoffice/rights/triage/{message.pk}/",
+        {"action": "qualify", "types": ["rectification", "restriction"]},
+    )
+
+    assert done.status_code == 302
+    assert is_restricted(claire)
