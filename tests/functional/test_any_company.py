@@ -197,6 +197,19 @@ def _rights_refs(template: str, person: Any) -> dict[str, Any]:
         case.save()
         decision = rights.decide(Actor.cli("test"), case, "erasure", "refused", "Art. 17(3)(b).")
         refs["decision"] = decision.pk
+    if template == "rights_restriction_lifting":
+        from vigie.people.models import RestrictionReason
+        from vigie.people.restrictions import CaseRef, restrict
+
+        restriction, _created = restrict(
+            Actor.cli("test"),
+            person,
+            RestrictionReason.ACCURACY_CONTESTED,
+            case=CaseRef(case.id, case.number),
+        )
+        refs["restriction"] = str(restriction.pk)
+    if template == "rights_objection_decision":
+        refs["objection"] = "1"
     return refs
 
 

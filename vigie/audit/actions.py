@@ -35,6 +35,12 @@ class Action(StrEnum):
     PERSON_NAMES_INDEX = "people:names:index"
     PERSON_SOURCES_MARK = "people:sources:mark"
     KEYS_ROTATE = "people:keys:rotate"
+    # Restriction (Art. 18, R55) and objection blocks (Art. 21, R56, R42).
+    RESTRICTION_SET = "people:restriction:set"
+    RESTRICTION_NOTICE = "people:restriction:notice"
+    RESTRICTION_LIFT = "people:restriction:lift"
+    PURPOSE_BLOCK = "people:purpose:block"
+    PURPOSE_OVERRIDE = "people:purpose:override"
     # Free text scanned for personal data: third parties masked in an access copy (R52).
     PII_MASK = "sources:pii:mask"
     # Sources of personal data and what is done to a subject in them (R4, R53).

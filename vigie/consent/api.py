@@ -173,7 +173,8 @@ def audience_check(request: HttpRequest, body: AudienceIn) -> HttpResponse:
     """May each address receive marketing for ``purpose``? Up to 100,000 addresses.
 
     ``reason`` is null when allowed, otherwise one of ``NO_LEGAL_BASIS``,
-    ``SUPPRESSED``, ``OBJECTED``, ``PENDING_CONFIRMATION``, ``ART14_NOTICE_PENDING``,
+    ``RESTRICTED`` (Art. 18), ``SUPPRESSED``, ``OBJECTED`` (to all marketing or to
+    this purpose), ``PENDING_CONFIRMATION``, ``ART14_NOTICE_PENDING``,
     ``PERSONAL_ADDRESS_NO_CONSENT``, ``UNKNOWN``.
     """
     results = services.check_audience_as(

@@ -9,7 +9,9 @@ each combination of them is decided once (by ``_decide``) and looked up for the
 other records, so the per-address work in Python is a few dictionary look-ups.
 
 Rules, in order, for a known person:
-- a global objection (R42) and the suppression list (R41) always refuse;
+- a restriction of processing (Art. 18, R55) always refuses;
+- a global objection (R42), an objection to this purpose (R56 block) and the
+  suppression list (R41) always refuse;
 - so does a pending Art. 14 notice for indirectly obtained data (R9);
 - an active consent allows (a soft opt-in exists only for the company's own offers);
 - a pending double opt-in or a withdrawal refuses;
@@ -50,6 +52,7 @@ from vigie.lib.keyring import index_key
 from vigie.lib.mailboxes import DomainMatcher
 from vigie.lib.purposes import ALL_PURPOSES, Purpose
 from vigie.people.models import B2C_TYPES, Person, SubjectType
+from vigie.people.restrictions import blocked_exists, restricted_exists
 
 #: Who may be prospected on an opt-out basis at all (R36): business contacts.
 B2B_TYPES = frozenset({SubjectType.CLIENT_CONTACT_B2B, SubjectType.PROSPECT_B2B})
@@ -63,6 +66,7 @@ class Reason(StrEnum):
     NO_LEGAL_BASIS = "NO_LEGAL_BASIS"
     SUPPRESSED = "SUPPRESSED"
     OBJECTED = "OBJECTED"
+    RESTRICTED = "RESTRICTED"
     PENDING_CONFIRMATION = "PENDING_CONFIRMATION"
     ART14_NOTICE_PENDING = "ART14_NOTICE_PENDING"
     PERSONAL_ADDRESS_NO_CONSENT = "PERSONAL_ADDRESS_NO_CONSENT"
@@ -70,7 +74,12 @@ class Reason(StrEnum):
 
 
 #: Refusals that hold whatever another record of the same address says.
-ABSOLUTE = (Reason.OBJECTED, Reason.SUPPRESSED, Reason.ART14_NOTICE_PENDING)
+ABSOLUTE = (
+    Reason.RESTRICTED,
+    Reason.OBJECTED,
+    Reason.SUPPRESSED,
+    Reason.ART14_NOTICE_PENDING,
+)
 #: Which refusal to give when several records of one address refuse.
 PRIORITY = [
     *ABSOLUTE,
@@ -124,6 +133,8 @@ class _Record:
     art14_pending: bool
     status: str
     soft_opt_in: bool
+    restricted: bool = False
+    blocked: bool = False
 
 
 def _rows(query: QuerySet[Any]) -> Iterable[tuple[Any, ...]]:
@@ -141,7 +152,8 @@ def _rows(query: QuerySet[Any]) -> Iterable[tuple[Any, ...]]:
 
 def _people(purpose: str, indexes: Sequence[str], now: datetime) -> Iterator[tuple[Any, ...]]:
     """(blind index, subject types as JSON text, status, soft opt-in, informed, Art. 14
-    notice pending) of each person at one of ``indexes``; several people may share one."""
+    notice pending, restricted, objected to the purpose) of each person at one of
+    ``indexes``; several people may share one."""
     for condition in _any_of(Person, "email_index", indexes):
         yield from _rows(
             Person.objects.filter(condition, shredded_at__isnull=True)
@@ -163,6 +175,9 @@ def _people(purpose: str, indexes: Sequence[str], now: datetime) -> Iterator[tup
                     Q(art14_notice_due_at__isnull=False, art14_notice_sent_at__isnull=True),
                     output_field=BooleanField(),
                 ),
+                # R55 and R56: a restriction, an objection to this purpose.
+                restricted=restricted_exists(),
+                blocked=blocked_exists(purpose),
             )
             .values_list(
                 "email_index",
@@ -171,6 +186,8 @@ def _people(purpose: str, indexes: Sequence[str], now: datetime) -> Iterator[tup
                 "sub__soft_opt_in",
                 "informed",
                 "art14_pending",
+                "restricted",
+                "blocked",
             )
         )
 
@@ -191,7 +208,9 @@ def _suppressed(purpose: str, hashes: Sequence[str]) -> set[str]:
 
 def _decide(purpose: str, record: _Record, suppressed: bool, personal: bool) -> Reason | None:
     """The refusal for one person record, or None when marketing is allowed."""
-    if record.status == Status.OBJECTED:
+    if record.restricted:
+        return Reason.RESTRICTED
+    if record.status == Status.OBJECTED or record.blocked:
         return Reason.OBJECTED
     if suppressed:
         return Reason.SUPPRESSED
@@ -251,7 +270,7 @@ def check_audience(
     # is decided once by ``_decide`` and looked up for every other record that has it.
     decisions: dict[tuple[Any, ...], int] = {}
     ranks: dict[str, int] = {}
-    for index, types, status, soft, informed, art14 in _people(
+    for index, types, status, soft, informed, art14, restricted, blocked in _people(
         purpose, sorted(people_index.values()), now
     ):
         # Subject types come as JSON text: a hashable key as they are.
@@ -261,6 +280,8 @@ def check_audience(
             bool(soft),
             bool(informed),
             bool(art14),
+            bool(restricted),
+            bool(blocked),
         )
         situation = (*facts, index in suppressed_at, index in personal_at)
         rank = decisions.get(situation)
@@ -271,8 +292,10 @@ def check_audience(
                 art14_pending=facts[4],
                 status=status or "",
                 soft_opt_in=facts[2],
+                restricted=facts[5],
+                blocked=facts[6],
             )
-            reason = _decide(purpose, record, situation[5], situation[6])
+            reason = _decide(purpose, record, situation[7], situation[8])
             rank = decisions[situation] = _RANK[reason]
         if rank < ranks.get(index, len(RANKED)):
             ranks[index] = rank

@@ -13,15 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from vigie.audit.actor import Actor
 from vigie.audit.services import record_event
 from vigie.consent.actions import SegmentAction
 from vigie.consent.models import Segment, SegmentMember, Status, Subscription
-from vigie.lib.purposes import Purpose
-from vigie.people.models import Person
+from vigie.lib.purposes import ALL_PURPOSES, Purpose
+from vigie.people.models import BlockStatus, Person, ProcessingBlock
+from vigie.people.restrictions import restricted_exists
 
 
 class SegmentError(ValueError):
@@ -37,6 +38,17 @@ class AddReport:
 
 def _objected() -> Exists:
     return Exists(Subscription.objects.filter(person=OuterRef("person"), status=Status.OBJECTED))
+
+
+def _blocked() -> Exists:
+    """A member who objected to the segment's purpose (or to all marketing)."""
+    return Exists(
+        ProcessingBlock.objects.filter(
+            Q(marketing=OuterRef("segment__purpose")) | Q(marketing=ALL_PURPOSES),
+            person=OuterRef("person"),
+            status=BlockStatus.BLOCKED,
+        )
+    )
 
 
 def create_segment(actor: Actor, name: str, purpose: str, description: str = "") -> Segment:
@@ -107,8 +119,14 @@ def segment_counts() -> list[tuple[Segment, int]]:
 def _eligible(members: QuerySet[SegmentMember]) -> QuerySet[SegmentMember]:
     return (
         members.filter(person__shredded_at__isnull=True)
-        .annotate(objected=_objected())
-        .filter(objected=False)
+        .annotate(
+            objected=_objected(),
+            restricted=restricted_exists("person"),
+            blocked=_blocked(),
+        )
+        # R55: restricted data is stored, never targeted; R56: nor is anyone who
+        # objected to the segment's purpose.
+        .filter(objected=False, restricted=False, blocked=False)
     )
 
 

@@ -20,12 +20,17 @@ from vigie.audit.services import record_event
 from vigie.disclosures.actions import DisclosureAction
 from vigie.disclosures.models import Channel, Disclosure
 from vigie.people.models import Person
+from vigie.people.restrictions import is_restricted
 from vigie.people.services import find_by_email
 from vigie.register.models import DataCategory, Recipient
 
 
 class DisclosureError(ValueError):
     """A disclosure that cannot be recorded as given (the message says why)."""
+
+
+#: The legal basis that lets restricted data go out (Art. 18(2): legal claims).
+LEGAL_CLAIMS = "legal_claims"
 
 
 def record_disclosure(
@@ -43,7 +48,8 @@ def record_disclosure(
     """Log one transmission; ``(disclosure, created)``. The same line again changes nothing.
 
     Refused with ``DisclosureError`` when the recipient is not in the register (R21:
-    register it first) or a category is not one of the register's.
+    register it first), a category is not one of the register's, or the person's data
+    is restricted (Art. 18, R55) and the legal basis is not ``legal_claims``.
     """
     recipient = Recipient.objects.filter(key=recipient_key, in_register=True).first()
     if recipient is None:
@@ -68,6 +74,14 @@ def record_disclosure(
         ).first()
         if existing is not None:
             return existing, False
+        if legal_basis.strip() != LEGAL_CLAIMS and is_restricted(person, keys):
+            raise DisclosureError(
+                _(
+                    "This person's data is restricted (« LIMITÉ », Art. 18): it may go out "
+                    "only for legal claims (legal basis « %(basis)s »)."
+                )
+                % {"basis": LEGAL_CLAIMS}
+            )
         operator = actor.user if actor.kind == "user" else None
         try:
             with transaction.atomic():

@@ -64,6 +64,8 @@ TEMPLATE_LABELS = {
     "rights_identity_document_request": _("Rights request: identity document asked for"),
     "rights_art19_notice": _("Art. 19 notice to a recipient"),
     "rights_recipients_list": _("Rights request: the recipients of the data"),
+    "rights_restriction_lifting": _("Rights request: restriction about to be lifted"),
+    "rights_objection_decision": _("Rights request: decision on an objection"),
     "staff_deadline_alert": _("Rights request nearly due or late (to staff)"),
     "rights_space_link": _("Link to the personal space"),
     "rights_email_change": _("New e-mail address to confirm"),
@@ -82,6 +84,7 @@ REASONS = {
     "AUDIENCE_CHECK_UNAVAILABLE": _("The marketing audience rules could not be checked."),
     "NOT_ALLOWED": _("The audience rules do not allow this marketing message."),
     "UNKNOWN": _("The audience rules do not know this person."),
+    "RESTRICTED": _("The person's data is restricted (Art. 18): no marketing until it is lifted."),
     "NO_SENDER": _("No register is loaded, so there is no sender: load one, then send again."),
     "RENDER": _("The message could not be written from its template."),
     # Closed as "RENDER: REGISTER_INCOMPLETE: …" (an Art. 14 notice, people.notices).

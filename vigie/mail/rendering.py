@@ -63,6 +63,8 @@ CATALOGUE: dict[str, Kind] = {
     "rights_art19_notice": Kind.SERVICE,
     # To the person: who received their data (Art. 19, last sentence).
     "rights_recipients_list": Kind.SERVICE,
+    "rights_restriction_lifting": Kind.SERVICE,
+    "rights_objection_decision": Kind.SERVICE,
     # To the handler and the privacy leads: a rights request nearly due or late (R47).
     "staff_deadline_alert": Kind.SERVICE,
     # The personal space (vigie.rights.space): the sign-in link, a new address to confirm.

@@ -313,3 +313,100 @@ class AddressLookup(models.Model):
 
     def __str__(self) -> str:
         return f"address look-up of {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RestrictionReason(models.TextChoices):
+    """Why processing is restricted (Art. 18(1)(a)–(d))."""
+
+    ACCURACY_CONTESTED = "accuracy_contested", _("Accuracy contested, being checked")
+    UNLAWFUL = "unlawful", _("Unlawful processing, the person wants the data kept")
+    LEGAL_CLAIMS = "legal_claims", _("Needed by the person for legal claims")
+    OBJECTION_PENDING = "objection_pending", _("Objection being weighed")
+
+
+class Restriction(models.Model):
+    """A restriction of processing (Art. 18, R55) on a person, or on some of their data
+    categories (``categories``; empty: everything held on the person).
+
+    While ``lifted_at`` is empty the data is only stored: the audience checks, the
+    marketing gate, segments, exports and disclosures leave it out, and the people
+    services refuse edits. Lifting needs the notice to the person first (Art. 18(3)):
+    ``notice_sent_at`` is set when the lifting letter is queued.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="restrictions")
+    categories = models.JSONField(
+        default=list, blank=True, help_text="Register data categories restricted (empty: all)."
+    )
+    reason = models.CharField(max_length=32, choices=RestrictionReason.choices)
+    # The case that asked for it (rights sits above people: a reference, not a key).
+    case_id = models.UUIDField(null=True, blank=True)
+    case_number = models.CharField(max_length=20, blank=True)
+    set_at = models.DateTimeField()
+    set_by = models.CharField(max_length=200)
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.CharField(max_length=200, blank=True)
+
+    # What the restriction covers is about the person's data, not the data itself;
+    # it is kept with the person (the DSR case file category).
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"categories": "dsr-case-files"}
+
+    class Meta:
+        ordering = ["-set_at"]
+        indexes = [models.Index(fields=["person", "lifted_at"])]
+
+    def __str__(self) -> str:
+        return f"restriction {self.case_number or self.pk}"
+
+    @property
+    def active(self) -> bool:
+        return self.lifted_at is None
+
+
+class BlockStatus(models.TextChoices):
+    BLOCKED = "blocked", _("Processing stopped")
+    OVERRIDDEN = "overridden", _("Compelling grounds recorded: processing goes on")
+
+
+class ProcessingBlock(models.Model):
+    """An objection (Art. 21, R56, R42) stopping one purpose for one person, the day
+    it is recorded.
+
+    ``purpose`` is a register purpose (``activity-key/index``, based on legitimate
+    interest) or a marketing purpose (``newsletter``, ``offres``…). ``marketing`` names
+    the marketing purpose the audience checks refuse for the person while the block
+    holds (empty: none). Only a legitimate-interest purpose may be overridden, by the privacy lead,
+    with the grounds written down; a marketing block never is.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="blocks")
+    purpose = models.CharField(max_length=100)
+    label_fr = models.CharField(max_length=500)
+    label_en = models.CharField(max_length=500)
+    marketing = models.CharField(max_length=32, blank=True)
+    case_id = models.UUIDField(null=True, blank=True)
+    case_number = models.CharField(max_length=20, blank=True)
+    blocked_at = models.DateTimeField()
+    blocked_by = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=BlockStatus.choices)
+    grounds = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+
+    # The person's objection is a fact about them, kept with their case file.
+    PERSONAL_DATA: ClassVar[dict[str, str]] = {"purpose": "dsr-case-files"}
+
+    class Meta:
+        ordering = ["blocked_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "purpose"], name="one_block_per_purpose")
+        ]
+
+    def __str__(self) -> str:
+        return f"block {self.purpose}"
+
+    def label(self, lang: str = "fr") -> str:
+        return self.label_en if lang == "en" else self.label_fr

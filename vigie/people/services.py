@@ -37,6 +37,7 @@ from vigie.people.models import (
 )
 from vigie.people.names import name_word_rows
 from vigie.people.notices import due_date as notice_due_date
+from vigie.people.restrictions import refuse_if_restricted
 from vigie.people.routers import KEYS_DB
 
 
@@ -371,6 +372,7 @@ def update_person(
     first_name: str | None = None,
     last_name: str | None = None,
     job_title: str | None = None,
+    despite_restriction: bool = False,
 ) -> Person:
     """Change a person's name or job title (Art. 16), resealed, name index rebuilt.
 
@@ -379,6 +381,10 @@ def update_person(
     """
     if person.shredded_at is not None:
         raise PersonUnavailable(f"person {person.pk} was shredded")
+    if not despite_restriction:
+        # R55: restricted data is only stored; a rectification the person asked for
+        # while accuracy is checked says so explicitly.
+        refuse_if_restricted(person)
     _check_bounds(first_name=first_name, last_name=last_name, job_title=job_title)
     key = _data_key(person.id)
     current = open_person(person)
@@ -410,6 +416,7 @@ def update_contact_details(
     *,
     email: str | None = None,
     phone: str | None = None,
+    despite_restriction: bool = False,
 ) -> dict[str, str]:
     """Change a person's main e-mail address or phone (Art. 16), resealed; return the
     previous value of each field changed (for the caller's own sealed history: the
@@ -420,6 +427,10 @@ def update_contact_details(
     """
     if person.shredded_at is not None:
         raise PersonUnavailable(f"person {person.pk} was shredded")
+    if not despite_restriction:
+        # R55: restricted data is only stored; a rectification the person asked for
+        # while accuracy is checked says so explicitly.
+        refuse_if_restricted(person)
     wanted: dict[str, str] = {}
     if email is not None:
         wanted["email"] = normalise_contact(ContactKind.EMAIL, email) if email.strip() else ""

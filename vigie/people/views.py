@@ -18,9 +18,10 @@ from vigie.accounts.access import requires
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.people.filters import PersonFilter
-from vigie.people.models import Person, SubjectType
+from vigie.people.models import BlockStatus, Person, SubjectType
 from vigie.people.panels import person_panels
 from vigie.people.reading import read_names
+from vigie.people.restrictions import active_restrictions, blocks_of
 from vigie.people.services import PersonUnavailable, read_person
 
 PAGE_SIZE = 50
@@ -60,5 +61,8 @@ def person_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "data": data,
         "types": type_labels(person),
         "panels": person_panels(request, person) if data is not None else [],
+        # R55: « LIMITÉ » while a restriction holds; edits are refused meanwhile.
+        "restrictions": active_restrictions(person),
+        "blocks": [b for b in blocks_of(person) if b.status == BlockStatus.BLOCKED],
     }
     return render(request, "people/detail.html", context)

@@ -41,6 +41,11 @@ class RightsAction(StrEnum):
     NOTICE_DONE = "rights:notice:done"
     NOTICE_IMPOSSIBLE = "rights:notice:impossible"
     RECIPIENTS_SEND = "rights:recipients:send"
+    RESTRICTION_SET = "rights:restriction:set"
+    RESTRICTION_NOTICE = "rights:restriction:notice"
+    RESTRICTION_LIFT = "rights:restriction:lift"
+    PURPOSE_BLOCK = "rights:objection:block"
+    PURPOSE_OVERRIDE = "rights:objection:override"
 
 
 def sentences() -> dict[str, Any]:
@@ -103,4 +108,15 @@ def sentences() -> dict[str, Any]:
             "asked to change their e-mail address (confirmation link sent to the new one)"
         ),
         RightsAction.DIRECTIVE_RECORD: _("recorded their post-mortem directives"),
+        RightsAction.RESTRICTION_SET: _("restricted the processing of a requester's data"),
+        RightsAction.RESTRICTION_NOTICE: _(
+            "told a requester that the restriction of their data will be lifted"
+        ),
+        RightsAction.RESTRICTION_LIFT: _("lifted the restriction of a requester's data"),
+        RightsAction.PURPOSE_BLOCK: _(
+            "stopped the purposes a requester objected to (objection recorded)"
+        ),
+        RightsAction.PURPOSE_OVERRIDE: _(
+            "recorded compelling grounds that override a requester's objection"
+        ),
     }

@@ -209,6 +209,10 @@ def render_case(
         from vigie.rights.identity_views import identity_panel
 
         context["identity"] = identity_panel(request, case)
+    # Restriction and objection (R55, R56): the « LIMITÉ » banner and their steps.
+    from vigie.rights.restriction_views import panel
+
+    context.update(panel(request, case, bound or {}))
     return render(request, "rights/case.html", context, status=status)
 
 

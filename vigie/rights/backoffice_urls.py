@@ -1,6 +1,12 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions, notices_views, triage_views
+from vigie.rights import (
+    backoffice,
+    case_actions,
+    notices_views,
+    restriction_views,
+    triage_views,
+)
 
 app_name = "cases"
 
@@ -28,4 +34,15 @@ urlpatterns = [
         notices_views.impossible,
         name="notice-impossible",
     ),
+    path("<uuid:pk>/restrict/", restriction_views.restrict, name="restrict"),
+    path(
+        "<uuid:pk>/restrict-while-checked/",
+        restriction_views.restrict_while_checked,
+        name="restrict-while-checked",
+    ),
+    path("<uuid:pk>/lifting-notice/", restriction_views.lifting_notice, name="lifting-notice"),
+    path("<uuid:pk>/lift/", restriction_views.lift, name="lift"),
+    path("<uuid:pk>/object/", restriction_views.object_to, name="object"),
+    path("<uuid:pk>/objection-grounds/", restriction_views.grounds, name="objection-grounds"),
+    path("<uuid:pk>/objection-letter/", restriction_views.decision_letter, name="objection-letter"),
 ]

@@ -40,6 +40,8 @@ TEMPLATES = (
     "rights_partial_refusal",
     "rights_answer_cover",
     "rights_identity_document_request",
+    "rights_restriction_lifting",
+    "rights_objection_decision",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
@@ -49,6 +51,7 @@ REMEDY_LETTERS = frozenset(
         "rights_refusal",
         "rights_partial_refusal",
         "rights_answer_cover",
+        "rights_objection_decision",
     }
 )
 JUDICIAL_REMEDY = {"fr": "recours juridictionnel", "en": "judicial remedy"}
@@ -108,6 +111,14 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             }
             for d in case.decisions.order_by("pk")
         ]
+        if "restriction" in refs:
+            from vigie.rights.restriction import lifting_context
+
+            context.update(lifting_context(case, refs))
+        if "objection" in refs:
+            from vigie.rights.objection import decision_context
+
+            context.update(decision_context(case, refs))
         context["answer_url"] = refs.get("answer_url", "")
         context["answer_expires_on"] = refs.get("answer_expires_on", "")
     return context

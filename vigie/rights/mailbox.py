@@ -93,6 +93,11 @@ def qualify_case(actor: Actor, case: Case, types: Iterable[str]) -> Case:
             _store_clock(case, clock_of(case))
         case.save()
         _log(actor, case, RightsAction.CASE_QUALIFY, "qualified", types=chosen)
+        # A request from the address on file was verified on arrival: once sorted as
+        # rectification and restriction, the restriction holds at once (Art. 18(1)(a)).
+        from vigie.rights.restriction import restrict_on_verification
+
+        restrict_on_verification(actor, case)
     return case
 
 

@@ -467,6 +467,10 @@ def _verified(actor: Actor, case: Case, method: str, *, at: datetime) -> None:
     from vigie.rights.identity import schedule_deletion
 
     schedule_deletion(case, paris_day(at))
+    # Art. 18(1)(a): asked with a rectification, the restriction holds while it is checked.
+    from vigie.rights.restriction import restrict_on_verification
+
+    restrict_on_verification(actor, case)
 
 
 def confirm_challenge(token: str) -> Case | None:

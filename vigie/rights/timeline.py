@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from vigie.lib.legal_calendar import paris_day
 from vigie.mail.outbox import TEMPLATE_LABELS
+from vigie.people.models import RestrictionReason
 from vigie.rights.models import (
     CaseEvent,
     Channel,
@@ -107,6 +108,15 @@ def _alert(extra: Mapping[str, Any]) -> str:
     ) % {"days": days, "day": day}
 
 
+def _restricted(extra: Mapping[str, Any]) -> str:
+    reason = _label(RestrictionReason.choices, extra.get("reason", "")).lower()
+    if extra.get("categories"):
+        return _("Processing restricted for some data (« LIMITÉ »): %(reason)s.") % {
+            "reason": reason
+        }
+    return _("Processing restricted (« LIMITÉ »): %(reason)s.") % {"reason": reason}
+
+
 SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "opened": _opened,
     "received_at": lambda x: (
@@ -177,6 +187,17 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "recipients_sent": lambda x: _("List of the recipients of their data sent to the person."),
     "document_deleted": lambda x: _("Identity document file deleted (kept 7 days after use)."),
+    "restricted": _restricted,
+    "restriction_notice": lambda x: _(
+        "Letter queued telling the person the restriction will be lifted."
+    ),
+    "restriction_lifted": lambda x: _("Restriction lifted: processing may resume."),
+    "objection_blocked": lambda x: _(
+        "Objection recorded: the purposes objected to are stopped for the person today."
+    ),
+    "objection_overridden": lambda x: _(
+        "Compelling legitimate grounds recorded by the privacy lead: one purpose goes on."
+    ),
 }
 
 
