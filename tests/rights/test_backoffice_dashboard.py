@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.rights.backoffice import open_unknown, open_verified
 from vigie.accounts.permissions import Role
 from vigie.audit.actor import Actor
-from vigie.lib.legal_calendar import ClockColour
+from vigie.lib.legal_calendar import ClockColour, paris_day
 from vigie.rights import dashboard, services
 from vigie.rights.models import Case
 
@@ -68,7 +68,8 @@ def test_the_privacy_lead_sees_each_case_in_words_with_its_colour(
     row = page.split(f'data-number="{amber.number}"')[1].split("</tr>")[0]
     assert "clock-amber" in row and "7 jours ou moins" in row
     assert "Accès, Effacement" in row and "Téléphone" in row
-    assert amber.received_at.astimezone(dt.UTC).strftime("%d/%m/") in row
+    # The page shows the Paris day (between 23:00 and 00:00 UTC it is the next one).
+    assert paris_day(amber.received_at).strftime("%d/%m/") in row
     assert amber.due_date.strftime("%d/%m/%Y") in row
     assert "Bruno Petit" in row and "bruno" not in row
     assert "En cours" in row
