@@ -36,6 +36,9 @@ class RightsAction(StrEnum):
     CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
     DIRECTIVE_RECORD = "rights:directive:record"
     NOTICE_OPEN = "rights:notice:open"
+    ACCESS_COMPILE = "rights:access:compile"
+    ACCESS_SEND = "rights:access:send"
+    ACCESS_DOWNLOAD = "rights:access:download"
 
 
 def sentences() -> dict[str, Any]:
@@ -77,6 +80,13 @@ def sentences() -> dict[str, Any]:
         RightsAction.NOTICE_OPEN: _(
             "opened a task to tell a recipient of the change to data it received (Art. 19)"
         ),
+        RightsAction.ACCESS_COMPILE: _(
+            "compiled the access package of a rights request (a copy of the person's data)"
+        ),
+        RightsAction.ACCESS_SEND: _(
+            "sent the person the signed link to download their access package"
+        ),
+        RightsAction.ACCESS_DOWNLOAD: _("downloaded an access package"),
         RightsAction.SCAN_ATTACH: _("attached the scan of a rights request received by post"),
         RightsAction.SPACE_SIGN_IN: _("signed in to their personal space with a link"),
         RightsAction.CONTACT_CORRECT: _("corrected their contact details in their personal space"),

@@ -206,6 +206,9 @@ def render_case(
         from vigie.rights.identity_views import identity_panel
 
         context["identity"] = identity_panel(request, case)
+        from vigie.rights.access_views import access_panel
+
+        context["access"] = access_panel(case)
     return render(request, "rights/case.html", context, status=status)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions, triage_views
+from vigie.rights import access_views, backoffice, case_actions, triage_views
 
 app_name = "cases"
 
@@ -20,4 +20,7 @@ urlpatterns = [
     path("<uuid:pk>/close-unverified/", case_actions.close_unverified, name="close-unverified"),
     path("<uuid:pk>/assign/", case_actions.assign, name="assign"),
     path("<uuid:pk>/deadline/", case_actions.deadline, name="deadline"),
+    path("<uuid:pk>/access/compile/", access_views.compile_package, name="access-compile"),
+    path("<uuid:pk>/access/send/", access_views.send_link, name="access-send"),
+    path("<uuid:pk>/access/<str:fmt>", access_views.preview, name="access-preview"),
 ]

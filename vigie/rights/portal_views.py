@@ -201,6 +201,12 @@ def _space_page(
         or DirectiveForm(initial={"text": view.directive}),
         "explanations": {str(k): v for k, v in EXPLANATIONS.items()},
     }
+    from vigie.rights.access_delivery import packages_of_person
+    from vigie.rights.access_render import FORMATS
+
+    # R50: the access packages still downloadable, « Télécharger » per format.
+    context["packages"] = packages_of_person(person)
+    context["package_formats"] = FORMATS
     return render(request, "rights/space/space.html", context, status=status)
 
 

@@ -122,6 +122,14 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "document_stored": lambda x: _("Identity document received and stored, encrypted."),
     "document_verified": lambda x: _("Identity verified with the identity document."),
     "document_deleted": lambda x: _("Identity document file deleted (kept 7 days after use)."),
+    "access_compiled": lambda x: (
+        _("Access package compiled (%(items)s items found); downloadable until %(day)s.")
+        % {"items": sum((x.get("counts") or {}).values()), "day": _day(x.get("expires_at", ""))}
+    ),
+    "access_sent": lambda x: _("Link to the access package sent to the address on file."),
+    "access_downloaded": lambda x: (
+        _("Access package downloaded (%(format)s).") % {"format": str(x.get("format", "")).upper()}
+    ),
 }
 
 
