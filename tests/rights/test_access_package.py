@@ -195,7 +195,10 @@ def test_the_package_has_the_11_sections_and_counts_equal_to_hand_written_sql(
         years = {
             str(day)[:4]
             for day in conn.execute(
-                sa.text("SELECT datef FROM llx_facture WHERE rowid IN (%s)" % ",".join(invoices))
+                sa.text("SELECT datef FROM llx_facture WHERE rowid IN :ids").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                ),
+                {"ids": [int(k) for k in invoices]},
             ).scalars()
         }
     assert {"2021", "2023"} <= years
@@ -259,7 +262,7 @@ def test_the_signed_link_downloads_journaled_then_expires(
     package = access.compile_package(Actor.for_user(privacy_lead), case)
     access_delivery.send_link(Actor.for_user(privacy_lead), package)
     deliver_all()
-    [(to, subject, body)] = [m for m in received(smtp_server) if "accès" in m[1]]
+    [(to, _subject, body)] = [m for m in received(smtp_server) if "accès" in m[1]]
     assert to == EMAIL
     url = re.search(r"https://vigie\.example(/droits/acces/\S+)", body).group(1)
     assert client.get(url).status_code == 200
