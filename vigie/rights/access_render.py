@@ -40,8 +40,12 @@ def section_titles() -> dict[str, str]:
     }
 
 
+#: The file's name, in ASCII (« DDP-2026-0001-acces.pdf »).
+FILE_WORD = {"fr": "acces", "en": "access"}
+
+
 def file_name(content: dict[str, Any], fmt: str) -> str:
-    return f"{content['case']}-{_('access')}.{fmt}"
+    return f"{content['case']}-{FILE_WORD.get(content['language'], 'acces')}.{fmt}"
 
 
 def to_json(content: dict[str, Any]) -> bytes:
