@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import BrowserPage
-from tests.browser.test_rights_portal import _last_link, sink  # noqa: F401 (a fixture)
+from tests.browser.test_rights_portal import _last_link
+from tests.browser.test_rights_portal import sink as _sink  # noqa: F401 (the fixture « sink »)
 from tests.mail.conftest import SmtpSink
 from tests.rights.conftest import ON_FILE, SEMI, deliver_all, run_portal_jobs
 from vigie.audit.actor import Actor
