@@ -292,7 +292,11 @@ def raw_dolibarr(url: str, email: str) -> dict[str, list[dict[str, Any]]]:
         with engine.connect() as conn:
             for table, keys in ids.items():
                 # Reflected once, as the engine's schema is (cached per source state).
-                t = md.tables.get(table) or sa.Table(table, md, autoload_with=conn)
+                t = (
+                    md.tables[table]
+                    if table in md.tables
+                    else sa.Table(table, md, autoload_with=conn)
+                )
                 key = next(iter(t.primary_key.columns))
                 rows = conn.execute(sa.select(t).where(key.in_([int(k) for k in keys])))
                 found[table] = [dict(r._mapping) for r in rows]
