@@ -327,3 +327,33 @@ def test_back_office_actions_and_preview(
     stranger = signed_in(outsider)
     assert stranger.post(reverse("cases:access-compile", args=[case.pk])).status_code == 403
     assert stranger.get(reverse("cases:access-preview", args=[case.pk, "pdf"])).status_code == 403
+
+
+def test_cards_are_masked_ibans_keep_their_last_four_and_one_event_is_journaled(
+    claire: Person, cli_actor: Actor
+) -> None:
+    from tests.rights.conftest import ON_FILE
+    from vigie.rights.access import Masker
+
+    case = rights.open_case(
+        cli_actor,
+        types=["access"],
+        channel="email",
+        requester=Requester(email=ON_FILE, name="Claire Martin"),
+        person=claire,
+    ).case
+    masker = Masker(cli_actor, [ON_FILE, "Claire Martin"], case)
+    first: dict[str, str] = {}
+    second: dict[str, str] = {}
+    masker.add(first, "note", "IBAN FR76 3000 6000 0112 3456 7890 189, carte 4111 1111 1111 1111.")
+    masker.add(second, "note", f"Écrire à paul.girard@autre.example ou à {ON_FILE}.")
+    masker.add(second, "subject", "Sans numéro ni adresse")
+    masker.flush()
+    assert "•••• 0189" in first["note"]
+    assert "3000 6000" not in first["note"] and "4111" not in first["note"]
+    assert second["note"] == f"Écrire à [tiers masqué] ou à {ON_FILE}."
+    assert second["subject"] == "Sans numéro ni adresse"
+    events = Event.objects.filter(action="sources:pii:mask", object_id=str(case.pk))
+    # One event for the IBAN, one for the scan of every text of the package.
+    assert events.count() == 2
+    assert "paul" not in json.dumps([e.extra for e in events])

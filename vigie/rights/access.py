@@ -127,33 +127,67 @@ def shown(value: Any) -> str | None:
     return str(value)
 
 
+#: Joins the texts of one package for a single scan; no identifier can span it.
+_SEPARATOR = "\n\u241e\n"
+
+
 class Masker:
-    """Masks third parties in the text of one package; journals each masking (R52)."""
+    """Masks third parties in the texts of one package (R52).
+
+    Texts are collected with :meth:`add`, then :meth:`flush` scans them in one pass and
+    journals the maskings in one event per package (kind, reason and position of each,
+    never the value) instead of one per text: an access package of a long ticket history
+    would otherwise write hundreds of audit events. An IBAN keeps its last four
+    characters, the person's own too (R18, R30)."""
 
     def __init__(self, actor: Actor, identifiers: Iterable[str], case: Case) -> None:
         self.actor = actor
         self.identifiers = Identifiers.parse(identifiers)
         self.case = case
         self.count = 0
+        self.ibans = 0
+        self.pending: list[tuple[dict[str, str], str, str]] = []
 
-    def __call__(self, value: str, context: str) -> str:
-        value = self._iban(value, context)
-        if not any(c.isdigit() for c in value) and "@" not in value:
-            # Nothing the masking looks for (addresses, numbers) can be in it.
-            return value
+    def add(self, values: dict[str, str], column: str, value: str) -> None:
+        value = self._iban(value)
+        values[column] = value
+        if any(c.isdigit() for c in value) or "@" in value:
+            # Only texts with an address or a number can hold what is masked.
+            self.pending.append((values, column, value))
+
+    def flush(self) -> None:
+        context = f"rights:access-package:{self.case.number}"
+        if self.ibans:
+            record_event(
+                self.actor,
+                Action.PII_MASK,
+                self.case,
+                extra={
+                    "context": context,
+                    "count": self.ibans,
+                    "counts": {"iban:art32_security": self.ibans},
+                },
+            )
+        if not self.pending:
+            return
+        texts = [text for _values, _column, text in self.pending]
         masked = mask_third_parties(
-            value,
+            _SEPARATOR.join(texts),
             self.identifiers,
             actor=self.actor,
             context=context,
             obj=self.case,
             kinds=_THIRD_PARTY_KINDS,
         )
+        parts = masked.text.split(_SEPARATOR)
+        if len(parts) != len(texts):
+            raise RuntimeError("masking changed the separator of the package's texts")
+        for (values, column, _text), part in zip(self.pending, parts, strict=True):
+            values[column] = part
         self.count += len(masked.maskings)
-        return masked.text
+        self.pending = []
 
-    def _iban(self, value: str, context: str) -> str:
-        """An IBAN shows only its last four characters, the person's own too (R18, R30)."""
+    def _iban(self, value: str) -> str:
         found = list(find_ibans(value))
         if not found:
             return value
@@ -163,21 +197,8 @@ class Masker:
             parts += [value[position : finding.start], "•••• " + compact[-4:]]
             position = finding.end
         parts.append(value[position:])
+        self.ibans += len(found)
         self.count += len(found)
-        record_event(
-            self.actor,
-            Action.PII_MASK,
-            self.case,
-            extra={
-                "context": context,
-                "count": len(found),
-                "counts": {"iban:art32_security": len(found)},
-                "maskings": [
-                    {"kind": "iban", "reason": "art32_security", "start": f.start, "end": f.end}
-                    for f in found
-                ],
-            },
-        )
         return "".join(parts)
 
 
@@ -202,14 +223,15 @@ def _data_section(results: list[FindResult], mask: Masker) -> tuple[list[dict[st
         rows = []
         for row in result.rows:
             found_categories.add(row.category)
-            values = {}
+            values: dict[str, str] = {}
             for column, raw in row.values.items():
                 value = shown(raw)
                 if value is None:
                     continue
                 if isinstance(raw, str):
-                    value = mask(value, f"{result.source}:{row.table}:{row.key}")
-                values[column] = value
+                    mask.add(values, column, value)
+                else:
+                    values[column] = value
             kept = result.kept_row(row.table, row.key)
             rows.append(
                 {
@@ -383,6 +405,7 @@ def build_content(actor: Actor, case: Case) -> dict[str, Any]:
         results = find_subject(actor, subject)
         mask = Masker(actor, identifiers, case)
         sources, keys = _data_section(results, mask)
+        mask.flush()
         register = _register_sections(doc, keys, lang, case.person)
         received = recipients_of(case.person) if case.person is not None else []
         labels = category_labels()
