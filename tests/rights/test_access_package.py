@@ -62,10 +62,14 @@ REPLY = "Bonjour, mon collègue luc.bernard@exemple.fr a le même souci depuis l
 
 
 @pytest.fixture
-def stores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, sa.Engine]]:
+def stores(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, sa.Engine]]:
+    """GLPI and Dolibarr databases on SQLite, or on the backend a test asks for."""
+    backend = getattr(request, "param", "sqlite")
     with (
-        fresh_database("sqlite", tmp_path) as glpi_url,
-        fresh_database("sqlite", tmp_path) as dolibarr_url,
+        fresh_database(backend, tmp_path) as glpi_url,
+        fresh_database(backend, tmp_path) as dolibarr_url,
     ):
         g = sa.create_engine(glpi_url)
         glpi.metadata("11").create_all(g)
@@ -157,6 +161,7 @@ def vigie_count(person: Person) -> int:
     )
 
 
+@pytest.mark.parametrize("stores", ["sqlite", "postgresql"], indirect=True)
 def test_the_package_has_the_11_sections_and_counts_equal_to_hand_written_sql(
     case: Any, camille: Person, privacy_lead: Any, stores: dict[str, sa.Engine]
 ) -> None:
