@@ -267,6 +267,16 @@ RIGHTS_IDENTITY_DAYS = env_int(
     minimum=1,
     maximum=365,
 )
+# Access packages (R50, R51): how long the compiled package stays downloadable from the
+# personal space and through the signed link sent to the address on file.
+ACCESS_PACKAGE_DAYS = env_int(
+    "VIGIE_ACCESS_PACKAGE_DAYS",
+    30,
+    "Days an access package (Art. 15) stays downloadable, from the personal space and "
+    "through the signed link sent to the address on file; after that it is refused (R50).",
+    minimum=1,
+    maximum=365,
+)
 
 # Public forms and token URLs (vigie.accounts.ratelimit): counted in the database, so
 # that every web worker shares the count. Over the per-address limit the form answers

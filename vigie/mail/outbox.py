@@ -66,6 +66,7 @@ TEMPLATE_LABELS = {
     "rights_recipients_list": _("Rights request: the recipients of the data"),
     "rights_restriction_lifting": _("Rights request: restriction about to be lifted"),
     "rights_objection_decision": _("Rights request: decision on an objection"),
+    "rights_access_ready": _("Rights request: link to the access package"),
     "staff_deadline_alert": _("Rights request nearly due or late (to staff)"),
     "rights_space_link": _("Link to the personal space"),
     "rights_email_change": _("New e-mail address to confirm"),

@@ -65,6 +65,7 @@ CATALOGUE: dict[str, Kind] = {
     "rights_recipients_list": Kind.SERVICE,
     "rights_restriction_lifting": Kind.SERVICE,
     "rights_objection_decision": Kind.SERVICE,
+    "rights_access_ready": Kind.SERVICE,
     # To the handler and the privacy leads: a rights request nearly due or late (R47).
     "staff_deadline_alert": Kind.SERVICE,
     # The personal space (vigie.rights.space): the sign-in link, a new address to confirm.

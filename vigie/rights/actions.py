@@ -46,6 +46,9 @@ class RightsAction(StrEnum):
     RESTRICTION_LIFT = "rights:restriction:lift"
     PURPOSE_BLOCK = "rights:objection:block"
     PURPOSE_OVERRIDE = "rights:objection:override"
+    ACCESS_COMPILE = "rights:access:compile"
+    ACCESS_SEND = "rights:access:send"
+    ACCESS_DOWNLOAD = "rights:access:download"
 
 
 def sentences() -> dict[str, Any]:
@@ -101,6 +104,13 @@ def sentences() -> dict[str, Any]:
         RightsAction.RECIPIENTS_SEND: _(
             "sent a person the list of the recipients of their data (Art. 19)"
         ),
+        RightsAction.ACCESS_COMPILE: _(
+            "compiled the access package of a rights request (a copy of the person's data)"
+        ),
+        RightsAction.ACCESS_SEND: _(
+            "sent the person the signed link to download their access package"
+        ),
+        RightsAction.ACCESS_DOWNLOAD: _("downloaded an access package"),
         RightsAction.SCAN_ATTACH: _("attached the scan of a rights request received by post"),
         RightsAction.SPACE_SIGN_IN: _("signed in to their personal space with a link"),
         RightsAction.CONTACT_CORRECT: _("corrected their contact details in their personal space"),

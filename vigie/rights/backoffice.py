@@ -209,6 +209,9 @@ def render_case(
         from vigie.rights.identity_views import identity_panel
 
         context["identity"] = identity_panel(request, case)
+        from vigie.rights.access_views import access_panel
+
+        context["access"] = access_panel(case)
     # Restriction and objection (R55, R56): the « LIMITÉ » banner and their steps.
     from vigie.rights.restriction_views import panel
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from vigie.rights import (
+    access_views,
     backoffice,
     case_actions,
     notices_views,
@@ -45,4 +46,7 @@ urlpatterns = [
     path("<uuid:pk>/object/", restriction_views.object_to, name="object"),
     path("<uuid:pk>/objection-grounds/", restriction_views.grounds, name="objection-grounds"),
     path("<uuid:pk>/objection-letter/", restriction_views.decision_letter, name="objection-letter"),
+    path("<uuid:pk>/access/compile/", access_views.compile_package, name="access-compile"),
+    path("<uuid:pk>/access/send/", access_views.send_link, name="access-send"),
+    path("<uuid:pk>/access/<str:fmt>", access_views.preview, name="access-preview"),
 ]

@@ -42,6 +42,7 @@ TEMPLATES = (
     "rights_identity_document_request",
     "rights_restriction_lifting",
     "rights_objection_decision",
+    "rights_access_ready",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
@@ -119,6 +120,11 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             from vigie.rights.objection import decision_context
 
             context.update(decision_context(case, refs))
+        if "package" in refs:
+            # The access package's signed link, made now: never stored in the outbox.
+            from vigie.rights.access_delivery import link_context
+
+            context.update(link_context(refs))
         context["answer_url"] = refs.get("answer_url", "")
         context["answer_expires_on"] = refs.get("answer_expires_on", "")
     return context

@@ -520,3 +520,7 @@ class RecipientNotice(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in NOTICE_ENDED
+
+
+# The access package (issue 14, R51): its own module too.
+from vigie.rights.access_models import AccessPackage  # noqa: E402, F401

@@ -204,6 +204,12 @@ def _space_page(
         # Art. 19: who received their data, from the disclosure log (R22).
         "recipients": recipient_rows(person, _lang()),
     }
+    from vigie.rights.access_delivery import packages_of_person
+    from vigie.rights.access_render import FORMATS
+
+    # R50: the access packages still downloadable, « Télécharger » per format.
+    context["packages"] = packages_of_person(person)
+    context["package_formats"] = FORMATS
     return render(request, "rights/space/space.html", context, status=status)
 
 

@@ -198,6 +198,14 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "objection_overridden": lambda x: _(
         "Compelling legitimate grounds recorded by the privacy lead: one purpose goes on."
     ),
+    "access_compiled": lambda x: (
+        _("Access package compiled (%(items)s items found); downloadable until %(day)s.")
+        % {"items": sum((x.get("counts") or {}).values()), "day": _day(x.get("expires_at", ""))}
+    ),
+    "access_sent": lambda x: _("Link to the access package sent to the address on file."),
+    "access_downloaded": lambda x: (
+        _("Access package downloaded (%(format)s).") % {"format": str(x.get("format", "")).upper()}
+    ),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import identity_views, portal_views, views
+from vigie.rights import access_views, identity_views, portal_views, views
 
 app_name = "rights"
 
@@ -49,4 +49,7 @@ urlpatterns = [
     path("droits/espace/demande/", portal_views.space_request, name="space-request"),
     path("droits/espace/directives/", portal_views.space_directive, name="space-directive"),
     path("droits/espace/deconnexion/", portal_views.space_sign_out, name="space-sign-out"),
+    # The access package (R50, R51): from the space, and by the signed link.
+    path("droits/espace/acces/", access_views.space_download, name="space-access"),
+    path("droits/acces/<str:token>", access_views.package_page, name="access-package"),
 ]
