@@ -36,6 +36,10 @@ class RightsAction(StrEnum):
     CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
     DIRECTIVE_RECORD = "rights:directive:record"
     NOTICE_OPEN = "rights:notice:open"
+    PORTABILITY_BUILD = "rights:portability:build"
+    PORTABILITY_DOWNLOAD = "rights:portability:download"
+    PORTABILITY_LINK_SEND = "rights:portability:link_send"
+    PORTABILITY_LINK_USE = "rights:portability:link_use"
 
 
 def sentences() -> dict[str, Any]:
@@ -84,4 +88,12 @@ def sentences() -> dict[str, Any]:
             "asked to change their e-mail address (confirmation link sent to the new one)"
         ),
         RightsAction.DIRECTIVE_RECORD: _("recorded their post-mortem directives"),
+        RightsAction.PORTABILITY_BUILD: _("made the portability export of a rights request"),
+        RightsAction.PORTABILITY_DOWNLOAD: _("downloaded the portability export of a rights request"),
+        RightsAction.PORTABILITY_LINK_SEND: _(
+            "sent a one-time link to the portability export to a receiving controller"
+        ),
+        RightsAction.PORTABILITY_LINK_USE: _(
+            "downloaded a portability export through its one-time link (receiving controller)"
+        ),
     }

@@ -122,6 +122,22 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "document_stored": lambda x: _("Identity document received and stored, encrypted."),
     "document_verified": lambda x: _("Identity verified with the identity document."),
     "document_deleted": lambda x: _("Identity document file deleted (kept 7 days after use)."),
+    "portability_built": lambda x: (
+        _("Portability export made (%(rows)s rows); downloadable until %(day)s.")
+        % {"rows": x.get("rows", 0), "day": _day(x.get("expires_at", ""))}
+    ),
+    "portability_downloaded": lambda x: (
+        _("Portability export downloaded by the person (%(format)s).")
+        if x.get("by") == "person"
+        else _("Portability export downloaded by staff (%(format)s).")
+    )
+    % {"format": str(x.get("format", "")).upper()},
+    "portability_link_sent": lambda x: _(
+        "One-time link to the portability export sent to the receiving controller."
+    ),
+    "portability_link_used": lambda x: _(
+        "The receiving controller downloaded the portability export (link now spent)."
+    ),
 }
 
 
