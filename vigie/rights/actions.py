@@ -89,7 +89,9 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.DIRECTIVE_RECORD: _("recorded their post-mortem directives"),
         RightsAction.PORTABILITY_BUILD: _("made the portability export of a rights request"),
-        RightsAction.PORTABILITY_DOWNLOAD: _("downloaded the portability export of a rights request"),
+        RightsAction.PORTABILITY_DOWNLOAD: _(
+            "downloaded the portability export of a rights request"
+        ),
         RightsAction.PORTABILITY_LINK_SEND: _(
             "sent a one-time link to the portability export to a receiving controller"
         ),

@@ -206,6 +206,9 @@ def render_case(
         from vigie.rights.identity_views import identity_panel
 
         context["identity"] = identity_panel(request, case)
+    from vigie.rights.portability_views import panel
+
+    context["portability"] = panel(request, case, form=(bound or {}).get("portability_form"))
     return render(request, "rights/case.html", context, status=status)
 
 

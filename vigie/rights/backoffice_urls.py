@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions, triage_views
+from vigie.rights import backoffice, case_actions, portability_views, triage_views
 
 app_name = "cases"
 
@@ -20,4 +20,11 @@ urlpatterns = [
     path("<uuid:pk>/close-unverified/", case_actions.close_unverified, name="close-unverified"),
     path("<uuid:pk>/assign/", case_actions.assign, name="assign"),
     path("<uuid:pk>/deadline/", case_actions.deadline, name="deadline"),
+    path("<uuid:pk>/portability/", portability_views.build, name="portability-build"),
+    path("<uuid:pk>/portability/link/", portability_views.staff_link, name="portability-link"),
+    path(
+        "<uuid:pk>/portability/<uuid:export_id>/<str:fmt>/",
+        portability_views.staff_download,
+        name="portability-download",
+    ),
 ]

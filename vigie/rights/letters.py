@@ -168,10 +168,9 @@ def remedy_problems(template: str) -> tuple[str, ...]:
 
 def requester_address(ref: str) -> Address:
     """Mail's resolver for a case's requester: their own address, opened at send time."""
+    from vigie.rights.portability import TRANSFER_REF, transfer_address_of
     from vigie.rights.sealing import open_requester
     from vigie.rights.space import CHANGE_REF, new_address_of
-
-    from vigie.rights.portability import TRANSFER_REF, transfer_address_of
 
     if ref.startswith(TRANSFER_REF):
         # A receiving controller the person or staff named (Art. 20(2)).

@@ -211,9 +211,10 @@ def build_export(actor: Actor, case: Case) -> PortabilityExport:
     doc = document(case, sections, now, expires)
     problems = schema_errors(doc)
     if problems:
-        raise RightsError(_("The export does not match its schema: %(problems)s") % {
-            "problems": "; ".join(problems[:3])
-        })
+        raise RightsError(
+            _("The export does not match its schema: %(problems)s")
+            % {"problems": "; ".join(problems[:3])}
+        )
     text = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
     with transaction.atomic():
         PortabilityExport.objects.filter(case=case, expires_at__gt=now).update(expires_at=now)
@@ -348,8 +349,10 @@ def link_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
 def link_state(token: str) -> TransferLink:
     """The link a token names, if it can still be used; else ``LinkRefused``."""
     link_id = read_link_token(token)
+    if link_id is None:
+        raise LinkRefused("unknown")
     link = TransferLink.objects.select_related("export__case").filter(pk=link_id).first()
-    if link_id is None or link is None:
+    if link is None:
         raise LinkRefused("unknown")
     if link.used_at is not None:
         raise LinkRefused("used")
@@ -363,8 +366,8 @@ def use_link(actor: Actor, token: str) -> Download:
     link is spent in the same transaction; a second use is refused (``LinkRefused``)."""
     with transaction.atomic():
         link = link_state(token)
-        link = TransferLink.objects.select_for_update().select_related("export__case").get(
-            pk=link.pk
+        link = (
+            TransferLink.objects.select_for_update().select_related("export__case").get(pk=link.pk)
         )
         if link.used_at is not None:
             raise LinkRefused("used")

@@ -30,6 +30,7 @@ from vigie.lib.language import LANG_PARAM
 from vigie.people.models import Person
 from vigie.rights import portal, services, space
 from vigie.rights.models import RequestType
+from vigie.rights.portability_views import ControllerForm, exports_of
 from vigie.rights.portal_forms import (
     EXPLANATIONS,
     AddressForm,
@@ -200,6 +201,8 @@ def _space_page(
         "directive_form": forms.get("directive_form")
         or DirectiveForm(initial={"text": view.directive}),
         "explanations": {str(k): v for k, v in EXPLANATIONS.items()},
+        "portability_exports": exports_of(person),
+        "controller_form": ControllerForm(),
     }
     return render(request, "rights/space/space.html", context, status=status)
 

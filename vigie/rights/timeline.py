@@ -127,11 +127,13 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         % {"rows": x.get("rows", 0), "day": _day(x.get("expires_at", ""))}
     ),
     "portability_downloaded": lambda x: (
-        _("Portability export downloaded by the person (%(format)s).")
-        if x.get("by") == "person"
-        else _("Portability export downloaded by staff (%(format)s).")
-    )
-    % {"format": str(x.get("format", "")).upper()},
+        (
+            _("Portability export downloaded by the person (%(format)s).")
+            if x.get("by") == "person"
+            else _("Portability export downloaded by staff (%(format)s).")
+        )
+        % {"format": str(x.get("format", "")).upper()}
+    ),
     "portability_link_sent": lambda x: _(
         "One-time link to the portability export sent to the receiving controller."
     ),

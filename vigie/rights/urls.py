@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import identity_views, portal_views, views
+from vigie.rights import identity_views, portability_views, portal_views, views
 
 app_name = "rights"
 
@@ -49,4 +49,20 @@ urlpatterns = [
     path("droits/espace/demande/", portal_views.space_request, name="space-request"),
     path("droits/espace/directives/", portal_views.space_directive, name="space-directive"),
     path("droits/espace/deconnexion/", portal_views.space_sign_out, name="space-sign-out"),
+    # Portability (R58): the person's downloads, and the receiving controller's link.
+    path(
+        "droits/espace/portabilite/<uuid:export_id>/lien/",
+        portability_views.space_link,
+        name="space-portability-link",
+    ),
+    path(
+        "droits/espace/portabilite/<uuid:export_id>/<str:fmt>",
+        portability_views.space_download,
+        name="space-portability",
+    ),
+    path(
+        "droits/portabilite/<str:token>",
+        portability_views.receive,
+        name="portability-receive",
+    ),
 ]
