@@ -242,7 +242,7 @@ def test_staff_actions_on_the_case_page_and_an_outsider_refused(
     claire, glpi_db, signed_in, privacy_lead, outsider, client
 ) -> None:
     case = _case(claire)
-    base = f"/backoffice/cases/{case.pk}/portability/"
+    base = f"/backoffice/rights/{case.pk}/portability/"
     assert client.post(base).status_code in (302, 403)
     staff = signed_in(outsider)
     assert staff.post(base).status_code == 403
@@ -250,7 +250,7 @@ def test_staff_actions_on_the_case_page_and_an_outsider_refused(
     staff = signed_in(privacy_lead)
     assert staff.post(base).status_code == 302
     export = PortabilityExport.objects.get()
-    page = staff.get(f"/backoffice/cases/{case.pk}/").content.decode()
+    page = staff.get(f"/backoffice/rights/{case.pk}/").content.decode()
     assert "Portabilit" in page
     json_file = staff.get(f"{base}{export.pk}/json/")
     assert json_file.status_code == 200 and OWN_PUBLIC in json_file.content.decode()
