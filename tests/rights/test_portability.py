@@ -68,7 +68,9 @@ def glpi_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_actor: Actor) -
             {"u": uid},
         ).scalar_one()
         tech = conn.execute(
-            sa.text("SELECT MIN(users_id) FROM glpi_tickets_users WHERE type = 2 AND users_id != :u"),
+            sa.text(
+                "SELECT MIN(users_id) FROM glpi_tickets_users WHERE type = 2 AND users_id != :u"
+            ),
             {"u": uid},
         ).scalar_one()
         insert = sa.text(
@@ -149,7 +151,11 @@ def test_the_export_validates_and_holds_the_persons_words_not_others_nor_interna
         }
     followups = _section(doc, "glpi", "glpi_itilfollowups")
     assert {r["key"]: r["values"]["content"] for r in followups["rows"]} == own
-    assert followups["fields"] == {"items_id": "provided", "date": "provided", "content": "provided"}
+    assert followups["fields"] == {
+        "items_id": "provided",
+        "date": "provided",
+        "content": "provided",
+    }
     ticket_rows = _section(doc, "glpi", "glpi_tickets")["rows"]
     assert {r["key"]: r["values"]["content"] for r in ticket_rows} == tickets
     assert str(glpi_db["ticket"]) in {r["key"] for r in ticket_rows}
