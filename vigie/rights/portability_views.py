@@ -71,7 +71,9 @@ def panel(request: HttpRequest, case: Case, *, form: ControllerForm | None = Non
     }
 
 
-def _case_page(request: HttpRequest, case: Case, error: str, form: ControllerForm | None = None):
+def _case_page(
+    request: HttpRequest, case: Case, error: str, form: ControllerForm | None = None
+) -> HttpResponse:
     from vigie.rights.backoffice import render_case
 
     messages.error(request, error)
