@@ -295,3 +295,18 @@ def test_the_person_downloads_from_their_space_and_no_one_else(claire, glpi_db, 
     assert sent.status_code == 302 and TransferLink.objects.count() == 1
     event = CaseEvent.objects.get(case=case, kind="portability_downloaded")
     assert event.extra["by"] == "person" and event.actor_type == "subject"
+
+
+def test_the_daily_job_deletes_the_files_of_expired_exports_once(claire, glpi_db) -> None:
+    case = _case(claire)
+    export = portability.build_export(Actor.cli(), case)
+    assert portability.delete_expired() == 0
+    later = export.expires_at + dt.timedelta(seconds=1)
+    assert portability.delete_expired(later) == 1
+    assert portability.delete_expired(later) == 0
+    export.refresh_from_db()
+    assert bytes(export.json_sealed) == b"" and bytes(export.csv_sealed) == b""
+    assert export.deleted_at == later
+    assert CaseEvent.objects.filter(case=case, kind="portability_deleted").count() == 1
+    with pytest.raises(services.RightsError):
+        portability.download(Actor.cli(), export, "json", by="staff")

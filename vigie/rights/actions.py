@@ -40,6 +40,7 @@ class RightsAction(StrEnum):
     PORTABILITY_DOWNLOAD = "rights:portability:download"
     PORTABILITY_LINK_SEND = "rights:portability:link_send"
     PORTABILITY_LINK_USE = "rights:portability:link_use"
+    PORTABILITY_DELETE = "rights:portability:delete"
 
 
 def sentences() -> dict[str, Any]:
@@ -94,6 +95,9 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.PORTABILITY_LINK_SEND: _(
             "sent a one-time link to the portability export to a receiving controller"
+        ),
+        RightsAction.PORTABILITY_DELETE: _(
+            "deleted the files of a portability export past its expiry"
         ),
         RightsAction.PORTABILITY_LINK_USE: _(
             "downloaded a portability export through its one-time link (receiving controller)"

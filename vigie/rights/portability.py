@@ -241,8 +241,40 @@ def build_export(actor: Actor, case: Case) -> PortabilityExport:
     return export
 
 
+def delete_expired(now: Any = None) -> int:
+    """Daily: the files of every export past its expiry are deleted (the row, its counts
+    and dates stay); idempotent. Returns how many were emptied."""
+    now = now or timezone.now()
+    done = 0
+    due = PortabilityExport.objects.filter(expires_at__lte=now, deleted_at__isnull=True)
+    for export_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            export = (
+                PortabilityExport.objects.select_for_update()
+                .select_related("case")
+                .filter(pk=export_id, deleted_at__isnull=True)
+                .first()
+            )
+            if export is None:
+                continue
+            export.json_sealed = b""
+            export.csv_sealed = b""
+            export.deleted_at = now
+            export.save(update_fields=["json_sealed", "csv_sealed", "deleted_at"])
+            _log(
+                Actor.system("rights.portability"),
+                export.case,
+                RightsAction.PORTABILITY_DELETE,
+                "portability_deleted",
+            )
+            done += 1
+    return done
+
+
 def current_export(case: Case) -> PortabilityExport | None:
-    return case.portability_exports.filter(expires_at__gt=timezone.now()).first()
+    return case.portability_exports.filter(
+        expires_at__gt=timezone.now(), deleted_at__isnull=True
+    ).first()
 
 
 # -- downloading ----------------------------------------------------------------------------
@@ -266,7 +298,7 @@ def download(actor: Actor, export: PortabilityExport, fmt: str, *, by: str) -> D
         _require(actor, Permission.RIGHTS_CASE_HANDLE)
     if fmt not in FORMATS:
         raise RightsError(_("Unknown format."))
-    if export.expires_at <= timezone.now():
+    if export.expires_at <= timezone.now() or export.deleted_at is not None:
         raise RightsError(_("This export has expired: ask for a new one."))
     with transaction.atomic():
         record_read(actor, export.case, view=f"rights.portability.download.{fmt}")
@@ -304,7 +336,7 @@ def send_link(actor: Actor, export: PortabilityExport, address: str, *, by: str)
     except bounds.OutOfBounds as error:
         raise RightsError(str(error)) from None
     now = timezone.now()
-    if export.expires_at <= now:
+    if export.expires_at <= now or export.deleted_at is not None:
         raise RightsError(_("This export has expired: ask for a new one."))
     with transaction.atomic():
         link = TransferLink(export=export, created_at=now, expires_at=export.expires_at)
@@ -356,7 +388,8 @@ def link_state(token: str) -> TransferLink:
         raise LinkRefused("unknown")
     if link.used_at is not None:
         raise LinkRefused("used")
-    if min(link.expires_at, link.export.expires_at) <= timezone.now():
+    export = link.export
+    if min(link.expires_at, export.expires_at) <= timezone.now() or export.deleted_at:
         raise LinkRefused("expired")
     return link
 

@@ -32,6 +32,9 @@ class PortabilityExport(models.Model):
     csv_sealed = models.BinaryField(
         help_text="Category: rights case files (the same data as CSV files in a zip, sealed)."
     )
+    #: When the daily job emptied the files after ``expires_at`` (the row stays: the
+    #: case's history says what was exported and when).
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     PERSONAL_DATA: ClassVar[dict[str, str]] = {
         "json_sealed": "dsr-case-files",

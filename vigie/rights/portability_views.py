@@ -141,7 +141,7 @@ def exports_of(person: Any) -> list[PortabilityExport]:
     """The person's exports still downloadable, for their space."""
     return list(
         PortabilityExport.objects.filter(
-            case__person=person, expires_at__gt=timezone.now()
+            case__person=person, expires_at__gt=timezone.now(), deleted_at__isnull=True
         ).select_related("case")
     )
 

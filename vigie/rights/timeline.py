@@ -137,6 +137,7 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "portability_link_sent": lambda x: _(
         "One-time link to the portability export sent to the receiving controller."
     ),
+    "portability_deleted": lambda x: _("Portability export expired: its files were deleted."),
     "portability_link_used": lambda x: _(
         "The receiving controller downloaded the portability export (link now spent)."
     ),
