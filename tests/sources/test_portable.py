@@ -8,6 +8,7 @@ never the prospect status, a private note or a technician's reply.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -163,3 +164,34 @@ def test_dolibarr_exports_the_contact_and_orders_never_the_prospect_status(dolib
     for sections in (customer, person):
         for section in sections:
             assert not {"fk_stcomm", "note_private", "ip", "user_agent"} & set(section.fields)
+
+
+def test_vigie_exports_profile_consents_and_preferences_never_targeting_or_provenance(
+    cli_actor,
+) -> None:
+    from django.utils import timezone
+
+    from tests.consent.conftest import publish_policy
+    from vigie.consent import services as consent
+    from vigie.consent.models import Method
+    from vigie.consent.segments import add_to_segment, create_segment
+    from vigie.people.services import create_person
+    from vigie.sources.portable import builtin_sections
+
+    publish_policy(1, timezone.now() - dt.timedelta(days=30))
+    jeanne = create_person(
+        cli_actor, email="jeanne@exemple.fr", first_name="Jeanne", last_name="Martin"
+    )
+    consent.record_consent(
+        cli_actor, jeanne, "newsletter", wording="Je veux la lettre", method=Method.WEB_FORM
+    )
+    add_to_segment(cli_actor, create_segment(cli_actor, "Gros clients", "offres"), [jeanne])
+    sections = builtin_sections(cli_actor, Subject(email=["Jeanne@Exemple.fr"]))
+    tables = {s.table: s for s in sections}
+    assert set(tables) == {"people.person", "consent.consentevent", "consent.subscription"}
+    person = tables["people.person"].rows[0][1]
+    assert person["email"] == "jeanne@exemple.fr" and "source" not in person
+    consents = [v for _k, v in tables["consent.consentevent"].rows]
+    assert [c["wording"] for c in consents] == ["Je veux la lettre"]
+    assert all("ip" not in c and "proof_ref" not in c for c in consents)
+    assert "Gros clients" not in repr(sections)
