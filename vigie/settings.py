@@ -278,6 +278,17 @@ ACCESS_PACKAGE_DAYS = env_int(
     maximum=365,
 )
 
+# Portability (R58, Art. 20): an export is kept sealed this many days, then refused; a
+# one-time link to a receiving controller expires with it.
+RIGHTS_PORTABILITY_DAYS = env_int(
+    "VIGIE_RIGHTS_PORTABILITY_DAYS",
+    30,
+    "Days a portability export (JSON and CSV, sealed) can be downloaded, by the person "
+    "from their space or once by the receiving controller through its link (R58).",
+    minimum=1,
+    maximum=365,
+)
+
 # Public forms and token URLs (vigie.accounts.ratelimit): counted in the database, so
 # that every web worker shares the count. Over the per-address limit the form answers
 # as if accepted (no enumeration): docs/consent.md explains the trade-off.

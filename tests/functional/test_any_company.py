@@ -213,6 +213,24 @@ def _rights_refs(template: str, person: Any) -> dict[str, Any]:
     return refs
 
 
+def _portability_refs(person: Any) -> dict[str, Any]:
+    from vigie.rights import portability
+    from vigie.rights import services as rights
+    from vigie.rights.sealing import Requester
+
+    case = rights.open_case(
+        Actor.cli("test"),
+        types=["portability"],
+        channel="post",
+        requester=Requester(email="claire.martin@client.example", name="Claire Martin"),
+        person=person,
+        verified_by="customer_reference",
+    ).case
+    export = portability.build_export(Actor.cli("test"), case)
+    link = portability.send_link(Actor.cli("test"), export, "dpo@receveur.example", by="staff")
+    return {"link": str(link.pk)}
+
+
 def _pending_request(person: Any) -> int:
     """A real double opt-in request: its confirmation names the purpose asked for."""
     from vigie.consent.models import ConsentEvent
@@ -253,6 +271,9 @@ def test_every_e_mail_names_the_loaded_company_and_never_semi(
         refs = {"grant": _role_grant().pk}
     if template in ("rights_space_link", "rights_email_change", "staff_deadline_alert"):
         refs = _rights_space_refs(template, company["person"])
+    elif template == "rights_portability_link":
+        # A real one-time link: rights makes its URL and reads its case at render time.
+        refs = _portability_refs(company["person"])
     elif template.startswith("rights_"):
         # A real case: rights reads its number, dates and decisions at render time.
         refs = _rights_refs(template, company["person"])

@@ -53,10 +53,11 @@ def test_daily_jobs_are_enqueued_once_a_day_whatever_the_number_of_workers() -> 
         "vigie.rights.tasks.send_deadline_alerts_task",
         "vigie.rights.tasks.close_unverified_cases_task",
         "vigie.rights.tasks.delete_identity_documents_task",
+        "vigie.rights.tasks.delete_expired_portability_exports_task",
     ]
     assert second == []
-    assert DailyRun.objects.count() == 11
-    assert DBTaskResult.objects.count() == 11
+    assert DailyRun.objects.count() == 12
+    assert DBTaskResult.objects.count() == 12
     call_command("worker", "--batch")
     statuses = set(DBTaskResult.objects.values_list("status", flat=True))
     assert statuses == {TaskResultStatus.SUCCESSFUL}

@@ -70,6 +70,7 @@ TEMPLATE_LABELS = {
     "staff_deadline_alert": _("Rights request nearly due or late (to staff)"),
     "rights_space_link": _("Link to the personal space"),
     "rights_email_change": _("New e-mail address to confirm"),
+    "rights_portability_link": _("Portability: one-time link for the receiving controller"),
 }
 
 
@@ -80,6 +81,7 @@ REASONS = {
     "PERSON_ERASED": _("The person was erased."),
     "ORGANISATION_GONE": _("The organisation no longer exists."),
     "CASE_GONE": _("The rights request case no longer exists."),
+    "LINK_GONE": _("The portability link no longer exists."),
     "RECIPIENT_NOT_IN_REGISTER": _("This recipient is no longer in the register."),
     "NO_RESOLVER": _("Vigie cannot address this kind of recipient."),
     "AUDIENCE_CHECK_UNAVAILABLE": _("The marketing audience rules could not be checked."),

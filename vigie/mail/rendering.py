@@ -71,6 +71,8 @@ CATALOGUE: dict[str, Kind] = {
     # The personal space (vigie.rights.space): the sign-in link, a new address to confirm.
     "rights_space_link": Kind.SERVICE,
     "rights_email_change": Kind.SERVICE,
+    # Portability (R58): the one-time download link to a receiving controller.
+    "rights_portability_link": Kind.SERVICE,
 }
 
 #: Rights letters: the mail about the person's rights over their data (information

@@ -49,6 +49,11 @@ class RightsAction(StrEnum):
     ACCESS_COMPILE = "rights:access:compile"
     ACCESS_SEND = "rights:access:send"
     ACCESS_DOWNLOAD = "rights:access:download"
+    PORTABILITY_BUILD = "rights:portability:build"
+    PORTABILITY_DOWNLOAD = "rights:portability:download"
+    PORTABILITY_LINK_SEND = "rights:portability:link_send"
+    PORTABILITY_LINK_USE = "rights:portability:link_use"
+    PORTABILITY_DELETE = "rights:portability:delete"
 
 
 def sentences() -> dict[str, Any]:
@@ -128,5 +133,18 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.PURPOSE_OVERRIDE: _(
             "recorded compelling grounds that override a requester's objection"
+        ),
+        RightsAction.PORTABILITY_BUILD: _("made the portability export of a rights request"),
+        RightsAction.PORTABILITY_DOWNLOAD: _(
+            "downloaded the portability export of a rights request"
+        ),
+        RightsAction.PORTABILITY_LINK_SEND: _(
+            "sent a one-time link to the portability export to a receiving controller"
+        ),
+        RightsAction.PORTABILITY_DELETE: _(
+            "deleted the files of a portability export past its expiry"
+        ),
+        RightsAction.PORTABILITY_LINK_USE: _(
+            "downloaded a portability export through its one-time link (receiving controller)"
         ),
     }

@@ -38,6 +38,10 @@ class RightsConfig(AppConfig):
 
         register_context_builder("rights_space_link", space_link_context)
         register_context_builder("rights_email_change", email_change_context)
+        # Portability (R58): the one-time link to the receiving controller.
+        from vigie.rights.portability import LINK_TEMPLATE, link_context
+
+        register_context_builder(LINK_TEMPLATE, link_context)
 
         # Art. 19 notices (R57): written at render time, SENT once delivered.
         from vigie.rights.art19 import NOTICE_TEMPLATE, notice_context, record_notice_outcome

@@ -216,6 +216,11 @@ def render_case(
     from vigie.rights.restriction_views import panel
 
     context.update(panel(request, case, bound or {}))
+    from vigie.rights.portability_views import panel as portability_panel
+
+    context["portability"] = portability_panel(
+        request, case, form=(bound or {}).get("portability_form")
+    )
     return render(request, "rights/case.html", context, status=status)
 
 

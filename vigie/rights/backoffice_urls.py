@@ -5,6 +5,7 @@ from vigie.rights import (
     backoffice,
     case_actions,
     notices_views,
+    portability_views,
     restriction_views,
     triage_views,
 )
@@ -49,4 +50,11 @@ urlpatterns = [
     path("<uuid:pk>/access/compile/", access_views.compile_package, name="access-compile"),
     path("<uuid:pk>/access/send/", access_views.send_link, name="access-send"),
     path("<uuid:pk>/access/<str:fmt>", access_views.preview, name="access-preview"),
+    path("<uuid:pk>/portability/", portability_views.build, name="portability-build"),
+    path("<uuid:pk>/portability/link/", portability_views.staff_link, name="portability-link"),
+    path(
+        "<uuid:pk>/portability/<uuid:export_id>/<str:fmt>/",
+        portability_views.staff_download,
+        name="portability-download",
+    ),
 ]

@@ -185,9 +185,16 @@ def remedy_problems(template: str) -> tuple[str, ...]:
 
 def requester_address(ref: str) -> Address:
     """Mail's resolver for a case's requester: their own address, opened at send time."""
+    from vigie.rights.portability import TRANSFER_REF, transfer_address_of
     from vigie.rights.sealing import open_requester
     from vigie.rights.space import CHANGE_REF, new_address_of
 
+    if ref.startswith(TRANSFER_REF):
+        # A receiving controller the person or staff named (Art. 20(2)).
+        address = transfer_address_of(ref.removeprefix(TRANSFER_REF))
+        if not address:
+            raise Unreachable("LINK_GONE")
+        return Address(email=address)
     if ref.startswith(CHANGE_REF):
         # A new address a person gave in their space: the confirmation link goes to it.
         address = new_address_of(ref.removeprefix(CHANGE_REF))

@@ -524,3 +524,4 @@ class RecipientNotice(models.Model):
 
 # The access package (issue 14, R51): its own module too.
 from vigie.rights.access_models import AccessPackage  # noqa: E402, F401
+from vigie.rights.portability_models import PortabilityExport, TransferLink  # noqa: E402, F401

@@ -30,6 +30,7 @@ from vigie.lib.language import LANG_PARAM
 from vigie.people.models import Person
 from vigie.rights import portal, services, space
 from vigie.rights.models import RequestType
+from vigie.rights.portability_views import ControllerForm, exports_of
 from vigie.rights.portal_forms import (
     EXPLANATIONS,
     AddressForm,
@@ -203,6 +204,8 @@ def _space_page(
         "explanations": {str(k): v for k, v in EXPLANATIONS.items()},
         # Art. 19: who received their data, from the disclosure log (R22).
         "recipients": recipient_rows(person, _lang()),
+        "portability_exports": exports_of(person),
+        "controller_form": ControllerForm(),
     }
     from vigie.rights.access_delivery import packages_of_person
     from vigie.rights.access_render import FORMATS

@@ -30,9 +30,18 @@ def delete_identity_documents_task() -> int:
     return delete_due_documents()
 
 
+@task()
+def delete_expired_portability_exports_task() -> int:
+    """Daily: the files of portability exports past their expiry are deleted (R58)."""
+    from vigie.rights.portability import delete_expired
+
+    return delete_expired()
+
+
 #: Enqueued once a day by `vigie worker` (see vigie.jobs.services).
 DAILY_TASKS = (
     send_deadline_alerts_task,
     close_unverified_cases_task,
     delete_identity_documents_task,
+    delete_expired_portability_exports_task,
 )

@@ -206,6 +206,25 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "access_downloaded": lambda x: (
         _("Access package downloaded (%(format)s).") % {"format": str(x.get("format", "")).upper()}
     ),
+    "portability_built": lambda x: (
+        _("Portability export made (%(rows)s rows); downloadable until %(day)s.")
+        % {"rows": x.get("rows", 0), "day": _day(x.get("expires_at", ""))}
+    ),
+    "portability_downloaded": lambda x: (
+        (
+            _("Portability export downloaded by the person (%(format)s).")
+            if x.get("by") == "person"
+            else _("Portability export downloaded by staff (%(format)s).")
+        )
+        % {"format": str(x.get("format", "")).upper()}
+    ),
+    "portability_link_sent": lambda x: _(
+        "One-time link to the portability export sent to the receiving controller."
+    ),
+    "portability_deleted": lambda x: _("Portability export expired: its files were deleted."),
+    "portability_link_used": lambda x: _(
+        "The receiving controller downloaded the portability export (link now spent)."
+    ),
 }
 
 

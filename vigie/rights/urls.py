@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import access_views, identity_views, portal_views, views
+from vigie.rights import access_views, identity_views, portability_views, portal_views, views
 
 app_name = "rights"
 
@@ -52,4 +52,20 @@ urlpatterns = [
     # The access package (R50, R51): from the space, and by the signed link.
     path("droits/espace/acces/", access_views.space_download, name="space-access"),
     path("droits/acces/<str:token>", access_views.package_page, name="access-package"),
+    # Portability (R58): the person's downloads, and the receiving controller's link.
+    path(
+        "droits/espace/portabilite/<uuid:export_id>/lien/",
+        portability_views.space_link,
+        name="space-portability-link",
+    ),
+    path(
+        "droits/espace/portabilite/<uuid:export_id>/<str:fmt>",
+        portability_views.space_download,
+        name="space-portability",
+    ),
+    path(
+        "droits/portabilite/<str:token>",
+        portability_views.receive,
+        name="portability-receive",
+    ),
 ]

@@ -187,6 +187,8 @@ class Column:
     #: ``email``, ``login``): its values in the person's rows are searched for after
     #: an erasure (the residue check), in every text column.
     identifies: str | None = None
+    #: R58: ``provided`` or ``observed`` when the column goes into a portability export.
+    portable: str | None = None
 
     @property
     def personal(self) -> bool:
@@ -205,6 +207,22 @@ class Table:
     label: Mapping[str, str] | None = None
     #: The application versions having this table; empty: every version.
     versions: tuple[str, ...] = ()
+    #: R58 (docs/portability.md): the kind of every personal column of the table, the
+    #: rows it is limited to (``portable_when``), and the link column naming the rows'
+    #: author (``portable_author``; absent: the links that erase).
+    portable: str | None = None
+    portable_when: Mapping[str, Constant] = field(default_factory=dict)
+    portable_author: str | None = None
+
+    def portable_columns(self) -> list[tuple[Column, str]]:
+        """The columns a portability export holds, each with its kind (a column's own
+        mark, else the table's for a personal column): unmarked ones are never in it."""
+        out = []
+        for column in self.columns.values():
+            kind = column.portable or (self.portable if column.personal else None)
+            if kind:
+                out.append((column, kind))
+        return out
 
     def label_text(self, lang: str) -> str:
         if self.label:
@@ -410,7 +428,7 @@ def _column(name: str, spec: Any) -> Column:
         return Column(name)
     versions = tuple(spec.get("versions") or ())
     if spec["category"] == "not_personal":
-        return Column(name, versions=versions)
+        return Column(name, versions=versions, portable=spec.get("portable"))
     return Column(
         name,
         spec["category"],
@@ -418,6 +436,7 @@ def _column(name: str, spec: Any) -> Column:
         spec.get("mask"),
         versions,
         spec.get("identifies"),
+        spec.get("portable"),
     )
 
 
@@ -475,6 +494,9 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
             columns={c: _column(c, cspec) for c, cspec in (spec.get("columns") or {}).items()},
             label=spec.get("label"),
             versions=tuple(spec.get("versions") or ()),
+            portable=spec.get("portable"),
+            portable_when=_where(spec.get("portable_when")),
+            portable_author=spec.get("portable_author"),
         )
     connection = doc["connection"]
     return Manifest(

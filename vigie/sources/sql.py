@@ -16,7 +16,7 @@ import hashlib
 import warnings
 from collections.abc import Callable, Hashable, Mapping
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from django.conf import settings
@@ -45,6 +45,9 @@ from vigie.sources.types import (
     Selection,
     Subject,
 )
+
+if TYPE_CHECKING:
+    from vigie.sources.portable import PortableSection
 
 #: Called inside each batch's transaction with the table and the batch's size:
 #: progress for the CLI; raising there rolls the batch back (tests interrupt so).
@@ -222,6 +225,13 @@ class SqlSource:
                         found += _found_rows(spec.name, row, len(primary), personal, categories)
             kept = self._kept_rows(conn, subject, found)
         return FindResult(self.name, tuple(found), kept=tuple(kept))
+
+    def portable(self, subject: Subject) -> list[PortableSection]:
+        """The subject's portable rows (Art. 20, R58; see ``vigie.sources.portable``)."""
+        from vigie.sources.portable import sql_sections
+
+        with _database_errors(self), self.engine.connect() as conn:
+            return sql_sections(self, conn, subject)
 
     def _kept_rows(
         self, conn: sa.Connection, subject: Subject, found: list[FoundRow]

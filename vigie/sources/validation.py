@@ -61,6 +61,7 @@ def check_semantics(manifest: Manifest, categories: set[str] | None) -> list[Pro
                             )
                         )
         problems += _check_columns(table, tpath, categories)
+        problems += _check_portable(table, tpath)
         problems += _check_follows(manifest, name, f"{tpath}.retention")
         problems += _check_marks(manifest.versions, table, tpath)
     return problems
@@ -193,4 +194,23 @@ def _check_columns(table: Table, tpath: str, categories: set[str] | None) -> lis
                 problems.append(
                     (f"{rpath}.action", "anonymise needs a column erased by null or mask")
                 )
+    return problems
+
+
+def _check_portable(table: Table, path: str) -> list[Problem]:
+    """R58 marks: the author column is a direct link's, the row conditions name columns
+    of the table, and a table limited to some rows has something portable."""
+    problems: list[Problem] = []
+    author = table.portable_author
+    if author is not None and not any(
+        link.column == author and not link.through and link.like is None for link in table.links
+    ):
+        problems.append(
+            (f"{path}.portable_author", f"no direct link of the table uses column {author!r}")
+        )
+    for name in table.portable_when:
+        if name not in table.columns:
+            problems.append((f"{path}.portable_when.{name}", f"no column {name!r} in the table"))
+    if (author is not None or table.portable_when) and not table.portable_columns():
+        problems.append((f"{path}.portable", "rows are limited but no column is portable"))
     return problems
