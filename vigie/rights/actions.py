@@ -36,6 +36,11 @@ class RightsAction(StrEnum):
     CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
     DIRECTIVE_RECORD = "rights:directive:record"
     NOTICE_OPEN = "rights:notice:open"
+    ERASURE_PROPOSE = "rights:erasure:propose"
+    ERASURE_CONFIRM = "rights:erasure:confirm"
+    ERASURE_CLIENT_CONFIRM = "rights:erasure:client_confirm"
+    ERASURE_RUN = "rights:erasure:run"
+    DEATH_RECORD = "rights:death:record"
 
 
 def sentences() -> dict[str, Any]:
@@ -84,4 +89,11 @@ def sentences() -> dict[str, Any]:
             "asked to change their e-mail address (confirmation link sent to the new one)"
         ),
         RightsAction.DIRECTIVE_RECORD: _("recorded their post-mortem directives"),
+        RightsAction.ERASURE_PROPOSE: _("proposed what an erasure erases and keeps"),
+        RightsAction.ERASURE_CONFIRM: _("confirmed what an erasure erases and keeps"),
+        RightsAction.ERASURE_CLIENT_CONFIRM: _(
+            "recorded that a current client confirmed their service may stop"
+        ),
+        RightsAction.ERASURE_RUN: _("carried out an erasure in every source"),
+        RightsAction.DEATH_RECORD: _("recorded a person's death, with its proof"),
     }

@@ -40,6 +40,7 @@ TEMPLATES = (
     "rights_partial_refusal",
     "rights_answer_cover",
     "rights_identity_document_request",
+    "rights_erasure_done",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
@@ -49,6 +50,7 @@ REMEDY_LETTERS = frozenset(
         "rights_refusal",
         "rights_partial_refusal",
         "rights_answer_cover",
+        "rights_erasure_done",
     }
 )
 JUDICIAL_REMEDY = {"fr": "recours juridictionnel", "en": "judicial remedy"}
@@ -108,6 +110,10 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             }
             for d in case.decisions.order_by("pk")
         ]
+        if "erasure" in refs:
+            from vigie.rights.erasure import letter_context as erasure_context
+
+            context.update(erasure_context(case, language))
         context["answer_url"] = refs.get("answer_url", "")
         context["answer_expires_on"] = refs.get("answer_expires_on", "")
     return context
@@ -149,6 +155,8 @@ def remedy_problems(template: str) -> tuple[str, ...]:
         "decision_type": "-",
         "decision_grounds": "-",
         "decisions": [],
+        "erased": [],
+        "kept": [],
         "authority": authority,
     }
     problems = []

@@ -520,3 +520,6 @@ class RecipientNotice(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in NOTICE_ENDED
+
+
+from vigie.rights.erasure_models import DeathNotice, ErasurePlan, ErasureStatus  # noqa: E402, F401
