@@ -28,18 +28,20 @@ from django.utils.translation import gettext_lazy
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.lib.legal_calendar import accounting_keep_until, limitation_keep_until
-from vigie.people.models import Person
+from vigie.people.models import Person, SubjectType
 from vigie.people.services import PersonUnavailable, open_person
 from vigie.rights.actions import RightsAction
 from vigie.rights.models import (
     Case,
+    Decision,
     ErasurePlan,
     ErasureStatus,
     NoticeTrigger,
     Outcome,
     RequestType,
+    Status,
 )
-from vigie.rights.services import RightsError, _check_open, _log, _require, decide, send_letter
+from vigie.rights.services import RightsError, _check_open, _close, _log, _require, send_letter
 from vigie.sources.builtin import CONSENT_PROOFS, OUTBOX, SUPPRESSION
 from vigie.sources.sql_dates import Anchor
 from vigie.sources.sql_schema import SourceError
@@ -114,7 +116,9 @@ DEFAULT_KEEP = {ACCOUNTING: "b-accounting", CONTRACTS: "e-claims", LITIGATION: "
 #: a choice of the plan; the letter lists them as kept.
 LAW_KEPT = frozenset({CONSENT_PROOFS, SUPPRESSION, OUTBOX})
 #: Subject types of a client (R53: a current client is warned the service will stop).
-CLIENT_TYPES = frozenset({"client-contact-b2b", "client-individual-b2c", "client-end-user"})
+CLIENT_TYPES = frozenset(
+    {SubjectType.CLIENT_CONTACT_B2B, SubjectType.CLIENT_INDIVIDUAL_B2C, SubjectType.CLIENT_END_USER}
+)
 
 
 class ErasureError(RightsError):
@@ -366,14 +370,14 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
     plan « failed »: run it again (every step is safe to repeat)."""
     from vigie.disclosures.models import Disclosure
     from vigie.mail.addressing import To
-    from vigie.rights.art19 import open_notices
+    from vigie.rights.art19 import open_notices, open_notices_of
     from vigie.sources.services import erase_subject
 
     _require(actor, Permission.RIGHTS_CASE_REFUSE)
     plan = _plan(case)
-    _check_open(plan.case)
     if plan.status == ErasureStatus.DONE:
         return plan
+    _check_open(plan.case)
     if plan.status == ErasureStatus.AWAITING_CLIENT:
         raise ErasureError(
             _(
@@ -427,20 +431,40 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
             disclosures=gone,
         )
         kept_any = any(p["choice"] == KEEP for p in plan.choices.values())
-        grounds = "; ".join(
-            f"{GROUNDS[p['ground']].text}" for p in plan.choices.values() if p["choice"] == KEEP
-        )
-        decide(
-            actor,
-            plan.case,
-            RequestType.ERASURE,
-            Outcome.PARTIAL if kept_any else Outcome.GRANTED,
-            grounds,
-        )
+        _record_decision(actor, plan.case, kept_any, plan.choices)
         send_letter(
             actor, plan.case, "rights_erasure_done", To.requester(str(plan.case.id)), erasure="1"
         )
+        if not open_notices_of(plan.case):
+            # The letter is the answer; with Art. 19 notices still open the case stays
+            # open until they are done (the handler closes it then).
+            case_row = Case.objects.select_for_update().get(pk=plan.case.pk)
+            case_row.status = Status.PARTIALLY_REFUSED if kept_any else Status.ANSWERED
+            _close(case_row)
+            case_row.save()
     return plan
+
+
+def _record_decision(
+    actor: Actor, case: Case, kept_any: bool, choices: Mapping[str, Mapping[str, str]]
+) -> None:
+    """The decision on the erasure: granted, or partly refused on the grounds kept. Its
+    letter is the erasure letter (with the CNIL block), not a separate refusal."""
+    grounds = "; ".join(
+        dict.fromkeys(GROUNDS[p["ground"]].text for p in choices.values() if p["choice"] == KEEP)
+    )
+    outcome = Outcome.PARTIAL if kept_any else Outcome.GRANTED
+    Decision.objects.create(
+        case=case,
+        request_type=RequestType.ERASURE,
+        outcome=outcome,
+        grounds=grounds,
+        decided_at=timezone.now(),
+        decided_by=f"{actor.kind}:{actor.id}",
+    )
+    _log(
+        actor, case, RightsAction.CASE_DECIDE, "decided", type=RequestType.ERASURE, outcome=outcome
+    )
 
 
 def _kept(
