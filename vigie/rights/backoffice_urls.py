@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions, triage_views
+from vigie.rights import backoffice, case_actions, erasure_views, triage_views
 
 app_name = "cases"
 
@@ -20,4 +20,8 @@ urlpatterns = [
     path("<uuid:pk>/close-unverified/", case_actions.close_unverified, name="close-unverified"),
     path("<uuid:pk>/assign/", case_actions.assign, name="assign"),
     path("<uuid:pk>/deadline/", case_actions.deadline, name="deadline"),
+    path("<uuid:pk>/erasure/propose/", erasure_views.propose, name="erasure-propose"),
+    path("<uuid:pk>/erasure/confirm/", erasure_views.confirm, name="erasure-confirm"),
+    path("<uuid:pk>/erasure/client/", erasure_views.client_confirmed, name="erasure-client"),
+    path("<uuid:pk>/erasure/run/", erasure_views.run, name="erasure-run"),
 ]
