@@ -41,6 +41,7 @@ TEMPLATES = (
     "rights_answer_cover",
     "rights_identity_document_request",
     "rights_erasure_done",
+    "rights_heirs_rights",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
@@ -51,6 +52,7 @@ REMEDY_LETTERS = frozenset(
         "rights_partial_refusal",
         "rights_answer_cover",
         "rights_erasure_done",
+        "rights_heirs_rights",
     }
 )
 JUDICIAL_REMEDY = {"fr": "recours juridictionnel", "en": "judicial remedy"}
