@@ -180,6 +180,9 @@ def _rights_refs(template: str, person: Any) -> dict[str, Any]:
         case.save()
         decision = rights.decide(Actor.cli("test"), case, "erasure", "refused", "Art. 17(3)(b).")
         refs["decision"] = decision.pk
+    if template == "rights_erasure_done":
+        # What was erased and kept is read from the case's erasure plan (none here).
+        refs["erasure"] = "1"
     return refs
 
 

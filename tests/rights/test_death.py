@@ -102,13 +102,13 @@ def test_without_a_directive_the_heirs_are_told_what_they_can_ask(
     assert not done.case.is_open
     assert SuppressionEntry.objects.filter(address_hash=suppression_hash(ALICE)).exists()
     deliver_all()
-    ((to, subject_line, body),) = [m for m in received(smtp_server) if m[0] == HEIR.email]
+    ((_to, subject_line, body),) = [m for m in received(smtp_server) if m[0] == HEIR.email]
     assert done.case.number in subject_line
     assert "règlement de la succession" in body and "3 Place de Fontenoy" in body
 
 
 def test_a_death_needs_its_proof_and_a_handler(alice, privacy_lead, outsider) -> None:
-    with pytest.raises(death.RightsError, match="proof|justificatif|certificat"):
+    with pytest.raises(death.RightsError, match=r"proof|justificatif|certificat"):
         death.record_death(
             Actor.for_user(privacy_lead),
             alice,
