@@ -38,7 +38,8 @@ STATUS_LABELS = {
 
 
 def ground_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(g.key, f"{g.text} ({g.meaning})") for g in erasure.GROUNDS.values()]
+    # The legal reference only: the meanings are listed under the form.
+    return [("", "—")] + [(g.key, g.text) for g in erasure.GROUNDS.values()]
 
 
 class PlanForm(forms.Form):
@@ -65,7 +66,7 @@ class PlanForm(forms.Form):
                 label=label,
                 choices=[
                     (erasure.ERASE, _("erase")),
-                    (erasure.KEEP, _("keep on a legal ground")),
+                    (erasure.KEEP, _("keep")),
                 ],
                 initial=current["choice"],
             )
@@ -148,6 +149,7 @@ def erasure_panel(
         }
         for c, p in sorted(plan.choices.items(), key=lambda i: labels[i[0]])
     ]
+    panel["grounds"] = [(g.text, str(g.meaning)) for g in erasure.GROUNDS.values()]
     panel["invoked"] = [str(erasure.ART17_1[k]) for k in plan.invoked if k in erasure.ART17_1]
     if plan.status != ErasureStatus.DONE and case.is_open and panel["lead"]:
         panel["form"] = (bound or {}).get("plan") or PlanForm(plan=plan, labels=labels)
