@@ -114,7 +114,7 @@ def test_a_case_without_erasure_has_no_plan(alice, privacy_lead) -> None:
 
 
 def test_a_current_client_must_confirm_before_the_erasure_runs(
-    claire, privacy_lead, handler, signed_in
+    claire, privacy_lead, handler, signed_in, smtp_server
 ) -> None:
     lead = Actor.for_user(privacy_lead)
     case = open_verified(claire, types=["erasure"])
@@ -122,7 +122,13 @@ def test_a_current_client_must_confirm_before_the_erasure_runs(
     assert plan.current_client, "a client subject type and no contract in the sources"
     plan = erasure.choose(lead, case, plan.proposed, ["b"])
     assert plan.status == ErasureStatus.AWAITING_CLIENT
-    with pytest.raises(erasure.ErasureError, match="current client"):
+    # She is told the service will stop and asked to confirm in writing (once).
+    assert case.letters.filter(template="rights_erasure_service_stop").count() == 1
+    erasure.choose(lead, case, plan.proposed, ["b"])
+    assert case.letters.filter(template="rights_erasure_service_stop").count() == 1
+    deliver_all()
+    assert any("arrêtera votre service" in s for _t, s, _b in received(smtp_server))
+    with pytest.raises(erasure.ErasureError, match="current client|client actuel"):
         erasure.run(lead, case)
     assert not Event.objects.filter(action="sources:subject:erase").exists()
     client = signed_in(handler)
@@ -149,7 +155,7 @@ def test_a_source_that_fails_leaves_the_plan_failed_and_the_run_is_started_again
     erasure.choose(lead, case, plan.proposed, ["a"])
 
     monkeypatch.setenv("VIGIE_TEST_SOURCE_HELPDESK_URL", f"sqlite:///{tmp_path}/gone/x.db")
-    with pytest.raises(erasure.ErasureError, match="run the erasure again"):
+    with pytest.raises(erasure.ErasureError, match=r"run the erasure again|relancez l’effacement"):
         erasure.run(lead, case)
     plan.refresh_from_db()
     assert plan.status == ErasureStatus.FAILED and "helpdesk" in plan.failed

@@ -63,6 +63,7 @@ TEMPLATE_LABELS = {
     "rights_answer_cover": _("Rights request: answer"),
     "rights_erasure_done": _("Rights request: erasure carried out"),
     "rights_heirs_rights": _("Death notified: what the heirs can ask"),
+    "rights_erasure_service_stop": _("Erasure: the client must confirm that the service stops"),
     "rights_identity_document_request": _("Rights request: identity document asked for"),
     "staff_deadline_alert": _("Rights request nearly due or late (to staff)"),
     "rights_space_link": _("Link to the personal space"),

@@ -59,6 +59,7 @@ CATALOGUE: dict[str, Kind] = {
     "rights_answer_cover": Kind.SERVICE,
     "rights_erasure_done": Kind.SERVICE,
     "rights_heirs_rights": Kind.SERVICE,
+    "rights_erasure_service_stop": Kind.SERVICE,
     "rights_identity_document_request": Kind.SERVICE,
     # To the handler and the privacy leads: a rights request nearly due or late (R47).
     "staff_deadline_alert": Kind.SERVICE,

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from vigie.accounts.permissions import Permission
 from vigie.audit.actor import Actor
 from vigie.lib.legal_calendar import accounting_keep_until, limitation_keep_until
+from vigie.mail.addressing import To
 from vigie.people.models import Person, SubjectType
 from vigie.people.services import PersonUnavailable, open_person
 from vigie.rights.actions import RightsAction
@@ -48,6 +49,7 @@ from vigie.sources.sql_schema import SourceError
 from vigie.sources.types import Erase, EraseReport, Keep, Plan, Subject
 
 ERASE, KEEP = "erase", "keep"
+SERVICE_STOP = "rights_erasure_service_stop"
 
 
 @dataclass(frozen=True)
@@ -297,6 +299,9 @@ def choose(
         waiting = plan.current_client and plan.client_confirmed_at is None
         plan.status = ErasureStatus.AWAITING_CLIENT if waiting else ErasureStatus.CONFIRMED
         plan.save()
+        if waiting and not plan.case.letters.filter(template=SERVICE_STOP).exists():
+            # The client is told the service will stop and asked to confirm in writing.
+            send_letter(actor, plan.case, SERVICE_STOP, To.requester(str(plan.case.id)))
         changed = sorted(c for c in checked if checked[c] != plan.proposed.get(c))
         _log(
             actor,
@@ -369,7 +374,6 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
     letter. Refused while a current client has not confirmed. A failed source leaves the
     plan « failed »: run it again (every step is safe to repeat)."""
     from vigie.disclosures.models import Disclosure
-    from vigie.mail.addressing import To
     from vigie.rights.art19 import open_notices, open_notices_of
     from vigie.sources.services import erase_subject
 

@@ -42,6 +42,7 @@ TEMPLATES = (
     "rights_identity_document_request",
     "rights_erasure_done",
     "rights_heirs_rights",
+    "rights_erasure_service_stop",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
