@@ -128,7 +128,7 @@ def test_a_current_client_must_confirm_before_the_erasure_runs(
     assert case.letters.filter(template="rights_erasure_service_stop").count() == 1
     deliver_all()
     assert any("arrêtera votre service" in s for _t, s, _b in received(smtp_server))
-    with pytest.raises(erasure.ErasureError, match="current client|client actuel"):
+    with pytest.raises(erasure.ErasureError, match=r"current client|client actuel"):
         erasure.run(lead, case)
     assert not Event.objects.filter(action="sources:subject:erase").exists()
     client = signed_in(handler)
