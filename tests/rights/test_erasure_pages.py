@@ -185,3 +185,46 @@ def test_the_grounds_are_a_closed_list_of_article_17_3() -> None:
         "17(3)(e)",
     }
     assert set(erasure.ART17_1) == {"a", "b", "c", "d", "e", "f"}
+
+
+def test_deleting_an_account_from_the_person_page_runs_the_erasure_and_tells_what_is_kept(
+    alice, privacy_lead, handler, outsider, signed_in, smtp_server, cli_actor, tmp_path, monkeypatch
+) -> None:
+    """R19: « Factures – obligation légale L123-22 – jusqu'au 31/12/2033 »."""
+    from tests.sources.helpdesk import BILLING_MANIFEST, seed_billing
+    from vigie.people.services import PersonUnavailable, open_person
+
+    url = f"sqlite:///{tmp_path / 'billing.sqlite3'}"
+    monkeypatch.setenv("VIGIE_TEST_SOURCE_BILLING_URL", url)
+    engine = sa.create_engine(url)
+    seed_billing(engine)
+    register_source(cli_actor, BILLING_MANIFEST)
+    page_url = reverse("people:detail", args=[alice.pk])
+    delete_url = reverse("cases:person-delete", args=[alice.pk])
+
+    client = signed_in(handler)
+    assert "delete-account" not in client.get(page_url).content.decode()
+    assert client.post(delete_url).status_code == 403
+    client.logout()
+    assert signed_in(outsider).post(delete_url).status_code == 403
+    client.logout()
+
+    client = signed_in(privacy_lead)
+    assert "delete-account" in client.get(page_url).content.decode()
+    response = client.post(delete_url)
+    assert response.status_code == 302
+    plan = ErasurePlan.objects.get(case__person=alice)
+    assert plan.status == ErasureStatus.DONE
+    assert response.url == reverse("cases:detail", args=[plan.case.pk])
+    with pytest.raises(PersonUnavailable):
+        open_person(Person.objects.get(pk=alice.pk))
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT nom, email FROM thirdparty WHERE rowid = 1")).one()
+    assert row == ("Alice Martin", None)
+    page = client.get(response.url).content.decode()
+    assert "31/12/2033" in page and "17(3)(b) – L123-22 C. com." in page
+    deliver_all()
+    (body,) = [b for to, s, b in received(smtp_server) if to == ALICE and "effacées" in s]
+    assert "Facturation et comptabilité : 17(3)(b) – L123-22 C. com." in body
+    assert "jusqu’au 31/12/2033" in body
+    engine.dispose()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions, erasure_views, triage_views
+from vigie.rights import account_deletion, backoffice, case_actions, erasure_views, triage_views
 
 app_name = "cases"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("<uuid:pk>/erasure/confirm/", erasure_views.confirm, name="erasure-confirm"),
     path("<uuid:pk>/erasure/client/", erasure_views.client_confirmed, name="erasure-client"),
     path("<uuid:pk>/erasure/run/", erasure_views.run, name="erasure-run"),
+    path("person/<uuid:pk>/delete/", account_deletion.delete, name="person-delete"),
 ]
