@@ -134,3 +134,42 @@ def test_the_words_of_a_directive_that_ask_for_erasure() -> None:
         assert death.asks_for_erasure(text), text
     for text in ("Transmettre mes photos à mon fils", "Keep my account as a memorial"):
         assert not death.asks_for_erasure(text), text
+
+
+def test_staff_record_a_death_from_the_person_page(alice, handler_user, signed_in, smtp_server):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = signed_in(handler_user)
+    page = client.get(reverse("people:detail", args=[alice.pk])).content.decode()
+    assert "record-death" in page
+    url = reverse("cases:person-death", args=[alice.pk])
+    missing = client.post(url, {"died_on": "2026-11-02", "notifier_name": "Paul Martin"})
+    assert missing.status_code == 302 and not DeathNotice.objects.exists()
+    response = client.post(
+        url,
+        {
+            "died_on": "2026-11-02",
+            "notifier_name": HEIR.name,
+            "notifier_email": HEIR.email,
+            "proof": SimpleUploadedFile("acte.pdf", CERTIFICATE, content_type="application/pdf"),
+        },
+    )
+    notice = DeathNotice.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/{notice.case_id}/")
+    assert notice.outcome == death.HEIRS
+
+
+def test_an_outsider_cannot_record_a_death(alice, outsider, signed_in) -> None:
+    from django.urls import reverse
+
+    response = signed_in(outsider).post(reverse("cases:person-death", args=[alice.pk]), {})
+    assert response.status_code == 403
+    assert not DeathNotice.objects.exists()
+
+
+@pytest.fixture
+def handler_user(make_staff):
+    from vigie.accounts.permissions import Role
+
+    return make_staff(Role.SALES, username="handler")

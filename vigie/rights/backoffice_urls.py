@@ -1,6 +1,13 @@
 from django.urls import path
 
-from vigie.rights import account_deletion, backoffice, case_actions, erasure_views, triage_views
+from vigie.rights import (
+    account_deletion,
+    backoffice,
+    case_actions,
+    death_views,
+    erasure_views,
+    triage_views,
+)
 
 app_name = "cases"
 
@@ -25,4 +32,5 @@ urlpatterns = [
     path("<uuid:pk>/erasure/client/", erasure_views.client_confirmed, name="erasure-client"),
     path("<uuid:pk>/erasure/run/", erasure_views.run, name="erasure-run"),
     path("person/<uuid:pk>/delete/", account_deletion.delete, name="person-delete"),
+    path("person/<uuid:pk>/death/", death_views.record, name="person-death"),
 ]
