@@ -228,3 +228,29 @@ def test_deleting_an_account_from_the_person_page_runs_the_erasure_and_tells_wha
     assert "Facturation et comptabilité : 17(3)(b) – L123-22 C. com." in body
     assert "jusqu’au 31/12/2033" in body
     engine.dispose()
+
+
+def test_a_run_interrupted_after_the_sources_finishes_its_last_step_when_run_again(
+    alice, privacy_lead, monkeypatch
+) -> None:
+    from vigie.people.services import PersonUnavailable, open_person
+
+    lead = Actor.for_user(privacy_lead)
+    case = open_verified(alice, types=["erasure"])
+    plan = erasure.propose(lead, case, ["a"])
+    erasure.choose(lead, case, plan.proposed, ["a"])
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the outbox is down")
+
+    monkeypatch.setattr(erasure, "send_letter", broken)
+    with pytest.raises(RuntimeError):
+        erasure.run(lead, case)
+    plan.refresh_from_db()
+    assert plan.status == ErasureStatus.CONFIRMED, "the last step rolled back"
+    with pytest.raises(PersonUnavailable):
+        open_person(Person.objects.get(pk=alice.pk))
+    monkeypatch.undo()
+    plan = erasure.run(lead, case)
+    assert plan.status == ErasureStatus.DONE and plan.runs == 2
+    assert case.letters.filter(template="rights_erasure_done").count() == 1

@@ -375,7 +375,6 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
     plan « failed »: run it again (every step is safe to repeat)."""
     from vigie.disclosures.models import Disclosure
     from vigie.rights.art19 import open_notices, open_notices_of
-    from vigie.sources.services import erase_subject
 
     _require(actor, Permission.RIGHTS_CASE_REFUSE)
     plan = _plan(case)
@@ -393,27 +392,16 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
         raise ErasureError(_("The privacy lead has not confirmed the plan yet."))
     person = plan.case.person
     assert person is not None
-    subject = subject_of(person)
     erased = sorted(c for c, p in plan.choices.items() if p["choice"] == ERASE)
     # Before anything changes: the recipients of the person's disclosure log (R22) are
     # known now, and the log goes with the person.
     open_notices(actor, plan.case, NoticeTrigger.ERASURE, erased)
     ErasurePlan.objects.filter(pk=plan.pk).update(runs=plan.runs + 1)
-    try:
-        reports = erase_subject(actor, subject, as_plan(plan.choices))
-    except Exception as error:
-        # A source's error names the source, never the data; anything else by its kind.
-        text = str(error) if isinstance(error, SourceError) else ""
-        reason = (text.splitlines()[0] if text else type(error).__name__)[:200]
-        with transaction.atomic():
-            ErasurePlan.objects.filter(pk=plan.pk).update(
-                status=ErasureStatus.FAILED, failed=reason
-            )
-            _log(actor, plan.case, RightsAction.ERASURE_RUN, "erasure_failed")
-        raise ErasureError(
-            _("The erasure stopped on a source (%(reason)s): fix it and run the erasure again.")
-            % {"reason": reason}
-        ) from error
+    reports: list[EraseReport] = []
+    if person.shredded_at is None:
+        reports = _erase(actor, plan, subject_of(person))
+    # else: an earlier run erased every source (Vigie's store goes last) but did not
+    # finish its own last step: only that step is left to do.
     with transaction.atomic():
         plan = _plan(case, lock=True)
         plan.kept = _kept(reports, plan.choices)
@@ -447,6 +435,26 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
             _close(case_row)
             case_row.save()
     return plan
+
+
+def _erase(actor: Actor, plan: ErasurePlan, subject: Subject) -> list[EraseReport]:
+    from vigie.sources.services import erase_subject
+
+    try:
+        return erase_subject(actor, subject, as_plan(plan.choices))
+    except Exception as error:
+        # A source's error names the source, never the data; anything else by its kind.
+        text = str(error) if isinstance(error, SourceError) else ""
+        reason = (text.splitlines()[0] if text else type(error).__name__)[:200]
+        with transaction.atomic():
+            ErasurePlan.objects.filter(pk=plan.pk).update(
+                status=ErasureStatus.FAILED, failed=reason
+            )
+            _log(actor, plan.case, RightsAction.ERASURE_RUN, "erasure_failed")
+        raise ErasureError(
+            _("The erasure stopped on a source (%(reason)s): fix it and run the erasure again.")
+            % {"reason": reason}
+        ) from error
 
 
 def _record_decision(
