@@ -478,3 +478,25 @@ def test_every_day_of_2025_to_2028_follows_c2_and_the_outer_limit_rule() -> None
         assert all(not is_working_day(due + timedelta(n)) for n in range((outer - due).days))
         assert (outer - due).days <= 4, day  # at most a weekend and two holidays, in France
         day += timedelta(days=1)
+
+
+# --- Erasure: how long a kept category stays (Art. 17(3), R53) ---------------------------
+
+
+def test_accounting_documents_are_kept_until_the_close_of_the_tenth_fiscal_year() -> None:
+    from vigie.lib.legal_calendar import accounting_keep_until
+
+    assert accounting_keep_until(date(2023, 5, 15)) == date(2033, 12, 31)
+    assert accounting_keep_until(date(2023, 12, 31)) == date(2033, 12, 31)
+    assert accounting_keep_until(date(2024, 1, 1)) == date(2034, 12, 31)
+    # A fiscal year ending on 30 June: an invoice of 15/05/2023 is in the year closing 30/06/2023.
+    assert accounting_keep_until(date(2023, 5, 15), "06-30") == date(2033, 6, 30)
+    assert accounting_keep_until(date(2023, 7, 1), "06-30") == date(2034, 6, 30)
+
+
+def test_contract_evidence_is_kept_until_the_limitation_period_ends() -> None:
+    from vigie.lib.legal_calendar import limitation_keep_until
+
+    assert limitation_keep_until(date(2023, 6, 30)) == date(2028, 6, 30)
+    # 29 February + 5 years: the last day of February.
+    assert limitation_keep_until(date(2024, 2, 29)) == date(2029, 2, 28)

@@ -71,6 +71,12 @@ NOT_WALKED = {
     "cases:answer": "POST only: a button on the rights case page",
     "cases:close-unverified": "POST only: a form on the rights case page",
     "cases:assign": "POST only: a form on the rights case page",
+    "cases:erasure-propose": "POST only: a button of the case page's erasure panel",
+    "cases:erasure-confirm": "POST only: a form of the case page's erasure panel",
+    "cases:erasure-client": "POST only: a form of the case page's erasure panel",
+    "cases:erasure-run": "POST only: a button of the case page's erasure panel",
+    "cases:person-delete": "POST only: a button on the person page (R19)",
+    "cases:person-death": "POST only: a form on the person page (R59)",
     "cases:deadline": "POST only: a form on the rights case page",
 }
 

@@ -210,6 +210,9 @@ def _rights_refs(template: str, person: Any) -> dict[str, Any]:
         refs["restriction"] = str(restriction.pk)
     if template == "rights_objection_decision":
         refs["objection"] = "1"
+    if template == "rights_erasure_done":
+        # What was erased and kept is read from the case's erasure plan (none here).
+        refs["erasure"] = "1"
     return refs
 
 

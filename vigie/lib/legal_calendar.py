@@ -150,6 +150,27 @@ def retention_end(
     return add_period(start, period)
 
 
+#: C. com. L123-22: accounting documents are kept 10 years (from their fiscal year's close).
+ACCOUNTING_RETENTION = Period(months=120)
+#: C. civ. 2224, C. com. L110-4: the limitation period of contractual claims.
+LIMITATION_PERIOD = Period(months=60)
+
+
+def accounting_keep_until(last_document: date, year_end: str = "12-31") -> date:
+    """Until when an erasure may keep accounting documents (Art. 17(3)(b), C. com. L123-22):
+    the close of the 10th fiscal year after the fiscal year of the last document
+    (invoice of 15/05/2023, year ending 31/12 → 31/12/2033)."""
+    return retention_end(
+        last_document, ACCOUNTING_RETENTION, from_fiscal_year_close=True, year_end=year_end
+    )
+
+
+def limitation_keep_until(ended: date) -> date:
+    """Until when an erasure may keep what proves a contract (Art. 17(3)(e)): the end of
+    the 5-year limitation period from the contract's end (30/06/2023 → 30/06/2028)."""
+    return add_period(ended, LIMITATION_PERIOD)
+
+
 def retention_cutoff(
     today: date, period: Period, *, from_fiscal_year_close: bool = False, year_end: str = "12-31"
 ) -> date:

@@ -57,6 +57,9 @@ CATALOGUE: dict[str, Kind] = {
     "rights_refusal": Kind.SERVICE,
     "rights_partial_refusal": Kind.SERVICE,
     "rights_answer_cover": Kind.SERVICE,
+    "rights_erasure_done": Kind.SERVICE,
+    "rights_heirs_rights": Kind.SERVICE,
+    "rights_erasure_service_stop": Kind.SERVICE,
     "rights_identity_document_request": Kind.SERVICE,
     # To a recipient's privacy contact: data it received was rectified, erased or
     # restricted (Art. 19, R57; vigie.rights.art19).

@@ -54,6 +54,11 @@ class RightsAction(StrEnum):
     PORTABILITY_LINK_SEND = "rights:portability:link_send"
     PORTABILITY_LINK_USE = "rights:portability:link_use"
     PORTABILITY_DELETE = "rights:portability:delete"
+    ERASURE_PROPOSE = "rights:erasure:propose"
+    ERASURE_CONFIRM = "rights:erasure:confirm"
+    ERASURE_CLIENT_CONFIRM = "rights:erasure:client_confirm"
+    ERASURE_RUN = "rights:erasure:run"
+    DEATH_RECORD = "rights:death:record"
 
 
 def sentences() -> dict[str, Any]:
@@ -147,4 +152,11 @@ def sentences() -> dict[str, Any]:
         RightsAction.PORTABILITY_LINK_USE: _(
             "downloaded a portability export through its one-time link (receiving controller)"
         ),
+        RightsAction.ERASURE_PROPOSE: _("proposed what an erasure erases and keeps"),
+        RightsAction.ERASURE_CONFIRM: _("confirmed what an erasure erases and keeps"),
+        RightsAction.ERASURE_CLIENT_CONFIRM: _(
+            "recorded that a current client confirmed their service may stop"
+        ),
+        RightsAction.ERASURE_RUN: _("carried out an erasure in every source"),
+        RightsAction.DEATH_RECORD: _("recorded a person's death, with its proof"),
     }

@@ -65,6 +65,16 @@ class RightsConfig(AppConfig):
 
         register_sentences(sentences())
 
+        # R19: the person page's « delete this account or contact » (people may not
+        # import rights).
+        from vigie.people.panels import register_person_panel
+        from vigie.rights.account_deletion import deletion_panel
+
+        register_person_panel("rights-delete", deletion_panel)
+        from vigie.rights.death_views import death_panel
+
+        register_person_panel("rights-death", death_panel)
+
         def case_links(ids: list[str]) -> dict[str, tuple[str, str]]:
             """Each case's page, titled by its number (« DDP-2026-0003 », not its id)."""
             from vigie.rights.models import Case

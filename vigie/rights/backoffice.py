@@ -135,7 +135,12 @@ def _forms(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 def render_case(
-    request: HttpRequest, case: Case, *, bound: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+    erasure_bound: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The case page; ``bound`` replaces a form by the one just posted, with its errors."""
     now = timezone.now()
@@ -221,6 +226,9 @@ def render_case(
     context["portability"] = portability_panel(
         request, case, form=(bound or {}).get("portability_form")
     )
+    from vigie.rights.erasure_views import erasure_panel
+
+    context["erasure"] = erasure_panel(request, case, erasure_bound)
     return render(request, "rights/case.html", context, status=status)
 
 

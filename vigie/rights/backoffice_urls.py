@@ -2,8 +2,11 @@ from django.urls import path
 
 from vigie.rights import (
     access_views,
+    account_deletion,
     backoffice,
     case_actions,
+    death_views,
+    erasure_views,
     notices_views,
     portability_views,
     restriction_views,
@@ -57,4 +60,10 @@ urlpatterns = [
         portability_views.staff_download,
         name="portability-download",
     ),
+    path("<uuid:pk>/erasure/propose/", erasure_views.propose, name="erasure-propose"),
+    path("<uuid:pk>/erasure/confirm/", erasure_views.confirm, name="erasure-confirm"),
+    path("<uuid:pk>/erasure/client/", erasure_views.client_confirmed, name="erasure-client"),
+    path("<uuid:pk>/erasure/run/", erasure_views.run, name="erasure-run"),
+    path("person/<uuid:pk>/delete/", account_deletion.delete, name="person-delete"),
+    path("person/<uuid:pk>/death/", death_views.record, name="person-death"),
 ]

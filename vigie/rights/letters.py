@@ -43,6 +43,9 @@ TEMPLATES = (
     "rights_restriction_lifting",
     "rights_objection_decision",
     "rights_access_ready",
+    "rights_erasure_done",
+    "rights_heirs_rights",
+    "rights_erasure_service_stop",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
@@ -53,6 +56,8 @@ REMEDY_LETTERS = frozenset(
         "rights_partial_refusal",
         "rights_answer_cover",
         "rights_objection_decision",
+        "rights_erasure_done",
+        "rights_heirs_rights",
     }
 )
 JUDICIAL_REMEDY = {"fr": "recours juridictionnel", "en": "judicial remedy"}
@@ -125,6 +130,10 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             from vigie.rights.access_delivery import link_context
 
             context.update(link_context(refs))
+        if "erasure" in refs:
+            from vigie.rights.erasure import letter_context as erasure_context
+
+            context.update(erasure_context(case, language))
         context["answer_url"] = refs.get("answer_url", "")
         context["answer_expires_on"] = refs.get("answer_expires_on", "")
     return context
@@ -166,6 +175,8 @@ def remedy_problems(template: str) -> tuple[str, ...]:
         "decision_type": "-",
         "decision_grounds": "-",
         "decisions": [],
+        "erased": [],
+        "kept": [],
         "authority": authority,
     }
     problems = []

@@ -524,4 +524,5 @@ class RecipientNotice(models.Model):
 
 # The access package (issue 14, R51): its own module too.
 from vigie.rights.access_models import AccessPackage  # noqa: E402, F401
+from vigie.rights.erasure_models import DeathNotice, ErasurePlan, ErasureStatus  # noqa: E402, F401
 from vigie.rights.portability_models import PortabilityExport, TransferLink  # noqa: E402, F401

@@ -225,6 +225,24 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "portability_link_used": lambda x: _(
         "The receiving controller downloaded the portability export (link now spent)."
     ),
+    "erasure_proposed": lambda x: (
+        _("Erasure plan proposed: %(count)s categories, %(kept)s kept on a legal ground.")
+        % {"count": x.get("categories", 0), "kept": len(x.get("kept", []))}
+    ),
+    "erasure_confirmed": lambda x: (
+        _("Erasure plan confirmed by the privacy lead; waiting for the client to confirm.")
+        if x.get("waiting_client")
+        else _("Erasure plan confirmed by the privacy lead.")
+    ),
+    "erasure_client_confirmed": lambda x: _(
+        "The client confirmed in writing that the service may stop."
+    ),
+    "erasure_failed": lambda x: _("Erasure stopped on a source: to be run again."),
+    "erasure_done": lambda x: (
+        _("Erasure carried out: %(erased)s categories erased, %(kept)s kept.")
+        % {"erased": len(x.get("erased", [])), "kept": len(x.get("kept", []))}
+    ),
+    "death_recorded": lambda x: _("Death recorded with its proof; post-mortem directive applied."),
 }
 
 

@@ -33,7 +33,8 @@ from vigie.sources.manifest import (
 )
 from vigie.sources.models import Source
 from vigie.sources.rules import register_rules
-from vigie.sources.sql import SqlSource, UndescribedTables
+from vigie.sources.sql import SqlSource, UndescribedTables, database_errors
+from vigie.sources.sql_dates import Anchor, anchors
 from vigie.sources.sql_schema import SourceError, forget_schema
 from vigie.sources.types import EraseReport, FindResult, Plan, ResidueState, Subject
 
@@ -155,6 +156,23 @@ def find_subject(actor: Actor, subject: Subject) -> list[FindResult]:
         extra={"counts": counts},
     )
     return results
+
+
+def subject_dates(actor: Actor, subject: Subject) -> list[Anchor]:
+    """Per table of every enabled source, the latest retention start in the subject's
+    rows and how many are still open (R53: what an erasure plan's end dates count from);
+    journaled like a find (dates of the person's rows are read)."""
+    found: list[Anchor] = []
+    for source in list_sources(enabled_only=True):
+        with load_source(source.name) as engine, database_errors(engine):
+            found += anchors(engine, subject)
+    record_read(
+        actor,
+        ObjectRef("sources.subject", subject_ref(subject)),
+        view="sources.subject_dates",
+        extra={"tables": {f"{a.source}.{a.table}": a.rows for a in found}},
+    )
+    return found
 
 
 def erase_subject(

@@ -198,7 +198,7 @@ class SqlSource:
     def find(self, subject: Subject) -> FindResult:
         """Every row linked to the subject (``erase: false`` links too), by category (Art. 15)."""
         found: list[FoundRow] = []
-        with _database_errors(self), self.engine.connect() as conn:
+        with database_errors(self), self.engine.connect() as conn:
             keys = self.schema.identity_keys(conn, subject)
             for spec in self.manifest.tables.values():
                 # Versioned columns this database lacks are skipped.
@@ -230,7 +230,7 @@ class SqlSource:
         """The subject's portable rows (Art. 20, R58; see ``vigie.sources.portable``)."""
         from vigie.sources.portable import sql_sections
 
-        with _database_errors(self), self.engine.connect() as conn:
+        with database_errors(self), self.engine.connect() as conn:
             return sql_sections(self, conn, subject)
 
     def _kept_rows(
@@ -268,7 +268,7 @@ class SqlSource:
         personal, and ``table.column`` for columns of described tables it does not map:
         read from the database now (the inventory check's ``unmapped``, without its
         other checks)."""
-        with _database_errors(self), warnings.catch_warnings():
+        with database_errors(self), warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
             inspector = sa.inspect(self.engine)
             present = inspector.get_table_names()
@@ -320,7 +320,7 @@ class SqlSource:
         (``check_residue_now``).
         """
         undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
-        with _database_errors(self):
+        with database_errors(self):
             report = sql_erase.erase(
                 self,
                 subject,
@@ -337,19 +337,19 @@ class SqlSource:
         """The residue check of an erasure done earlier: every text column of every
         described personal table searched for ``identifiers``; what is left, and apart
         what a kept category keeps (read only: safe to run again)."""
-        with _database_errors(self):
+        with database_errors(self):
             return sql_erase.residue(self, identifiers, plan or {})
 
     def expired(self, rule: RetentionRule, now: dt.datetime) -> Selection:
         """Rows of ``rule``'s category past their retention end at ``now`` (R14), counted."""
-        with _database_errors(self):
+        with database_errors(self):
             return sql_retention.expired(self, rule, now)
 
     def purge(self, selection: Selection, *, accept_unmapped: bool = False) -> PurgeReport:
         """Delete or anonymise the selection in bounded batches (R14); refused like an
         erasure on a database holding what the manifest does not describe."""
         undescribed = self.guard(accept_unmapped=accept_unmapped, doing="purge")
-        with _database_errors(self):
+        with database_errors(self):
             report = sql_retention.purge(self, selection)
         report.incomplete, report.undescribed = bool(undescribed), undescribed
         return report
@@ -377,7 +377,7 @@ class UndescribedTables(SourceError):
     describe (the message names it)."""
 
 
-class _database_errors:
+class database_errors:
     """Turn a driver error into a ``SourceError`` naming the source, without the SQL
     statement or its parameters (they may hold the subject's e-mail address)."""
 
