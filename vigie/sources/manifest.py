@@ -187,6 +187,11 @@ class Column:
     #: ``email``, ``login``): its values in the person's rows are searched for after
     #: an erasure (the residue check), in every text column.
     identifies: str | None = None
+    #: What of the person the column holds, for a rectification (Art. 16): the person
+    #: attribute (``first_name``, ``phone``…) whose new value is written there.
+    attribute: str | None = None
+    #: Part of an issued legal document (an invoice): never altered (C. com. L123-22).
+    issued: bool = False
 
     @property
     def personal(self) -> bool:
@@ -205,6 +210,9 @@ class Table:
     label: Mapping[str, str] | None = None
     #: The application versions having this table; empty: every version.
     versions: tuple[str, ...] = ()
+    #: Rows of issued legal documents (invoices, credit notes, signed reports): a
+    #: rectification never alters them (C. com. L123-22 « sans blanc ni altération »).
+    issued: bool = False
 
     def label_text(self, lang: str) -> str:
         if self.label:
@@ -418,6 +426,8 @@ def _column(name: str, spec: Any) -> Column:
         spec.get("mask"),
         versions,
         spec.get("identifies"),
+        spec.get("attribute"),
+        bool(spec.get("issued", False)),
     )
 
 
@@ -475,6 +485,7 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
             columns={c: _column(c, cspec) for c, cspec in (spec.get("columns") or {}).items()},
             label=spec.get("label"),
             versions=tuple(spec.get("versions") or ()),
+            issued=bool(spec.get("issued", False)),
         )
     connection = doc["connection"]
     return Manifest(
