@@ -62,6 +62,8 @@ TEMPLATE_LABELS = {
     "rights_partial_refusal": _("Rights request: partial refusal"),
     "rights_answer_cover": _("Rights request: answer"),
     "rights_identity_document_request": _("Rights request: identity document asked for"),
+    "rights_rectification_proof": _("Rights request: proof asked for an identity change"),
+    "rights_rectification_done": _("Rights request: corrections made"),
     "staff_deadline_alert": _("Rights request nearly due or late (to staff)"),
     "rights_space_link": _("Link to the personal space"),
     "rights_email_change": _("New e-mail address to confirm"),

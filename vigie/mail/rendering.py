@@ -58,6 +58,8 @@ CATALOGUE: dict[str, Kind] = {
     "rights_partial_refusal": Kind.SERVICE,
     "rights_answer_cover": Kind.SERVICE,
     "rights_identity_document_request": Kind.SERVICE,
+    "rights_rectification_proof": Kind.SERVICE,
+    "rights_rectification_done": Kind.SERVICE,
     # To the handler and the privacy leads: a rights request nearly due or late (R47).
     "staff_deadline_alert": Kind.SERVICE,
     # The personal space (vigie.rights.space): the sign-in link, a new address to confirm.

@@ -36,6 +36,12 @@ class RightsAction(StrEnum):
     CONTACT_CONFIRM_SEND = "rights:contact:confirm_send"
     DIRECTIVE_RECORD = "rights:directive:record"
     NOTICE_OPEN = "rights:notice:open"
+    RECTIFICATION_RECORD = "rights:rectification:record"
+    RECTIFICATION_PROOF_ASK = "rights:rectification:proof_ask"
+    RECTIFICATION_PROOF = "rights:rectification:proof"
+    RECTIFICATION_APPLY = "rights:rectification:apply"
+    RECTIFICATION_TASK_OPEN = "rights:rectification:task_open"
+    RECTIFICATION_TASK_DONE = "rights:rectification:task_done"
 
 
 def sentences() -> dict[str, Any]:
@@ -84,4 +90,14 @@ def sentences() -> dict[str, Any]:
             "asked to change their e-mail address (confirmation link sent to the new one)"
         ),
         RightsAction.DIRECTIVE_RECORD: _("recorded their post-mortem directives"),
+        RightsAction.RECTIFICATION_RECORD: _("recorded the corrections of a rectification request"),
+        RightsAction.RECTIFICATION_PROOF_ASK: _(
+            "asked a requester for a proof before changing identity data"
+        ),
+        RightsAction.RECTIFICATION_PROOF: _("recorded the proof of an identity data change"),
+        RightsAction.RECTIFICATION_APPLY: _("applied a rectification in every source"),
+        RightsAction.RECTIFICATION_TASK_OPEN: _(
+            "opened a task to correct by hand a place a source does not map"
+        ),
+        RightsAction.RECTIFICATION_TASK_DONE: _("recorded a rectification task as done"),
     }

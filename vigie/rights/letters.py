@@ -40,6 +40,8 @@ TEMPLATES = (
     "rights_partial_refusal",
     "rights_answer_cover",
     "rights_identity_document_request",
+    "rights_rectification_proof",
+    "rights_rectification_done",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
@@ -108,6 +110,10 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             }
             for d in case.decisions.order_by("pk")
         ]
+        if "rectification" in refs:
+            from vigie.rights.rectification import letter_refs
+
+            context.update(letter_refs(refs))
         context["answer_url"] = refs.get("answer_url", "")
         context["answer_expires_on"] = refs.get("answer_expires_on", "")
     return context

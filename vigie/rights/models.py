@@ -520,3 +520,7 @@ class RecipientNotice(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in NOTICE_ENDED
+
+
+# Rectification (Art. 16) records, in their own module like the personal space's.
+from vigie.rights.rectification_models import Rectification, RectificationTask  # noqa: E402, F401

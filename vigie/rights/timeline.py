@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from vigie.lib.legal_calendar import paris_day
 from vigie.mail.outbox import TEMPLATE_LABELS
 from vigie.rights.models import CaseEvent, Channel, IdentityMethod, Outcome, RequestType, Status
+from vigie.rights.rectification_models import ProofKind, attribute_labels
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,28 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "document_stored": lambda x: _("Identity document received and stored, encrypted."),
     "document_verified": lambda x: _("Identity verified with the identity document."),
     "document_deleted": lambda x: _("Identity document file deleted (kept 7 days after use)."),
+    "rectification_recorded": lambda x: (
+        _("Corrections recorded: %(fields)s.") % {"fields": attribute_labels(x.get("fields", []))}
+    ),
+    "rectification_awaiting_proof": lambda x: (
+        _("Identity data (%(fields)s): proof asked for before the change.")
+        % {"fields": attribute_labels(x.get("fields", []))}
+    ),
+    "rectification_proof": lambda x: (
+        _("Proof of the change recorded: %(proof)s.")
+        % {"proof": _label(ProofKind.choices, x.get("proof", "")).lower()}
+    ),
+    "rectification_applied": lambda x: (
+        _("Corrections applied (%(fields)s): %(places)s places changed.")
+        % {"fields": attribute_labels(x.get("fields", [])), "places": x.get("places", 0)}
+    ),
+    "rectification_task": lambda x: (
+        _("Task for the owner of %(source)s: correct by hand %(fields)s (not mapped).")
+        % {"source": x.get("source", ""), "fields": attribute_labels(x.get("fields", []))}
+    ),
+    "rectification_task_done": lambda x: (
+        _("Rectification task done in %(source)s.") % {"source": x.get("source", "")}
+    ),
 }
 
 

@@ -322,7 +322,13 @@ class BuiltinSource:
                 after = open_person(person) if olds else data
                 report.changed += [
                     RectifiedValue(
-                        PERSON_TABLE, str(person.pk), SEALED_AS[a], a, old, getattr(after, a)
+                        PERSON_TABLE,
+                        str(person.pk),
+                        SEALED_AS[a],
+                        a,
+                        old,
+                        getattr(after, a),
+                        Person.PERSONAL_DATA[SEALED_AS[a]],
                     )
                     for a, old in olds.items()
                 ]

@@ -105,7 +105,13 @@ def rectify(source: SqlSource, subject: Subject, changes: Mapping[str, Any]) -> 
                         values[column.name] = _value(source.name, spec.name, reflected, new)
                         report.changed.append(
                             RectifiedValue(
-                                spec.name, row_key(row[:width]), column.name, attribute, old, new
+                                spec.name,
+                                row_key(row[:width]),
+                                column.name,
+                                attribute,
+                                old,
+                                new,
+                                column.category or "",
                             )
                         )
                     if values:

@@ -304,6 +304,8 @@ class RectifiedValue:
     attribute: str
     old: Any = field(repr=False)
     new: Any = field(repr=False)
+    #: The register category of the place (Art. 19: whom to tell).
+    category: str = ""
 
 
 @dataclass
