@@ -43,7 +43,9 @@ def changed_cells(
             if after[table][key] != row:
                 names = [c.name for c in md.tables[table].columns]
                 out[(table, str(key))] = {
-                    names[i] for i, (a, b) in enumerate(zip(row, after[table][key])) if a != b
+                    names[i]
+                    for i, (a, b) in enumerate(zip(row, after[table][key], strict=True))
+                    if a != b
                 }
     return out
 

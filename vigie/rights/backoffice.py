@@ -135,9 +135,15 @@ def _forms(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 
 def render_case(
-    request: HttpRequest, case: Case, *, bound: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+    rectification: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """The case page; ``bound`` replaces a form by the one just posted, with its errors."""
+    """The case page; ``bound`` replaces a form by the one just posted, with its errors
+    (``rectification``: the rectification panel's forms just posted)."""
     now = timezone.now()
     view = services.read_case(Actor.from_request(request), case, view="rights:case")
     clock = services.clock_of(case)
@@ -206,6 +212,10 @@ def render_case(
         from vigie.rights.identity_views import identity_panel
 
         context["identity"] = identity_panel(request, case)
+    # The rectification panel (Art. 16): corrections, proof, tasks.
+    from vigie.rights.rectification_views import rectification_panel
+
+    context["rectification"] = rectification_panel(request, case, **(rectification or {}))
     return render(request, "rights/case.html", context, status=status)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from vigie.rights import backoffice, case_actions, triage_views
+from vigie.rights import backoffice, case_actions, rectification_views, triage_views
 
 app_name = "cases"
 
@@ -20,4 +20,20 @@ urlpatterns = [
     path("<uuid:pk>/close-unverified/", case_actions.close_unverified, name="close-unverified"),
     path("<uuid:pk>/assign/", case_actions.assign, name="assign"),
     path("<uuid:pk>/deadline/", case_actions.deadline, name="deadline"),
+    path("<uuid:pk>/rectify/", rectification_views.record, name="rectify"),
+    path(
+        "<uuid:pk>/rectify/<uuid:rectification_id>/proof/",
+        rectification_views.proof,
+        name="rectify-proof",
+    ),
+    path(
+        "<uuid:pk>/rectify/<uuid:rectification_id>/values/",
+        rectification_views.values,
+        name="rectify-values",
+    ),
+    path(
+        "<uuid:pk>/rectify/tasks/<int:task_id>/done/",
+        rectification_views.task_done,
+        name="rectify-task-done",
+    ),
 ]

@@ -63,9 +63,7 @@ def _aad(rectification_id: uuid.UUID, field: str) -> str:
 
 def _seal(rectification_id: uuid.UUID, field: str, value: Any) -> bytes:
     text = json.dumps(value, ensure_ascii=False, default=str)
-    return crypto.seal_text(
-        keyring.derive_key(_KEY_PURPOSE), text, _aad(rectification_id, field)
-    )
+    return crypto.seal_text(keyring.derive_key(_KEY_PURPOSE), text, _aad(rectification_id, field))
 
 
 def _open(rectification_id: uuid.UUID, field: str, blob: bytes | memoryview | None) -> Any:
@@ -408,9 +406,7 @@ def letter_refs(refs: Mapping[str, Any]) -> dict[str, Any]:
     places = []
     for name in sorted(rectification.summary):
         source = labels.get(name)
-        places.append(
-            source_label(source, language)[0] if source is not None else _("Vigie")
-        )
+        places.append(source_label(source, language)[0] if source is not None else _("Vigie"))
     proof_fields = sorted(IDENTITY_ATTRIBUTES & set(rectification.attributes))
     return {
         "rectified_fields": attribute_labels(rectification.attributes),

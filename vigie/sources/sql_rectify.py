@@ -50,12 +50,12 @@ def _value(source: str, spec_name: str, column: sa.Column[Any], new: Any) -> Any
             raise SourceError(
                 f"{source}: tables.{spec_name}.columns.{column.name}: not a date"
             ) from None
-    if isinstance(column.type, sa.String) and column.type.length:
-        if len(str(new)) > column.type.length:
-            raise SourceError(
-                f"{source}: tables.{spec_name}.columns.{column.name}: the new value is longer "
-                f"than the column allows ({column.type.length} characters)"
-            )
+    length = column.type.length if isinstance(column.type, sa.String) else None
+    if length and len(str(new)) > length:
+        raise SourceError(
+            f"{source}: tables.{spec_name}.columns.{column.name}: the new value is longer "
+            f"than the column allows ({length} characters)"
+        )
     return new
 
 
