@@ -180,6 +180,20 @@ def _rights_refs(template: str, person: Any) -> dict[str, Any]:
         case.save()
         decision = rights.decide(Actor.cli("test"), case, "erasure", "refused", "Art. 17(3)(b).")
         refs["decision"] = decision.pk
+    if template.startswith("rights_rectification_"):
+        # The corrections' record: rights names the fields and the places at render time.
+        from django.utils import timezone
+
+        from vigie.rights.rectification_models import Rectification
+
+        rectification = Rectification.objects.create(
+            case=case,
+            attributes=["last_name", "phone"],
+            changes_sealed=b"sealed",
+            requested_at=timezone.now(),
+            summary={"vigie": 2},
+        )
+        refs["rectification"] = str(rectification.pk)
     return refs
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from django.utils import translation
 
 from tests.mail.conftest import SmtpSink
 from tests.sources.helpdesk import ROOT, dump, fresh_database
@@ -42,6 +43,13 @@ CLAIRE = SeedPerson(ON_FILE, "Claire", "Martin", "06 11 22 33 44")
 OTHER = SeedPerson("luc.bernard@exemple.fr", "Luc", "Bernard")
 MANIFESTS = ROOT / "vigie" / "sources" / "manifests"
 ISSUED = ("llx_facture", "llx_facturedet", "llx_facture_fourn", "llx_paiement")
+
+
+@pytest.fixture(autouse=True)
+def _errors_in_english() -> Iterator[None]:
+    """The refusals are asserted in English; the letters render in the case's language."""
+    with translation.override("en"):
+        yield
 
 
 def _case(person: Person, types: list[str] | None = None):
