@@ -256,3 +256,26 @@ def test_unknown_dates_are_refused_before_any_write(dolibarr_db) -> None:
     with doli.source(url) as dolibarr_source, pytest.raises(SourceError, match="date"):
         dolibarr_source.rectify(doli.SUBJECT, {"phone": NEW_PHONE, "birth_date": "04/05/1990"})
     assert dump(engine) == before
+
+
+def test_an_attribute_on_an_issued_document_is_refused_with_its_path() -> None:
+    from vigie.sources.manifest import InvalidManifest, parse_manifest
+
+    text = doli.MANIFEST.read_text("utf-8")
+    wrong = text.replace(
+        "      ref_client: {category: billing-accounting, erase: keep}",
+        "      ref_client: {category: billing-accounting, erase: keep, attribute: last_name}",
+        1,
+    )
+    assert wrong != text
+    with pytest.raises(InvalidManifest) as raised:
+        parse_manifest(wrong)
+    assert [e.path for e in raised.value.errors] == [
+        "tables.llx_facture.columns.ref_client.attribute"
+    ]
+    unknown = text.replace("attribute: last_name}", "attribute: nickname}", 1)
+    with pytest.raises(InvalidManifest, match="nickname"):
+        parse_manifest(unknown)
+    shipped = parse_manifest(text)
+    assert shipped.tables["llx_facture"].issued
+    assert shipped.tables["llx_socpeople"].columns["lastname"].attribute == "last_name"
