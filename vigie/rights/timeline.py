@@ -80,6 +80,21 @@ def _alert(extra: Mapping[str, Any]) -> str:
     ) % {"days": days, "day": day}
 
 
+def _source(name: str) -> str:
+    """A source by its label (« Dolibarr (gestion commerciale et facturation) »)."""
+    from django.utils.translation import get_language
+
+    from vigie.sources.models import Source
+    from vigie.sources.services import source_label
+
+    if name == "vigie":
+        return "Vigie"
+    source = Source.objects.filter(name=name).first()
+    if source is None:
+        return name
+    return source_label(source, "en" if (get_language() or "").startswith("en") else "fr")[0]
+
+
 SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "opened": _opened,
     "received_at": lambda x: (
@@ -140,10 +155,10 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     ),
     "rectification_task": lambda x: (
         _("Task for the owner of %(source)s: correct by hand %(fields)s (not mapped).")
-        % {"source": x.get("source", ""), "fields": attribute_labels(x.get("fields", []))}
+        % {"source": _source(x.get("source", "")), "fields": attribute_labels(x.get("fields", []))}
     ),
     "rectification_task_done": lambda x: (
-        _("Rectification task done in %(source)s.") % {"source": x.get("source", "")}
+        _("Rectification task done in %(source)s.") % {"source": _source(x.get("source", ""))}
     ),
 }
 
