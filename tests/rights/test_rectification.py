@@ -237,3 +237,18 @@ def test_only_a_rectification_case_takes_corrections(claire: Person) -> None:
     case = _case(claire, ["access"])
     with pytest.raises(services.RightsError, match="not a rectification"):
         rectification.record_corrections(Actor.cli(), case, {"phone": "0123456789"})
+
+
+def test_another_person_sharing_the_address_is_left_alone(claire: Person) -> None:
+    from vigie.people.services import create_person
+
+    namesake = create_person(
+        Actor.cli(), email=ON_FILE, first_name="Camille", last_name="Martin",
+        subject_types=["client_contact_B2B"],
+    )  # fmt: skip
+    case = _case(claire)
+    rectification.record_corrections(Actor.cli(), case, {"job_title": "Comptable"})
+    claire.refresh_from_db()
+    namesake.refresh_from_db()
+    assert open_person(claire).job_title == "Comptable"
+    assert open_person(namesake).job_title == ""

@@ -273,7 +273,9 @@ def apply(actor: Actor, rectification: Rectification) -> list[RectifyReport]:
     changes = changes_of(rectification)
     subject = subject_of(case)
     try:
-        reports = rectify_subject(actor, subject, _with_full_name(case, changes))
+        reports = rectify_subject(
+            actor, subject, _with_full_name(case, changes), person=case.person
+        )
     except (SourceError, InvalidPerson) as error:
         raise services.RightsError(
             _("The corrections could not be written: %(error)s") % {"error": error}

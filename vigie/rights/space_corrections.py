@@ -41,7 +41,7 @@ def correct_details(actor: Actor, person: Person, changes: Mapping[str, Any]) ->
     except PersonUnavailable:
         raise services.RightsError(_("This person was erased.")) from None
     try:
-        reports = rectify_subject(actor, Subject(email=data.emails), cleaned)
+        reports = rectify_subject(actor, Subject(email=data.emails), cleaned, person=person)
     except (SourceError, InvalidPerson):
         raise services.RightsError(
             _("Your correction could not be saved everywhere; please try again later.")

@@ -291,15 +291,23 @@ class BuiltinSource:
         report.kept += [KeptRow(table, key, category, ground, None) for key in keys]
         report.outcome(table).kept += len(keys)
 
-    def rectify(self, subject: Subject, changes: Mapping[str, Any]) -> RectifyReport:
+    def rectify(
+        self, subject: Subject, changes: Mapping[str, Any], *, person: Person | None = None
+    ) -> RectifyReport:
         """Write the new values in the person's sealed fields, through the people
         services (Art. 16): names and job title, main e-mail address (only where it is
         one of the subject's) and phone. One transaction; the old values come back in
-        the report, never in the audit log (the services name the fields only)."""
+        the report, never in the audit log (the services name the fields only).
+
+        ``person``: the one person meant (a rights case knows them); others sharing one
+        of the subject's addresses are then left alone."""
         report = RectifyReport(NAME)
         emails = {e.strip().lower() for e in subject.values("email")}
+        opened = self._opened(subject)
+        if person is not None:
+            opened = [(p, d) for p, d in opened if p.pk == person.pk]
         with transaction.atomic():
-            for person, data in self._opened(subject):
+            for found, data in opened:
                 report.held = True
                 names = {
                     a: str(changes[a]).strip()
@@ -316,14 +324,14 @@ class BuiltinSource:
                 ):
                     contact["email"] = str(changes["email"] or "")
                 if names:
-                    update_person(self.actor, person, **names)
-                before = update_contact_details(self.actor, person, **contact) if contact else {}
+                    update_person(self.actor, found, **names)
+                before = update_contact_details(self.actor, found, **contact) if contact else {}
                 olds = {**{a: getattr(data, a) for a in names}, **before}
-                after = open_person(person) if olds else data
+                after = open_person(found) if olds else data
                 report.changed += [
                     RectifiedValue(
                         PERSON_TABLE,
-                        str(person.pk),
+                        str(found.pk),
                         SEALED_AS[a],
                         a,
                         old,

@@ -21,6 +21,7 @@ from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event, record_read
 from vigie.lib import keyring
+from vigie.people.models import Person
 from vigie.sources.builtin import NAME as BUILTIN
 from vigie.sources.builtin import BuiltinSource
 from vigie.sources.inventory import CheckReport, check_builtin, check_manifest
@@ -224,7 +225,9 @@ class InvalidChanges(ValueError):
     """A rectification names an attribute no source knows (the message says which)."""
 
 
-def rectify_subject(actor: Actor, subject: Subject, changes: dict[str, Any]) -> list[RectifyReport]:
+def rectify_subject(
+    actor: Actor, subject: Subject, changes: dict[str, Any], *, person: Person | None = None
+) -> list[RectifyReport]:
     """Write the corrected values (person attribute → new value) in every enabled source
     and in Vigie's own store (Art. 16, R54); one transaction per source.
 
@@ -234,6 +237,7 @@ def rectify_subject(actor: Actor, subject: Subject, changes: dict[str, Any]) -> 
     External sources go first and Vigie's store last, so that an interrupted run can
     find the person again and be run once more (a second run changes nothing twice).
     The audit event counts places per source and table, and names attributes only.
+    ``person``: in Vigie's store, only that person (others may share an address).
     """
     unknown = sorted(set(changes) - set(ATTRIBUTES))
     if unknown:
@@ -249,7 +253,7 @@ def rectify_subject(actor: Actor, subject: Subject, changes: dict[str, Any]) -> 
                 reports.append(engine.rectify(subject, changes))
         current = BUILTIN
         with transaction.atomic():
-            reports.append(BuiltinSource(actor).rectify(subject, changes))
+            reports.append(BuiltinSource(actor).rectify(subject, changes, person=person))
             _record_rectification(actor, subject, changes, reports)
     except Exception as error:
         with transaction.atomic():
