@@ -82,6 +82,16 @@ def test_the_person_corrects_their_details_in_vigie_and_every_source(
     assert history["mobile"][1] == "+33698765432"
     assert history["city"][1] == "Lyon"
     assert "Lyon" not in str(list(Event.objects.values_list("extra", flat=True)))
+    # The telephone, corrected in the space as before, now reaches the sources too.
+    assert client.post("/droits/espace/telephone/", {"phone": "04 72 00 00 01"}).status_code == 302
+    with dolibarr_db.connect() as conn:
+        phones = set(
+            conn.execute(
+                sa.text("SELECT phone FROM llx_socpeople WHERE LOWER(TRIM(email)) = :email"),
+                {"email": ON_FILE},
+            ).scalars()
+        )
+    assert phones == {"+33472000001"}
 
 
 def test_a_bad_mobile_is_a_form_error_and_nothing_changes(claire: Person) -> None:
