@@ -78,6 +78,10 @@ NOT_WALKED = {
     "cases:person-delete": "POST only: a button on the person page (R19)",
     "cases:person-death": "POST only: a form on the person page (R59)",
     "cases:deadline": "POST only: a form on the rights case page",
+    "cases:rectify": "POST only: a form on the rights case page",
+    "cases:rectify-proof": "POST only: a form on the rights case page",
+    "cases:rectify-task-done": "POST only: a form on the rights case page",
+    "cases:rectify-values": "needs applied corrections: tests/rights/test_rectification_pages.py",
 }
 
 #: Pages being reworked on another branch (ui-people) at the time of writing: walked, and

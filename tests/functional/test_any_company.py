@@ -213,6 +213,20 @@ def _rights_refs(template: str, person: Any) -> dict[str, Any]:
     if template == "rights_erasure_done":
         # What was erased and kept is read from the case's erasure plan (none here).
         refs["erasure"] = "1"
+    if template.startswith("rights_rectification_"):
+        # The corrections' record: rights names the fields and the places at render time.
+        from django.utils import timezone
+
+        from vigie.rights.rectification_models import Rectification
+
+        rectification = Rectification.objects.create(
+            case=case,
+            attributes=["last_name", "phone"],
+            changes_sealed=b"sealed",
+            requested_at=timezone.now(),
+            summary={"vigie": 2},
+        )
+        refs["rectification"] = str(rectification.pk)
     return refs
 
 

@@ -48,6 +48,7 @@ class Action(StrEnum):
     SOURCE_CHECK = "sources:source:check"
     SUBJECT_ERASE = "sources:subject:erase"
     SUBJECT_RESIDUE_CHECK = "sources:subject:residue-check"
+    SUBJECT_RECTIFY = "sources:subject:rectify"
     # The log itself.
     AUDIT_PURGE = "audit:log:purge"
     AUDIT_VERIFY = "audit:log:verify"

@@ -70,6 +70,7 @@ _SENTENCES: dict[str, Any] = {
     Action.SOURCE_CHECK: _("ran the inventory check of a data source"),
     Action.SUBJECT_ERASE: _("erased a person in every source"),
     Action.SUBJECT_RESIDUE_CHECK: _("checked what an erasure left in a source"),
+    Action.SUBJECT_RECTIFY: _("rectified a person in every source"),
     Action.AUDIT_PURGE: _("purged old read events from the audit log"),
     Action.AUDIT_VERIFY: _("verified the audit log chain"),
     Action.PERSONAL_DATA_READ: _("read personal data"),

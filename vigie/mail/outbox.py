@@ -70,6 +70,8 @@ TEMPLATE_LABELS = {
     "rights_restriction_lifting": _("Rights request: restriction about to be lifted"),
     "rights_objection_decision": _("Rights request: decision on an objection"),
     "rights_access_ready": _("Rights request: link to the access package"),
+    "rights_rectification_proof": _("Rights request: proof asked for an identity change"),
+    "rights_rectification_done": _("Rights request: corrections made"),
     "staff_deadline_alert": _("Rights request nearly due or late (to staff)"),
     "rights_space_link": _("Link to the personal space"),
     "rights_email_change": _("New e-mail address to confirm"),

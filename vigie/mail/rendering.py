@@ -69,6 +69,8 @@ CATALOGUE: dict[str, Kind] = {
     "rights_restriction_lifting": Kind.SERVICE,
     "rights_objection_decision": Kind.SERVICE,
     "rights_access_ready": Kind.SERVICE,
+    "rights_rectification_proof": Kind.SERVICE,
+    "rights_rectification_done": Kind.SERVICE,
     # To the handler and the privacy leads: a rights request nearly due or late (R47).
     "staff_deadline_alert": Kind.SERVICE,
     # The personal space (vigie.rights.space): the sign-in link, a new address to confirm.

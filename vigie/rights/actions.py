@@ -59,6 +59,12 @@ class RightsAction(StrEnum):
     ERASURE_CLIENT_CONFIRM = "rights:erasure:client_confirm"
     ERASURE_RUN = "rights:erasure:run"
     DEATH_RECORD = "rights:death:record"
+    RECTIFICATION_RECORD = "rights:rectification:record"
+    RECTIFICATION_PROOF_ASK = "rights:rectification:proof_ask"
+    RECTIFICATION_PROOF = "rights:rectification:proof"
+    RECTIFICATION_APPLY = "rights:rectification:apply"
+    RECTIFICATION_TASK_OPEN = "rights:rectification:task_open"
+    RECTIFICATION_TASK_DONE = "rights:rectification:task_done"
 
 
 def sentences() -> dict[str, Any]:
@@ -159,4 +165,14 @@ def sentences() -> dict[str, Any]:
         ),
         RightsAction.ERASURE_RUN: _("carried out an erasure in every source"),
         RightsAction.DEATH_RECORD: _("recorded a person's death, with its proof"),
+        RightsAction.RECTIFICATION_RECORD: _("recorded the corrections of a rectification request"),
+        RightsAction.RECTIFICATION_PROOF_ASK: _(
+            "asked a requester for a proof before changing identity data"
+        ),
+        RightsAction.RECTIFICATION_PROOF: _("recorded the proof of an identity data change"),
+        RightsAction.RECTIFICATION_APPLY: _("applied a rectification in every source"),
+        RightsAction.RECTIFICATION_TASK_OPEN: _(
+            "opened a task to correct by hand a place a source does not map"
+        ),
+        RightsAction.RECTIFICATION_TASK_DONE: _("recorded a rectification task as done"),
     }

@@ -141,8 +141,10 @@ def render_case(
     bound: dict[str, Any] | None = None,
     status: int = 200,
     erasure_bound: dict[str, Any] | None = None,
+    rectification: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """The case page; ``bound`` replaces a form by the one just posted, with its errors."""
+    """The case page; ``bound`` replaces a form by the one just posted, with its errors
+    (``rectification``: the rectification panel's forms just posted)."""
     now = timezone.now()
     view = services.read_case(Actor.from_request(request), case, view="rights:case")
     clock = services.clock_of(case)
@@ -229,6 +231,10 @@ def render_case(
     from vigie.rights.erasure_views import erasure_panel
 
     context["erasure"] = erasure_panel(request, case, erasure_bound)
+    # The rectification panel (Art. 16): corrections, proof, tasks.
+    from vigie.rights.rectification_views import rectification_panel
+
+    context["rectification"] = rectification_panel(request, case, **(rectification or {}))
     return render(request, "rights/case.html", context, status=status)
 
 

@@ -9,6 +9,7 @@ from vigie.rights import (
     erasure_views,
     notices_views,
     portability_views,
+    rectification_views,
     restriction_views,
     triage_views,
 )
@@ -66,4 +67,20 @@ urlpatterns = [
     path("<uuid:pk>/erasure/run/", erasure_views.run, name="erasure-run"),
     path("person/<uuid:pk>/delete/", account_deletion.delete, name="person-delete"),
     path("person/<uuid:pk>/death/", death_views.record, name="person-death"),
+    path("<uuid:pk>/rectify/", rectification_views.record, name="rectify"),
+    path(
+        "<uuid:pk>/rectify/<uuid:rectification_id>/proof/",
+        rectification_views.proof,
+        name="rectify-proof",
+    ),
+    path(
+        "<uuid:pk>/rectify/<uuid:rectification_id>/values/",
+        rectification_views.values,
+        name="rectify-values",
+    ),
+    path(
+        "<uuid:pk>/rectify/tasks/<int:task_id>/done/",
+        rectification_views.task_done,
+        name="rectify-task-done",
+    ),
 ]

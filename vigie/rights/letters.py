@@ -46,6 +46,8 @@ TEMPLATES = (
     "rights_erasure_done",
     "rights_heirs_rights",
     "rights_erasure_service_stop",
+    "rights_rectification_proof",
+    "rights_rectification_done",
 )
 #: The letters that answer, extend or refuse: the CNIL block and the judicial remedy (R79).
 REMEDY_LETTERS = frozenset(
@@ -134,6 +136,10 @@ def letter_context(refs: dict[str, Any], language: str) -> dict[str, Any]:
             from vigie.rights.erasure import letter_context as erasure_context
 
             context.update(erasure_context(case, language))
+        if "rectification" in refs:
+            from vigie.rights.rectification import letter_refs
+
+            context.update(letter_refs(refs))
         context["answer_url"] = refs.get("answer_url", "")
         context["answer_expires_on"] = refs.get("answer_expires_on", "")
     return context

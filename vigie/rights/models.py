@@ -526,3 +526,6 @@ class RecipientNotice(models.Model):
 from vigie.rights.access_models import AccessPackage  # noqa: E402, F401
 from vigie.rights.erasure_models import DeathNotice, ErasurePlan, ErasureStatus  # noqa: E402, F401
 from vigie.rights.portability_models import PortabilityExport, TransferLink  # noqa: E402, F401
+
+# Rectification (Art. 16) records, in their own module like the personal space's.
+from vigie.rights.rectification_models import Rectification, RectificationTask  # noqa: E402, F401

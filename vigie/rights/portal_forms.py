@@ -98,6 +98,26 @@ class PhoneForm(forms.Form):
     phone = forms.CharField(label=_("Telephone"), max_length=MAX_PHONE, validators=[validate_phone])
 
 
+class DetailsForm(forms.Form):
+    """Non-identity details the person corrects alone (Art. 16): what is filled in."""
+
+    job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    mobile = forms.CharField(
+        label=_("Mobile phone"), max_length=MAX_PHONE, required=False, validators=[validate_phone]
+    )
+    address = forms.CharField(
+        label=_("Postal address"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=200, required=False)
+
+    def changes(self) -> dict[str, str]:
+        return {k: v for k, v in self.cleaned_data.items() if str(v).strip()}
+
+
 class NewEmailForm(forms.Form):
     new_email = forms.EmailField(
         label=_("New e-mail address"), max_length=MAX_EMAIL, validators=[validate_email_bounds]

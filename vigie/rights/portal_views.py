@@ -34,6 +34,7 @@ from vigie.rights.portability_views import ControllerForm, exports_of
 from vigie.rights.portal_forms import (
     EXPLANATIONS,
     AddressForm,
+    DetailsForm,
     DirectiveForm,
     NewEmailForm,
     PhoneForm,
@@ -198,6 +199,8 @@ def _space_page(
         "preferences_url": preferences_url(person.pk),
         "phone_form": forms.get("phone_form") or PhoneForm(initial={"phone": view.data.phone}),
         "email_form": forms.get("email_form") or NewEmailForm(),
+        "details_form": forms.get("details_form")
+        or DetailsForm(initial={"job_title": view.data.job_title}),
         "request_form": forms.get("request_form") or SpaceRequestForm(),
         "directive_form": forms.get("directive_form")
         or DirectiveForm(initial={"text": view.directive}),
@@ -242,6 +245,29 @@ def space_phone(request: HttpRequest, person: Person) -> HttpResponse:
                 messages.success(request, _("Your telephone number is corrected."))
             return redirect("rights:space")
     return _space_page(request, person, status=400, phone_form=form)
+
+
+@public
+@rate_limited(f"{SPACE_FORM}-details")
+@require_POST
+@in_space
+def space_details(request: HttpRequest, person: Person) -> HttpResponse:
+    """Job title, mobile, postal address: corrected at once in Vigie and every source."""
+    from vigie.rights.space_corrections import correct_details
+
+    form = DetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = correct_details(
+                space.subject(person, client_ip(request)), person, form.changes()
+            )
+        except services.RightsError as error:
+            form.add_error(None, str(error))
+        else:
+            if changed:
+                messages.success(request, _("Your details are corrected."))
+            return redirect("rights:space")
+    return _space_page(request, person, status=400, details_form=form)
 
 
 @public

@@ -285,6 +285,18 @@ def correct_phone(actor: Actor, person: Person, phone: str) -> bool:
         if "phone" not in before:
             return False
         _record_change(actor, person, ContactChange.Field.PHONE, before["phone"], phone)
+        # And in every source (Art. 16, R54): a source that fails undoes Vigie's change.
+        from vigie.sources.services import rectify_subject
+        from vigie.sources.sql_schema import SourceError
+        from vigie.sources.types import Subject
+
+        try:
+            emails = open_person(person).emails
+            rectify_subject(actor, Subject(email=emails), {"phone": phone}, person=person)
+        except SourceError:
+            raise services.RightsError(
+                _("Your correction could not be saved everywhere; please try again later.")
+            ) from None
     return True
 
 

@@ -25,6 +25,12 @@ class ContactChange(models.Model):
     class Field(models.TextChoices):
         PHONE = "phone"
         EMAIL = "email"
+        # Corrected in the personal space and in every source (Art. 16, R54).
+        MOBILE = "mobile"
+        JOB_TITLE = "job_title"
+        ADDRESS = "address"
+        POSTAL_CODE = "postal_code"
+        CITY = "city"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(
@@ -33,7 +39,7 @@ class ContactChange(models.Model):
         related_name="+",
         help_text="Category: identity and contact (whose contact data was corrected).",
     )
-    field = models.CharField(max_length=8, choices=Field.choices)
+    field = models.CharField(max_length=16, choices=Field.choices)
     old_value_sealed = models.BinaryField(
         null=True, help_text="Category: identity and contact (the value before, sealed)."
     )

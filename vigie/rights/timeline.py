@@ -26,6 +26,7 @@ from vigie.rights.models import (
     RequestType,
     Status,
 )
+from vigie.rights.rectification_models import ProofKind, attribute_labels
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,21 @@ def _restricted(extra: Mapping[str, Any]) -> str:
             "reason": reason
         }
     return _("Processing restricted (« LIMITÉ »): %(reason)s.") % {"reason": reason}
+
+
+def _source(name: str) -> str:
+    """A source by its label (« Dolibarr (gestion commerciale et facturation) »)."""
+    from django.utils.translation import get_language
+
+    from vigie.sources.models import Source
+    from vigie.sources.services import source_label
+
+    if name == "vigie":
+        return "Vigie"
+    source = Source.objects.filter(name=name).first()
+    if source is None:
+        return name
+    return source_label(source, "en" if (get_language() or "").startswith("en") else "fr")[0]
 
 
 SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
@@ -243,6 +259,28 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
         % {"erased": len(x.get("erased", [])), "kept": len(x.get("kept", []))}
     ),
     "death_recorded": lambda x: _("Death recorded with its proof; post-mortem directive applied."),
+    "rectification_recorded": lambda x: (
+        _("Corrections recorded: %(fields)s.") % {"fields": attribute_labels(x.get("fields", []))}
+    ),
+    "rectification_awaiting_proof": lambda x: (
+        _("Identity data (%(fields)s): proof asked for before the change.")
+        % {"fields": attribute_labels(x.get("fields", []))}
+    ),
+    "rectification_proof": lambda x: (
+        _("Proof of the change recorded: %(proof)s.")
+        % {"proof": _label(ProofKind.choices, x.get("proof", "")).lower()}
+    ),
+    "rectification_applied": lambda x: (
+        _("Corrections applied (%(fields)s): %(places)s places changed.")
+        % {"fields": attribute_labels(x.get("fields", [])), "places": x.get("places", 0)}
+    ),
+    "rectification_task": lambda x: (
+        _("Task for the owner of %(source)s: correct by hand %(fields)s (not mapped).")
+        % {"source": _source(x.get("source", "")), "fields": attribute_labels(x.get("fields", []))}
+    ),
+    "rectification_task_done": lambda x: (
+        _("Rectification task done in %(source)s.") % {"source": _source(x.get("source", ""))}
+    ),
 }
 
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("droits/espace/connexion/", portal_views.space_sign_in, name="space-sign-in"),
     path("droits/espace/entrer/<str:token>", portal_views.space_enter, name="space-enter"),
     path("droits/espace/telephone/", portal_views.space_phone, name="space-phone"),
+    path("droits/espace/coordonnees/", portal_views.space_details, name="space-details"),
     path("droits/espace/adresse/", portal_views.space_email, name="space-email-change"),
     path(
         "droits/espace/adresse/<str:token>",

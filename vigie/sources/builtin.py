@@ -18,7 +18,7 @@ and the outbox log (ids only; nothing can be delivered once the person is shredd
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -38,6 +38,8 @@ from vigie.people.services import (
     find_all_by_email,
     open_person,
     shred_person,
+    update_contact_details,
+    update_person,
 )
 from vigie.sources.rules import RetentionRule
 from vigie.sources.types import (
@@ -48,6 +50,8 @@ from vigie.sources.types import (
     KeptRow,
     Plan,
     PurgeReport,
+    RectifiedValue,
+    RectifyReport,
     Selection,
     Subject,
 )
@@ -325,6 +329,76 @@ class BuiltinSource:
         """Kept by law; the end date stays empty until the built-in store's retention exists."""
         report.kept += [KeptRow(table, key, category, ground, None) for key in keys]
         report.outcome(table).kept += len(keys)
+
+    def rectify(
+        self, subject: Subject, changes: Mapping[str, Any], *, person: Person | None = None
+    ) -> RectifyReport:
+        """Write the new values in the person's sealed fields, through the people
+        services (Art. 16): names and job title, main e-mail address (only where it is
+        one of the subject's) and phone. One transaction; the old values come back in
+        the report, never in the audit log (the services name the fields only).
+
+        ``person``: the one person meant (a rights case knows them); others sharing one
+        of the subject's addresses are then left alone."""
+        report = RectifyReport(NAME)
+        emails = {e.strip().lower() for e in subject.values("email")}
+        opened = self._opened(subject)
+        if person is not None:
+            opened = [(p, d) for p, d in opened if p.pk == person.pk]
+        with transaction.atomic():
+            for found, data in opened:
+                report.held = True
+                names = {
+                    a: str(changes[a]).strip()
+                    for a in ("first_name", "last_name", "job_title")
+                    if a in changes and str(changes[a] or "").strip() != getattr(data, a)
+                }
+                contact: dict[str, str] = {}
+                if "phone" in changes and str(changes["phone"] or "") != data.phone:
+                    contact["phone"] = str(changes["phone"] or "")
+                if (
+                    "email" in changes
+                    and data.email.strip().lower() in emails
+                    and str(changes["email"] or "").strip().lower() != data.email.lower()
+                ):
+                    contact["email"] = str(changes["email"] or "")
+                # A rectification is what a restriction for contested accuracy waits
+                # for (Art. 18(1)(a)): it goes through despite the restriction.
+                if names:
+                    update_person(
+                        self.actor,
+                        found,
+                        first_name=names.get("first_name"),
+                        last_name=names.get("last_name"),
+                        job_title=names.get("job_title"),
+                        despite_restriction=True,
+                    )
+                before = (
+                    update_contact_details(
+                        self.actor,
+                        found,
+                        email=contact.get("email"),
+                        phone=contact.get("phone"),
+                        despite_restriction=True,
+                    )
+                    if contact
+                    else {}
+                )
+                olds = {**{a: getattr(data, a) for a in names}, **before}
+                after = open_person(found) if olds else data
+                report.changed += [
+                    RectifiedValue(
+                        PERSON_TABLE,
+                        str(found.pk),
+                        SEALED_AS[a],
+                        a,
+                        old,
+                        getattr(after, a),
+                        Person.PERSONAL_DATA[SEALED_AS[a]],
+                    )
+                    for a, old in olds.items()
+                ]
+        return report
 
     def expired(self, rule: RetentionRule, now: dt.datetime) -> Selection:
         """Always empty for now: the retention of the built-in store (R14) is not built

@@ -189,6 +189,11 @@ class Column:
     identifies: str | None = None
     #: R58: ``provided`` or ``observed`` when the column goes into a portability export.
     portable: str | None = None
+    #: What of the person the column holds, for a rectification (Art. 16): the person
+    #: attribute (``first_name``, ``phone``…) whose new value is written there.
+    attribute: str | None = None
+    #: Part of an issued legal document (an invoice): never altered (C. com. L123-22).
+    issued: bool = False
 
     @property
     def personal(self) -> bool:
@@ -213,6 +218,9 @@ class Table:
     portable: str | None = None
     portable_when: Mapping[str, Constant] = field(default_factory=dict)
     portable_author: str | None = None
+    #: Rows of issued legal documents (invoices, credit notes, signed reports): a
+    #: rectification never alters them (C. com. L123-22 « sans blanc ni altération »).
+    issued: bool = False
 
     def portable_columns(self) -> list[tuple[Column, str]]:
         """The columns a portability export holds, each with its kind (a column's own
@@ -437,6 +445,8 @@ def _column(name: str, spec: Any) -> Column:
         versions,
         spec.get("identifies"),
         spec.get("portable"),
+        spec.get("attribute"),
+        bool(spec.get("issued", False)),
     )
 
 
@@ -497,6 +507,7 @@ def _build(doc: dict[str, Any], text: str) -> Manifest:
             portable=spec.get("portable"),
             portable_when=_where(spec.get("portable_when")),
             portable_author=spec.get("portable_author"),
+            issued=bool(spec.get("issued", False)),
         )
     connection = doc["connection"]
     return Manifest(

@@ -21,6 +21,7 @@ from vigie.audit.actions import Action
 from vigie.audit.actor import Actor
 from vigie.audit.services import ObjectRef, record_event, record_read
 from vigie.lib import keyring
+from vigie.people.models import Person
 from vigie.sources.builtin import NAME as BUILTIN
 from vigie.sources.builtin import BuiltinSource
 from vigie.sources.inventory import CheckReport, check_builtin, check_manifest
@@ -36,7 +37,15 @@ from vigie.sources.rules import register_rules
 from vigie.sources.sql import SqlSource, UndescribedTables, database_errors
 from vigie.sources.sql_dates import Anchor, anchors
 from vigie.sources.sql_schema import SourceError, forget_schema
-from vigie.sources.types import EraseReport, FindResult, Plan, ResidueState, Subject
+from vigie.sources.types import (
+    ATTRIBUTES,
+    EraseReport,
+    FindResult,
+    Plan,
+    RectifyReport,
+    ResidueState,
+    Subject,
+)
 
 
 class UnknownSource(LookupError):
@@ -228,6 +237,76 @@ def erase_subject(
         reports.append(BuiltinSource(actor).erase(subject, plan))
         _record_erasure(actor, subject, reports)
     return reports
+
+
+class InvalidChanges(ValueError):
+    """A rectification names an attribute no source knows (the message says which)."""
+
+
+def rectify_subject(
+    actor: Actor, subject: Subject, changes: dict[str, Any], *, person: Person | None = None
+) -> list[RectifyReport]:
+    """Write the corrected values (person attribute → new value) in every enabled source
+    and in Vigie's own store (Art. 16, R54); one transaction per source.
+
+    Each report gives the old value of every place changed (for the caller to keep
+    sealed: never logged), the attributes a source holding the person does not map
+    (``unmapped``: someone must look there) and its issued documents, left as they were.
+    External sources go first and Vigie's store last, so that an interrupted run can
+    find the person again and be run once more (a second run changes nothing twice).
+    The audit event counts places per source and table, and names attributes only.
+    ``person``: in Vigie's store, only that person (others may share an address).
+    """
+    unknown = sorted(set(changes) - set(ATTRIBUTES))
+    if unknown:
+        raise InvalidChanges(f"unknown person attributes: {', '.join(unknown)}")
+    if not changes:
+        return []
+    reports: list[RectifyReport] = []
+    current = ""
+    try:
+        for source in list_sources(enabled_only=True):
+            current = source.name
+            with load_source(source.name) as engine:
+                reports.append(engine.rectify(subject, changes))
+        current = BUILTIN
+        with transaction.atomic():
+            reports.append(BuiltinSource(actor).rectify(subject, changes, person=person))
+            _record_rectification(actor, subject, changes, reports)
+    except Exception as error:
+        with transaction.atomic():
+            _record_rectification(
+                actor, subject, changes, reports, failed=(current, type(error).__name__)
+            )
+        raise
+    return reports
+
+
+def _record_rectification(
+    actor: Actor,
+    subject: Subject,
+    changes: dict[str, Any],
+    reports: list[RectifyReport],
+    failed: tuple[str, str] | None = None,
+) -> None:
+    extra: dict[str, Any] = {
+        "attributes": sorted(changes),
+        "sources": {r.source: r.table_counts for r in reports},
+    }
+    unmapped = {r.source: r.unmapped for r in reports if r.unmapped}
+    if unmapped:
+        extra["unmapped"] = unmapped
+    issued = {r.source: r.issued for r in reports if r.issued}
+    if issued:
+        extra["issued"] = issued
+    if failed is not None:
+        extra["failed"] = {"source": failed[0], "error": failed[1]}
+    record_event(
+        actor,
+        Action.SUBJECT_RECTIFY,
+        ObjectRef("sources.subject", subject_ref(subject)),
+        extra=extra,
+    )
 
 
 def _queue_checks(subject: Subject, reports: list[EraseReport], plan: Plan) -> None:

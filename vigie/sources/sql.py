@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from django.conf import settings
 
-from vigie.sources import sql_erase, sql_retention
+from vigie.sources import sql_erase, sql_rectify, sql_retention
 from vigie.sources.manifest import Column, Manifest
 from vigie.sources.rules import RetentionRule
 from vigie.sources.sql_schema import (
@@ -41,6 +41,7 @@ from vigie.sources.types import (
     KeptRow,
     Plan,
     PurgeReport,
+    RectifyReport,
     Residue,
     Selection,
     Subject,
@@ -330,6 +331,13 @@ class SqlSource:
             )
         report.incomplete, report.undescribed = bool(undescribed), undescribed
         return report
+
+    def rectify(self, subject: Subject, changes: Mapping[str, Any]) -> RectifyReport:
+        """Write the new values of ``changes`` (person attribute → value) in the subject's
+        own rows, where the manifest marks a column with that ``attribute`` (Art. 16); one
+        transaction for the whole source; issued documents are never touched."""
+        with database_errors(self):
+            return sql_rectify.rectify(self, subject, changes)
 
     def check_residue_now(
         self, identifiers: list[str], plan: Plan | None = None

@@ -270,3 +270,62 @@ class PurgeReport:
     #: Run with ``accept_unmapped``: the undescribed tables were not purged.
     incomplete: bool = False
     undescribed: list[str] = field(default_factory=list)
+
+
+#: Person attributes a rectification writes (Art. 16); a manifest column names one with
+#: ``attribute:``. ``full_name`` is derived from the first and last names.
+ATTRIBUTES = (
+    "civility",
+    "first_name",
+    "last_name",
+    "full_name",
+    "birth_date",
+    "email",
+    "phone",
+    "mobile",
+    "job_title",
+    "address",
+    "postal_code",
+    "city",
+    "country",
+)
+#: Attributes computed from others: never reported unmapped on their own.
+DERIVED_ATTRIBUTES = frozenset({"full_name"})
+
+
+@dataclass(frozen=True)
+class RectifiedValue:
+    """One value a rectification changed: where, and what it was (sealed by the caller,
+    never logged)."""
+
+    table: str
+    key: str
+    column: str
+    attribute: str
+    old: Any = field(repr=False)
+    new: Any = field(repr=False)
+    #: The register category of the place (Art. 19: whom to tell).
+    category: str = ""
+
+
+@dataclass
+class RectifyReport:
+    """What a rectification did in one source (Art. 16).
+
+    ``held``: the source holds the person. ``unmapped``: attributes asked for that no
+    mapped column holds there (someone must look: a task for the source's owner).
+    ``issued``: tables of issued documents holding the person, left as they were.
+    """
+
+    source: str
+    changed: list[RectifiedValue] = field(default_factory=list)
+    held: bool = False
+    unmapped: list[str] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)
+
+    @property
+    def table_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for value in self.changed:
+            counts[value.table] = counts.get(value.table, 0) + 1
+        return counts

@@ -171,6 +171,12 @@ def _check_columns(table: Table, tpath: str, categories: set[str] | None) -> lis
                     "keep needs a `retention` rule on the table (it gives the end date)",
                 )
             )
+        if column.attribute and (column.issued or table.issued):
+            # An issued document is never altered (C. com. L123-22): a rectification
+            # cannot write there.
+            problems.append(
+                (f"{cpath}.attribute", "an issued document is never altered: remove `attribute`")
+            )
     if {"delete_row", "keep"} <= strategies:
         problems.append(
             (
