@@ -17,7 +17,6 @@ one-time link (Art. 20(2)) that works once, then refuses. Every download is jour
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import uuid
@@ -41,6 +40,7 @@ from vigie.audit.services import record_read
 from vigie.lib import bounds, crypto, keyring
 from vigie.lib.controller import current_controller
 from vigie.lib.legal_calendar import paris_day
+from vigie.lib.spreadsheet import csv_bytes
 from vigie.mail.addressing import To
 from vigie.mail.models import Kind
 from vigie.mail.services import queue_message
@@ -171,17 +171,21 @@ def csv_zip(doc: dict[str, Any]) -> bytes:
         for section in doc["sections"]:
             name = f"{section['source']}__{section['table']}.csv"
             fields = list(section["fields"])
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["key", *fields])
-            for row in section["rows"]:
-                writer.writerow([row["key"], *(_cell(row["values"].get(f)) for f in fields)])
-            archive.writestr(name, out.getvalue().encode("utf-8"))
+            rows = [["key", *fields]] + [
+                [row["key"], *(_cell(row["values"].get(f)) for f in fields)]
+                for row in section["rows"]
+            ]
+            # Through the one spreadsheet helper: a cell a spreadsheet would run as a
+            # formula (= + - @ …) gets a leading ' (the JSON keeps the value as it is).
+            archive.writestr(name, csv_bytes(rows, delimiter=",", bom=False))
             names.append(f"{name}: {section['label']['en']} ({', '.join(fields)})")
         readme = (
             f"Portability export {doc['case']} ({doc['controller']['name']}), "
             f"{doc['generated_at']}.\nOne CSV file per table, UTF-8, comma-separated; "
-            "the same data as the JSON document.\n\n" + "\n".join(names) + "\n"
+            "the same data as the JSON document, except that a cell starting with = + - @ "
+            "or a tab gets a leading ' (spreadsheet formula injection).\n\n"
+            + "\n".join(names)
+            + "\n"
         )
         archive.writestr("README.txt", readme.encode("utf-8"))
     return buffer.getvalue()
