@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
+from tests.mail.conftest import SmtpSink, _free_port
+
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -104,3 +106,20 @@ def sign_in(live_server) -> Callable[[Page, str, str], None]:
             page.click("main form button[type=submit]")
 
     return submit
+
+
+@pytest.fixture
+def sink(settings, live_server) -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback that the pages' e-mails reach, their links pointing
+    at the live server (a person's sign-in link, a letter's download link)."""
+    settings.SITE_URL = live_server.url
+    settings.SMTP_HOST = "127.0.0.1"
+    settings.SMTP_PORT = _free_port()
+    settings.SMTP_TLS = "none"
+    settings.SMTP_TIMEOUT_SECONDS = 5
+    settings.DKIM_DOMAIN = ""
+    settings.DKIM_PRIVATE_KEY_PATH = ""
+    server = SmtpSink(port=settings.SMTP_PORT)
+    server.start()
+    yield server
+    server.stop()

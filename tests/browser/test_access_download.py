@@ -5,16 +5,14 @@ download journaled."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import BrowserPage
 from tests.browser.test_rights_portal import _last_link
-from tests.mail.conftest import SmtpSink, _free_port
+from tests.mail.conftest import SmtpSink
 from tests.rights.conftest import ON_FILE, SEMI, deliver_all, run_portal_jobs
 from vigie.audit.actor import Actor
 from vigie.audit.models import Event
@@ -23,23 +21,6 @@ from vigie.register.services import load_file
 from vigie.rights import access
 from vigie.rights import services as rights
 from vigie.rights.sealing import Requester
-
-
-@pytest.fixture
-def sink(settings: Any, live_server: Any) -> Iterator[SmtpSink]:
-    """The SMTP server the sign-in link is read from (as in test_rights_portal)."""
-    settings.SITE_URL = live_server.url
-    settings.SMTP_HOST = "127.0.0.1"
-    settings.SMTP_PORT = _free_port()
-    settings.SMTP_TLS = "none"
-    settings.SMTP_TIMEOUT_SECONDS = 5
-    settings.DKIM_DOMAIN = ""
-    settings.DKIM_PRIVATE_KEY_PATH = ""
-    server = SmtpSink(port=settings.SMTP_PORT)
-    server.start()
-    yield server
-    server.stop()
-
 
 pytestmark = [
     pytest.mark.browser,

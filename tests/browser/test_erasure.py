@@ -14,7 +14,6 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import BrowserPage
 from tests.browser.test_portal_and_backoffice import _sign_in_with_second_factor
-from tests.mail.conftest import SmtpSink, _free_port
 from tests.sources.helpdesk import BILLING_MANIFEST, HELPDESK_MANIFEST, seed_billing, seed_helpdesk
 from vigie.accounts.permissions import Role
 from vigie.audit.actor import Actor
@@ -35,21 +34,6 @@ pytestmark = [
 SEMI = Path(__file__).resolve().parents[2] / "policies" / "semi-informatique.yaml"
 ALICE = "alice.martin@example.fr"
 SCREENSHOTS = Path("/tmp")  # noqa: S108
-
-
-@pytest.fixture
-def sink(settings) -> SmtpSink:
-    settings.SITE_URL = "https://vigie.example"
-    settings.SMTP_HOST = "127.0.0.1"
-    settings.SMTP_PORT = _free_port()
-    settings.SMTP_TLS = "none"
-    settings.SMTP_TIMEOUT_SECONDS = 5
-    settings.DKIM_DOMAIN = ""
-    settings.DKIM_PRIVATE_KEY_PATH = ""
-    server = SmtpSink(port=settings.SMTP_PORT)
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_the_privacy_lead_changes_one_category_confirms_and_the_letter_is_sent(

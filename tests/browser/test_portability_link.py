@@ -10,14 +10,12 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import BrowserPage
-from tests.mail.conftest import SmtpSink, _free_port
+from tests.mail.conftest import SmtpSink
 from tests.rights.conftest import ON_FILE, SEMI, deliver_all
 from vigie.audit.actor import Actor
 from vigie.people.services import create_person
@@ -32,21 +30,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, databases=["default", "keys"]),
 ]
 RECEIVER = "dpo@receveur.example"
-
-
-@pytest.fixture
-def sink(settings: Any, live_server) -> Iterator[SmtpSink]:
-    settings.SITE_URL = live_server.url
-    settings.SMTP_HOST = "127.0.0.1"
-    settings.SMTP_PORT = _free_port()
-    settings.SMTP_TLS = "none"
-    settings.SMTP_TIMEOUT_SECONDS = 5
-    settings.DKIM_DOMAIN = ""
-    settings.DKIM_PRIVATE_KEY_PATH = ""
-    server = SmtpSink(port=settings.SMTP_PORT)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _link(sink: SmtpSink) -> str:

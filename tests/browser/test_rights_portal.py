@@ -7,15 +7,13 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import BrowserPage
-from tests.mail.conftest import SmtpSink, _free_port
+from tests.mail.conftest import SmtpSink
 from tests.rights.conftest import ON_FILE, SEMI, deliver_all, run_portal_jobs
 from vigie.people.services import create_person
 from vigie.register.services import load_file
@@ -29,21 +27,6 @@ pytestmark = [
 # Side effects for a human to look at; nothing asserts on them.
 SHOTS = "/tmp/portal-{}.png"  # noqa: S108
 DAY = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
-
-
-@pytest.fixture
-def sink(settings: Any, live_server) -> Iterator[SmtpSink]:
-    settings.SITE_URL = live_server.url
-    settings.SMTP_HOST = "127.0.0.1"
-    settings.SMTP_PORT = _free_port()
-    settings.SMTP_TLS = "none"
-    settings.SMTP_TIMEOUT_SECONDS = 5
-    settings.DKIM_DOMAIN = ""
-    settings.DKIM_PRIVATE_KEY_PATH = ""
-    server = SmtpSink(port=settings.SMTP_PORT)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _last_link(sink: SmtpSink, path: str) -> str:
