@@ -404,6 +404,9 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
     # finish its own last step: only that step is left to do.
     with transaction.atomic():
         plan = _plan(case, lock=True)
+        if plan.status == ErasureStatus.DONE:
+            # A second request (double submit) ran meanwhile and took the last step.
+            return plan
         plan.kept = _kept(reports, plan.choices)
         plan.erased = erased
         plan.counts = {
