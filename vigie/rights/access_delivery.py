@@ -114,6 +114,12 @@ def packages_of_person(person: Person) -> list[AccessPackage]:
     )
 
 
+def _erased(case: Case) -> bool:
+    """The person was erased since (by a case or a source's erase): no copy goes out."""
+    live = Person.objects.filter(pk=case.person_id, shredded_at__isnull=True)
+    return case.person_id is None or not live.exists()
+
+
 def download(
     actor: Actor, package: AccessPackage, fmt: str, *, person: Person | None = None
 ) -> Download:
@@ -128,7 +134,7 @@ def download(
             raise RightsError(_("This package is not yours."))
     else:
         _require(actor, Permission.RIGHTS_CASE_HANDLE)
-    if package.expired:
+    if package.expired or _erased(case):
         raise PackageExpired(_("This access package has expired."))
     content = open_content(package)
     body = render(content, fmt)

@@ -416,6 +416,7 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
         plan.status, plan.done_at, plan.failed = ErasureStatus.DONE, timezone.now(), ""
         plan.save()
         gone = Disclosure.objects.filter(person=person).delete()[0]
+        _withdraw_copies(person)
         _log(
             actor,
             plan.case,
@@ -438,6 +439,22 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
             _close(case_row)
             case_row.save()
     return plan
+
+
+def _withdraw_copies(person: Person) -> None:
+    """The copies of the person's data made for earlier requests stop being served: every
+    access package expires now (the sealed copy stays a case file), every portability
+    export expires and its files are deleted (the links already sent then refuse)."""
+    from vigie.rights.access_models import AccessPackage
+    from vigie.rights.portability import delete_expired
+    from vigie.rights.portability_models import PortabilityExport
+
+    now = timezone.now()
+    AccessPackage.objects.filter(case__person=person, expires_at__gt=now).update(expires_at=now)
+    PortabilityExport.objects.filter(
+        case__person=person, expires_at__gt=now, deleted_at__isnull=True
+    ).update(expires_at=now)
+    delete_expired(now)
 
 
 def _erase(actor: Actor, plan: ErasurePlan, subject: Subject) -> list[EraseReport]:
