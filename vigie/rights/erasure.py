@@ -37,6 +37,7 @@ from vigie.rights.models import (
     Decision,
     ErasurePlan,
     ErasureStatus,
+    IdentityStatus,
     NoticeTrigger,
     Outcome,
     RequestType,
@@ -238,6 +239,13 @@ def propose(actor: Actor, case: Case, invoked: Iterable[str] = ()) -> ErasurePla
     return plan
 
 
+def _check_verified(case: Case) -> None:
+    """Art. 12(6): nothing is erased, nor written to the requester, before their identity
+    is verified (the plan may be prepared meanwhile)."""
+    if case.identity_status != IdentityStatus.VERIFIED:
+        raise ErasureError(_("Identity is not verified: nothing may be disclosed or erased yet."))
+
+
 def _check_invoked(invoked: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(str(i) for i in invoked))
     unknown = [i for i in chosen if i not in ART17_1]
@@ -288,6 +296,7 @@ def choose(
         _check_open(plan.case)
         if plan.status == ErasureStatus.DONE:
             raise ErasureError(_("This erasure has already been carried out."))
+        _check_verified(plan.case)
         missing = set(plan.proposed) - set(choices)
         if missing or set(choices) - set(plan.proposed):
             raise ErasureError(_("Choose erase or keep for every category."))
@@ -381,6 +390,7 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
     if plan.status == ErasureStatus.DONE:
         return plan
     _check_open(plan.case)
+    _check_verified(plan.case)
     if plan.status == ErasureStatus.AWAITING_CLIENT:
         raise ErasureError(
             _(
