@@ -116,8 +116,9 @@ def packages_of_person(person: Person) -> list[AccessPackage]:
 
 def _erased(case: Case) -> bool:
     """The person was erased since (by a case or a source's erase): no copy goes out."""
-    live = Person.objects.filter(pk=case.person_id, shredded_at__isnull=True)
-    return case.person_id is None or not live.exists()
+    if case.person_id is None:
+        return True
+    return not Person.objects.filter(pk=case.person_id, shredded_at__isnull=True).exists()
 
 
 def download(

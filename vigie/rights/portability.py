@@ -320,8 +320,9 @@ def download(actor: Actor, export: PortabilityExport, fmt: str, *, by: str) -> D
 def _erased(export: PortabilityExport) -> bool:
     """The person was erased since (by a case or a source's erase): no copy goes out."""
     person_id = export.case.person_id
-    live = Person.objects.filter(pk=person_id, shredded_at__isnull=True)
-    return person_id is None or not live.exists()
+    if person_id is None:
+        return True
+    return not Person.objects.filter(pk=person_id, shredded_at__isnull=True).exists()
 
 
 def link_token(link_id: uuid.UUID) -> str:
