@@ -39,6 +39,7 @@ from vigie.audit.models import Event
 from vigie.consent.models import ConsentEvent, SegmentMember, Subscription, SuppressionEntry
 from vigie.demo.shapes import dolibarr, glpi
 from vigie.demo.shapes.fill import SeedPerson, fill_dolibarr, fill_glpi
+from vigie.disclosures.models import Disclosure
 from vigie.disclosures.services import record_disclosure
 from vigie.mail.models import Message
 from vigie.people.models import ContactPoint, Person
@@ -158,6 +159,7 @@ def vigie_count(person: Person) -> int:
         + SegmentMember.objects.filter(person=person).count()
         + Message.objects.filter(person=person).count()
         + SuppressionEntry.objects.count()
+        + Disclosure.objects.filter(person=person).count()  # the disclosure log (R22)
     )
 
 

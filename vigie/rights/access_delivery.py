@@ -114,6 +114,13 @@ def packages_of_person(person: Person) -> list[AccessPackage]:
     )
 
 
+def _erased(case: Case) -> bool:
+    """The person was erased since (by a case or a source's erase): no copy goes out."""
+    if case.person_id is None:
+        return True
+    return not Person.objects.filter(pk=case.person_id, shredded_at__isnull=True).exists()
+
+
 def download(
     actor: Actor, package: AccessPackage, fmt: str, *, person: Person | None = None
 ) -> Download:
@@ -128,7 +135,7 @@ def download(
             raise RightsError(_("This package is not yours."))
     else:
         _require(actor, Permission.RIGHTS_CASE_HANDLE)
-    if package.expired:
+    if package.expired or _erased(case):
         raise PackageExpired(_("This access package has expired."))
     content = open_content(package)
     body = render(content, fmt)

@@ -16,6 +16,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -28,7 +29,14 @@ from vigie.people.models import Person
 from vigie.people.panels import Panel
 from vigie.people.services import PersonUnavailable, open_person
 from vigie.rights import erasure, services
-from vigie.rights.models import Case, Channel, ErasureStatus, IdentityMethod, RequestType
+from vigie.rights.models import (
+    Case,
+    Channel,
+    ErasurePlan,
+    ErasureStatus,
+    IdentityMethod,
+    RequestType,
+)
 from vigie.rights.sealing import Requester
 
 
@@ -40,18 +48,30 @@ def delete_account(actor: Actor, person: Person, *, language: str = "fr") -> Cas
     except PersonUnavailable:
         raise erasure.ErasureError(_("This person's data is already erased.")) from None
     name = f"{data.first_name} {data.last_name}".strip()
-    case = services.open_case(
-        actor,
-        types=[RequestType.ERASURE],
-        channel=Channel.COLLEAGUE,
-        requester=Requester(email=data.email, name=name),
-        person=person,
-        language=language,
-        verified_by=IdentityMethod.KNOWN_TO_STAFF,
-    ).case
-    plan = erasure.propose(actor, case, ["a"])
-    plan = erasure.choose(actor, case, plan.proposed, ["a"])
-    if plan.status == ErasureStatus.CONFIRMED:
+    with transaction.atomic():
+        # Pressed twice (or by two colleagues): the erasure under way is the answer.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        pending = (
+            ErasurePlan.objects.filter(case__person=person, case__closed_at__isnull=True)
+            .exclude(status=ErasureStatus.DONE)
+            .select_related("case")
+            .first()
+        )
+        if pending is not None:
+            case, plan = pending.case, pending
+        else:
+            case = services.open_case(
+                actor,
+                types=[RequestType.ERASURE],
+                channel=Channel.COLLEAGUE,
+                requester=Requester(email=data.email, name=name),
+                person=person,
+                language=language,
+                verified_by=IdentityMethod.KNOWN_TO_STAFF,
+            ).case
+            plan = erasure.propose(actor, case, ["a"])
+            plan = erasure.choose(actor, case, plan.proposed, ["a"])
+    if plan.status in (ErasureStatus.CONFIRMED, ErasureStatus.FAILED):
         erasure.run(actor, case)
     return case
 

@@ -109,6 +109,10 @@ def record_death(
         else [RequestType.POST_MORTEM]
     )
     with transaction.atomic():
+        # Re-checked under the person's lock: two notifications at once record one death.
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        if DeathNotice.objects.filter(person=person).exists():
+            raise RightsError(_("This person's death is already recorded."))
         case = open_case(
             actor,
             types=types,

@@ -37,6 +37,7 @@ from vigie.rights.models import (
     Decision,
     ErasurePlan,
     ErasureStatus,
+    IdentityStatus,
     NoticeTrigger,
     Outcome,
     RequestType,
@@ -238,6 +239,13 @@ def propose(actor: Actor, case: Case, invoked: Iterable[str] = ()) -> ErasurePla
     return plan
 
 
+def _check_verified(case: Case) -> None:
+    """Art. 12(6): nothing is erased, nor written to the requester, before their identity
+    is verified (the plan may be prepared meanwhile)."""
+    if case.identity_status != IdentityStatus.VERIFIED:
+        raise ErasureError(_("Identity is not verified: nothing may be disclosed or erased yet."))
+
+
 def _check_invoked(invoked: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(str(i) for i in invoked))
     unknown = [i for i in chosen if i not in ART17_1]
@@ -288,6 +296,7 @@ def choose(
         _check_open(plan.case)
         if plan.status == ErasureStatus.DONE:
             raise ErasureError(_("This erasure has already been carried out."))
+        _check_verified(plan.case)
         missing = set(plan.proposed) - set(choices)
         if missing or set(choices) - set(plan.proposed):
             raise ErasureError(_("Choose erase or keep for every category."))
@@ -381,6 +390,7 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
     if plan.status == ErasureStatus.DONE:
         return plan
     _check_open(plan.case)
+    _check_verified(plan.case)
     if plan.status == ErasureStatus.AWAITING_CLIENT:
         raise ErasureError(
             _(
@@ -404,6 +414,9 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
     # finish its own last step: only that step is left to do.
     with transaction.atomic():
         plan = _plan(case, lock=True)
+        if plan.status == ErasureStatus.DONE:
+            # A second request (double submit) ran meanwhile and took the last step.
+            return plan
         plan.kept = _kept(reports, plan.choices)
         plan.erased = erased
         plan.counts = {
@@ -413,6 +426,7 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
         plan.status, plan.done_at, plan.failed = ErasureStatus.DONE, timezone.now(), ""
         plan.save()
         gone = Disclosure.objects.filter(person=person).delete()[0]
+        _withdraw_copies(person)
         _log(
             actor,
             plan.case,
@@ -435,6 +449,22 @@ def run(actor: Actor, case: Case) -> ErasurePlan:
             _close(case_row)
             case_row.save()
     return plan
+
+
+def _withdraw_copies(person: Person) -> None:
+    """The copies of the person's data made for earlier requests stop being served: every
+    access package expires now (the sealed copy stays a case file), every portability
+    export expires and its files are deleted (the links already sent then refuse)."""
+    from vigie.rights.access_models import AccessPackage
+    from vigie.rights.portability import delete_expired
+    from vigie.rights.portability_models import PortabilityExport
+
+    now = timezone.now()
+    AccessPackage.objects.filter(case__person=person, expires_at__gt=now).update(expires_at=now)
+    PortabilityExport.objects.filter(
+        case__person=person, expires_at__gt=now, deleted_at__isnull=True
+    ).update(expires_at=now)
+    delete_expired(now)
 
 
 def _erase(actor: Actor, plan: ErasurePlan, subject: Subject) -> list[EraseReport]:

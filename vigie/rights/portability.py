@@ -44,6 +44,7 @@ from vigie.lib.spreadsheet import csv_bytes
 from vigie.mail.addressing import To
 from vigie.mail.models import Kind
 from vigie.mail.services import queue_message
+from vigie.people.models import Person
 from vigie.people.services import PersonUnavailable, open_person
 from vigie.rights.actions import RightsAction
 from vigie.rights.models import Case, IdentityStatus, RequestType
@@ -302,7 +303,7 @@ def download(actor: Actor, export: PortabilityExport, fmt: str, *, by: str) -> D
         _require(actor, Permission.RIGHTS_CASE_HANDLE)
     if fmt not in FORMATS:
         raise RightsError(_("Unknown format."))
-    if export.expires_at <= timezone.now() or export.deleted_at is not None:
+    if export.expires_at <= timezone.now() or export.deleted_at is not None or _erased(export):
         raise RightsError(_("This export has expired: ask for a new one."))
     with transaction.atomic():
         record_read(actor, export.case, view=f"rights.portability.download.{fmt}")
@@ -318,6 +319,14 @@ def download(actor: Actor, export: PortabilityExport, fmt: str, *, by: str) -> D
 
 
 # -- the receiving controller's one-time link (Art. 20(2)) ----------------------------------
+
+
+def _erased(export: PortabilityExport) -> bool:
+    """The person was erased since (by a case or a source's erase): no copy goes out."""
+    person_id = export.case.person_id
+    if person_id is None:
+        return True
+    return not Person.objects.filter(pk=person_id, shredded_at__isnull=True).exists()
 
 
 def link_token(link_id: uuid.UUID) -> str:
@@ -394,6 +403,8 @@ def link_state(token: str) -> TransferLink:
         raise LinkRefused("used")
     export = link.export
     if min(link.expires_at, export.expires_at) <= timezone.now() or export.deleted_at:
+        raise LinkRefused("expired")
+    if _erased(export):
         raise LinkRefused("expired")
     return link
 

@@ -34,7 +34,7 @@ from vigie.people.services import InvalidPerson, PersonUnavailable, normalise_co
 from vigie.rights import services
 from vigie.rights.actions import RightsAction
 from vigie.rights.art19 import open_notices
-from vigie.rights.models import Case, NoticeTrigger, RequestType, Status
+from vigie.rights.models import Case, IdentityStatus, NoticeTrigger, RequestType, Status
 from vigie.rights.rectification_models import (
     ATTRIBUTE_LABELS,
     IDENTITY_ATTRIBUTES,
@@ -140,6 +140,11 @@ def _check_case(actor: Actor, case: Case) -> None:
         raise services.RightsError(_("This case is not a rectification request."))
     if case.person is None:
         raise services.RightsError(_("Link the case to the person first."))
+    if case.identity_status != IdentityStatus.VERIFIED:
+        # Art. 12(6): a requester not verified yet changes nothing of the person's data.
+        raise services.RightsError(
+            _("Identity is not verified: nothing may be changed for this person yet.")
+        )
 
 
 def record_corrections(actor: Actor, case: Case, changes: Mapping[str, Any]) -> Rectification:

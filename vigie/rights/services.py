@@ -742,6 +742,7 @@ def close_unverified(actor: Actor, case: Case, reason: str) -> Case:
         _check_open(case)
         if case.identity_status == IdentityStatus.VERIFIED:
             raise RightsError(_("The identity is verified: answer the request instead."))
+        check_notices_ended(case)  # Art. 19 (R57): no closing with a task open
         case.identity_status = IdentityStatus.FAILED
         case.status = Status.UNVERIFIED
         case.closing_reason = reason
