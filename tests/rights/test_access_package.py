@@ -236,6 +236,18 @@ def test_pdf_json_and_csv_read_back(case: Any, privacy_lead: Any, tmp_path: Path
     assert "Prestataires et sous-traitants techniques" in text
     assert "05/03/2024" in text
     assert "[tiers masqué]" in text
+    # Labels, not codes: each value under its field's label, Vigie's codes in words.
+    [own] = [s for s in content["sections"]["data"] if s["source"] == "vigie"]
+    fields = {field for row in own["rows"] for field in row["values"]}
+    assert {"Adresse e-mail", "Prénom", "Nom"} <= fields
+    assert not fields & {"email", "first_name", "last_name", "subject_types", "kind", "status"}
+    for code in (
+        "first_name",
+        "subject_types",
+        "disclosures.disclosure",
+        "technical-subcontractors",
+    ):
+        assert code not in text
     parsed = json.loads(render(content, "json"))
     assert [s["key"] for s in parsed["sections"]] == list(access.SECTIONS)
     assert parsed["items_per_source"] == package.counts
@@ -323,6 +335,9 @@ def test_back_office_actions_and_preview(
     assert "Préparer le dossier d’accès" in page.content.decode()
     response = staff.post(reverse("cases:access-compile", args=[case.pk]))
     assert response.status_code == 302
+    # Each source's count under its label, never its code.
+    page = staff.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "<li>GLPI (assistance et parc) : " in page and "<li>glpi : " not in page
     preview = staff.get(reverse("cases:access-preview", args=[case.pk, "csv"]))
     assert preview.status_code == 200
     assert preview["Content-Type"].startswith("text/csv")
