@@ -377,3 +377,13 @@ def test_cards_are_masked_ibans_keep_their_last_four_and_one_event_is_journaled(
     # One event for the IBAN, one for the scan of every text of the package.
     assert events.count() == 2
     assert "paul" not in json.dumps([e.extra for e in events])
+
+
+def test_the_personal_space_lists_one_package_per_case_its_latest(
+    case: Any, privacy_lead: Any
+) -> None:
+    from vigie.rights.access_delivery import packages_of_person
+
+    access.compile_package(Actor.for_user(privacy_lead), case)
+    latest = access.compile_package(Actor.for_user(privacy_lead), case)
+    assert [p.pk for p in packages_of_person(case.person)] == [latest.pk]
