@@ -150,6 +150,8 @@ def case(camille: Person, privacy_lead: Any) -> Any:
 
 def vigie_count(person: Person) -> int:
     """Vigie's own rows on her, counted by hand (the built-in source's tables)."""
+    from vigie.disclosures.models import Disclosure
+
     return (
         1
         + ContactPoint.objects.filter(person=person).count()
@@ -158,6 +160,7 @@ def vigie_count(person: Person) -> int:
         + SegmentMember.objects.filter(person=person).count()
         + Message.objects.filter(person=person).count()
         + SuppressionEntry.objects.count()
+        + Disclosure.objects.filter(person=person).count()
     )
 
 
