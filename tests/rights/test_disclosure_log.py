@@ -285,3 +285,20 @@ def test_the_log_is_found_and_erased_with_the_person(claire: Person) -> None:
     report = source.erase(Subject(email=[ON_FILE]))
     assert report.outcome(DISCLOSURE_TABLE).deleted == 2
     assert not Disclosure.objects.exists()
+
+
+def test_date_fields_render_an_iso_value_a_date_input_can_show() -> None:
+    """An ``<input type="date">`` takes only AAAA-MM-JJ: in French, a value written
+    JJ/MM/AAAA is dropped by the browser (today's date lost, the required field empty)."""
+    import datetime as dt
+
+    from django.utils import timezone, translation
+
+    from vigie.disclosures.forms import DisclosureForm
+    from vigie.rights.death_views import DeathForm
+
+    with translation.override("fr"):
+        html = str(DisclosureForm()["disclosed_on"])
+        assert f'value="{timezone.localdate():%Y-%m-%d}"' in html
+        death = str(DeathForm(initial={"died_on": dt.date(2026, 3, 5)})["died_on"])
+        assert 'value="2026-03-05"' in death

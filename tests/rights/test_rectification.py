@@ -213,6 +213,23 @@ def test_a_phone_correction_applies_at_once_without_proof(claire: Person) -> Non
     assert [(h["source"], h["attribute"]) for h in history] == [("vigie", "phone")]
 
 
+def test_other_fields_entered_with_a_name_apply_at_once_and_only_the_name_waits(
+    claire: Person,
+) -> None:
+    case = _case(claire)
+    rect = rectification.record_corrections(
+        Actor.cli(), case, {"job_title": "Comptable", "last_name": "Dupont"}
+    )
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_PROOF
+    assert rect.attributes == ["last_name"] and rect.needs_proof and not rect.applied
+    claire.refresh_from_db()
+    assert open_person(claire).job_title == "Comptable"
+    assert open_person(claire).last_name == "Martin"
+    [at_once] = case.rectifications.exclude(pk=rect.pk)
+    assert at_once.attributes == ["job_title"] and at_once.applied
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -40,7 +40,7 @@ class DisclosureForm(forms.Form):
         label=_("Data categories sent"), widget=forms.CheckboxSelectMultiple
     )
     disclosed_on = forms.DateField(
-        label=_("Sent on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Sent on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     purpose = forms.CharField(label=_("Purpose"), max_length=64, required=False)
     legal_basis = forms.CharField(label=_("Legal basis"), max_length=200, required=False)

@@ -46,6 +46,7 @@ from vigie.pii.mentions import Identifiers
 from vigie.register.document import is_na, text
 from vigie.register.exports import LEGAL_BASIS_LABELS, retention_rows
 from vigie.register.services import current_document
+from vigie.rights.access_labels import Labels
 from vigie.rights.access_models import AccessPackage
 from vigie.rights.actions import RightsAction
 from vigie.rights.models import Case, IdentityStatus, RequestType
@@ -217,21 +218,26 @@ _THIRD_PARTY_KINDS = _third_party_kinds()
 def _data_section(results: list[FindResult], mask: Masker) -> tuple[list[dict[str, Any]], set[str]]:
     names = source_names()
     categories = category_labels()
+    words = Labels()
     sources, found_categories = [], set()
     for result in results:
         label, tables = names.get(result.source, (result.source, {}))
         rows = []
         for row in result.rows:
             found_categories.add(row.category)
+            # Each value under its field's label, in the person's language (R51).
             values: dict[str, str] = {}
             for column, raw in row.values.items():
-                value = shown(raw)
+                value = shown(words.value(result.source, row.table, column, raw))
                 if value is None:
                     continue
+                field = words.field(result.source, row.table, column)
+                if field in values:
+                    field = f"{field} ({column})"
                 if isinstance(raw, str):
-                    mask.add(values, column, value)
+                    mask.add(values, field, value)
                 else:
-                    values[column] = value
+                    values[field] = value
             kept = result.kept_row(row.table, row.key)
             rows.append(
                 {

@@ -13,6 +13,7 @@ the package is refused with a clear page (410), never a 500.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -106,12 +107,20 @@ def send_link(actor: Actor, package: AccessPackage) -> AccessPackage:
 
 
 def packages_of_person(person: Person) -> list[AccessPackage]:
-    """The person's packages still downloadable, newest first (their personal space)."""
-    return list(
-        AccessPackage.objects.filter(
-            case__person=person, expires_at__gt=timezone.now()
-        ).select_related("case")
+    """The person's packages still downloadable, newest first (their personal space):
+    one per case, its latest (a package compiled again supersedes the earlier one)."""
+    packages = (
+        AccessPackage.objects.filter(case__person=person, expires_at__gt=timezone.now())
+        .select_related("case")
+        .order_by("-compiled_at")
     )
+    seen: set[Any] = set()
+    latest = []
+    for package in packages:
+        if package.case_id not in seen:
+            seen.add(package.case_id)
+            latest.append(package)
+    return latest
 
 
 def _erased(case: Case) -> bool:

@@ -28,6 +28,7 @@ from vigie.rights.access_models import AccessPackage
 from vigie.rights.access_render import FORMATS
 from vigie.rights.case_actions import _act
 from vigie.rights.models import Case, IdentityStatus, RequestType
+from vigie.sources.display import source_names
 
 
 def _attachment(result: access_delivery.Download) -> HttpResponse:
@@ -50,6 +51,7 @@ def access_panel(case: Case) -> dict[str, object] | None:
     if RequestType.ACCESS not in case.types:
         return None
     package = access.current_package(case)
+    names = source_names() if package else {}
     return {
         "package": package,
         "may_compile": case.is_open and case.identity_status == IdentityStatus.VERIFIED,
@@ -59,6 +61,11 @@ def access_panel(case: Case) -> dict[str, object] | None:
         and case.identity_status == IdentityStatus.VERIFIED,
         "formats": FORMATS,
         "items": sum(package.counts.values()) if package else 0,
+        # Each source by its label, never its code (« GLPI (assistance et parc) »).
+        "counts": [
+            (names.get(source, (source, {}))[0], count)
+            for source, count in (package.counts.items() if package else [])
+        ],
     }
 
 

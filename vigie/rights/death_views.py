@@ -30,7 +30,7 @@ class DeathForm(forms.Form):
     died_on = forms.DateField(
         label=gettext_lazy("Date of death"),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     proof = forms.FileField(
         label=gettext_lazy("Proof (death certificate)"),

@@ -152,6 +152,12 @@ def record_corrections(actor: Actor, case: Case, changes: Mapping[str, Any]) -> 
     needs its proof first (then the case waits and the person is asked by letter)."""
     _check_case(actor, case)
     cleaned = clean_changes(changes)
+    identity = IDENTITY_ATTRIBUTES & set(cleaned)
+    if identity and len(identity) < len(cleaned):
+        # R54, L1: only identity data waits for its proof; the other fields entered with
+        # it are applied at once, as a rectification of their own.
+        record_corrections(actor, case, {k: changes[k] for k in cleaned if k not in identity})
+        return record_corrections(actor, case, {k: changes[k] for k in identity})
     now = timezone.now()
     with transaction.atomic():
         rectification = Rectification(

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from vigie.audit.display import register_object_kind
@@ -26,6 +26,52 @@ BUILTIN_TABLES = {
     "consent.suppressionentry": gettext_lazy("Suppression list"),
     "consent.segmentmember": gettext_lazy("Targeting segments"),
     "mail.message": gettext_lazy("Outbox"),
+    "disclosures.disclosure": gettext_lazy("Communications to recipients"),
+}
+
+#: The columns of Vigie's own tables, as people read them (the access package shows
+#: each value under its label, never under the column's code).
+BUILTIN_COLUMNS = {
+    "email": gettext_lazy("E-mail address"),
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "phone": gettext_lazy("Telephone"),
+    "job_title": gettext_lazy("Job title"),
+    "organisation": gettext_lazy("Organisation"),
+    "subject_types": gettext_lazy("Relationship with us"),
+    "source": gettext_lazy("Origin of the data"),
+    "source_name": gettext_lazy("Name of the origin"),
+    "collected_at": gettext_lazy("Collected on"),
+    "partner_permission_ref": gettext_lazy("Partner's permission reference"),
+    "kind": pgettext_lazy("access package field", "Kind"),
+    "usage": gettext_lazy("Use"),
+    "value": gettext_lazy("Value"),
+    "recipient": gettext_lazy("Recipient"),
+    "categories": gettext_lazy("Data categories"),
+    "disclosed_at": gettext_lazy("Communicated on"),
+    "purpose": gettext_lazy("Purpose"),
+    "legal_basis": gettext_lazy("Legal basis"),
+    "reference": gettext_lazy("Reference"),
+    "method": gettext_lazy("How it was given"),
+    "wording": gettext_lazy("Wording shown"),
+    "channel": gettext_lazy("Where"),
+    "policy_version": gettext_lazy("Privacy policy version"),
+    "occurred_at": gettext_lazy("Date"),
+    "confirmed_at": gettext_lazy("Confirmed on"),
+    "ip": gettext_lazy("IP address"),
+    "proof_ref": gettext_lazy("Proof reference"),
+    "status": gettext_lazy("Status"),
+    "soft_opt_in": gettext_lazy("Existing customer (soft opt-in)"),
+    "since": gettext_lazy("Since"),
+    "pending_expires_at": gettext_lazy("Confirmation expected before"),
+    "segment": gettext_lazy("Segment"),
+    "added_at": gettext_lazy("Added on"),
+    "template": gettext_lazy("E-mail"),
+    "created_at": gettext_lazy("Created on"),
+    "sent_at": gettext_lazy("Sent on"),
+    "scope": gettext_lazy("Scope"),
+    "reason": gettext_lazy("Reason"),
+    "lifted_at": gettext_lazy("Lifted on"),
 }
 
 #: What an erasure does to a column, in words (the manifest's ``erase``).

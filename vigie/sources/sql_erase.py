@@ -61,13 +61,18 @@ def effective_strategies(
     to keep them was judged not to apply to this person. ``columns``: the personal
     columns the database has (default: all the manifest's).
     """
+    # The columns that link a row to the person: nulled, the row would be left without
+    # its owner (and a NOT NULL link, such as Dolibarr's fk_soc, refuses it).
+    linking = {link.column for link in spec.links if link.column and not link.through}
     strategies = {}
     for column in spec.personal_columns if columns is None else columns:
         choice = plan.get(column.category or "")
         if isinstance(choice, Keep):
             strategies[column.name] = "keep"
         elif isinstance(choice, Erase) and column.erase == "keep":
-            strategies[column.name] = "null"
+            # A category the plan erases against the manifest's keep: the row goes
+            # when it links the person, else the column is cleared.
+            strategies[column.name] = "delete_row" if column.name in linking else "null"
         else:
             strategies[column.name] = column.erase or "null"
     if "keep" in strategies.values():

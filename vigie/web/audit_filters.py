@@ -46,13 +46,13 @@ class EventFilter(django_filters.FilterSet):
         label=_("From"),
         field_name="occurred_at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     before = django_filters.DateFilter(
         label=_("To"),
         field_name="occurred_at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     class Meta:
