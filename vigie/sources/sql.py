@@ -5,8 +5,9 @@ PostgreSQL through psycopg, SQLite). Every call is set-based and **ids first**: 
 subject's identity keys and the ids their links lead to are selected first, then
 each table's rows by those ids, in bounded batches (no subquery, no per-row round
 trip), then changed by ``UPDATE``/``DELETE … WHERE key IN (batch)``, batch after
-batch, each batch one transaction. An interrupted
-erase or purge is run again and finishes the job (see ``docs/sources.md``).
+batch. An erase is one transaction per source (all the subject's tables or none); a
+purge commits each batch. An interrupted erase or purge is run again and finishes the
+job (see ``docs/sources.md``).
 """
 
 from __future__ import annotations
@@ -46,8 +47,9 @@ from vigie.sources.types import (
     Subject,
 )
 
-#: Called inside each batch's transaction with the table and the batch's size:
-#: progress for the CLI; raising there rolls the batch back (tests interrupt so).
+#: Called after each batch with the table and the batch's size, inside the transaction:
+#: progress for the CLI; raising there rolls back the batch of a purge, the whole source
+#: of an erase (tests interrupt so).
 BatchHook = Callable[[str, int], None]
 
 
