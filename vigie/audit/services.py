@@ -93,7 +93,7 @@ def record_event(
         head.mac = hashing.head_mac(chain, head.seq, head.hash)
         head.save()
         # A copy of the new head goes to the key store once this commits (anchoring.py).
-        anchor_after_commit(chain, head.seq, head.hash)
+        anchor_after_commit(chain, head.seq, head.hash, (event.seq - 1, event.prev_hash))
     return event
 
 

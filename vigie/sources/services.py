@@ -178,11 +178,14 @@ def erase_subject(
     still find the person again if the run is interrupted and started over.
     """
     sources = list_sources(enabled_only=True)
+    # Each source's guard runs once, before anything changes anywhere; its answer is
+    # handed to that source's erase below (no second look at the database's tables).
+    checked: dict[str, list[str]] = {}
     if not accept_unmapped:
         for source in sources:
             try:
                 with load_source(source.name) as engine:
-                    engine.guard(accept_unmapped=False, doing="erasure")
+                    checked[source.name] = engine.guard(accept_unmapped=False, doing="erasure")
             except UndescribedTables:
                 raise
             except (SourceError, ConnectionUnavailable):
@@ -196,7 +199,13 @@ def erase_subject(
             current = source.name
             with load_source(source.name) as engine:
                 reports.append(
-                    engine.erase(subject, plan, accept_unmapped=accept_unmapped, defer_residue=True)
+                    engine.erase(
+                        subject,
+                        plan,
+                        accept_unmapped=accept_unmapped,
+                        defer_residue=True,
+                        undescribed=checked.get(source.name),
+                    )
                 )
     except Exception as error:
         # What was done stays journaled even when a later source fails; the caller

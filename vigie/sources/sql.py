@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import warnings
 from collections.abc import Callable, Hashable, Mapping
+from contextlib import ExitStack
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -260,9 +261,12 @@ class SqlSource:
         personal, and ``table.column`` for columns of described tables it does not map:
         read from the database now (the inventory check's ``unmapped``, without its
         other checks)."""
-        with _database_errors(self), warnings.catch_warnings():
+        with _database_errors(self), warnings.catch_warnings(), ExitStack() as stack:
             warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
-            inspector = sa.inspect(self.engine)
+            # One connection for every question (an inspector on the engine takes one
+            # from the pool per question).
+            conn = stack.enter_context(self.engine.connect())
+            inspector = sa.inspect(conn)
             present = inspector.get_table_names()
             out = [
                 name
@@ -300,6 +304,7 @@ class SqlSource:
         accept_unmapped: bool = False,
         check_residue: bool = True,
         defer_residue: bool = False,
+        undescribed: list[str] | None = None,
     ) -> EraseReport:
         """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53).
 
@@ -309,9 +314,12 @@ class SqlSource:
         tables is searched for the person's identifiers (``report.residue``); with
         ``defer_residue`` the identifiers are read and returned (``report.identifiers``)
         and the report is left pending, for the caller to run the check as a job
-        (``check_residue_now``).
+        (``check_residue_now``). ``undescribed``: the answer of this source's ``guard``
+        that the caller has just had (``erase_subject`` checks every source first), not
+        asked again.
         """
-        undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
+        if undescribed is None:
+            undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
         with _database_errors(self):
             report = sql_erase.erase(
                 self,

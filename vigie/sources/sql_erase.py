@@ -191,12 +191,16 @@ def for_each_key_batch(
     extra: list[sa.ColumnElement[Any]],
     apply: Callable[[Connection, list[Row[Any]]], None],
     conn: Connection | None = None,
+    reselect: bool = True,
 ) -> int:
     """The rows of ``keys`` (resolved first) that meet ``condition``, ``batch_size`` keys
     at a time: select, apply; repeat. Batches with nothing left are skipped.
 
     With ``conn`` every batch runs in that connection's transaction (the caller commits:
     an erase is one transaction per source); without, each batch is its own transaction.
+    ``reselect=False`` (no ``condition``, no ``extra``: rows to delete, whose keys were
+    just selected in the same transaction): the keys are applied as they are, without
+    selecting them again.
     """
     batches = 0
     for batch in batched(keys, source.batch_size):
@@ -204,11 +208,12 @@ def for_each_key_batch(
         if condition is not None:
             where.append(condition)
         query = sa.select(*primary, *extra).where(*where).order_by(*primary)
+        given = batch if not reselect and condition is None and not extra else None
         if conn is not None:
-            batches += _one_batch(source, table, conn, query, apply)
+            batches += _one_batch(source, table, conn, query, apply, given)
             continue
         with source.engine.begin() as own:
-            batches += _one_batch(source, table, own, query, apply)
+            batches += _one_batch(source, table, own, query, apply, given)
     return batches
 
 
@@ -218,8 +223,9 @@ def _one_batch(
     conn: Connection,
     query: sa.Select[Any],
     apply: Callable[[Connection, list[Row[Any]]], None],
+    given: list[Any] | None = None,
 ) -> int:
-    rows = list(conn.execute(query).all())
+    rows: list[Any] = list(conn.execute(query).all()) if given is None else given
     if not rows:
         return 0
     apply(conn, rows)
@@ -255,12 +261,13 @@ def erase(
         keys = schema.identity_keys(conn, subject)
         # Read before anything changes: the rows that hold them are about to go.
         wanted = check_residue or defer_residue
-        values = identifiers(source, conn, subject, keys) if wanted else []
+        matched = match_values(source, conn, subject, keys)
+        values = identifiers(source, conn, subject, keys, matched) if wanted else []
         # Whom the kept rows are kept for: a later access request finds them by these
         # (R51), once the identity rows that lead to them are anonymised.
         from vigie.sources.archive import subject_refs
 
-        refs = subject_refs(match_values(source, conn, subject, keys))
+        refs = subject_refs(matched)
         report.identifiers = values
         for spec in schema.erase_order():
             # Versioned columns this database lacks are skipped.
@@ -430,7 +437,16 @@ def _erase_table(
                 outcome.updated += chosen.apply(conn, group)
 
     for_each_key_batch(
-        source, spec.name, changes.primary, rows_found, pending, extra, apply, conn=conn
+        source,
+        spec.name,
+        changes.primary,
+        rows_found,
+        pending,
+        extra,
+        apply,
+        conn=conn,
+        # Rows to delete, just selected in this transaction: deleted by those keys.
+        reselect=not changes.deletes,
     )
 
 
@@ -441,7 +457,11 @@ MIN_IDENTIFIER = 3
 
 
 def identifiers(
-    source: SqlSource, conn: Connection, subject: Subject, keys: SubjectKeys
+    source: SqlSource,
+    conn: Connection,
+    subject: Subject,
+    keys: SubjectKeys,
+    matched: list[tuple[str, Any]] | None = None,
 ) -> list[str]:
     """What identifies the person, read before the erase: the values given (addresses,
     logins), the values of the identities' match columns in the person's rows (every
@@ -455,7 +475,9 @@ def identifiers(
         if len(text) >= MIN_IDENTIFIER and not text.isdigit():
             found[text] = None
 
-    for _attribute, value in match_values(source, conn, subject, keys):
+    if matched is None:
+        matched = match_values(source, conn, subject, keys)
+    for _attribute, value in matched:
         add(value)
     for spec in source.manifest.tables.values():
         marked = [c for c in schema.personal_columns(spec) if c.identifies]
