@@ -119,13 +119,14 @@ def schema_key(source: Source) -> tuple[str, ...]:
     )
 
 
-def load_source(name: str, **options: Any) -> SqlSource:
-    """The engine of a registered source (``options``: batch size, progress hook…).
+def load_source(name: str | Source, **options: Any) -> SqlSource:
+    """The engine of a registered source, by name or as already read (``options``: batch
+    size, progress hook…).
 
     Its reflected schema is shared with the other calls on the same source, in the
     same state (see ``schema_key``).
     """
-    source = Source.objects.filter(name=name).first()
+    source = name if isinstance(name, Source) else Source.objects.filter(name=name).first()
     if source is None:
         raise UnknownSource(f"no registered source named {name!r}")
     return SqlSource(source_manifest(source), schema_key=schema_key(source), **options)
@@ -146,7 +147,7 @@ def find_subject(actor: Actor, subject: Subject) -> list[FindResult]:
     """
     results = [BuiltinSource(actor).find(subject)]
     for source in list_sources(enabled_only=True):
-        with load_source(source.name) as engine:
+        with load_source(source) as engine:
             results.append(engine.find(subject))
     counts = {r.source: r.table_counts for r in results}
     record_read(
@@ -180,7 +181,7 @@ def erase_subject(
     """
     with ExitStack() as stack:
         sources = list_sources(enabled_only=True)
-        engines = {s.name: stack.enter_context(load_source(s.name)) for s in sources}
+        engines = {s.name: stack.enter_context(load_source(s)) for s in sources}
         # Each source's guard runs once, before anything changes anywhere; its answer is
         # handed to that source's erase below (no second look at the database's tables),
         # which runs on the same engine and connection pool.
