@@ -293,8 +293,7 @@ def test_an_event_anchored_in_turn_moves_the_anchor_in_one_key_store_statement(
     assert len(key_store) == 1 and key_store[0].startswith("UPDATE")
     # The anchored link (event 2) was looked for in the log before the anchor moved.
     assert any(
-        "audit_event" in q["sql"] and q["sql"].startswith("SELECT")
-        for q in main.captured_queries
+        "audit_event" in q["sql"] and q["sql"].startswith("SELECT") for q in main.captured_queries
     )
     anchor = Anchor.objects.get(chain=Chain.CHANGE)
     assert (anchor.seq, anchor.hash) == (3, third.hash)

@@ -88,9 +88,7 @@ def anchor_heads(chains: Iterable[str]) -> None:
             write_anchor(chain, head.seq, head.hash)
 
 
-def write_anchor(
-    chain: str, seq: int, link: str, previous: tuple[int, str] | None = None
-) -> bool:
+def write_anchor(chain: str, seq: int, link: str, previous: tuple[int, str] | None = None) -> bool:
     """Move the anchor of ``chain`` forward to ``seq``; False if it could not be written.
 
     ``previous`` (the link just before ``seq``, where the anchor is when every event is
