@@ -15,6 +15,7 @@ of a Vigie whose own database is PostgreSQL too, and times, in the same run:
      each worker's peak resident memory (``ru_maxrss``; goal ≤ 300 MB).
 
 Usage: .venv/bin/python bench/dsr_latency.py [--pg postgresql+psycopg://postgres@127.0.0.1:5432]
+       [--runs 30] [--prefix vigie_bench_dsr]
 """
 
 from __future__ import annotations
@@ -32,8 +33,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PREFIX = "vigie_wt_access_dsr"
+#: The benchmark's databases' names start with this (``--prefix``): one prefix per checkout.
+PREFIX = os.environ.get("VIGIE_BENCH_PREFIX", "vigie_bench_dsr")
 CUSTOMERS, ORDERS, LOGINS = 1_000, 3_000, 5_000
+
+
+def _set_prefix(prefix: str) -> None:
+    global PREFIX
+    PREFIX = prefix
+    # The worker processes (spawned) read it from the environment.
+    os.environ["VIGIE_BENCH_PREFIX"] = prefix
 
 
 def _env(pg: str) -> None:
@@ -168,7 +177,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--prefix", default=PREFIX, help="the databases' names start with it")
     args = parser.parse_args()
+    _set_prefix(args.prefix)
     _env(args.pg)
     _create_databases(args.pg)
     import django

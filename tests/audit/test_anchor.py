@@ -273,3 +273,50 @@ def test_a_purge_committing_while_verify_walks_is_no_tamper(anchored, cli_actor,
     result = verify_chains()
     assert purged == [4]
     assert result.ok, result.problem
+
+
+def test_an_event_anchored_in_turn_moves_the_anchor_in_one_key_store_statement(
+    anchored, cli_actor, django_capture_on_commit_callbacks
+) -> None:
+    """Issue 14 (DSR latency): the anchor is where the new event's previous link is, so
+    one conditional UPDATE moves it — after the log was checked to hold that link."""
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = anchored(cli_actor, 2)
+    with (
+        CaptureQueriesContext(connections["keys"]) as keys,
+        CaptureQueriesContext(connection) as main,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        third = record_event(cli_actor, Action.USER_ROLE_CHANGE, ObjectRef("accounts.user", "1"))
+    key_store = [q["sql"] for q in keys.captured_queries]
+    assert len(key_store) == 1 and key_store[0].startswith("UPDATE")
+    # The anchored link (event 2) was looked for in the log before the anchor moved.
+    assert any(
+        "audit_event" in q["sql"] and q["sql"].startswith("SELECT") for q in main.captured_queries
+    )
+    anchor = Anchor.objects.get(chain=Chain.CHANGE)
+    assert (anchor.seq, anchor.hash) == (3, third.hash)
+    assert second.hash == third.prev_hash and first.seq == 1
+    assert verify_chains().ok
+
+
+def test_a_head_put_back_over_an_emptied_log_does_not_carry_the_anchor_on_the_short_way(
+    anchored, cli_actor
+) -> None:
+    # The attacker empties the log but puts back a copy of the head: the next event
+    # follows exactly the anchored link, yet the log no longer holds it.
+    anchored(cli_actor, 3)
+    head = ChainHead.objects.values("seq", "hash", "mac").get(chain=Chain.CHANGE)
+    as_attacker(
+        "DELETE FROM audit_event",
+        "DELETE FROM audit_checkpoint",
+        (
+            "UPDATE audit_chainhead SET seq = %s, hash = %s, mac = %s WHERE chain = 'change'",
+            [head["seq"], head["hash"], head["mac"]],
+        ),
+    )
+    anchored(cli_actor, 2)
+    anchor = Anchor.objects.get(chain=Chain.CHANGE)
+    assert (anchor.seq, anchor.hash) == (3, head["hash"])
+    assert not verify_chains().ok

@@ -157,9 +157,9 @@ def test_the_audit_anchor_is_written_once_per_chunk_and_ends_at_the_head(monkeyp
     writes = []
     real = anchoring.write_anchor
 
-    def counted(chain, seq, link):
+    def counted(chain, seq, link, *previous):
         writes.append(seq)
-        return real(chain, seq, link)
+        return real(chain, seq, link, *previous)
 
     monkeypatch.setattr(anchoring, "write_anchor", counted)
     header = (

@@ -136,7 +136,8 @@ def test_erase_applies_each_strategy_and_leaves_everyone_elses_rows_byte_identic
     engine.dispose()
 
 
-def test_erase_changes_rows_in_batches_each_its_own_transaction(database_url) -> None:
+def test_erase_changes_rows_in_bounded_batches(database_url) -> None:
+    # All of them in one transaction per source (test_erase_atomic.py).
     seed_helpdesk(sa.create_engine(database_url))
     batches: list[tuple[str, int]] = []
     with helpdesk(database_url, batch_size=2, on_batch=lambda t, n: batches.append((t, n))) as src:

@@ -38,14 +38,17 @@ security_log = logging.getLogger("vigie.security")
 _deferred = threading.local()
 
 
-def anchor_after_commit(chain: str, seq: int, link: str) -> None:
+def anchor_after_commit(
+    chain: str, seq: int, link: str, previous: tuple[int, str] | None = None
+) -> None:
     """Anchor ``(seq, link)`` of ``chain`` once the caller's transaction commits (in
-    ``anchors_deferred``: note the chain, anchored at the end of the batch)."""
+    ``anchors_deferred``: note the chain, anchored at the end of the batch).
+    ``previous``: the link the event follows, where the anchor most likely is."""
     touched: set[str] | None = getattr(_deferred, "chains", None)
     if touched is not None:
         transaction.on_commit(lambda: touched.add(chain))
         return
-    transaction.on_commit(lambda: write_anchor(chain, seq, link))
+    transaction.on_commit(lambda: write_anchor(chain, seq, link, previous))
 
 
 @contextmanager
@@ -85,8 +88,15 @@ def anchor_heads(chains: Iterable[str]) -> None:
             write_anchor(chain, head.seq, head.hash)
 
 
-def write_anchor(chain: str, seq: int, link: str) -> bool:
-    """Move the anchor of ``chain`` forward to ``seq``; False if it could not be written."""
+def write_anchor(chain: str, seq: int, link: str, previous: tuple[int, str] | None = None) -> bool:
+    """Move the anchor of ``chain`` forward to ``seq``; False if it could not be written.
+
+    ``previous`` (the link just before ``seq``, where the anchor is when every event is
+    anchored in turn) allows the short way: the log still holds that link (checked, as
+    always) and one conditional ``UPDATE`` moves the anchor only if it is exactly there
+    — two round trips instead of five. Anywhere else (behind, moved by another writer,
+    missing), the long way below decides, with the same rules.
+    """
     fields = {
         "seq": seq,
         "hash": link,
@@ -95,6 +105,13 @@ def write_anchor(chain: str, seq: int, link: str) -> bool:
     }
     using = router.db_for_write(Anchor)
     try:
+        if previous is not None and previous[0] < seq and _goes_through(chain, *previous):
+            # One statement, atomic on its own: no transaction to open on the key store.
+            moved = Anchor.objects.filter(chain=chain, seq=previous[0], hash=previous[1]).update(
+                **fields
+            )
+            if moved:
+                return True
         with transaction.atomic(using=using):
             current = Anchor.objects.filter(chain=chain).values_list("seq", "hash").first()
             if current is None:

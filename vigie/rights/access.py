@@ -45,7 +45,7 @@ from vigie.pii.masking import mask_third_parties
 from vigie.pii.mentions import Identifiers
 from vigie.register.document import is_na, text
 from vigie.register.exports import LEGAL_BASIS_LABELS, retention_rows
-from vigie.register.services import current_document
+from vigie.register.services import current_revision
 from vigie.rights.access_labels import Labels
 from vigie.rights.access_models import AccessPackage
 from vigie.rights.actions import RightsAction
@@ -400,7 +400,9 @@ def subject_of(case: Case) -> tuple[Subject, list[str]]:
 
 def build_content(actor: Actor, case: Case) -> dict[str, Any]:
     """The package's content, in the case's language (the finding is journaled)."""
-    doc = current_document()
+    revision = current_revision()
+    # Read, never changed here: the stored document itself, not a deep copy of it.
+    doc = revision.document if revision is not None else None
     if doc is None:
         raise RightsError(_("No register is loaded: the package needs its information."))
     lang = "en" if case.language.startswith("en") else "fr"

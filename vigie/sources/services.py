@@ -11,6 +11,7 @@ import functools
 import hashlib
 import hmac
 from collections.abc import Iterable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -128,13 +129,14 @@ def schema_key(source: Source) -> tuple[str, ...]:
     )
 
 
-def load_source(name: str, **options: Any) -> SqlSource:
-    """The engine of a registered source (``options``: batch size, progress hook…).
+def load_source(name: str | Source, **options: Any) -> SqlSource:
+    """The engine of a registered source, by name or as already read (``options``: batch
+    size, progress hook…).
 
     Its reflected schema is shared with the other calls on the same source, in the
     same state (see ``schema_key``).
     """
-    source = Source.objects.filter(name=name).first()
+    source = name if isinstance(name, Source) else Source.objects.filter(name=name).first()
     if source is None:
         raise UnknownSource(f"no registered source named {name!r}")
     return SqlSource(source_manifest(source), schema_key=schema_key(source), **options)
@@ -155,7 +157,7 @@ def find_subject(actor: Actor, subject: Subject) -> list[FindResult]:
     """
     results = [BuiltinSource(actor).find(subject)]
     for source in list_sources(enabled_only=True):
-        with load_source(source.name) as engine:
+        with load_source(source) as engine:
             results.append(engine.find(subject))
     counts = {r.source: r.table_counts for r in results}
     record_read(
@@ -204,27 +206,50 @@ def erase_subject(
     External sources go first and Vigie's own store last: until the end, Vigie can
     still find the person again if the run is interrupted and started over.
     """
-    sources = list_sources(enabled_only=True)
-    if not accept_unmapped:
-        for source in sources:
-            try:
-                with load_source(source.name) as engine:
-                    engine.guard(accept_unmapped=False, doing="erasure")
-            except UndescribedTables:
-                raise
-            except (SourceError, ConnectionUnavailable):
-                # A source that cannot be reached fails in the run below, which
-                # journals what was done before it (its own guard runs there too).
-                continue
+    with ExitStack() as stack:
+        sources = list_sources(enabled_only=True)
+        engines = {s.name: stack.enter_context(load_source(s)) for s in sources}
+        # Each source's guard runs once, before anything changes anywhere; its answer is
+        # handed to that source's erase below (no second look at the database's tables),
+        # which runs on the same engine and connection pool.
+        checked: dict[str, list[str]] = {}
+        if not accept_unmapped:
+            for source in sources:
+                try:
+                    checked[source.name] = engines[source.name].guard(
+                        accept_unmapped=False, doing="erasure"
+                    )
+                except UndescribedTables:
+                    raise
+                except (SourceError, ConnectionUnavailable):
+                    # A source that cannot be reached fails in the run below, which
+                    # journals what was done before it (its own guard runs there too).
+                    continue
+        return _erase_all(actor, subject, plan, engines, checked, accept_unmapped)
+
+
+def _erase_all(
+    actor: Actor,
+    subject: Subject,
+    plan: Plan | None,
+    engines: dict[str, SqlSource],
+    checked: dict[str, list[str]],
+    accept_unmapped: bool,
+) -> list[EraseReport]:
     reports: list[EraseReport] = []
     current = ""
     try:
-        for source in sources:
-            current = source.name
-            with load_source(source.name) as engine:
-                reports.append(
-                    engine.erase(subject, plan, accept_unmapped=accept_unmapped, defer_residue=True)
+        for name, engine in engines.items():
+            current = name
+            reports.append(
+                engine.erase(
+                    subject,
+                    plan,
+                    accept_unmapped=accept_unmapped,
+                    defer_residue=True,
+                    undescribed=checked.get(name),
                 )
+            )
     except Exception as error:
         # What was done stays journaled even when a later source fails; the caller
         # sees the error and runs the erasure again (every step is safe to repeat).

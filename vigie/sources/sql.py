@@ -5,8 +5,9 @@ PostgreSQL through psycopg, SQLite). Every call is set-based and **ids first**: 
 subject's identity keys and the ids their links lead to are selected first, then
 each table's rows by those ids, in bounded batches (no subquery, no per-row round
 trip), then changed by ``UPDATE``/``DELETE … WHERE key IN (batch)``, batch after
-batch, each batch one transaction. An interrupted
-erase or purge is run again and finishes the job (see ``docs/sources.md``).
+batch. An erase is one transaction per source (all the subject's tables or none); a
+purge commits each batch. An interrupted erase or purge is run again and finishes the
+job (see ``docs/sources.md``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import datetime as dt
 import hashlib
 import warnings
 from collections.abc import Callable, Hashable, Mapping
+from contextlib import ExitStack
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
@@ -50,8 +52,9 @@ from vigie.sources.types import (
 if TYPE_CHECKING:
     from vigie.sources.portable import PortableSection
 
-#: Called inside each batch's transaction with the table and the batch's size:
-#: progress for the CLI; raising there rolls the batch back (tests interrupt so).
+#: Called after each batch with the table and the batch's size, inside the transaction:
+#: progress for the CLI; raising there rolls back the batch of a purge, the whole source
+#: of an erase (tests interrupt so).
 BatchHook = Callable[[str, int], None]
 
 
@@ -269,9 +272,12 @@ class SqlSource:
         personal, and ``table.column`` for columns of described tables it does not map:
         read from the database now (the inventory check's ``unmapped``, without its
         other checks)."""
-        with database_errors(self), warnings.catch_warnings():
+        with database_errors(self), warnings.catch_warnings(), ExitStack() as stack:
             warnings.filterwarnings("ignore", "Did not recognize type", sa.exc.SAWarning)
-            inspector = sa.inspect(self.engine)
+            # One connection for every question (an inspector on the engine takes one
+            # from the pool per question).
+            conn = stack.enter_context(self.engine.connect())
+            inspector = sa.inspect(conn)
             present = inspector.get_table_names()
             out = [
                 name
@@ -309,6 +315,7 @@ class SqlSource:
         accept_unmapped: bool = False,
         check_residue: bool = True,
         defer_residue: bool = False,
+        undescribed: list[str] | None = None,
     ) -> EraseReport:
         """Apply each column's strategy, or the plan's per-category choice (Art. 17, R53).
 
@@ -318,9 +325,12 @@ class SqlSource:
         tables is searched for the person's identifiers (``report.residue``); with
         ``defer_residue`` the identifiers are read and returned (``report.identifiers``)
         and the report is left pending, for the caller to run the check as a job
-        (``check_residue_now``).
+        (``check_residue_now``). ``undescribed``: the answer of this source's ``guard``
+        that the caller has just had (``erase_subject`` checks every source first), not
+        asked again.
         """
-        undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
+        if undescribed is None:
+            undescribed = self.guard(accept_unmapped=accept_unmapped, doing="erasure")
         with database_errors(self):
             report = sql_erase.erase(
                 self,

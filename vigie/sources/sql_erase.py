@@ -3,12 +3,16 @@
 Table by table in ``SchemaView.erase_order``, ids first: the identity keys and the
 ids ``through`` links lead to are selected once, before any change; each table's
 rows are then selected by those ids (one statement per link and batch of ids, no
-subquery), and changed batch by batch of primary keys, each batch one transaction:
+subquery), and changed batch by batch of primary keys (bounded statements):
 ``DELETE`` for ``delete_row`` tables, else one ``UPDATE`` for the ``null``/``mask``
-columns plus keyed hashes, and the archive index entry of
-every kept row (Art. 17(3)) written before the batch commits. Rows already erased
+columns plus keyed hashes. The whole erase of one source is **one transaction**
+(issue 14): all the subject's tables or none — a failure anywhere rolls the source
+back as it was. The archive index entries of the kept rows (Art. 17(3)) are written
+once, before that transaction commits: if the commit fails, the rows are still there
+and kept, so the entries are true, and a re-run adds nothing. Rows already erased
 (their nulled and masked columns in the erased state) are not selected again, so a
-re-run after an interruption finishes the job and changes nothing twice.
+re-run changes nothing twice. (The retention purge, ``sql_retention``, keeps one
+transaction per batch: it is resumable rather than all-or-nothing.)
 """
 
 from __future__ import annotations
@@ -191,24 +195,48 @@ def for_each_key_batch(
     condition: sa.ColumnElement[bool] | None,
     extra: list[sa.ColumnElement[Any]],
     apply: Callable[[Connection, list[Row[Any]]], None],
+    conn: Connection | None = None,
+    reselect: bool = True,
 ) -> int:
     """The rows of ``keys`` (resolved first) that meet ``condition``, ``batch_size`` keys
-    at a time: select, apply, commit; repeat. Batches with nothing left are skipped."""
+    at a time: select, apply; repeat. Batches with nothing left are skipped.
+
+    With ``conn`` every batch runs in that connection's transaction (the caller commits:
+    an erase is one transaction per source); without, each batch is its own transaction.
+    ``reselect=False`` (no ``condition``, no ``extra``: rows to delete, whose keys were
+    just selected in the same transaction): the keys are applied as they are, without
+    selecting them again.
+    """
     batches = 0
     for batch in batched(keys, source.batch_size):
         where = [key_in(primary, batch)]
         if condition is not None:
             where.append(condition)
         query = sa.select(*primary, *extra).where(*where).order_by(*primary)
-        with source.engine.begin() as conn:
-            rows = list(conn.execute(query).all())
-            if not rows:
-                continue
-            apply(conn, rows)
-            if source.on_batch is not None:
-                source.on_batch(table, len(rows))
-        batches += 1
+        given = batch if not reselect and condition is None and not extra else None
+        if conn is not None:
+            batches += _one_batch(source, table, conn, query, apply, given)
+            continue
+        with source.engine.begin() as own:
+            batches += _one_batch(source, table, own, query, apply, given)
     return batches
+
+
+def _one_batch(
+    source: SqlSource,
+    table: str,
+    conn: Connection,
+    query: sa.Select[Any],
+    apply: Callable[[Connection, list[Row[Any]]], None],
+    given: list[Any] | None = None,
+) -> int:
+    rows: list[Any] = list(conn.execute(query).all()) if given is None else given
+    if not rows:
+        return 0
+    apply(conn, rows)
+    if source.on_batch is not None:
+        source.on_batch(table, len(rows))
+    return 1
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -231,30 +259,38 @@ def erase(
 ) -> EraseReport:
     report = EraseReport(source.name)
     schema = source.schema
-    with source.engine.connect() as conn:
+    kept: list[KeptRow] = []
+    # One connection, one transaction: the subject's tables all change, or none does
+    # (the context manager rolls back on any exception, the hook's included).
+    with source.engine.begin() as conn:
         keys = schema.identity_keys(conn, subject)
         # Read before anything changes: the rows that hold them are about to go.
         wanted = check_residue or defer_residue
-        values = identifiers(source, conn, subject, keys) if wanted else []
+        matched = match_values(source, conn, subject, keys)
+        values = identifiers(source, conn, subject, keys, matched) if wanted else []
         # Whom the kept rows are kept for: a later access request finds them by these
         # (R51), once the identity rows that lead to them are anonymised.
         from vigie.sources.archive import subject_refs
 
-        refs = subject_refs(match_values(source, conn, subject, keys))
-    report.identifiers = values
-    for spec in schema.erase_order():
-        # Versioned columns this database lacks are skipped.
-        strategies = effective_strategies(spec, plan, schema.personal_columns(spec))
-        if not strategies or not schema.subject_conditions(spec, keys, erasing=True):
-            continue
-        report.outcome(spec.name)
-        with source.engine.connect() as conn:
+        refs = subject_refs(matched)
+        report.identifiers = values
+        for spec in schema.erase_order():
+            # Versioned columns this database lacks are skipped.
+            strategies = effective_strategies(spec, plan, schema.personal_columns(spec))
+            if not strategies or not schema.subject_conditions(spec, keys, erasing=True):
+                continue
+            report.outcome(spec.name)
             # The table's rows by its links' ids, selected when its turn comes: the
-            # tables erased before it may have deleted some.
+            # tables erased before it may have deleted some (seen in this transaction).
             rows = schema.subject_rows(conn, spec, keys, erasing=True)
-        if not rows:
-            continue
-        _erase_table(source, spec, rows, strategies, plan, report, keys, refs)
+            if not rows:
+                continue
+            _erase_table(source, conn, spec, rows, strategies, plan, report, keys, refs, kept)
+        if kept:
+            # Written before the source's transaction commits: if the commit fails the
+            # rows are still there and kept, so the entries are true (a re-run adds
+            # nothing); once it has committed, no kept row lacks its entry.
+            source.record_kept(kept)
     if defer_residue:
         # The caller stores the identifiers (sealed) and queues the check as a job.
         report.residue_state = ResidueState.PENDING
@@ -321,13 +357,15 @@ class _Guarded:
 
 def _erase_table(
     source: SqlSource,
+    conn: Connection,
     spec: Table,
     rows_found: list[tuple[Any, ...]],
     strategies: dict[str, str],
     plan: Plan,
     report: EraseReport,
     keys: SubjectKeys,
-    refs: tuple[str, ...] = (),
+    refs: tuple[str, ...],
+    archive: list[KeptRow],
 ) -> None:
     guard = _Guarded(source, spec, strategies, keys)
     changes = guard.changes()
@@ -391,9 +429,8 @@ def _erase_table(
     def apply(conn: Connection, rows: list[Row[Any]]) -> None:
         if changes.kept:
             kept = kept_rows(rows)
-            # Written before the batch commits: if the commit fails, the row is still
-            # there and kept, so the entry is true; a re-run adds nothing.
-            source.record_kept(kept)
+            # Recorded in the archive index before the source's transaction commits.
+            archive.extend(kept)
             report.kept.extend(kept)
             outcome.kept += len(rows)
         if changes.deletes:
@@ -404,7 +441,18 @@ def _erase_table(
             if chosen.null or chosen.mask or chosen.hash:
                 outcome.updated += chosen.apply(conn, group)
 
-    for_each_key_batch(source, spec.name, changes.primary, rows_found, pending, extra, apply)
+    for_each_key_batch(
+        source,
+        spec.name,
+        changes.primary,
+        rows_found,
+        pending,
+        extra,
+        apply,
+        conn=conn,
+        # Rows to delete, just selected in this transaction: deleted by those keys.
+        reselect=not changes.deletes,
+    )
 
 
 # -- after the erase: the residue check (issue 12) ---------------------------------------
@@ -414,7 +462,11 @@ MIN_IDENTIFIER = 3
 
 
 def identifiers(
-    source: SqlSource, conn: Connection, subject: Subject, keys: SubjectKeys
+    source: SqlSource,
+    conn: Connection,
+    subject: Subject,
+    keys: SubjectKeys,
+    matched: list[tuple[str, Any]] | None = None,
 ) -> list[str]:
     """What identifies the person, read before the erase: the values given (addresses,
     logins), the values of the identities' match columns in the person's rows (every
@@ -428,7 +480,9 @@ def identifiers(
         if len(text) >= MIN_IDENTIFIER and not text.isdigit():
             found[text] = None
 
-    for _attribute, value in match_values(source, conn, subject, keys):
+    if matched is None:
+        matched = match_values(source, conn, subject, keys)
+    for _attribute, value in matched:
         add(value)
     for spec in source.manifest.tables.values():
         marked = [c for c in schema.personal_columns(spec) if c.identifies]
