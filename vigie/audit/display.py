@@ -203,6 +203,7 @@ SYSTEM_TASKS = {
     "identity documents": _("deletion of identity documents"),
     "residue check": _("check of what an erasure left"),
     "mailbox": _("opening of a case for a message of the privacy mailbox"),
+    "portability expiry": _("deletion of expired portability exports"),
 }
 
 

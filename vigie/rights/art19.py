@@ -234,7 +234,11 @@ def record_notice_outcome(outcome: Outcome) -> None:
     notice.ended_by = "system:mail"
     notice.save(update_fields=["status", "ended_at", "ended_by"])
     _notice_log(
-        Actor.system("mail"), notice.case, RightsAction.NOTICE_DELIVERED, "notice_delivered", notice
+        Actor.system("mail delivery"),
+        notice.case,
+        RightsAction.NOTICE_DELIVERED,
+        "notice_delivered",
+        notice,
     )
 
 

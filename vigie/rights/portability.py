@@ -267,7 +267,7 @@ def delete_expired(now: Any = None) -> int:
             export.deleted_at = now
             export.save(update_fields=["json_sealed", "csv_sealed", "deleted_at"])
             _log(
-                Actor.system("rights.portability"),
+                Actor.system("portability expiry"),
                 export.case,
                 RightsAction.PORTABILITY_DELETE,
                 "portability_deleted",
