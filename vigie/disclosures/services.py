@@ -109,7 +109,9 @@ def record_disclosure(
                 "recipient": recipient.key,
                 "categories": keys,
                 "channel": str(channel),
-                "reference": reference,
+                # The reference is free text (it may name someone): the log says only
+                # whether there is one; the row itself holds it.
+                "with_reference": bool(reference),
             },
         )
     return disclosure, True
