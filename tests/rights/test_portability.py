@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "vigie" / "sources" / "manifests" / "glpi.yaml"
 NOW = dt.datetime(2025, 6, 2, 9, 30)
 OWN_PUBLIC = "PORT-OWN-PUBLIC: mon imprimante refuse toujours d'imprimer"
+COLLEAGUE = "PORT-COLLEAGUE: voir avec paul.durand@client.example, il a le même souci"
 OWN_PRIVATE = "PORT-OWN-PRIVATE: note privée de la personne"
 TECH_PRIVATE = "PORT-TECH-PRIVATE: note interne, client difficile"
 TECH_PUBLIC = "PORT-TECH-PUBLIC: nous passons demain"
@@ -80,6 +81,7 @@ def glpi_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_actor: Actor) -
         )
         for author, content, private in (
             (uid, OWN_PUBLIC, 0),
+            (uid, COLLEAGUE, 0),
             (uid, OWN_PRIVATE, 1),
             (tech, TECH_PRIVATE, 1),
             (tech, TECH_PUBLIC, 0),
@@ -104,6 +106,15 @@ def _case(person: Any, *, verified: bool = True, types: tuple[str, ...] = ("port
 
 def _doc(export: PortabilityExport) -> dict[str, Any]:
     return json.loads(portability.download(Actor.cli(), export, "json", by="staff").content)
+
+
+def _unmasked(exported: dict[str, str], stored: dict[str, str]) -> bool:
+    """The same rows, each text the stored one but for third parties masked in it."""
+    assert exported.keys() == stored.keys()
+    for key, text in exported.items():
+        pattern = ".+?".join(re.escape(part) for part in text.split("[tiers masqué]"))
+        assert re.fullmatch(pattern, stored[key], flags=re.S), key
+    return True
 
 
 def _section(doc: dict[str, Any], source: str, table: str) -> dict[str, Any]:
@@ -150,14 +161,15 @@ def test_the_export_validates_and_holds_the_persons_words_not_others_nor_interna
             )
         }
     followups = _section(doc, "glpi", "glpi_itilfollowups")
-    assert {r["key"]: r["values"]["content"] for r in followups["rows"]} == own
+    # Every follow-up they wrote, public; a colleague's address in it masked (Art. 20(4)).
+    assert _unmasked({r["key"]: r["values"]["content"] for r in followups["rows"]}, own)
     assert followups["fields"] == {
         "items_id": "provided",
         "date": "provided",
         "content": "provided",
     }
     ticket_rows = _section(doc, "glpi", "glpi_tickets")["rows"]
-    assert {r["key"]: r["values"]["content"] for r in ticket_rows} == tickets
+    assert _unmasked({r["key"]: r["values"]["content"] for r in ticket_rows}, tickets)
     assert str(glpi_db["ticket"]) in {r["key"] for r in ticket_rows}
 
     text = raw.decode("utf-8")
@@ -310,3 +322,15 @@ def test_the_daily_job_deletes_the_files_of_expired_exports_once(claire, glpi_db
     assert CaseEvent.objects.filter(case=case, kind="portability_deleted").count() == 1
     with pytest.raises(services.RightsError):
         portability.download(Actor.cli(), export, "json", by="staff")
+
+
+def test_a_colleague_named_in_the_persons_own_words_is_masked(claire, glpi_db) -> None:
+    """Art. 20(4): the export does not hand over a third party's address (R52's rule)."""
+    case = _case(claire)
+    export = portability.build_export(Actor.cli(), case)
+    text = portability.download(Actor.cli(), export, "json", by="staff").content.decode()
+    assert "paul.durand@client.example" not in text
+    assert "PORT-COLLEAGUE: voir avec [tiers masqué], il a le même souci" in text
+    assert ON_FILE in text  # the person's own address stays
+    masking = Event.objects.filter(action="sources:pii:mask").last()
+    assert masking is not None and masking.extra["context"].startswith("rights:portability:")

@@ -141,10 +141,13 @@ class Masker:
     would otherwise write hundreds of audit events. An IBAN keeps its last four
     characters, the person's own too (R18, R30)."""
 
-    def __init__(self, actor: Actor, identifiers: Iterable[str], case: Case) -> None:
+    def __init__(
+        self, actor: Actor, identifiers: Iterable[str], case: Case, *, what: str = "access-package"
+    ) -> None:
         self.actor = actor
         self.identifiers = Identifiers.parse(identifiers)
         self.case = case
+        self.what = what
         self.count = 0
         self.ibans = 0
         self.pending: list[tuple[dict[str, str], str, str]] = []
@@ -157,7 +160,7 @@ class Masker:
             self.pending.append((values, column, value))
 
     def flush(self) -> None:
-        context = f"rights:access-package:{self.case.number}"
+        context = f"rights:{self.what}:{self.case.number}"
         if self.ibans:
             record_event(
                 self.actor,

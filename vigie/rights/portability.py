@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -154,6 +155,35 @@ def document(case: Case, sections: list[PortableSection], now: Any, expires: Any
     }
 
 
+#: A whole value that is one e-mail address or one phone number.
+_WHOLE_IDENTIFIER = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|\+?[\d\s().-]{8,}")
+
+
+def _mask_others(actor: Actor, case: Case, doc: dict[str, Any]) -> None:
+    """Art. 20(4): the export must not adversely affect others. Other people's addresses,
+    phones and card numbers in the person's own texts (a colleague copied in a ticket)
+    become « [tiers masqué] », as in the access package (R52); each masking journaled."""
+    from vigie.rights.access import Masker
+    from vigie.rights.access import subject_of as identifiers_of
+
+    _subject, identifiers = identifiers_of(case)
+    # A field that holds nothing but an address or a number is the person's own profile
+    # data (the export holds only their rows): theirs stays wherever they wrote it.
+    for section in doc["sections"]:
+        for row in section["rows"]:
+            for value in row["values"].values():
+                if isinstance(value, str) and _WHOLE_IDENTIFIER.fullmatch(value.strip()):
+                    identifiers.append(value.strip())
+    masker = Masker(actor, identifiers, case, what="portability")
+    for section in doc["sections"]:
+        for row in section["rows"]:
+            values = row["values"]
+            for field, value in list(values.items()):
+                if isinstance(value, str):
+                    masker.add(values, field, value)
+    masker.flush()
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -214,6 +244,7 @@ def build_export(actor: Actor, case: Case) -> PortabilityExport:
     now = timezone.now()
     expires = now + timedelta(days=export_days())
     doc = document(case, sections, now, expires)
+    _mask_others(actor, case, doc)
     problems = schema_errors(doc)
     if problems:
         raise RightsError(
