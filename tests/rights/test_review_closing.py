@@ -7,7 +7,8 @@ import pytest
 from vigie.audit.actor import Actor
 from vigie.people.models import Person
 from vigie.rights import services
-from vigie.rights.models import Case, Channel, NoticeStatus, Status
+from vigie.rights.art19 import open_notices
+from vigie.rights.models import Case, Channel, NoticeStatus, NoticeTrigger, Status
 from vigie.rights.restriction import restrict_case
 from vigie.rights.sealing import Requester
 
@@ -33,9 +34,24 @@ def test_an_unverified_closure_waits_for_the_art19_tasks(claire: Person, privacy
     disclose_to_both(claire)
     case = _unverified(claire, ["restriction"])
     actor = Actor.for_user(privacy_lead)
-    restrict_case(actor, case)
+    # An unverified requester cannot restrict (below): the tasks are opened as a step that
+    # needs none would open them, to try the closing path itself.
+    open_notices(actor, case, NoticeTrigger.RESTRICTION)
     assert case.notices.filter(status=NoticeStatus.OPEN).count() == 2
     with pytest.raises(services.RightsError, match=r"19"):
         services.close_unverified(actor, case, "Pas de réponse au défi d’identité.")
     case.refresh_from_db()
     assert case.closed_at is None and case.status != Status.UNVERIFIED
+
+
+def test_someone_who_only_claims_to_be_the_person_cannot_restrict(
+    claire: Person, privacy_lead
+) -> None:
+    """Restricting stops the person's processing and tells the recipients: not on the word
+    of a requester whose identity is not verified."""
+    disclose_to_both(claire)
+    case = _unverified(claire, ["restriction"])
+    with pytest.raises(services.RightsError):
+        restrict_case(Actor.for_user(privacy_lead), case)
+    assert case.notices.count() == 0
+    assert not claire.restrictions.exists()

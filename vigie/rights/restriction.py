@@ -71,6 +71,9 @@ def restrict_case(
         services._check_open(case)
         if case.person is None:
             raise services.RightsError(_("This case is not linked to a person on file."))
+        if case.identity_status != IdentityStatus.VERIFIED:
+            # Someone who only claims to be the person cannot stop their processing.
+            raise services.RightsError(_("The requester's identity is not verified yet."))
         try:
             restriction, created = restrict(
                 actor,
