@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import warnings
 from collections.abc import Callable, Hashable, Mapping
 from contextlib import ExitStack
@@ -395,6 +396,11 @@ class UndescribedTables(SourceError):
     describe (the message names it)."""
 
 
+#: A value a driver quotes in its message: MariaDB's « Duplicate entry '…' », « Incorrect
+#: date value: '…' », PostgreSQL's « invalid input syntax for type date: "…" ».
+_QUOTED = re.compile(r"""(Duplicate entry |value: |type \w+: )(['"])(?:(?!\2).)*\2""")
+
+
 class database_errors:
     """Turn a driver error into a ``SourceError`` naming the source, without the SQL
     statement or its parameters (they may hold the subject's e-mail address)."""
@@ -412,6 +418,9 @@ class database_errors:
             self.source.forget_schema()
         if isinstance(error, sa.exc.DBAPIError):
             detail = str(error.orig).splitlines()[0] if error.orig is not None else ""
+            # MariaDB quotes the offending value in the first line (« Duplicate entry
+            # 'claire@…' for key … »): the message is shown and stored, so no literal.
+            detail = _QUOTED.sub(r"\1'…'", detail)
             raise SourceError(f"{self.name}: database error: {detail}") from None
         if isinstance(error, sa.exc.SQLAlchemyError):
             raise SourceError(f"{self.name}: {type(error).__name__}") from None
