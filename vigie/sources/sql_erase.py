@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -57,17 +57,24 @@ _HEX = re.compile(r"^[0-9a-f]+$")
 
 
 def effective_strategies(
-    spec: Table, plan: Plan, columns: Sequence[Column] | None = None
+    spec: Table,
+    plan: Plan,
+    columns: Sequence[Column] | None = None,
+    not_null: Collection[str] = (),
 ) -> dict[str, str]:
     """Each personal column's strategy once the plan's per-category choices apply.
 
     A category the plan erases loses its ``keep`` columns to NULL: the legal ground
     to keep them was judged not to apply to this person. ``columns``: the personal
-    columns the database has (default: all the manifest's).
+    columns the database has (default: all the manifest's); ``not_null``: those of them the
+    database refuses to set to NULL.
     """
-    # The columns that link a row to the person: nulled, the row would be left without
-    # its owner (and a NOT NULL link, such as Dolibarr's fk_soc, refuses it).
-    linking = {link.column for link in spec.links if link.column and not link.through}
+    # The columns that link a row to the person and cannot be NULL (Dolibarr's fk_soc):
+    # the row goes instead; a link that can be NULL is cleared, the row left without
+    # its owner.
+    linking = {link.column for link in spec.links if link.column and not link.through} & set(
+        not_null
+    )
     strategies = {}
     for column in spec.personal_columns if columns is None else columns:
         choice = plan.get(column.category or "")
@@ -75,7 +82,8 @@ def effective_strategies(
             strategies[column.name] = "keep"
         elif isinstance(choice, Erase) and column.erase == "keep":
             # A category the plan erases against the manifest's keep: the row goes
-            # when it links the person, else the column is cleared.
+            # when it links the person by a column that cannot be NULL, else the
+            # column is cleared.
             strategies[column.name] = "delete_row" if column.name in linking else "null"
         else:
             strategies[column.name] = column.erase or "null"
@@ -84,6 +92,11 @@ def effective_strategies(
         # would delete with the row are nulled instead.
         strategies = {n: "null" if s == "delete_row" else s for n, s in strategies.items()}
     return strategies
+
+
+def _not_null(schema: Any, spec: Table) -> set[str]:
+    """The table's columns the database refuses to set to NULL."""
+    return {c.name for c in schema.table(spec.name).columns if not c.nullable}
 
 
 class Changes:
@@ -276,7 +289,8 @@ def erase(
         report.identifiers = values
         for spec in schema.erase_order():
             # Versioned columns this database lacks are skipped.
-            strategies = effective_strategies(spec, plan, schema.personal_columns(spec))
+            personal = schema.personal_columns(spec)
+            strategies = effective_strategies(spec, plan, personal, _not_null(schema, spec))
             if not strategies or not schema.subject_conditions(spec, keys, erasing=True):
                 continue
             report.outcome(spec.name)
@@ -572,7 +586,7 @@ def residue(
             personal = schema.personal_columns(spec)
             if not personal:
                 continue
-            strategies = effective_strategies(spec, plan, personal)
+            strategies = effective_strategies(spec, plan, personal, _not_null(schema, spec))
             table = schema.table(spec.name)
             texts = [c for c in table.columns if isinstance(c.type, sa.String)]
             if not texts:
